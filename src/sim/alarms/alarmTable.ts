@@ -1,0 +1,63 @@
+/**
+ * The pump's alarms as a table. Priorities follow IEC 60601-1-8 (high: immediate response,
+ * medium: prompt, low: awareness); which alarm stops flow follows typical pump practice
+ * (DOMAIN.md, "Alarms"). Read everywhere, written only here.
+ */
+export type AlarmPriority = 'high' | 'medium' | 'low';
+
+export const ALARM_IDS = [
+  'OCCLUSION_DOWN',
+  'OCCLUSION_UP',
+  'AIR_IN_LINE',
+  'DOOR_OPEN',
+  'CONTAINER_EMPTY',
+  'BATTERY_DEPLETED',
+  'SELF_TEST_FAIL',
+  'VTBI_COMPLETE',
+  'CALLBACK',
+  'NEAR_END',
+  'LOW_BATTERY',
+  'COMM_LOST',
+] as const;
+export type AlarmId = (typeof ALARM_IDS)[number];
+
+export interface AlarmSpec {
+  id: AlarmId;
+  priority: AlarmPriority;
+  /** Latching: stays until a person acknowledges it, even after the cause ends (IEC 60601-1-8). */
+  latching: boolean;
+  stopsFlow: boolean;
+  /** May its audio be paused? Software/hardware failures may not be (IEC 60601-1-8 6.8). */
+  pausable: boolean;
+  /** An unanswered alarm rises to this priority after escalateAfterMs. */
+  escalatesTo?: AlarmPriority;
+  escalateAfterMs?: number;
+  text: string;
+}
+
+export const ALARM_TABLE: Readonly<Record<AlarmId, AlarmSpec>> = {
+  OCCLUSION_DOWN: { id: 'OCCLUSION_DOWN', priority: 'high', latching: true, stopsFlow: true, pausable: true, text: 'Downstream occlusion' },
+  OCCLUSION_UP: { id: 'OCCLUSION_UP', priority: 'high', latching: true, stopsFlow: true, pausable: true, text: 'Upstream occlusion' },
+  AIR_IN_LINE: { id: 'AIR_IN_LINE', priority: 'high', latching: true, stopsFlow: true, pausable: true, text: 'Air in line' },
+  DOOR_OPEN: { id: 'DOOR_OPEN', priority: 'high', latching: false, stopsFlow: true, pausable: true, text: 'Door open' },
+  CONTAINER_EMPTY: { id: 'CONTAINER_EMPTY', priority: 'high', latching: true, stopsFlow: true, pausable: true, text: 'Container empty' },
+  // DOMAIN.md: a depleted battery stops the infusion with a high-priority alarm that cannot be silenced.
+  BATTERY_DEPLETED: { id: 'BATTERY_DEPLETED', priority: 'high', latching: true, stopsFlow: true, pausable: false, text: 'Battery depleted' },
+  SELF_TEST_FAIL: { id: 'SELF_TEST_FAIL', priority: 'high', latching: true, stopsFlow: true, pausable: false, text: 'Self-test failure' },
+  VTBI_COMPLETE: { id: 'VTBI_COMPLETE', priority: 'medium', latching: true, stopsFlow: false, pausable: true, text: 'VTBI complete' },
+  CALLBACK: { id: 'CALLBACK', priority: 'medium', latching: false, stopsFlow: false, pausable: true, text: 'Pump left unattended' },
+  NEAR_END: { id: 'NEAR_END', priority: 'low', latching: false, stopsFlow: false, pausable: true, text: 'Near end of infusion' },
+  // DOMAIN.md: low battery at least 30 min before depletion, low priority, escalating.
+  LOW_BATTERY: { id: 'LOW_BATTERY', priority: 'low', latching: false, stopsFlow: false, pausable: true, escalatesTo: 'medium', escalateAfterMs: 10 * 60_000, text: 'Low battery' },
+  // The infusion goes on when the network is lost.
+  COMM_LOST: { id: 'COMM_LOST', priority: 'low', latching: false, stopsFlow: false, pausable: true, text: 'Communication lost' },
+};
+
+export const PRIORITY_RANK: Readonly<Record<AlarmPriority, number>> = { high: 3, medium: 2, low: 1 };
+
+/** IEC 60601-1-8: the usual audio pause is 120 s; the signal returns if the cause persists. */
+export const AUDIO_PAUSE_MS = 120_000;
+
+export function isAlarmId(s: string): s is AlarmId {
+  return (ALARM_IDS as readonly string[]).includes(s);
+}

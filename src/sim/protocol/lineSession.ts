@@ -1,0 +1,103 @@
+/**
+ * A pump behind the text protocol: bytes in, lines out. Assembles lines from arbitrary chunks
+ * (a command split across reads is fine), enforces the line limit, and answers everything.
+ * Used by the console, the serial device and the tests; pure (no I/O of its own).
+ */
+import type { Pump } from '../pump/pump.js';
+import { statusFields } from '../pump/pump.js';
+import { err } from './commands.js';
+import { formatReply, formatStatusLine, MAX_LINE_CHARS, parseRequest } from './lineCodec.js';
+import { formatEvent } from '../trace/events.js';
+
+export interface LineSessionOptions {
+  /** Emit `* STATUS` every this many ms of pump time during TICK (0: never). */
+  statusEveryMs?: number;
+}
+
+export class LineSession {
+  private buffer = '';
+  private overflowing = false;
+  private readonly statusEveryMs: number;
+  /** Lines refused as malformed (for fuzzing and the bench). */
+  rejectedLines = 0;
+
+  constructor(
+    readonly pump: Pump,
+    options: LineSessionOptions = {},
+  ) {
+    this.statusEveryMs = options.statusEveryMs ?? 0;
+  }
+
+  /** Feed received text; returns the lines to send back (events, status, replies), in order. */
+  feed(chunk: string): string[] {
+    const out: string[] = [];
+    for (const ch of chunk) {
+      if (ch === '\n') {
+        const line = this.buffer.endsWith('\r') ? this.buffer.slice(0, -1) : this.buffer;
+        this.buffer = '';
+        if (this.overflowing) {
+          this.overflowing = false;
+          this.rejectedLines++;
+          out.push(formatReply('?', err('TOO_LONG', `line longer than ${MAX_LINE_CHARS} characters was discarded`)));
+          continue;
+        }
+        if (line.trim() === '') continue;
+        this.handleLine(line, out);
+        continue;
+      }
+      if (this.overflowing) continue;
+      this.buffer += ch;
+      // One more than the limit allows a trailing \r before \n.
+      if (this.buffer.length > MAX_LINE_CHARS + 1) {
+        this.buffer = '';
+        this.overflowing = true;
+      }
+    }
+    return out;
+  }
+
+  /** Handle one complete line. */
+  handleLine(line: string, out: string[] = []): string[] {
+    const parsed = parseRequest(line);
+    if ('error' in parsed) {
+      this.rejectedLines++;
+      // A malformed line is logged and answered; it changes nothing else.
+      this.pump.log.append(this.pump.nowMs, 'cmd', `? ${sanitize(line)}`);
+      this.pump.log.append(this.pump.nowMs, 'reply', formatReply(parsed.id, parsed.error));
+      out.push(formatReply(parsed.id, parsed.error));
+      return out;
+    }
+    const c = parsed.command;
+    if (c.cmd === 'TICK' && this.statusEveryMs > 0 && Number.isInteger(c.ms) && c.ms >= 1) {
+      // Advance in steps so status lines come at their times, then run the TICK to its end.
+      const end = this.pump.nowMs + c.ms;
+      let next = (Math.floor(this.pump.nowMs / this.statusEveryMs) + 1) * this.statusEveryMs;
+      for (let i = 0; next < end && i < 100_000; i++, next += this.statusEveryMs) {
+        this.pump.advanceTo(next);
+        this.drain(out);
+        out.push(this.statusLine());
+      }
+    }
+    const reply = this.pump.execute(c);
+    this.drain(out);
+    out.push(formatReply(parsed.id, reply));
+    return out;
+  }
+
+  statusLine(): string {
+    return formatStatusLine(statusFields(this.pump.status()));
+  }
+
+  private drain(out: string[]): void {
+    for (const e of this.pump.takeEvents()) out.push(formatEvent(e));
+  }
+}
+
+function sanitize(line: string): string {
+  let s = '';
+  for (const ch of line.slice(0, MAX_LINE_CHARS)) {
+    const c = ch.charCodeAt(0);
+    s += c >= 0x20 && c <= 0x7e ? ch : `\\x${c.toString(16).padStart(2, '0')}`;
+  }
+  return s;
+}

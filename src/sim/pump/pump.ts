@@ -1,0 +1,794 @@
+/**
+ * The pump: a pure state machine over virtual time. It takes commands and sensor inputs, moves
+ * only when told to (`advanceTo`), and says when it next needs to wake (`nextWakeMs`), so a world
+ * can jump from event to event. Delivered volume is closed form between events.
+ */
+import { AlarmManager } from '../alarms/alarmManager.js';
+import { ALARM_TABLE, isAlarmId, type AlarmId } from '../alarms/alarmTable.js';
+import { PcaWindow } from '../dosing/pcaWindow.js';
+import { findCareArea } from '../druglib/load.js';
+import type { CareArea, DrugLibrary } from '../druglib/schema.js';
+import { Battery } from '../power/battery.js';
+import { err, ok, type PumpCommand, type Reply, type SensorInput } from '../protocol/commands.js';
+import { formatCommand, formatReply } from '../protocol/lineCodec.js';
+import { Prng } from '../time/prng.js';
+import { EventLog } from '../trace/eventLog.js';
+import { fmtNum, formatEvent, type PumpEvent, type PumpState } from '../trace/events.js';
+import { Mechanism } from './mechanism.js';
+import { bolusVolume, buildProgram, checkBolusRate, drugRate, type Program, type ProgramContext } from './programming.js';
+import { roundRateMlPerH, type PumpType } from './pumpTypes.js';
+
+const MS_PER_H = 3_600_000;
+const EPS_ML = 1e-9;
+/** The largest single TICK (24 h), a bound on one command's work. */
+export const MAX_TICK_MS = 86_400_000;
+
+export interface PumpOptions {
+  type: PumpType;
+  seed: number;
+  library?: DrugLibrary | undefined;
+  areaId?: string | undefined;
+  firmwareVersion?: string | undefined;
+  serial?: string | undefined;
+  /** Initial battery charge (0 to 1). */
+  batteryFraction?: number | undefined;
+  /** Downstream occlusion limit (mmHg); defaults to the type's. */
+  occlusionLimitMmHg?: number | undefined;
+  /** Keep at most this many log entries in memory. */
+  maxLogEntries?: number | undefined;
+  startMs?: number | undefined;
+}
+
+interface ActiveBolus {
+  kind: 'bolus' | 'loading' | 'demand';
+  volumeMl: number;
+  remainingMl: number;
+  rateMlPerH: number;
+}
+
+export interface PumpStatus {
+  tMs: number;
+  state: PumpState;
+  mode: Program['mode'] | '-';
+  drug: string;
+  rateMlPerH: number;
+  viMl: number;
+  vtbiMl: number;
+  alarm: AlarmId | '-';
+  prio: string;
+  batteryPercent: number;
+  onMains: boolean;
+}
+
+/** Counters the property tests and the harness read; not part of the protocol. */
+export interface PumpTelemetry {
+  /** Volume counted toward the VTBI (primary, boluses, loading, PCA). */
+  primaryMl: number;
+  /** Volume after the VTBI (KVO or continue). */
+  afterVtbiMl: number;
+  /** All commanded motor motion since power-on (mL). */
+  motorNominalMl: number;
+  /** Physical output of the mechanism for that motion (mL). */
+  mechanismOutputMl: number;
+  /** Volume held in the line by a downstream occlusion (mL). */
+  storedInLineMl: number;
+  /** Largest bolus released on clearing an occlusion (mL). */
+  largestClearingBolusMl: number;
+  pcaWindowMl: number;
+  lastDemandStartMs: number;
+}
+
+export class Pump {
+  readonly type: PumpType;
+  readonly log: EventLog;
+  readonly firmwareVersion: string;
+  readonly serial: string;
+  private nowMsValue: number;
+  private stateValue: PumpState = 'IDLE';
+  private program: Program | undefined;
+  private library: DrugLibrary | undefined;
+  private area: CareArea | undefined;
+  private readonly alarms = new AlarmManager();
+  private readonly battery: Battery;
+  private readonly mechanism: Mechanism;
+  private readonly occlusionLimitMmHg: number;
+  private outbox: PumpEvent[] = [];
+
+  // Infusion counters
+  private primaryMl = 0;
+  private afterVtbiMl = 0;
+  private vtbiDone = false;
+  private bolus: ActiveBolus | undefined;
+  private loadingPending = false;
+  private nearEndRaised = false;
+  private pca: PcaWindow | undefined;
+  private pcaSuspended = false;
+  private lastDemandStartMs = -Infinity;
+  private callbackSinceMs: number | undefined;
+  private lastRate = 0;
+
+  // Mechanism and sensors
+  private motorNominalMl = 0;
+  private occludedDown = false;
+  private occludedUp = false;
+  private storedInLineMl = 0;
+  private upstreamMovedMl = 0;
+  private largestClearingBolusMl = 0;
+  private airEvents: { tMs: number; ml: number }[] = [];
+  private doorOpen = false;
+  private containerEmpty = false;
+  private selfTestFailed = false;
+  private commLost = false;
+  private stateBeforeOff: PumpState = 'IDLE';
+
+  constructor(options: PumpOptions) {
+    this.type = options.type;
+    this.nowMsValue = options.startMs ?? 0;
+    const prng = new Prng(options.seed);
+    this.mechanism = new Mechanism(this.type, prng.fork());
+    this.battery = new Battery(this.type.battery, options.batteryFraction ?? 1);
+    this.occlusionLimitMmHg = options.occlusionLimitMmHg ?? this.type.occlusionLimitMmHg.default;
+    this.firmwareVersion = options.firmwareVersion ?? '1.0.0';
+    this.serial = options.serial ?? `SIM-${(options.seed >>> 0).toString(16).padStart(8, '0')}`;
+    this.log = new EventLog({ maxEntries: options.maxLogEntries });
+    this.library = options.library;
+    if (this.library) this.area = options.areaId ? findCareArea(this.library, options.areaId) : this.library.careAreas[0];
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  get nowMs(): number {
+    return this.nowMsValue;
+  }
+
+  get state(): PumpState {
+    return this.stateValue;
+  }
+
+  get currentProgram(): Readonly<Program> | undefined {
+    return this.program;
+  }
+
+  get activeAlarms(): AlarmManager['list'] extends () => infer R ? R : never {
+    return this.alarms.list();
+  }
+
+  get audioPriority(): string {
+    return this.alarms.audio(this.nowMsValue);
+  }
+
+  get careArea(): CareArea | undefined {
+    return this.area;
+  }
+
+  get mechanismSystematicFraction(): number {
+    return this.mechanism.systematicFraction;
+  }
+
+  mechanismToleranceMl(nominalMl: number): number {
+    return this.mechanism.toleranceMl(nominalMl);
+  }
+
+  /** Physical output of the mechanism after `nominalMl` of motion (for the trumpet curve). */
+  mechanismOutputFor(nominalMl: number): number {
+    return this.mechanism.outputMl(nominalMl);
+  }
+
+  telemetry(): PumpTelemetry {
+    return {
+      primaryMl: this.primaryMl,
+      afterVtbiMl: this.afterVtbiMl,
+      motorNominalMl: this.motorNominalMl,
+      mechanismOutputMl: this.mechanism.outputMl(this.motorNominalMl),
+      storedInLineMl: this.storedInLineMl,
+      largestClearingBolusMl: this.largestClearingBolusMl,
+      pcaWindowMl: this.pca ? this.pca.totalMl(this.nowMsValue) : 0,
+      lastDemandStartMs: this.lastDemandStartMs,
+    };
+  }
+
+  /** The rate the motor runs at now (mL/h). */
+  currentRateMlPerH(): number {
+    const p = this.program;
+    if (!p) return 0;
+    if (this.stateValue === 'KVO') return this.kvoRate(p);
+    if (this.stateValue !== 'RUNNING') return 0;
+    if (this.bolus) return this.bolus.rateMlPerH;
+    if (p.pca && this.pcaSuspended) return 0;
+    return p.rateMlPerH;
+  }
+
+  status(): PumpStatus {
+    const top = this.alarms.top();
+    const p = this.program;
+    return {
+      tMs: this.nowMsValue,
+      state: this.stateValue,
+      mode: p ? p.mode : '-',
+      drug: p?.drug ? p.drug.entry.id : '-',
+      rateMlPerH: this.currentRateMlPerH(),
+      viMl: this.primaryMl + this.afterVtbiMl,
+      vtbiMl: p ? p.vtbiMl : 0,
+      alarm: top ? top.id : '-',
+      prio: top ? top.priority : '-',
+      batteryPercent: this.battery.percent,
+      onMains: this.battery.onMains,
+    };
+  }
+
+  /** Take the events produced since the last call (effects as data: the caller acts on them). */
+  takeEvents(): PumpEvent[] {
+    const out = this.outbox;
+    this.outbox = [];
+    return out;
+  }
+
+  // ---------------------------------------------------------------- time
+
+  /** The next instant (ms) at which the pump changes on its own; Infinity if never. */
+  nextWakeMs(): number {
+    const now = this.nowMsValue;
+    if (this.stateValue === 'OFF') return Infinity;
+    let next = this.alarms.nextWakeMs(now);
+    const rate = this.currentRateMlPerH();
+    const p = this.program;
+    const at = (ml: number, r: number): number => (r > 0 ? now + (ml * MS_PER_H) / r : Infinity);
+
+    if (p && this.stateValue === 'RUNNING' && rate > 0 && !this.vtbiDone) {
+      next = Math.min(next, at(p.vtbiMl - this.primaryMl, rate));
+      if (this.bolus) next = Math.min(next, at(this.bolus.remainingMl, rate));
+      if (!this.nearEndRaised && !this.bolus) {
+        const leadMl = (p.rateMlPerH * this.type.nearEndLeadMs) / MS_PER_H;
+        next = Math.min(next, at(p.vtbiMl - this.primaryMl - leadMl, rate));
+      }
+      if (p.pca && this.pca) next = Math.min(next, at(p.pca.limitMl - this.pca.totalMl(now), rate));
+    }
+    if (p?.pca && this.pca && this.pcaSuspended && this.stateValue === 'RUNNING') {
+      next = Math.min(next, this.pca.msWhenTotalFallsTo(now, this.pcaResumeBelowMl(p)));
+    }
+    if (rate > 0 && this.occludedDown) next = Math.min(next, at(this.occlusionThresholdMl() - this.storedInLineMl, rate));
+    if (rate > 0 && this.occludedUp) next = Math.min(next, at(this.type.upstreamDetectMl - this.upstreamMovedMl, rate));
+    next = Math.min(next, now + this.battery.msUntilLow(rate), now + this.battery.msUntilDepleted(rate));
+    if (this.callbackSinceMs !== undefined && !this.alarms.has('CALLBACK')) next = Math.min(next, this.callbackSinceMs + this.type.callbackAfterMs);
+    if (!(next < Infinity)) return Infinity;
+    return Math.max(now + 1, Math.ceil(next - 1e-7));
+  }
+
+  /** Move virtual time to `targetMs`, acting on everything due on the way. */
+  advanceTo(targetMs: number): void {
+    if (targetMs < this.nowMsValue) throw new RangeError(`pump time cannot go back: now ${this.nowMsValue} ms, asked ${targetMs} ms`);
+    // Bounded: each wake acts on at least one due thing or moves time forward by >= 1 ms.
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const wake = this.nextWakeMs();
+      if (wake > targetMs) break;
+      this.integrateTo(wake);
+      this.processDue();
+    }
+    this.integrateTo(targetMs);
+    this.processDue();
+  }
+
+  private occlusionThresholdMl(): number {
+    const kPa = (this.occlusionLimitMmHg - this.type.baseLinePressureMmHg) * 0.133322;
+    return Math.max(0, kPa * this.type.complianceMlPerKPa);
+  }
+
+  private kvoRate(p: Program): number {
+    // KVO is never above the programmed rate (DOMAIN.md, KVO).
+    return Math.min(p.kvoSetMlPerH, p.rateMlPerH);
+  }
+
+  private pcaResumeBelowMl(p: Program): number {
+    // Resume basal once the window has room for 15 min of it (or one demand dose).
+    const pca = p.pca;
+    if (!pca) return 0;
+    return Math.max(0, pca.limitMl - Math.max((p.rateMlPerH * 15) / 60, 0.01));
+  }
+
+  /** Continuous quantities from now to t at the present rate; no event lies strictly inside. */
+  private integrateTo(t: number): void {
+    const dtMs = t - this.nowMsValue;
+    if (dtMs <= 0) return;
+    const rate = this.currentRateMlPerH();
+    this.battery.advance(dtMs, rate);
+    let dv = (rate * dtMs) / MS_PER_H;
+    const p = this.program;
+    if (dv > 0 && p) {
+      if (this.stateValue === 'RUNNING' && !this.vtbiDone) {
+        dv = Math.min(dv, Math.max(0, p.vtbiMl - this.primaryMl));
+        if (this.bolus) dv = Math.min(dv, this.bolus.remainingMl);
+        const countsForPca = p.pca && this.pca && (!this.bolus || this.bolus.kind === 'demand');
+        if (countsForPca && this.pca && p.pca) dv = Math.min(dv, Math.max(0, p.pca.limitMl - this.pca.totalMl(this.nowMsValue)));
+        this.primaryMl += dv;
+        if (this.bolus) this.bolus.remainingMl -= dv;
+        if (countsForPca && this.pca) this.pca.add(this.nowMsValue, t, dv);
+      } else {
+        this.afterVtbiMl += dv;
+      }
+      this.motorNominalMl += dv;
+      if (this.occludedDown) this.storedInLineMl += dv;
+      if (this.occludedUp) this.upstreamMovedMl += dv;
+    }
+    this.nowMsValue = t;
+  }
+
+  private emit(e: PumpEvent): void {
+    this.outbox.push(e);
+    this.log.append(e.tMs, 'event', formatEvent(e));
+  }
+
+  private emitAll(events: PumpEvent[]): void {
+    for (const e of events) this.emit(e);
+  }
+
+  private setState(state: PumpState, reason: string): void {
+    if (state === this.stateValue) return;
+    this.stateValue = state;
+    this.emit({ type: 'STATE', tMs: this.nowMsValue, state, reason });
+    // A pump left programmed or paused calls for attention (callback alarm).
+    if (state === 'PROGRAMMED' || state === 'PAUSED') {
+      this.callbackSinceMs = this.nowMsValue;
+    } else {
+      this.callbackSinceMs = undefined;
+      this.clearAlarm('CALLBACK');
+    }
+    this.noteRate();
+  }
+
+  private noteRate(): void {
+    const r = this.currentRateMlPerH();
+    if (r !== this.lastRate) {
+      this.lastRate = r;
+      this.emit({ type: 'RATE', tMs: this.nowMsValue, rateMlPerH: r });
+    }
+  }
+
+  private raiseAlarm(id: AlarmId): void {
+    const ev: PumpEvent[] = [];
+    this.alarms.raise(id, this.nowMsValue, ev);
+    this.emitAll(ev);
+    if (ALARM_TABLE[id].stopsFlow) this.stopFlowForAlarm(id);
+  }
+
+  private clearAlarm(id: AlarmId): void {
+    if (!this.alarms.has(id)) return;
+    const ev: PumpEvent[] = [];
+    this.alarms.clearCause(id, this.nowMsValue, ev);
+    this.emitAll(ev);
+  }
+
+  private stopFlowForAlarm(id: AlarmId): void {
+    if (this.stateValue !== 'RUNNING' && this.stateValue !== 'KVO') return;
+    this.endBolus(true);
+    this.setState('ALARM', id);
+  }
+
+  private endBolus(cut: boolean): void {
+    const b = this.bolus;
+    if (!b) return;
+    this.bolus = undefined;
+    this.emit({ type: 'BOLUS_END', tMs: this.nowMsValue, kind: b.kind, volumeMl: b.volumeMl - Math.max(0, b.remainingMl), cut });
+    this.noteRate();
+  }
+
+  /** Act on every threshold reached at the present instant. */
+  private processDue(): void {
+    const now = this.nowMsValue;
+    const alarmEvents: PumpEvent[] = [];
+    this.alarms.advance(now, alarmEvents);
+    this.emitAll(alarmEvents);
+    if (this.stateValue === 'OFF') return;
+    const p = this.program;
+    const rate = this.currentRateMlPerH();
+
+    // Occlusion thresholds (pressure from the compliance model, upstream by volume tried).
+    if (this.occludedDown && this.storedInLineMl >= this.occlusionThresholdMl() - EPS_ML && !this.alarms.has('OCCLUSION_DOWN')) {
+      this.raiseAlarm('OCCLUSION_DOWN');
+      // The mechanism backs off to relieve the line: bounds the bolus on clearing.
+      this.storedInLineMl = Math.max(0, this.storedInLineMl - this.type.occlusionBackOffMl);
+    }
+    if (this.occludedUp && this.upstreamMovedMl >= this.type.upstreamDetectMl - EPS_ML && !this.alarms.has('OCCLUSION_UP')) {
+      this.raiseAlarm('OCCLUSION_UP');
+    }
+
+    // Battery.
+    if (this.battery.isDepleted()) {
+      if (!this.alarms.has('BATTERY_DEPLETED')) this.raiseAlarm('BATTERY_DEPLETED');
+    }
+    if (this.battery.isLow(rate) && !this.alarms.has('LOW_BATTERY')) this.raiseAlarm('LOW_BATTERY');
+
+    // Callback.
+    if (this.callbackSinceMs !== undefined && now >= this.callbackSinceMs + this.type.callbackAfterMs && !this.alarms.has('CALLBACK')) {
+      this.raiseAlarm('CALLBACK');
+    }
+
+    if (!p || this.stateValue !== 'RUNNING') return;
+    // Bolus finished.
+    if (this.bolus && this.bolus.remainingMl <= EPS_ML) this.endBolus(false);
+    // PCA window limit: cut the dose in progress and hold the basal (DOMAIN.md: a dose in progress is cut at the limit).
+    if (p.pca && this.pca) {
+      const total = this.pca.totalMl(now);
+      if (!this.pcaSuspended && total >= p.pca.limitMl - 1e-6) {
+        if (this.bolus?.kind === 'demand') this.endBolus(true);
+        this.pcaSuspended = true;
+        this.noteRate();
+      } else if (this.pcaSuspended && total <= this.pcaResumeBelowMl(p) + 1e-6) {
+        this.pcaSuspended = false;
+        this.noteRate();
+      }
+    }
+    // Loading dose done: the continuous infusion follows.
+    if (!this.bolus && this.loadingPending) this.loadingPending = false;
+    // Near end.
+    if (!this.vtbiDone && !this.nearEndRaised && !this.bolus) {
+      const leadMl = (p.rateMlPerH * this.type.nearEndLeadMs) / MS_PER_H;
+      if (p.vtbiMl - this.primaryMl <= leadMl + EPS_ML) {
+        this.nearEndRaised = true;
+        this.raiseAlarm('NEAR_END');
+      }
+    }
+    // VTBI complete.
+    if (!this.vtbiDone && this.primaryMl >= p.vtbiMl - EPS_ML) {
+      this.primaryMl = Math.min(this.primaryMl, p.vtbiMl);
+      this.vtbiDone = true;
+      this.endBolus(this.bolus !== undefined);
+      this.emit({ type: 'VTBI_DONE', tMs: now, viMl: this.primaryMl });
+      this.raiseAlarm('VTBI_COMPLETE');
+      this.clearAlarm('NEAR_END');
+      if (p.endAction === 'kvo') this.setState('KVO', 'vtbi_done');
+      else if (p.endAction === 'stop') this.setState('COMPLETE', 'vtbi_done');
+      this.noteRate();
+    }
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  /** Execute one command. The command and its reply go into the log; an ERR changes nothing else. */
+  execute(command: PumpCommand): Reply {
+    this.log.append(this.nowMsValue, 'cmd', formatCommand(command));
+    const reply = this.dispatch(command);
+    this.noteRate();
+    this.log.append(this.nowMsValue, 'reply', formatReply('-', reply));
+    return reply;
+  }
+
+  private ctx(): ProgramContext {
+    return { type: this.type, area: this.area, nowMs: this.nowMsValue };
+  }
+
+  private infusing(): boolean {
+    return this.stateValue === 'RUNNING' || this.stateValue === 'PAUSED' || this.stateValue === 'ALARM' || this.stateValue === 'KVO';
+  }
+
+  private dispatch(c: PumpCommand): Reply {
+    if (this.stateValue === 'OFF' && !['PING', 'INFO', 'STATUS', 'TICK', 'INJECT', 'LOG'].includes(c.cmd)) {
+      return err('BAD_STATE', 'the pump is powered off');
+    }
+    switch (c.cmd) {
+      case 'PING':
+        return ok();
+      case 'INFO':
+        return ok({
+          model: this.type.id,
+          fw: this.firmwareVersion,
+          clock: 'virtual',
+          serial: this.serial,
+          lib: this.library ? `${this.library.name.replace(/\s+/g, '_')}@${this.library.version}` : '-',
+          area: this.area ? this.area.id : '-',
+        });
+      case 'STATUS':
+        return ok(statusFields(this.status()));
+      case 'TICK': {
+        if (!Number.isInteger(c.ms) || c.ms < 1 || c.ms > MAX_TICK_MS) return err('OUT_OF_RANGE', `ms must be an integer from 1 to ${MAX_TICK_MS}`);
+        this.advanceTo(this.nowMsValue + c.ms);
+        return ok({ t: this.nowMsValue });
+      }
+      case 'AREA': {
+        if (!this.library) return err('NO_DRUG', 'no drug library is loaded');
+        if (this.infusing()) return err('BAD_STATE', 'the care area changes only with no infusion running');
+        const area = findCareArea(this.library, c.id);
+        if (!area) return err('NO_DRUG', `care area "${c.id}" is not in the library (${this.library.careAreas.map((a) => a.id).join(', ')})`);
+        this.area = area;
+        return ok({ area: area.id, drugs: area.drugs.length });
+      }
+      case 'DRUG': {
+        if (!this.area) return err('NO_DRUG', 'no care area selected');
+        const d = this.area.drugs[c.idx];
+        if (!d) return err('OUT_OF_RANGE', `idx must be 0 to ${this.area.drugs.length - 1}`);
+        const l = d.limits.doseRate;
+        const range = (a?: number, b?: number): string => `${a === undefined ? '-' : fmtNum(a)}-${b === undefined ? '-' : fmtNum(b)}`;
+        return ok({
+          idx: c.idx,
+          id: d.id,
+          unit: d.doseUnit,
+          conc: `${fmtNum(d.concentration.amount)}${d.concentration.unit}/${fmtNum(d.concentration.volumeMl)}mL`,
+          soft: range(l.lowerSoft, l.upperSoft),
+          hard: range(l.lowerHard, l.upperHard),
+        });
+      }
+      case 'PROGRAM':
+        return this.cmdProgram(c);
+      case 'START':
+        return this.cmdStart();
+      case 'PAUSE':
+        if (this.stateValue !== 'RUNNING' && this.stateValue !== 'KVO') return err('BAD_STATE', `cannot pause in ${this.stateValue}`);
+        this.endBolus(true);
+        this.setState('PAUSED', 'pause');
+        return ok();
+      case 'RESUME': {
+        if (this.stateValue !== 'PAUSED' && this.stateValue !== 'ALARM') return err('BAD_STATE', `cannot resume in ${this.stateValue}`);
+        const stopping = this.alarms.flowStopping();
+        if (stopping) return err('ALARM_ACTIVE', `${stopping.id} is active; clear its cause and acknowledge it first`);
+        this.resumeFlow('resume');
+        return ok();
+      }
+      case 'STOP': {
+        if (!this.program) return err('BAD_STATE', 'no program to stop');
+        const vi = this.primaryMl + this.afterVtbiMl;
+        this.endBolus(true);
+        this.program = undefined;
+        this.clearAlarm('NEAR_END');
+        this.clearAlarm('VTBI_COMPLETE');
+        this.setState('IDLE', 'stop');
+        return ok({ vi: fmtNum(vi) });
+      }
+      case 'TITRATE':
+        return this.cmdTitrate(c);
+      case 'BOLUS':
+        return this.cmdBolus(c);
+      case 'DEMAND':
+        return this.cmdDemand();
+      case 'ACK': {
+        let id: AlarmId | undefined;
+        if (c.alarm !== undefined) {
+          if (!isAlarmId(c.alarm)) return err('BAD_ARG', `unknown alarm "${c.alarm}"`);
+          if (!this.alarms.has(c.alarm)) return err('BAD_STATE', `alarm ${c.alarm} is not active`);
+          id = c.alarm;
+        }
+        const ev: PumpEvent[] = [];
+        const n = this.alarms.acknowledge(id, this.nowMsValue, ev);
+        this.emitAll(ev);
+        return ok({ n });
+      }
+      case 'SILENCE': {
+        const ev: PumpEvent[] = [];
+        const until = this.alarms.silence(this.nowMsValue, ev);
+        this.emitAll(ev);
+        return ok({ until });
+      }
+      case 'INJECT':
+        return this.inject(c.input);
+      case 'LOG':
+        return ok({ n: this.log.length, head: this.log.head.slice(0, 16) });
+    }
+  }
+
+  private resumeFlow(reason: string): void {
+    this.setState(this.vtbiDone && this.program?.endAction === 'kvo' ? 'KVO' : this.vtbiDone && this.program?.endAction === 'stop' ? 'COMPLETE' : 'RUNNING', reason);
+  }
+
+  private cmdProgram(c: Extract<PumpCommand, { cmd: 'PROGRAM' }>): Reply {
+    if (this.infusing()) return err('BAD_STATE', `an infusion is ${this.stateValue}; STOP it before a new program`);
+    const built = buildProgram(this.ctx(), c);
+    if (!built.ok) return built.reply;
+    this.emitAll(built.events);
+    const p = built.value;
+    this.program = p;
+    this.primaryMl = 0;
+    this.afterVtbiMl = 0;
+    this.vtbiDone = false;
+    this.nearEndRaised = false;
+    this.bolus = undefined;
+    this.loadingPending = p.loading !== undefined;
+    this.pca = p.pca ? new PcaWindow(p.pca.windowMs) : undefined;
+    this.pcaSuspended = false;
+    this.lastDemandStartMs = -Infinity;
+    this.clearAlarm('VTBI_COMPLETE');
+    this.stateValue = 'IDLE';
+    this.setState('PROGRAMMED', 'program');
+    return ok({ rate: fmtNum(p.rateMlPerH), vtbi: fmtNum(p.vtbiMl), mode: p.mode });
+  }
+
+  private cmdStart(): Reply {
+    if (this.stateValue !== 'PROGRAMMED' || !this.program) return err('BAD_STATE', this.program ? `already started (${this.stateValue}); use RESUME` : 'no program; send PROGRAM first');
+    const stopping = this.alarms.flowStopping();
+    if (stopping) return err('ALARM_ACTIVE', `${stopping.id} is active`);
+    const p = this.program;
+    if (p.loading && this.loadingPending) {
+      this.bolus = { kind: 'loading', volumeMl: p.loading.volumeMl, remainingMl: p.loading.volumeMl, rateMlPerH: p.loading.rateMlPerH };
+    }
+    this.setState('RUNNING', 'start');
+    this.afterStartChecks();
+    return ok();
+  }
+
+  /** Conditions present when flow starts raise their alarms at once. */
+  private afterStartChecks(): void {
+    if (this.containerEmpty) this.raiseAlarm('CONTAINER_EMPTY');
+  }
+
+  private cmdTitrate(c: Extract<PumpCommand, { cmd: 'TITRATE' }>): Reply {
+    const p = this.program;
+    if (!p || !['PROGRAMMED', 'RUNNING', 'PAUSED', 'ALARM'].includes(this.stateValue)) return err('BAD_STATE', 'no infusion to titrate');
+    if (this.vtbiDone) return err('BAD_STATE', 'the VTBI is complete');
+    if ((c.rateMlPerH === undefined) === (c.dose === undefined)) return err('MISSING_ARG', 'give one of rate= (mL/h) or dose=');
+    const events: PumpEvent[] = [];
+    let rate: number;
+    let drug = p.drug;
+    if (c.dose !== undefined) {
+      if (!p.drug) return err('BAD_ARG', 'dose= needs a library drug program; give rate=');
+      const r = drugRate(this.ctx(), p.drug.entry, c.dose, p.drug.weightKg, c.override === true, events);
+      if (!r.ok) return r.reply;
+      rate = r.value.rateMlPerH;
+      drug = r.value.drug;
+    } else {
+      rate = roundRateMlPerH(this.type, c.rateMlPerH ?? 0);
+      if (p.drug) {
+        // A rate change of a library drug is checked as the dose it delivers.
+        const unitDose = rate > 0 ? p.drug.dose * (rate / p.rateMlPerH) : 0;
+        const r = drugRate(this.ctx(), p.drug.entry, unitDose, p.drug.weightKg, c.override === true, events);
+        if (!r.ok) return r.reply;
+        rate = r.value.rateMlPerH;
+        drug = r.value.drug;
+      } else if (!(rate >= this.type.minRateMlPerH - 1e-9 && rate <= this.type.maxRateMlPerH + 1e-9) && !(p.pca && rate === 0)) {
+        return err('OUT_OF_RANGE', `rate ${fmtNum(rate)} mL/h is outside ${fmtNum(this.type.minRateMlPerH)} to ${fmtNum(this.type.maxRateMlPerH)} mL/h`);
+      }
+    }
+    this.emitAll(events);
+    p.rateMlPerH = rate;
+    p.drug = drug;
+    // Near end is re-judged at the new rate.
+    if (this.nearEndRaised) {
+      this.nearEndRaised = false;
+      this.clearAlarm('NEAR_END');
+    }
+    return ok({ rate: fmtNum(rate) });
+  }
+
+  private cmdBolus(c: Extract<PumpCommand, { cmd: 'BOLUS' }>): Reply {
+    const p = this.program;
+    if (!p || this.stateValue !== 'RUNNING' || this.vtbiDone) return err('BAD_STATE', 'a bolus needs a running infusion');
+    if (this.bolus) return err('BAD_STATE', `a ${this.bolus.kind} is in progress`);
+    const rate = c.rateMlPerH ?? this.type.defaultBolusRateMlPerH;
+    const badRate = checkBolusRate(this.type, rate);
+    if (badRate) return badRate;
+    const events: PumpEvent[] = [];
+    const vol = bolusVolume(this.ctx(), p.drug, c.volumeMl, c.dose, c.override === true, events);
+    if (!vol.ok) return vol.reply;
+    this.emitAll(events);
+    this.bolus = { kind: 'bolus', volumeMl: vol.value, remainingMl: vol.value, rateMlPerH: rate };
+    return ok({ volume: fmtNum(vol.value), rate: fmtNum(rate) });
+  }
+
+  private cmdDemand(): Reply {
+    const p = this.program;
+    if (!p?.pca || !this.pca) return err('BAD_STATE', 'not a PCA program');
+    if (this.stateValue !== 'RUNNING' || this.vtbiDone) return err('BAD_STATE', 'PCA demand needs a running infusion');
+    const now = this.nowMsValue;
+    // Every press is logged, granted or not.
+    if (now - this.lastDemandStartMs < p.pca.lockoutMs) {
+      this.emit({ type: 'DENIED', tMs: now, reason: 'LOCKOUT' });
+      return err('LOCKOUT', `lockout until t=${this.lastDemandStartMs + p.pca.lockoutMs}`);
+    }
+    if (this.pcaSuspended || this.pca.totalMl(now) >= p.pca.limitMl - 1e-6) {
+      this.emit({ type: 'DENIED', tMs: now, reason: 'PCA_LIMIT' });
+      return err('PCA_LIMIT', `the ${fmtNum(p.pca.windowMs / MS_PER_H)} h limit of ${fmtNum(p.pca.limitMl)} mL is reached`);
+    }
+    if (this.bolus) return err('BAD_STATE', `a ${this.bolus.kind} is in progress`);
+    this.lastDemandStartMs = now;
+    this.bolus = { kind: 'demand', volumeMl: p.pca.demandMl, remainingMl: p.pca.demandMl, rateMlPerH: this.type.defaultBolusRateMlPerH };
+    return ok({ volume: fmtNum(p.pca.demandMl) });
+  }
+
+  private inject(input: SensorInput): Reply {
+    if (this.stateValue === 'OFF' && !(input.sensor === 'power' || input.sensor === 'mains')) return err('BAD_STATE', 'the pump is powered off');
+    switch (input.sensor) {
+      case 'occlusion':
+        if (input.value === 'down') this.occludedDown = true;
+        else if (input.value === 'up') this.occludedUp = true;
+        else {
+          if (this.occludedDown || this.storedInLineMl > 0) {
+            // The pressure in the line is released into the patient.
+            const bolus = this.storedInLineMl;
+            this.largestClearingBolusMl = Math.max(this.largestClearingBolusMl, bolus);
+            this.emit({ type: 'CLEAR_BOLUS', tMs: this.nowMsValue, volumeMl: bolus });
+          }
+          this.occludedDown = false;
+          this.occludedUp = false;
+          this.storedInLineMl = 0;
+          this.upstreamMovedMl = 0;
+          this.clearAlarm('OCCLUSION_DOWN');
+          this.clearAlarm('OCCLUSION_UP');
+        }
+        return ok();
+      case 'air': {
+        if (!(input.bubbleMl > 0 && input.bubbleMl <= 10)) return err('OUT_OF_RANGE', 'air bubble must be above 0 and at most 10 mL');
+        const now = this.nowMsValue;
+        this.airEvents = this.airEvents.filter((a) => a.tMs > now - this.type.accumulatedAirWindowMs);
+        this.airEvents.push({ tMs: now, ml: input.bubbleMl });
+        if (this.airEvents.length > 1000) this.airEvents.shift();
+        const total = this.airEvents.reduce((s, a) => s + a.ml, 0);
+        // Single bubble above the detector's threshold, or accumulated air over 1 mL in 15 min (DOMAIN.md).
+        if (input.bubbleMl >= this.type.singleBubbleAlarmMl || total > this.type.accumulatedAirAlarmMl) {
+          this.raiseAlarm('AIR_IN_LINE');
+          this.clearAlarm('AIR_IN_LINE');
+          this.airEvents = [];
+        }
+        return ok();
+      }
+      case 'door':
+        this.doorOpen = input.value === 'open';
+        if (this.doorOpen) this.raiseAlarm('DOOR_OPEN');
+        else this.clearAlarm('DOOR_OPEN');
+        return ok();
+      case 'container':
+        this.containerEmpty = input.value === 'empty';
+        if (this.containerEmpty && (this.stateValue === 'RUNNING' || this.stateValue === 'KVO')) this.raiseAlarm('CONTAINER_EMPTY');
+        if (!this.containerEmpty) this.clearAlarm('CONTAINER_EMPTY');
+        return ok();
+      case 'mains':
+        this.battery.onMains = input.value === 'on';
+        if (this.battery.onMains) {
+          this.clearAlarm('LOW_BATTERY');
+          this.clearAlarm('BATTERY_DEPLETED');
+        }
+        if (this.stateValue !== 'OFF') this.processDue();
+        return ok();
+      case 'selftest':
+        this.selfTestFailed = input.value === 'fail';
+        if (this.selfTestFailed) this.raiseAlarm('SELF_TEST_FAIL');
+        else this.clearAlarm('SELF_TEST_FAIL');
+        return ok();
+      case 'comm':
+        this.commLost = input.value === 'lost';
+        // The infusion goes on when the network is lost (low priority, awareness).
+        if (this.commLost) this.raiseAlarm('COMM_LOST');
+        else this.clearAlarm('COMM_LOST');
+        return ok();
+      case 'power':
+        return input.value === 'off' ? this.powerOff() : this.powerOn();
+    }
+  }
+
+  private powerOff(): Reply {
+    if (this.stateValue === 'OFF') return err('BAD_STATE', 'already off');
+    this.endBolus(true);
+    this.stateBeforeOff = this.stateValue;
+    const ev: PumpEvent[] = [];
+    this.alarms.reset(this.nowMsValue, ev);
+    this.emitAll(ev);
+    this.nearEndRaised = false;
+    this.setState('OFF', 'power_off');
+    return ok();
+  }
+
+  private powerOn(): Reply {
+    if (this.stateValue !== 'OFF') return err('BAD_STATE', 'already on');
+    // DOMAIN.md: a power cycle keeps the program; the infusion waits for a person to resume it.
+    const before = this.stateBeforeOff;
+    const next: PumpState = !this.program ? 'IDLE' : before === 'PROGRAMMED' ? 'PROGRAMMED' : before === 'COMPLETE' ? 'COMPLETE' : 'PAUSED';
+    this.setState(next, 'power_on');
+    if (this.selfTestFailed) this.raiseAlarm('SELF_TEST_FAIL');
+    if (this.doorOpen) this.raiseAlarm('DOOR_OPEN');
+    if (this.commLost) this.raiseAlarm('COMM_LOST');
+    if (this.vtbiDone && this.program) this.raiseAlarm('VTBI_COMPLETE');
+    this.processDue();
+    return ok();
+  }
+}
+
+export function statusFields(s: PumpStatus): Record<string, string | number> {
+  return {
+    t: s.tMs,
+    state: s.state,
+    mode: s.mode,
+    drug: s.drug,
+    rate: fmtNum(s.rateMlPerH),
+    vi: fmtNum(s.viMl),
+    vtbi: fmtNum(s.vtbiMl),
+    alarm: s.alarm,
+    prio: s.prio,
+    batt: s.batteryPercent,
+    mains: s.onMains ? 1 : 0,
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Pump types as data. A syringe pump and a large-volume pump differ here, not in code.
+ * Figures from ../shared/DOMAIN.md (vendor manuals, ECRI, FDA); "typical" where no primary source.
+ */
+export interface RateResolutionStep {
+  /** The resolution applies to rates below this bound (mL/h). */
+  belowMlPerH: number;
+  resolutionMlPerH: number;
+}
+
+export interface PumpType {
+  id: 'lvp' | 'syringe';
+  name: string;
+  minRateMlPerH: number;
+  maxRateMlPerH: number;
+  /** Programmed rates are rounded to these steps (first matching bound wins). */
+  rateResolution: RateResolutionStep[];
+  minVtbiMl: number;
+  maxVtbiMl: number;
+  /** Claimed accuracy as a fraction (0.05 = ±5%) over the long term (IEC 60601-2-24 overall error A). */
+  accuracyFraction: number;
+  /** Volume moved by one motor stroke (mL): the pulsatility seen in the trumpet curve. */
+  strokeMl: number;
+  /** Per-stroke position jitter, as a fraction of a stroke (seeded). */
+  strokeJitterFraction: number;
+  /** Bolus range (mL, mL/h). */
+  minBolusMl: number;
+  maxBolusMl: number;
+  minBolusRateMlPerH: number;
+  maxBolusRateMlPerH: number;
+  defaultBolusRateMlPerH: number;
+  /** KVO rate range and default (mL/h). */
+  minKvoMlPerH: number;
+  maxKvoMlPerH: number;
+  defaultKvoMlPerH: number;
+  /** Downstream occlusion limit (mmHg), settable range and default. 1 psi = 51.715 mmHg. */
+  occlusionLimitMmHg: { min: number; max: number; default: number };
+  /** Resting line pressure (mmHg). */
+  baseLinePressureMmHg: number;
+  /** Line (or syringe and line) compliance (mL per kPa): time to alarm ~ ΔP·C/Q. */
+  complianceMlPerKPa: number;
+  /** Volume the mechanism backs off after an occlusion alarm (mL); bounds the bolus on clearing. */
+  occlusionBackOffMl: number;
+  /** Largest bolus released on clearing an occlusion (mL). DOMAIN.md: at most 0.5 mL. */
+  maxClearingBolusMl: number;
+  /** Upstream occlusion is detected after the mechanism tries to move this much (mL). */
+  upstreamDetectMl: number;
+  /** Air: a single bubble at least this large alarms (mL); accumulated air over the window alarms. */
+  singleBubbleAlarmMl: number;
+  accumulatedAirAlarmMl: number;
+  accumulatedAirWindowMs: number;
+  /** Battery: capacity in mWh, idle draw, motor draw per mL/h of rate, charge rate on mains. */
+  battery: {
+    capacityMWh: number;
+    idleDrawMW: number;
+    motorDrawMWPerMlPerH: number;
+    chargeMW: number;
+    /** Low-battery alarm when the remaining runtime at the present load falls to this (ms). */
+    lowWarningMs: number;
+  };
+  /** Near-end alarm lead time (ms) before VTBI complete. DOMAIN.md: default about 5 min. */
+  nearEndLeadMs: number;
+  /** Callback alarm after this long left in programming without a start (ms). */
+  callbackAfterMs: number;
+}
+
+export const LARGE_VOLUME_PUMP: PumpType = {
+  id: 'lvp',
+  name: 'Large-volume (volumetric) pump',
+  minRateMlPerH: 0.1,
+  maxRateMlPerH: 999,
+  rateResolution: [
+    { belowMlPerH: 100, resolutionMlPerH: 0.1 },
+    { belowMlPerH: Infinity, resolutionMlPerH: 1 },
+  ],
+  minVtbiMl: 0.1,
+  maxVtbiMl: 9999,
+  accuracyFraction: 0.05,
+  strokeMl: 0.05,
+  strokeJitterFraction: 0.4,
+  minBolusMl: 0.1,
+  maxBolusMl: 100,
+  minBolusRateMlPerH: 10,
+  maxBolusRateMlPerH: 999,
+  defaultBolusRateMlPerH: 500,
+  minKvoMlPerH: 0.1,
+  maxKvoMlPerH: 20,
+  defaultKvoMlPerH: 1,
+  occlusionLimitMmHg: { min: 103, max: 1034, default: 517 },
+  baseLinePressureMmHg: 10,
+  complianceMlPerKPa: 0.01,
+  occlusionBackOffMl: 0.3,
+  maxClearingBolusMl: 0.5,
+  upstreamDetectMl: 0.15,
+  singleBubbleAlarmMl: 0.1,
+  accumulatedAirAlarmMl: 1,
+  accumulatedAirWindowMs: 15 * 60_000,
+  battery: {
+    // At least 4 h at 25 mL/h (DOMAIN.md); this gives about 6 h.
+    capacityMWh: 12_000,
+    idleDrawMW: 1_500,
+    motorDrawMWPerMlPerH: 20,
+    chargeMW: 6_000,
+    lowWarningMs: 30 * 60_000,
+  },
+  nearEndLeadMs: 5 * 60_000,
+  callbackAfterMs: 2 * 60_000,
+};
+
+export const SYRINGE_PUMP: PumpType = {
+  id: 'syringe',
+  name: 'Syringe pump (50 mL syringe)',
+  minRateMlPerH: 0.01,
+  maxRateMlPerH: 200,
+  rateResolution: [{ belowMlPerH: Infinity, resolutionMlPerH: 0.01 }],
+  minVtbiMl: 0.1,
+  maxVtbiMl: 50,
+  accuracyFraction: 0.02,
+  strokeMl: 0.002,
+  strokeJitterFraction: 0.3,
+  minBolusMl: 0.1,
+  maxBolusMl: 50,
+  minBolusRateMlPerH: 10,
+  maxBolusRateMlPerH: 200,
+  defaultBolusRateMlPerH: 100,
+  minKvoMlPerH: 0.1,
+  maxKvoMlPerH: 5,
+  defaultKvoMlPerH: 0.5,
+  occlusionLimitMmHg: { min: 103, max: 1034, default: 517 },
+  baseLinePressureMmHg: 10,
+  complianceMlPerKPa: 0.006,
+  occlusionBackOffMl: 0.2,
+  maxClearingBolusMl: 0.5,
+  upstreamDetectMl: 0.05,
+  singleBubbleAlarmMl: 0.1,
+  accumulatedAirAlarmMl: 1,
+  accumulatedAirWindowMs: 15 * 60_000,
+  battery: {
+    capacityMWh: 8_000,
+    idleDrawMW: 1_000,
+    motorDrawMWPerMlPerH: 15,
+    chargeMW: 4_000,
+    lowWarningMs: 30 * 60_000,
+  },
+  nearEndLeadMs: 5 * 60_000,
+  callbackAfterMs: 2 * 60_000,
+};
+
+export const PUMP_TYPES: Readonly<Record<PumpType['id'], PumpType>> = {
+  lvp: LARGE_VOLUME_PUMP,
+  syringe: SYRINGE_PUMP,
+};
+
+export function pumpTypeById(id: string): PumpType {
+  const t = (PUMP_TYPES as Record<string, PumpType | undefined>)[id];
+  if (!t) throw new RangeError(`unknown pump type "${id}" (known: ${Object.keys(PUMP_TYPES).join(', ')})`);
+  return t;
+}
+
+/** Round a rate to the pump type's resolution (nearest step). */
+export function roundRateMlPerH(type: PumpType, rateMlPerH: number): number {
+  const step = type.rateResolution.find((s) => rateMlPerH < s.belowMlPerH) ?? type.rateResolution.at(-1);
+  const res = step ? step.resolutionMlPerH : 0.01;
+  const rounded = Math.round(rateMlPerH / res) * res;
+  return Number(rounded.toFixed(6));
+}
+
+export const KPA_PER_MMHG = 0.133322;

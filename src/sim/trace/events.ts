@@ -1,0 +1,62 @@
+/**
+ * What a pump tells the world, as data. The protocol formats these as `! ...` lines; the log
+ * and the harness read them typed.
+ */
+import type { AlarmId, AlarmPriority } from '../alarms/alarmTable.js';
+
+export type PumpState = 'IDLE' | 'PROGRAMMED' | 'RUNNING' | 'PAUSED' | 'KVO' | 'COMPLETE' | 'ALARM' | 'OFF';
+
+export type PumpEvent =
+  | { type: 'ALARM'; tMs: number; id: AlarmId; prio: AlarmPriority; stops: boolean }
+  | { type: 'ALARM_END'; tMs: number; id: AlarmId }
+  | { type: 'ESCALATE'; tMs: number; id: AlarmId; prio: AlarmPriority }
+  | { type: 'AUDIO'; tMs: number; prio: AlarmPriority | 'off' }
+  | { type: 'STATE'; tMs: number; state: PumpState; reason: string }
+  | { type: 'RATE'; tMs: number; rateMlPerH: number }
+  | { type: 'BOLUS_END'; tMs: number; kind: 'bolus' | 'loading' | 'demand'; volumeMl: number; cut: boolean }
+  | { type: 'VTBI_DONE'; tMs: number; viMl: number }
+  | { type: 'OVERRIDE'; tMs: number; what: 'dose' | 'bolus' | 'vtbi'; value: number; limit: number; side: 'lower' | 'upper' }
+  | { type: 'NO_LIBRARY'; tMs: number; rateMlPerH: number }
+  | { type: 'CLEAR_BOLUS'; tMs: number; volumeMl: number }
+  | { type: 'DENIED'; tMs: number; reason: 'LOCKOUT' | 'PCA_LIMIT' };
+
+export type PumpEventType = PumpEvent['type'];
+
+/** Format a number for the wire: at most 3 decimals, no trailing zeros, no exponent. */
+export function fmtNum(n: number): string {
+  if (!Number.isFinite(n)) return '0';
+  const r = Math.round(n * 1000) / 1000;
+  const s = r.toFixed(3).replace(/\.?0+$/, '');
+  return s === '-0' ? '0' : s;
+}
+
+/** One `! ...` line per event: the one formatter every output uses. */
+export function formatEvent(e: PumpEvent): string {
+  const t = `t=${Math.round(e.tMs)}`;
+  switch (e.type) {
+    case 'ALARM':
+      return `! ALARM ${t} id=${e.id} prio=${e.prio} stops=${e.stops ? 1 : 0}`;
+    case 'ALARM_END':
+      return `! ALARM_END ${t} id=${e.id}`;
+    case 'ESCALATE':
+      return `! ESCALATE ${t} id=${e.id} prio=${e.prio}`;
+    case 'AUDIO':
+      return `! AUDIO ${t} prio=${e.prio}`;
+    case 'STATE':
+      return `! STATE ${t} state=${e.state} reason=${e.reason}`;
+    case 'RATE':
+      return `! RATE ${t} rate=${fmtNum(e.rateMlPerH)}`;
+    case 'BOLUS_END':
+      return `! BOLUS_END ${t} kind=${e.kind} volume=${fmtNum(e.volumeMl)} cut=${e.cut ? 1 : 0}`;
+    case 'VTBI_DONE':
+      return `! VTBI_DONE ${t} vi=${fmtNum(e.viMl)}`;
+    case 'OVERRIDE':
+      return `! OVERRIDE ${t} what=${e.what} value=${fmtNum(e.value)} limit=${fmtNum(e.limit)} side=${e.side}`;
+    case 'NO_LIBRARY':
+      return `! NO_LIBRARY ${t} rate=${fmtNum(e.rateMlPerH)}`;
+    case 'CLEAR_BOLUS':
+      return `! CLEAR_BOLUS ${t} volume=${fmtNum(e.volumeMl)}`;
+    case 'DENIED':
+      return `! DENIED ${t} reason=${e.reason}`;
+  }
+}
