@@ -447,6 +447,8 @@ export class Pump {
   execute(command: PumpCommand): Reply {
     this.log.append(this.nowMsValue, 'cmd', formatCommand(command));
     const reply = this.dispatch(command);
+    // Thresholds reached at this very instant (e.g. a program shorter than the near-end lead) act now.
+    if (reply.ok && command.cmd !== 'TICK') this.processDue();
     this.noteRate();
     this.log.append(this.nowMsValue, 'reply', formatReply('-', reply));
     return reply;

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+/** The infusim command line. Each command lives in its own file and registers itself here. */
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { registerConsole } from './consoleCommand.js';
+import { registerDemo } from './demoCommand.js';
+import { registerTrumpet } from './trumpetCommand.js';
+import { PACKAGE_ROOT } from '../paths.js';
+
+const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as { version: string };
+
+const program = new Command();
+program
+  .name('infusim')
+  .description('infusion pump simulator and test harness')
+  .version(pkg.version)
+  .exitOverride()
+  .configureOutput({ outputError: (s, write) => write(s) });
+
+registerDemo(program);
+registerConsole(program);
+registerTrumpet(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
+  process.stderr.write(`infusim: ${(e as Error).message}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,44 @@
+/** Readable timeline lines for people: `00:42:49  ALARM  high  Downstream occlusion (flow stopped)`. */
+import { ALARM_TABLE } from '../../sim/alarms/alarmTable.js';
+import { fmtNum, type PumpEvent } from '../../sim/trace/events.js';
+
+export function clockText(tMs: number): string {
+  const s = Math.floor(tMs / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+}
+
+export function describeEvent(e: PumpEvent): string | undefined {
+  switch (e.type) {
+    case 'ALARM':
+      return `ALARM     ${e.prio.padEnd(6)} ${ALARM_TABLE[e.id].text}${e.stops ? ' (flow stopped)' : ''}`;
+    case 'ALARM_END':
+      return `ALARM END        ${ALARM_TABLE[e.id].text}`;
+    case 'ESCALATE':
+      return `ESCALATE  ${e.prio.padEnd(6)} ${ALARM_TABLE[e.id].text} unanswered`;
+    case 'AUDIO':
+      return e.prio === 'off' ? 'audio     off' : `audio     ${e.prio}`;
+    case 'STATE':
+      return `state     ${e.state} (${e.reason.replace(/_/g, ' ')})`;
+    case 'RATE':
+      return `rate      ${fmtNum(e.rateMlPerH)} mL/h`;
+    case 'BOLUS_END':
+      return `${e.kind.padEnd(9)} ${e.cut ? 'cut' : 'done'} after ${fmtNum(e.volumeMl)} mL`;
+    case 'VTBI_DONE':
+      return `VTBI done ${fmtNum(e.viMl)} mL infused`;
+    case 'OVERRIDE':
+      return `override  ${e.what} ${fmtNum(e.value)} past the ${e.side} soft limit ${fmtNum(e.limit)} (confirmed)`;
+    case 'NO_LIBRARY':
+      return `basic infusion outside the drug library at ${fmtNum(e.rateMlPerH)} mL/h`;
+    case 'CLEAR_BOLUS':
+      return `occlusion cleared: ${fmtNum(e.volumeMl)} mL released from the line`;
+    case 'DENIED':
+      return `PCA demand denied (${e.reason})`;
+  }
+}
+
+export function timelineLine(tMs: number, text: string): string {
+  return `${clockText(tMs)}  ${text}`;
+}

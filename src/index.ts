@@ -1,0 +1,20 @@
+/**
+ * infusim as a library: the pure pump model and the pieces of the harness a test run needs.
+ * See docs/api.md.
+ */
+export { Pump, statusFields, MAX_TICK_MS, type PumpOptions, type PumpStatus, type PumpTelemetry } from './sim/pump/pump.js';
+export { LARGE_VOLUME_PUMP, SYRINGE_PUMP, PUMP_TYPES, pumpTypeById, roundRateMlPerH, type PumpType } from './sim/pump/pumpTypes.js';
+export { Prng, hashToSigned } from './sim/time/prng.js';
+export { VirtualClock } from './sim/time/clock.js';
+export { ALARM_TABLE, ALARM_IDS, AUDIO_PAUSE_MS, type AlarmId, type AlarmPriority, type AlarmSpec } from './sim/alarms/alarmTable.js';
+export { doseRateToMlPerH, mlPerHToDoseRate, parseDoseRateUnit, parseDoseAmountUnit } from './sim/dosing/doseUnits.js';
+export { parseDrugLibrary, parseDrugLibraryText, DrugLibraryError, findCareArea, findDrug } from './sim/druglib/load.js';
+export { drugLibrarySchema, LIBRARY_FORMAT, type DrugLibrary, type CareArea, type DrugEntry, type Limits } from './sim/druglib/schema.js';
+export { EventLog, verifyChain, formatLogEntry, type LogEntry } from './sim/trace/eventLog.js';
+export { formatEvent, type PumpEvent, type PumpState } from './sim/trace/events.js';
+export { ERROR_CODES, type PumpCommand, type Reply, type ErrorCode, type SensorInput, type ProgramRequest } from './sim/protocol/commands.js';
+export { parseRequest, formatCommand, formatReply, MAX_LINE_CHARS } from './sim/protocol/lineCodec.js';
+export { LineSession } from './sim/protocol/lineSession.js';
+export { simulateGravimetric, trumpetCurve, type TrumpetCurve } from './sim/trumpet/trumpet.js';
+export { loadLibraryFile, DEFAULT_LIBRARY_PATH } from './harness/paths.js';
+export { runHeparinDemo } from './harness/demo/heparinDemo.js';
