@@ -1,0 +1,128 @@
+/**
+ * A discrete-event world: one virtual clock, many pumps, jumping from event to event. Pumps say
+ * when they next need to wake; actions (a nurse, a fault, a sampler) are scheduled at instants.
+ * The world itself never reads the wall clock; pacing against it is the runner's job.
+ */
+import type { Pump } from '../../sim/pump/pump.js';
+import type { PumpCommand, Reply } from '../../sim/protocol/commands.js';
+import type { PumpEvent } from '../../sim/trace/events.js';
+import { EventQueue } from './eventQueue.js';
+
+export interface WorldPump {
+  id: string;
+  pump: Pump;
+  /** Bumped whenever the pump's next wake may have changed; stale queue entries are skipped. */
+  version: number;
+}
+
+type Entry =
+  | { atMs: number; seq: number; kind: 'wake'; slot: WorldPump; version: number }
+  | { atMs: number; seq: number; kind: 'action'; run: (world: World) => void };
+
+export interface WorldStats {
+  wakes: number;
+  actions: number;
+  commands: number;
+  pumpEvents: number;
+}
+
+export type EventSink = (pumpId: string, e: PumpEvent) => void;
+
+export class World {
+  private nowMsValue = 0;
+  private readonly queue = new EventQueue<Entry>();
+  private readonly slots = new Map<string, WorldPump>();
+  readonly stats: WorldStats = { wakes: 0, actions: 0, commands: 0, pumpEvents: 0 };
+  private readonly sinks: EventSink[] = [];
+
+  get nowMs(): number {
+    return this.nowMsValue;
+  }
+
+  pumps(): IterableIterator<WorldPump> {
+    return this.slots.values();
+  }
+
+  pump(id: string): WorldPump {
+    const s = this.slots.get(id);
+    if (!s) throw new RangeError(`no pump "${id}" in the world`);
+    return s;
+  }
+
+  /** Every event every pump emits goes to the sinks, in time order. */
+  onEvent(sink: EventSink): void {
+    this.sinks.push(sink);
+  }
+
+  addPump(id: string, pump: Pump): WorldPump {
+    if (this.slots.has(id)) throw new RangeError(`pump id "${id}" is used twice`);
+    pump.advanceTo(Math.max(pump.nowMs, this.nowMsValue));
+    const slot: WorldPump = { id, pump, version: 0 };
+    this.slots.set(id, slot);
+    this.reschedule(slot);
+    return slot;
+  }
+
+  /** Schedule an action at an absolute instant (not before now). */
+  at(atMs: number, run: (world: World) => void): void {
+    this.queue.push({ atMs: Math.max(atMs, this.nowMsValue), kind: 'action', run });
+  }
+
+  /** Run a command on a pump now; its events reach the sinks and its wake is rescheduled. */
+  command(id: string, c: PumpCommand): Reply {
+    const slot = this.pump(id);
+    slot.pump.advanceTo(this.nowMsValue);
+    this.stats.commands++;
+    const r = slot.pump.execute(c);
+    this.flush(slot);
+    this.reschedule(slot);
+    return r;
+  }
+
+  /** Bring a pump to now (e.g. to read its status). */
+  touch(slot: WorldPump): void {
+    if (slot.pump.nowMs < this.nowMsValue) {
+      slot.pump.advanceTo(this.nowMsValue);
+      this.flush(slot);
+    }
+  }
+
+  /** The next instant anything happens, or Infinity. */
+  nextEventMs(): number {
+    return this.queue.peek()?.atMs ?? Infinity;
+  }
+
+  /** Run every event up to and including untilMs, then set the clock to untilMs. */
+  runUntil(untilMs: number): void {
+    for (;;) {
+      const e = this.queue.peek();
+      if (!e || e.atMs > untilMs) break;
+      this.queue.pop();
+      this.nowMsValue = e.atMs;
+      if (e.kind === 'wake') {
+        if (e.version !== e.slot.version) continue;
+        this.stats.wakes++;
+        e.slot.pump.advanceTo(e.atMs);
+        this.flush(e.slot);
+        this.reschedule(e.slot);
+      } else {
+        this.stats.actions++;
+        e.run(this);
+      }
+    }
+    this.nowMsValue = Math.max(this.nowMsValue, untilMs);
+  }
+
+  private flush(slot: WorldPump): void {
+    const events = slot.pump.takeEvents();
+    this.stats.pumpEvents += events.length;
+    if (this.sinks.length === 0) return;
+    for (const e of events) for (const s of this.sinks) s(slot.id, e);
+  }
+
+  private reschedule(slot: WorldPump): void {
+    slot.version++;
+    const next = slot.pump.nextWakeMs();
+    if (next < Infinity) this.queue.push({ atMs: next, kind: 'wake', slot, version: slot.version });
+  }
+}
