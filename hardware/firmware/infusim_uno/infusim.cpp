@@ -13,7 +13,7 @@ typedef const __FlashStringHelper *FStr;
 
 #define FW_VERSION "0.1.0"
 #define LIB_ID "uno-demo@1"
-#define LINE_MAX 120
+#define INFUSIM_LINE_MAX 120
 #define MAX_ARGS 12
 
 #define UNITS_PER_UL 3600000UL
@@ -148,7 +148,7 @@ static uint32_t lastSensorMs, lastBattMs, lastMillis;
 static uint32_t logCount;
 static uint32_t logHash = 2166136261UL;
 
-static char line[LINE_MAX + 1];
+static char line[INFUSIM_LINE_MAX + 1];
 static uint8_t lineLen;
 static bool lineTooLong, lineBadChar, pendingCR;
 
@@ -249,7 +249,8 @@ static void setState(uint8_t s, FStr reason) {
   if (s == state) return;
   bool wasFlowing = flowing();
   state = s;
-  if (flowing() && !wasFlowing) nextStatusAt = now + STATUS_PERIOD_MS;
+  // Status lines at whole seconds of pump time, like the simulator's.
+  if (flowing() && !wasFlowing) nextStatusAt = (now / STATUS_PERIOD_MS + 1) * STATUS_PERIOD_MS;
   evBegin(F("STATE"));
   key(F("state"));
   out.print(stateName(s));
@@ -522,13 +523,13 @@ static void advanceTo(uint32_t target) {
 
 // ---------------------------------------------------------------- parsing
 
-static bool isDigit(char c) { return c >= '0' && c <= '9'; }
+static bool isDecDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Decimal with at most three significant decimals, into thousandths; at most 4,000,000.
 static bool parseMilli(const char *s, uint32_t *v) {
-  if (!isDigit(*s)) return false;
+  if (!isDecDigit(*s)) return false;
   uint32_t ip = 0;
-  while (isDigit(*s)) {
+  while (isDecDigit(*s)) {
     ip = ip * 10 + (*s++ - '0');
     if (ip > 4000000UL) return false;
   }
@@ -536,8 +537,8 @@ static bool parseMilli(const char *s, uint32_t *v) {
   uint8_t fd = 0;
   if (*s == '.') {
     s++;
-    if (!isDigit(*s)) return false;
-    while (isDigit(*s)) {
+    if (!isDecDigit(*s)) return false;
+    while (isDecDigit(*s)) {
       if (fd < 3) {
         frac = frac * 10 + (*s - '0');
         fd++;
@@ -557,9 +558,9 @@ static bool parseMilli(const char *s, uint32_t *v) {
 }
 
 static bool parseUint(const char *s, uint32_t *v) {
-  if (!isDigit(*s)) return false;
+  if (!isDecDigit(*s)) return false;
   uint32_t x = 0;
-  while (isDigit(*s)) {
+  while (isDecDigit(*s)) {
     if (x > 429496728UL) return false;
     x = x * 10 + (*s++ - '0');
   }
@@ -569,7 +570,7 @@ static bool parseUint(const char *s, uint32_t *v) {
 }
 
 static bool isIdChar(char c) {
-  return isDigit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '-';
+  return isDecDigit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' || c == '-';
 }
 
 static const char *arg(PGM_P k) {
@@ -755,8 +756,10 @@ static void cmdProgram() {
   const char *aEnd = arg(PSTR("end"));
   const char *aKvo = arg(PSTR("kvo"));
   const char *aOverride = arg(PSTR("override"));
-  bool unsupported = arg(PSTR("load")) || arg(PSTR("loadrate")) || arg(PSTR("basal")) || arg(PSTR("demand")) ||
-                     arg(PSTR("lockout")) || arg(PSTR("limit")) || arg(PSTR("window"));
+  // PCA and loading-dose keys: known, not on this board. `|` so that every key is looked up.
+  bool unsupported = (arg(PSTR("load")) != NULL) | (arg(PSTR("loadrate")) != NULL) | (arg(PSTR("basal")) != NULL) |
+                     (arg(PSTR("demand")) != NULL) | (arg(PSTR("lockout")) != NULL) | (arg(PSTR("limit")) != NULL) |
+                     (arg(PSTR("window")) != NULL);
   if (extraArgs()) return;
   if (aMode && !eq(aMode, PSTR("pca"))) FAIL("BAD_ARG", "mode must be pca");
   if (aMode || unsupported) FAIL("NOT_SUPPORTED", "PCA and loading doses are not on this board");
@@ -1099,7 +1102,7 @@ static void onByte(uint8_t c) {
     lineBadChar = true;
     return;
   }
-  if (lineLen < LINE_MAX)
+  if (lineLen < INFUSIM_LINE_MAX)
     line[lineLen++] = c;
   else
     lineTooLong = true;
@@ -1205,7 +1208,7 @@ void infusimSetup() {
 
 void infusimLoop() {
   // Read at most a line's worth per pass so time and sensors keep moving.
-  for (uint8_t n = 0; n < LINE_MAX + 2 && Serial.available() > 0; n++) onByte(Serial.read());
+  for (uint8_t n = 0; n < INFUSIM_LINE_MAX + 2 && Serial.available() > 0; n++) onByte(Serial.read());
   pollSensors();
 #ifndef INFUSIM_TEST_CLOCK
   uint32_t ms = millis();

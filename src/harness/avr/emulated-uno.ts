@@ -104,7 +104,7 @@ export class EmulatedUno {
   private readonly serialListeners = new Set<SerialListener>();
   private readonly risingEdges = new Map<string, number>();
   private runningFlag = false;
-  private pendingRun: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private pendingRun: { kind: 'immediate'; handle: NodeJS.Immediate } | { kind: 'timeout'; handle: NodeJS.Timeout } | undefined;
   private wallStart = 0;
   private cyclesAtStart = 0;
   private wallRunMs = 0;
@@ -204,11 +204,10 @@ export class EmulatedUno {
 
   stop(): void {
     this.runningFlag = false;
-    if (this.pendingRun !== undefined) {
-      clearImmediate(this.pendingRun as NodeJS.Immediate);
-      clearTimeout(this.pendingRun as NodeJS.Timeout);
-      this.pendingRun = undefined;
-    }
+    const pending = this.pendingRun;
+    this.pendingRun = undefined;
+    if (pending?.kind === 'immediate') clearImmediate(pending.handle);
+    else if (pending?.kind === 'timeout') clearTimeout(pending.handle);
   }
 
   /** Queue bytes for the board's RX line; they arrive at the baud rate the firmware set. */
@@ -292,7 +291,7 @@ export class EmulatedUno {
       this.pendingRun = undefined;
       this.runChunk();
     };
-    this.pendingRun = delayMs > 0 ? setTimeout(run, delayMs) : setImmediate(run);
+    this.pendingRun = delayMs > 0 ? { kind: 'timeout', handle: setTimeout(run, delayMs) } : { kind: 'immediate', handle: setImmediate(run) };
   }
 
   private runChunk(): void {
