@@ -11,13 +11,14 @@ export interface ActiveAlarm {
   raisedAtMs: number;
   causeActive: boolean;
   acknowledged: boolean;
+  /** Audio paused until this instant (SILENCE pauses the alarms active at that moment only). */
+  pausedUntilMs: number;
 }
 
 export type AudioPriority = AlarmPriority | 'off';
 
 export class AlarmManager {
   private readonly active: ActiveAlarm[] = [];
-  private audioPausedUntilMs = -1;
   private lastAudio: AudioPriority = 'off';
 
   list(): readonly ActiveAlarm[] {
@@ -49,14 +50,10 @@ export class AlarmManager {
     let best: AudioPriority = 'off';
     for (const a of this.active) {
       if (a.acknowledged) continue;
-      if (ALARM_TABLE[a.id].pausable && nowMs < this.audioPausedUntilMs) continue;
+      if (ALARM_TABLE[a.id].pausable && nowMs < a.pausedUntilMs) continue;
       if (best === 'off' || PRIORITY_RANK[a.priority] > PRIORITY_RANK[best]) best = a.priority;
     }
     return best;
-  }
-
-  get audioPausedUntil(): number {
-    return this.audioPausedUntilMs;
   }
 
   raise(id: AlarmId, nowMs: number, out: PumpEvent[]): void {
@@ -71,7 +68,7 @@ export class AlarmManager {
       return;
     }
     const spec = ALARM_TABLE[id];
-    this.active.push({ id, priority: spec.priority, raisedAtMs: nowMs, causeActive: true, acknowledged: false });
+    this.active.push({ id, priority: spec.priority, raisedAtMs: nowMs, causeActive: true, acknowledged: false, pausedUntilMs: -1 });
     out.push({ type: 'ALARM', tMs: nowMs, id, prio: spec.priority, stops: spec.stopsFlow });
     this.emitAudio(nowMs, out);
   }
@@ -95,25 +92,28 @@ export class AlarmManager {
     return targets.length;
   }
 
-  /** Pause audio for the pausable alarms (IEC 60601-1-8 audio pause). */
+  /**
+   * Pause audio of the pausable alarms active now (IEC 60601-1-8 audio pause); an alarm raised
+   * later sounds at once.
+   */
   silence(nowMs: number, out: PumpEvent[]): number {
-    this.audioPausedUntilMs = nowMs + AUDIO_PAUSE_MS;
+    const until = nowMs + AUDIO_PAUSE_MS;
+    for (const a of this.active) if (ALARM_TABLE[a.id].pausable) a.pausedUntilMs = until;
     this.emitAudio(nowMs, out);
-    return this.audioPausedUntilMs;
+    return until;
   }
 
   /** Drop every alarm (power off). */
   reset(nowMs: number, out: PumpEvent[]): void {
     for (const a of [...this.active]) this.remove(a, nowMs, out);
-    this.audioPausedUntilMs = -1;
     this.emitAudio(nowMs, out);
   }
 
   /** The next instant something changes on its own: an escalation or the end of an audio pause. */
   nextWakeMs(nowMs: number): number {
     let next = Infinity;
-    if (this.audioPausedUntilMs > nowMs && this.active.length > 0) next = this.audioPausedUntilMs;
     for (const a of this.active) {
+      if (a.pausedUntilMs > nowMs) next = Math.min(next, a.pausedUntilMs);
       const spec = ALARM_TABLE[a.id];
       if (spec.escalatesTo && spec.escalateAfterMs !== undefined && !a.acknowledged && a.priority !== spec.escalatesTo) {
         next = Math.min(next, a.raisedAtMs + spec.escalateAfterMs);

@@ -4,7 +4,7 @@
  * upper soft, upper hard) for the dose rate, the bolus dose and the VTBI. DOMAIN.md, "Drug library".
  */
 import { z } from 'zod';
-import { parseDoseAmountUnit, parseDoseRateUnit } from '../dosing/doseUnits.js';
+import { amountFactor, parseDoseAmountUnit, parseDoseRateUnit } from '../dosing/doseUnits.js';
 
 export const LIBRARY_FORMAT = 'infusim-druglib/1';
 
@@ -71,6 +71,21 @@ export const drugSchema = z
   })
   .strict()
   .superRefine((d, ctx) => {
+    // The dose units must convert to the concentration's unit, or no rate can be computed.
+    for (const [key, text] of [['doseUnit', d.doseUnit], ['bolusUnit', d.bolusUnit]] as const) {
+      if (text === undefined) continue;
+      let amount;
+      try {
+        amount = key === 'doseUnit' ? parseDoseRateUnit(text).amount : parseDoseAmountUnit(text).amount;
+      } catch {
+        continue; // reported by the unit's own check
+      }
+      try {
+        amountFactor(amount, d.concentration.unit);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', path: [key], message: `${(e as Error).message}: ${key} "${text}" does not match the concentration in ${d.concentration.unit}` });
+      }
+    }
     if (d.limits.bolusDose && !d.bolusUnit) {
       ctx.addIssue({ code: 'custom', path: ['bolusUnit'], message: 'bolus dose limits need a bolusUnit (e.g. "units/kg")' });
     }

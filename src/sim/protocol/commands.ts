@@ -12,7 +12,8 @@ export type SensorInput =
   | { sensor: 'mains'; value: 'on' | 'off' }
   | { sensor: 'selftest'; value: 'fail' | 'pass' }
   | { sensor: 'comm'; value: 'lost' | 'ok' }
-  | { sensor: 'power'; value: 'off' | 'on' };
+  | { sensor: 'power'; value: 'off' | 'on' }
+  | { sensor: 'battery'; percent: number };
 
 export interface ProgramRequest {
   mode?: 'basic' | 'pca' | undefined;
@@ -72,6 +73,7 @@ export const ERROR_CODES = [
   'LOCKOUT',
   'PCA_LIMIT',
   'NOT_SUPPORTED',
+  'UNAUTHORIZED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

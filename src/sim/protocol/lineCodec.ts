@@ -41,7 +41,7 @@ const ALLOWED: Record<PumpCommand['cmd'], readonly string[]> = {
   DEMAND: [],
   ACK: ['alarm'],
   SILENCE: [],
-  INJECT: ['occlusion', 'air', 'door', 'container', 'mains', 'selftest', 'comm', 'power'],
+  INJECT: ['occlusion', 'air', 'door', 'container', 'mains', 'selftest', 'comm', 'power', 'battery'],
   LOG: [],
 };
 
@@ -85,6 +85,8 @@ function sensorInput(args: Args): SensorInput {
       return { sensor: 'occlusion', value: oneOf(args, key, ['down', 'up', 'clear'] as const) ?? 'clear' };
     case 'air':
       return { sensor: 'air', bubbleMl: req(args, 'air') };
+    case 'battery':
+      return { sensor: 'battery', percent: req(args, 'battery') };
     case 'door':
       return { sensor: 'door', value: oneOf(args, key, ['open', 'closed'] as const) ?? 'closed' };
     case 'container':
@@ -250,7 +252,7 @@ export function formatCommand(c: PumpCommand): string {
       break;
     case 'INJECT': {
       const i = c.input;
-      add(i.sensor, i.sensor === 'air' ? i.bubbleMl : i.value);
+      add(i.sensor, i.sensor === 'air' ? i.bubbleMl : i.sensor === 'battery' ? i.percent : i.value);
       break;
     }
     default:

@@ -77,6 +77,10 @@ export class LineSession {
         this.drain(out);
         out.push(this.statusLine());
       }
+      const reply = this.pump.execute({ cmd: 'TICK', ms: end - this.pump.nowMs });
+      this.drain(out);
+      out.push(formatReply(parsed.id, reply));
+      return out;
     }
     const reply = this.pump.execute(c);
     this.drain(out);

@@ -111,7 +111,13 @@ export function drugRate(
   }
   if (!(dose > 0)) return refuse(err('OUT_OF_RANGE', 'dose must be above 0'));
   const size = { weightKg };
-  const rateMlPerH = roundRateMlPerH(ctx.type, doseRateToMlPerH(dose, unit, conc, size));
+  let exactMlPerH: number;
+  try {
+    exactMlPerH = doseRateToMlPerH(dose, unit, conc, size);
+  } catch (e) {
+    return refuse(err('BAD_ARG', `drug ${entry.id}: ${(e as Error).message}`));
+  }
+  const rateMlPerH = roundRateMlPerH(ctx.type, exactMlPerH);
   const bad = checkRate(ctx.type, rateMlPerH, `dose ${fmtNum(dose)} ${entry.doseUnit} needs a rate of`);
   if (bad) return refuse(bad);
   // The limits are checked on the dose the rounded rate really delivers.
@@ -136,7 +142,11 @@ export function bolusVolume(
     if (!(dose > 0)) return refuse(err('OUT_OF_RANGE', 'bolus dose must be above 0'));
     const limitReply = applyLimits('bolus', dose, drug.entry.bolusUnit, drug.entry.limits.bolusDose, override, ctx.nowMs, events);
     if (limitReply) return refuse(limitReply);
-    ml = doseAmountToMl(dose, parseDoseAmountUnit(drug.entry.bolusUnit), drug.conc, { weightKg: drug.weightKg });
+    try {
+      ml = doseAmountToMl(dose, parseDoseAmountUnit(drug.entry.bolusUnit), drug.conc, { weightKg: drug.weightKg });
+    } catch (e) {
+      return refuse(err('BAD_ARG', `drug ${drug.entry.id}: ${(e as Error).message}`));
+    }
   } else if (volumeMl !== undefined) {
     ml = volumeMl;
   } else {

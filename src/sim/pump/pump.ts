@@ -10,7 +10,8 @@ import { findCareArea } from '../druglib/load.js';
 import type { CareArea, DrugLibrary } from '../druglib/schema.js';
 import { Battery } from '../power/battery.js';
 import { err, ok, type PumpCommand, type Reply, type SensorInput } from '../protocol/commands.js';
-import { formatCommand, formatReply } from '../protocol/lineCodec.js';
+import { formatCommand, formatReply, parseRequest } from '../protocol/lineCodec.js';
+import { RemoteGuard, type RemoteEnvelope, type RemoteGuardOptions, type RemoteVerdict } from '../security/remoteCommand.js';
 import { Prng } from '../time/prng.js';
 import { EventLog } from '../trace/eventLog.js';
 import { fmtNum, formatEvent, type PumpEvent, type PumpState } from '../trace/events.js';
@@ -37,6 +38,8 @@ export interface PumpOptions {
   /** Keep at most this many log entries in memory. */
   maxLogEntries?: number | undefined;
   startMs?: number | undefined;
+  /** Remote commands: the gateway key to trust. Without it every remote command is refused (deny by default). */
+  remote?: Omit<RemoteGuardOptions, 'pumpId'> & { pumpId?: string } | undefined;
 }
 
 interface ActiveBolus {
@@ -120,6 +123,7 @@ export class Pump {
   private selfTestFailed = false;
   private commLost = false;
   private stateBeforeOff: PumpState = 'IDLE';
+  private readonly remoteGuard: RemoteGuard | undefined;
 
   constructor(options: PumpOptions) {
     this.type = options.type;
@@ -128,10 +132,15 @@ export class Pump {
     this.mechanism = new Mechanism(this.type, prng.fork());
     this.battery = new Battery(this.type.battery, options.batteryFraction ?? 1);
     this.occlusionLimitMmHg = options.occlusionLimitMmHg ?? this.type.occlusionLimitMmHg.default;
+    const lim = this.type.occlusionLimitMmHg;
+    if (!(this.occlusionLimitMmHg >= lim.min && this.occlusionLimitMmHg <= lim.max)) {
+      throw new RangeError(`occlusion limit ${this.occlusionLimitMmHg} mmHg is outside ${lim.min} to ${lim.max} mmHg`);
+    }
     this.firmwareVersion = options.firmwareVersion ?? '1.0.0';
     this.serial = options.serial ?? `SIM-${(options.seed >>> 0).toString(16).padStart(8, '0')}`;
     this.log = new EventLog({ maxEntries: options.maxLogEntries });
     this.library = options.library;
+    if (options.remote) this.remoteGuard = new RemoteGuard({ ...options.remote, pumpId: options.remote.pumpId ?? this.serial });
     if (this.library) this.area = options.areaId ? findCareArea(this.library, options.areaId) : this.library.careAreas[0];
   }
 
@@ -167,6 +176,19 @@ export class Pump {
 
   mechanismToleranceMl(nominalMl: number): number {
     return this.mechanism.toleranceMl(nominalMl);
+  }
+
+  /**
+   * How long from now until an occlusion alarm at the present rate, given the occlusion present
+   * (compliance model); Infinity when nothing is occluded or nothing flows.
+   */
+  occlusionAlarmDueInMs(): number {
+    const rate = this.currentRateMlPerH();
+    if (rate <= 0) return Infinity;
+    let ml = Infinity;
+    if (this.occludedDown) ml = Math.min(ml, Math.max(0, this.occlusionThresholdMl() - this.storedInLineMl));
+    if (this.occludedUp) ml = Math.min(ml, Math.max(0, this.type.upstreamDetectMl - this.upstreamMovedMl));
+    return (ml * MS_PER_H) / rate;
   }
 
   /** Physical output of the mechanism after `nominalMl` of motion (for the trumpet curve). */
@@ -290,7 +312,8 @@ export class Pump {
     const dtMs = t - this.nowMsValue;
     if (dtMs <= 0) return;
     const rate = this.currentRateMlPerH();
-    this.battery.advance(dtMs, rate);
+    // Switched off, the pump draws nothing (it still charges on mains).
+    if (this.stateValue !== 'OFF' || this.battery.onMains) this.battery.advance(dtMs, rate);
     let dv = (rate * dtMs) / MS_PER_H;
     const p = this.program;
     if (dv > 0 && p) {
@@ -432,6 +455,7 @@ export class Pump {
       this.primaryMl = Math.min(this.primaryMl, p.vtbiMl);
       this.vtbiDone = true;
       this.endBolus(this.bolus !== undefined);
+      this.primaryMl = p.vtbiMl;
       this.emit({ type: 'VTBI_DONE', tMs: now, viMl: this.primaryMl });
       this.raiseAlarm('VTBI_COMPLETE');
       this.clearAlarm('NEAR_END');
@@ -452,6 +476,28 @@ export class Pump {
     this.noteRate();
     this.log.append(this.nowMsValue, 'reply', formatReply('-', reply));
     return reply;
+  }
+
+  /**
+   * A command from the network: verified first (signature, counter, expiry), refused and logged
+   * otherwise. `clockOffsetMs` is the pump's clock error against the gateway's (clock skew).
+   */
+  executeRemote(e: RemoteEnvelope, clockOffsetMs = 0): { reply: Reply; verdict: RemoteVerdict } {
+    const verdict: RemoteVerdict = this.remoteGuard ? this.remoteGuard.check(e, this.nowMsValue + clockOffsetMs) : e.signature ? 'bad-signature' : 'unsigned';
+    if (verdict !== 'accepted') {
+      this.emit({ type: 'REMOTE_REFUSED', tMs: this.nowMsValue, verdict, counter: e.counter, command: e.command.slice(0, 80) });
+      return { reply: err('UNAUTHORIZED', `remote command refused: ${verdict}`), verdict };
+    }
+    const parsed = parseRequest(`r ${e.command}`);
+    if ('error' in parsed) {
+      this.log.append(this.nowMsValue, 'cmd', `remote ? ${e.command.slice(0, 80)}`);
+      this.log.append(this.nowMsValue, 'reply', formatReply('-', parsed.error));
+      return { reply: parsed.error, verdict };
+    }
+    if (parsed.command.cmd === 'TICK' || parsed.command.cmd === 'INJECT') {
+      return { reply: err('NOT_SUPPORTED', `${parsed.command.cmd} is not a remote command`), verdict };
+    }
+    return { reply: this.execute(parsed.command), verdict };
   }
 
   private ctx(): ProgramContext {
@@ -566,6 +612,10 @@ export class Pump {
   }
 
   private resumeFlow(reason: string): void {
+    if (this.containerEmpty) {
+      this.raiseAlarm('CONTAINER_EMPTY');
+      return;
+    }
     this.setState(this.vtbiDone && this.program?.endAction === 'kvo' ? 'KVO' : this.vtbiDone && this.program?.endAction === 'stop' ? 'COMPLETE' : 'RUNNING', reason);
   }
 
@@ -691,7 +741,8 @@ export class Pump {
         else {
           if (this.occludedDown || this.storedInLineMl > 0) {
             // The pressure in the line is released into the patient.
-            const bolus = this.storedInLineMl;
+            // DOMAIN.md: at most 0.5 mL is released on clearing (the back-off relieves the rest).
+            const bolus = Math.min(this.storedInLineMl, this.type.maxClearingBolusMl);
             this.largestClearingBolusMl = Math.max(this.largestClearingBolusMl, bolus);
             this.emit({ type: 'CLEAR_BOLUS', tMs: this.nowMsValue, volumeMl: bolus });
           }
@@ -725,7 +776,7 @@ export class Pump {
         return ok();
       case 'container':
         this.containerEmpty = input.value === 'empty';
-        if (this.containerEmpty && (this.stateValue === 'RUNNING' || this.stateValue === 'KVO')) this.raiseAlarm('CONTAINER_EMPTY');
+        if (this.containerEmpty) this.raiseAlarm('CONTAINER_EMPTY');
         if (!this.containerEmpty) this.clearAlarm('CONTAINER_EMPTY');
         return ok();
       case 'mains':
@@ -749,6 +800,12 @@ export class Pump {
         return ok();
       case 'power':
         return input.value === 'off' ? this.powerOff() : this.powerOn();
+      case 'battery':
+        // A worn or partly charged battery: the charge is set to this percentage.
+        if (!(input.percent >= 0 && input.percent <= 100)) return err('OUT_OF_RANGE', 'battery must be 0 to 100 (percent)');
+        this.battery.chargeMWh = (this.battery.capacityMWh * input.percent) / 100;
+        this.processDue();
+        return ok();
     }
   }
 
@@ -756,9 +813,8 @@ export class Pump {
     if (this.stateValue === 'OFF') return err('BAD_STATE', 'already off');
     this.endBolus(true);
     this.stateBeforeOff = this.stateValue;
-    const ev: PumpEvent[] = [];
-    this.alarms.reset(this.nowMsValue, ev);
-    this.emitAll(ev);
+    // Alarms are kept in non-volatile memory: a latching alarm stays until acknowledged, even
+    // over a power cycle (IEC 60601-1-8 latching alarm signals).
     this.nearEndRaised = false;
     this.setState('OFF', 'power_off');
     return ok();
@@ -772,8 +828,7 @@ export class Pump {
     this.setState(next, 'power_on');
     if (this.selfTestFailed) this.raiseAlarm('SELF_TEST_FAIL');
     if (this.doorOpen) this.raiseAlarm('DOOR_OPEN');
-    if (this.commLost) this.raiseAlarm('COMM_LOST');
-    if (this.vtbiDone && this.program) this.raiseAlarm('VTBI_COMPLETE');
+    if (this.containerEmpty) this.raiseAlarm('CONTAINER_EMPTY');
     this.processDue();
     return ok();
   }

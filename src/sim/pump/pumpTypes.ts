@@ -86,7 +86,8 @@ export const LARGE_VOLUME_PUMP: PumpType = {
   minKvoMlPerH: 0.1,
   maxKvoMlPerH: 20,
   defaultKvoMlPerH: 1,
-  occlusionLimitMmHg: { min: 103, max: 1034, default: 517 },
+  // 6 psi default: about 5 min to alarm at 5 mL/h, 50 min at 0.5 mL/h (DOMAIN.md).
+  occlusionLimitMmHg: { min: 103, max: 1034, default: 310 },
   baseLinePressureMmHg: 10,
   complianceMlPerKPa: 0.01,
   occlusionBackOffMl: 0.3,
@@ -126,7 +127,7 @@ export const SYRINGE_PUMP: PumpType = {
   minKvoMlPerH: 0.1,
   maxKvoMlPerH: 5,
   defaultKvoMlPerH: 0.5,
-  occlusionLimitMmHg: { min: 103, max: 1034, default: 517 },
+  occlusionLimitMmHg: { min: 103, max: 1034, default: 310 },
   baseLinePressureMmHg: 10,
   complianceMlPerKPa: 0.006,
   occlusionBackOffMl: 0.2,

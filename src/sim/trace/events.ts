@@ -18,7 +18,8 @@ export type PumpEvent =
   | { type: 'OVERRIDE'; tMs: number; what: 'dose' | 'bolus' | 'vtbi'; value: number; limit: number; side: 'lower' | 'upper' }
   | { type: 'NO_LIBRARY'; tMs: number; rateMlPerH: number }
   | { type: 'CLEAR_BOLUS'; tMs: number; volumeMl: number }
-  | { type: 'DENIED'; tMs: number; reason: 'LOCKOUT' | 'PCA_LIMIT' };
+  | { type: 'DENIED'; tMs: number; reason: 'LOCKOUT' | 'PCA_LIMIT' }
+  | { type: 'REMOTE_REFUSED'; tMs: number; verdict: string; counter: number; command: string };
 
 export type PumpEventType = PumpEvent['type'];
 
@@ -58,5 +59,7 @@ export function formatEvent(e: PumpEvent): string {
       return `! CLEAR_BOLUS ${t} volume=${fmtNum(e.volumeMl)}`;
     case 'DENIED':
       return `! DENIED ${t} reason=${e.reason}`;
+    case 'REMOTE_REFUSED':
+      return `! REMOTE_REFUSED ${t} verdict=${e.verdict} counter=${e.counter} cmd=${e.command.replace(/ /g, '_').slice(0, 60)}`;
   }
 }
