@@ -5,6 +5,9 @@ import { readFileSync } from 'node:fs';
 import { registerConsole } from './consoleCommand.js';
 import { registerDemo } from './demoCommand.js';
 import { registerTrumpet } from './trumpetCommand.js';
+import { registerRun } from './runCommand.js';
+import { registerDevice } from './deviceCommand.js';
+import { registerBench } from './benchCommand.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
 const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as { version: string };
@@ -20,6 +23,9 @@ program
 registerDemo(program);
 registerConsole(program);
 registerTrumpet(program);
+registerRun(program);
+registerDevice(program);
+registerBench(program);
 
 try {
   await program.parseAsync(process.argv);

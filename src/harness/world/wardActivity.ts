@@ -22,6 +22,10 @@ export interface WardActivityOptions {
   /** Fraction of programs that are PCA, and basic infusions outside the library. */
   pcaFraction?: number;
   basicFraction?: number;
+  /** Draw programs and faults (a ward's patients), or only answer alarms. */
+  generate?: boolean;
+  /** Do nurses answer alarms at all? */
+  respond?: boolean;
 }
 
 const MIN = 60_000;
@@ -42,6 +46,12 @@ export class WardActivity {
   private weightKg = 70;
   private dose = 0;
   private nurseBusy = false;
+  private stopped = false;
+
+  /** No more actions (the end of a run). */
+  stop(): void {
+    this.stopped = true;
+  }
 
   constructor(
     private readonly world: World,
@@ -58,12 +68,15 @@ export class WardActivity {
       nurseResponseMs: [30_000, 300_000],
       pcaFraction: 0.1,
       basicFraction: 0.2,
+      generate: true,
+      respond: true,
       ...options,
     };
   }
 
   /** Schedule the day: the first program, then faults over [0, durationMs). */
   start(durationMs: number): void {
+    if (!this.o.generate) return;
     this.world.at(this.prng.uniform(0, 30 * MIN), () => this.newInfusion());
     const faults: [number, PumpCommand][] = [];
     const poisson = (perDay: number, make: () => PumpCommand): void => {
@@ -75,11 +88,12 @@ export class WardActivity {
     poisson(this.o.doorPerDay, () => ({ cmd: 'INJECT', input: { sensor: 'door', value: 'open' } }));
     poisson(this.o.mainsLossPerDay, () => ({ cmd: 'INJECT', input: { sensor: 'mains', value: 'off' } }));
     faults.sort((a, b) => a[0] - b[0]);
-    for (const [t, c] of faults) this.world.at(t, () => this.world.command(this.pumpId, c));
+    for (const [t, c] of faults) this.world.at(t, () => this.stopped || this.world.command(this.pumpId, c, 'scenario'));
   }
 
   /** Feed the pump's events here (the world's sink) so the nurse can answer them. */
   onEvent(e: PumpEvent): void {
+    if (this.stopped || !this.o.respond) return;
     if (e.type === 'ALARM') {
       if (e.stops) this.answer(e.id);
       else if (e.id === 'VTBI_COMPLETE') this.later(() => this.finishAndReplace());
@@ -89,7 +103,8 @@ export class WardActivity {
   }
 
   private cmd(c: PumpCommand): boolean {
-    return this.world.command(this.pumpId, c).ok;
+    if (this.stopped) return false;
+    return this.world.command(this.pumpId, c, 'nurse').ok;
   }
 
   private later(run: () => void, minMs?: number, maxMs?: number): void {
@@ -113,12 +128,14 @@ export class WardActivity {
   }
 
   private finishAndReplace(): void {
+    if (this.stopped) return;
     this.cmd({ cmd: 'ACK' });
     this.cmd({ cmd: 'STOP' });
     this.world.at(this.world.nowMs + this.prng.uniform(5 * MIN, 45 * MIN), () => this.newInfusion());
   }
 
   private newInfusion(): void {
+    if (this.stopped) return;
     const r = this.prng.next();
     const slot = this.world.pump(this.pumpId);
     const type = slot.pump.type;
@@ -151,6 +168,7 @@ export class WardActivity {
   }
 
   private scheduleTitration(): void {
+    if (this.stopped) return;
     this.world.at(this.world.nowMs + this.prng.uniform(1 * HOUR, 4 * HOUR), () => {
       const state = this.world.pump(this.pumpId).pump.state;
       if (state !== 'RUNNING') return;
@@ -167,6 +185,7 @@ export class WardActivity {
   }
 
   private scheduleDemand(): void {
+    if (this.stopped) return;
     this.world.at(this.world.nowMs + this.prng.uniform(5 * MIN, 90 * MIN), () => {
       if (this.programKind !== 'pca') return;
       const state = this.world.pump(this.pumpId).pump.state;

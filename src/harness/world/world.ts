@@ -27,6 +27,9 @@ export interface WorldStats {
 }
 
 export type EventSink = (pumpId: string, e: PumpEvent) => void;
+export type CommandSink = (pumpId: string, c: PumpCommand, r: Reply, source: string) => void;
+/** Called after every step of a pump (a command or a wake), before its events are handed on. */
+export type StepHook = (slot: WorldPump, step: { cmd?: PumpCommand | undefined; reply?: Reply | undefined }) => PumpEvent[] | undefined;
 
 export class World {
   private nowMsValue = 0;
@@ -34,6 +37,8 @@ export class World {
   private readonly slots = new Map<string, WorldPump>();
   readonly stats: WorldStats = { wakes: 0, actions: 0, commands: 0, pumpEvents: 0 };
   private readonly sinks: EventSink[] = [];
+  private readonly commandSinks: CommandSink[] = [];
+  private stepHook: StepHook | undefined;
 
   get nowMs(): number {
     return this.nowMsValue;
@@ -54,6 +59,16 @@ export class World {
     this.sinks.push(sink);
   }
 
+  /** Every command run through the world, with its reply and who sent it. */
+  onCommand(sink: CommandSink): void {
+    this.commandSinks.push(sink);
+  }
+
+  /** One hook sees every step of every pump (the safety checkers). */
+  setStepHook(hook: StepHook): void {
+    this.stepHook = hook;
+  }
+
   addPump(id: string, pump: Pump): WorldPump {
     if (this.slots.has(id)) throw new RangeError(`pump id "${id}" is used twice`);
     pump.advanceTo(Math.max(pump.nowMs, this.nowMsValue));
@@ -69,12 +84,18 @@ export class World {
   }
 
   /** Run a command on a pump now; its events reach the sinks and its wake is rescheduled. */
-  command(id: string, c: PumpCommand): Reply {
+  command(id: string, c: PumpCommand, source = 'scenario'): Reply {
+    return this.act(id, c, source, (pump) => pump.execute(c));
+  }
+
+  /** Run something on a pump now that yields a reply (a local or a remote command). */
+  act(id: string, c: PumpCommand, source: string, run: (pump: Pump) => Reply): Reply {
     const slot = this.pump(id);
-    slot.pump.advanceTo(this.nowMsValue);
+    this.touch(slot);
     this.stats.commands++;
-    const r = slot.pump.execute(c);
-    this.flush(slot);
+    const r = run(slot.pump);
+    for (const s of this.commandSinks) s(id, c, r, source);
+    this.flush(slot, { cmd: c, reply: r });
     this.reschedule(slot);
     return r;
   }
@@ -83,7 +104,7 @@ export class World {
   touch(slot: WorldPump): void {
     if (slot.pump.nowMs < this.nowMsValue) {
       slot.pump.advanceTo(this.nowMsValue);
-      this.flush(slot);
+      this.flush(slot, {});
     }
   }
 
@@ -103,7 +124,7 @@ export class World {
         if (e.version !== e.slot.version) continue;
         this.stats.wakes++;
         e.slot.pump.advanceTo(e.atMs);
-        this.flush(e.slot);
+        this.flush(e.slot, {});
         this.reschedule(e.slot);
       } else {
         this.stats.actions++;
@@ -113,8 +134,8 @@ export class World {
     this.nowMsValue = Math.max(this.nowMsValue, untilMs);
   }
 
-  private flush(slot: WorldPump): void {
-    const events = slot.pump.takeEvents();
+  private flush(slot: WorldPump, step: Parameters<StepHook>[1]): void {
+    const events = this.stepHook?.(slot, step) ?? slot.pump.takeEvents();
     this.stats.pumpEvents += events.length;
     if (this.sinks.length === 0) return;
     for (const e of events) for (const s of this.sinks) s(slot.id, e);

@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { createProgress } from '../report/progress.js';
+import { formatSummary } from '../report/summary.js';
+import { formatJsonReport } from '../report/json.js';
+import { renderHtmlReport } from '../report/html.js';
+import { runScenario, type Speed } from '../run/runScenario.js';
+import { loadScenarioFile, ScenarioError } from '../scenario/load.js';
+
+export function parseSpeed(text: string): Speed {
+  if (text === 'max') return 'max';
+  const m = /^(\d+(\.\d+)?)x$/.exec(text);
+  if (!m || !(Number(m[1]) > 0)) throw new InvalidArgumentError(`--speed is max or a factor like 1x, 10x (got "${text}")`);
+  return Number(m[1]);
+}
+
+interface RunOpts {
+  speed: Speed;
+  json?: string;
+  html?: string;
+  trace?: string;
+  progress: boolean;
+  color?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a scenario: a simulated hospital fleet with faults, safety checks and reports (exit 0: every check holds, 1: a violation, 2: bad input)')
+    .argument('<scenario.yaml>', 'scenario file (docs/scenarios.md)')
+    .option('--speed <max|Nx>', 'max: jump from event to event (default); 1x: real time; 10x: ten times real time', parseSpeed, 'max' as Speed)
+    .option('--json <file>', 'write the full machine-readable report')
+    .option('--html <file>', 'write a self-contained HTML report with charts')
+    .option('--trace <file>', 'write the whole trace, one line per record')
+    .option('--no-progress', 'no progress bar')
+    .option('--color', 'colour PASS and FAIL in the summary')
+    .action(async (file: string, opts: RunOpts) => {
+      let loaded;
+      try {
+        loaded = loadScenarioFile(file);
+      } catch (e) {
+        if (e instanceof ScenarioError) {
+          process.stderr.write(`${e.message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        throw e;
+      }
+      const s = loaded.scenario;
+      process.stderr.write(`infusim run ${s.name}: seed ${s.seed}, duration ${String(s.duration)}, speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
+      const progress = createProgress({ stream: process.stderr, totalMs: 1, enabled: opts.progress ? (process.stderr.isTTY ? true : 'lines') : false });
+      let total = 1;
+      let bar = progress;
+      const run = await runScenario(loaded, {
+        speed: opts.speed,
+        onProgress: (p) => {
+          if (p.totalMs !== total) {
+            total = p.totalMs;
+            bar = createProgress({ stream: process.stderr, totalMs: total, enabled: opts.progress ? (process.stderr.isTTY ? true : 'lines') : false });
+          }
+          bar.update(p);
+        },
+      });
+      bar.done();
+      const r = run.result;
+      process.stdout.write(formatSummary(r, { color: opts.color === true }) + '\n');
+      if (opts.json) writeFileSync(opts.json, formatJsonReport(r));
+      if (opts.html) writeFileSync(opts.html, renderHtmlReport(r));
+      if (opts.trace) writeFileSync(opts.trace, run.trace.toText());
+      for (const [what, path] of [['JSON report', opts.json], ['HTML report', opts.html], ['trace', opts.trace]] as const) {
+        if (path) process.stdout.write(`${what}: ${path}\n`);
+      }
+      process.exitCode = r.exitCode;
+    });
+}

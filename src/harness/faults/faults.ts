@@ -1,0 +1,174 @@
+/**
+ * Fault injection: each fault has a start, an optional end and targets. Starting a fault returns
+ * the function that ends it. Pump faults go to the pump as sensor inputs (the same INJECT a bench
+ * would send); network faults change the in-process network; a rogue client sends commands on a
+ * segment. DOMAIN.md, "Faults an outage rehearsal should cover".
+ */
+import type { AlarmId } from '../../sim/alarms/alarmTable.js';
+import type { PumpCommand, SensorInput } from '../../sim/protocol/commands.js';
+import { formatCommand, parseRequest } from '../../sim/protocol/lineCodec.js';
+import type { RemoteEnvelope } from '../../sim/security/remoteCommand.js';
+import type { Gateway } from '../gateway/gateway.js';
+import type { PumpAgent } from '../link/pumpAgent.js';
+import type { Network } from '../link/network.js';
+import type { FleetPump } from '../scenario/fleet.js';
+import type { SafetyMonitor } from '../safety/monitor.js';
+import type { World } from '../world/world.js';
+
+export interface FaultContext {
+  world: World;
+  network: Network;
+  gateway: Gateway;
+  agents: Map<string, PumpAgent>;
+  monitor: SafetyMonitor;
+  /** Record a network state change in the trace. */
+  net: (what: 'link-down' | 'link-up' | 'gateway-down' | 'gateway-up', target: string) => void;
+}
+
+export type Args = Readonly<Record<string, string | number | boolean>>;
+
+function num(args: Args, key: string, dflt: number): number {
+  const v = args[key];
+  return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : dflt;
+}
+
+function inject(ctx: FaultContext, pumpId: string, input: SensorInput): void {
+  ctx.world.command(pumpId, { cmd: 'INJECT', input }, 'scenario');
+}
+
+/** Sensor faults: the alarm must follow within its bound (checked at the deadline). */
+function watchAlarm(ctx: FaultContext, pumpId: string, alarm: AlarmId, boundMs: (pumpId: string) => number, stillCaused: (pumpId: string) => boolean): void {
+  const due = boundMs(pumpId);
+  if (!Number.isFinite(due)) return;
+  const deadline = ctx.world.nowMs + Math.ceil(due) + 1000;
+  ctx.monitor.expectAlarm(pumpId, alarm, deadline);
+  ctx.world.at(deadline, () => {
+    const pump = ctx.world.pump(pumpId).pump;
+    ctx.monitor.checkDue(pumpId, alarm, ctx.world.nowMs, stillCaused(pumpId) && pump.state !== 'OFF');
+  });
+}
+
+export function startFault(ctx: FaultContext, fault: string, target: string, pumps: readonly FleetPump[], args: Args): () => void {
+  const ids = pumps.map((p) => p.id);
+  const pumpOf = (id: string) => ctx.world.pump(id).pump;
+  switch (fault) {
+    case 'occlusion': {
+      const side = args.side === 'up' ? 'up' : 'down';
+      const alarm: AlarmId = side === 'up' ? 'OCCLUSION_UP' : 'OCCLUSION_DOWN';
+      for (const id of ids) {
+        inject(ctx, id, { sensor: 'occlusion', value: side });
+        // While flowing at a steady rate, the alarm comes within the compliance model's time.
+        const rateAtStart = pumpOf(id).currentRateMlPerH();
+        watchAlarm(ctx, id, alarm, (p) => pumpOf(p).occlusionAlarmDueInMs(), (p) => pumpOf(p).currentRateMlPerH() === rateAtStart && rateAtStart > 0 && !pumpOf(p).activeAlarms.some((a) => a.id === alarm));
+      }
+      return () => ids.forEach((id) => inject(ctx, id, { sensor: 'occlusion', value: 'clear' }));
+    }
+    case 'air':
+      for (const id of ids) {
+        const bubbleMl = num(args, 'bubble', 0.2);
+        inject(ctx, id, { sensor: 'air', bubbleMl });
+      }
+      return () => undefined;
+    case 'door-open':
+      for (const id of ids) {
+        inject(ctx, id, { sensor: 'door', value: 'open' });
+        watchAlarm(ctx, id, 'DOOR_OPEN', () => 0, () => !pumpOf(id).activeAlarms.some((a) => a.id === 'DOOR_OPEN'));
+      }
+      return () => ids.forEach((id) => inject(ctx, id, { sensor: 'door', value: 'closed' }));
+    case 'container-empty':
+      for (const id of ids) inject(ctx, id, { sensor: 'container', value: 'empty' });
+      return () => ids.forEach((id) => inject(ctx, id, { sensor: 'container', value: 'ok' }));
+    case 'mains-loss':
+      for (const id of ids) inject(ctx, id, { sensor: 'mains', value: 'off' });
+      return () => ids.forEach((id) => inject(ctx, id, { sensor: 'mains', value: 'on' }));
+    case 'battery-drain':
+      for (const id of ids) {
+        inject(ctx, id, { sensor: 'mains', value: 'off' });
+        inject(ctx, id, { sensor: 'battery', percent: num(args, 'percent', 15) });
+      }
+      return () => ids.forEach((id) => inject(ctx, id, { sensor: 'mains', value: 'on' }));
+    case 'power-loss':
+      for (const id of ids) inject(ctx, id, { sensor: 'power', value: 'off' });
+      return () => ids.forEach((id) => inject(ctx, id, { sensor: 'power', value: 'on' }));
+    case 'self-test-failure':
+      for (const id of ids) inject(ctx, id, { sensor: 'selftest', value: 'fail' });
+      return () => ids.forEach((id) => inject(ctx, id, { sensor: 'selftest', value: 'pass' }));
+    case 'partition':
+    case 'gateway-outage': {
+      if (fault === 'gateway-outage' || target === 'gateway') {
+        ctx.network.setGatewayDown(true);
+        ctx.net('gateway-down', 'gateway');
+        return () => {
+          ctx.network.setGatewayDown(false);
+          ctx.net('gateway-up', 'gateway');
+        };
+      }
+      if (target.startsWith('segment:')) {
+        const seg = target.slice('segment:'.length);
+        ctx.network.partitionSegment(seg, true);
+        ctx.net('link-down', target);
+        return () => {
+          ctx.network.partitionSegment(seg, false);
+          ctx.net('link-up', target);
+        };
+      }
+      for (const id of ids) ctx.network.partitionPump(id, true);
+      ctx.net('link-down', target);
+      return () => {
+        for (const id of ids) ctx.network.partitionPump(id, false);
+        ctx.net('link-up', target);
+      };
+    }
+    case 'latency':
+    case 'loss':
+    case 'duplicate':
+    case 'reorder': {
+      const patch =
+        fault === 'latency'
+          ? { latencyMs: num(args, 'ms', 500), jitterMs: num(args, 'jitter', 0) }
+          : fault === 'loss'
+            ? { lossRate: num(args, 'rate', 0.1), burstLoss: args.burst === true || args.burst === 'true' }
+            : fault === 'duplicate'
+              ? { duplicateRate: num(args, 'rate', 0.1) }
+              : { reorderRate: num(args, 'rate', 0.1) };
+      const undo = ids.map((id) => ctx.network.setConditions(id, patch));
+      return () => undo.reverse().forEach((u) => u());
+    }
+    case 'clock-skew':
+      for (const id of ids) {
+        const a = ctx.agents.get(id);
+        if (a) a.clockOffsetMs = num(args, 'ms', 60_000);
+      }
+      return () => ids.forEach((id) => {
+        const a = ctx.agents.get(id);
+        if (a) a.clockOffsetMs = 0;
+      });
+    case 'rogue-client':
+      rogueSend(ctx, ids, args);
+      return () => undefined;
+    default:
+      throw new RangeError(`unknown fault "${fault}"`);
+  }
+}
+
+/**
+ * A client on the pump segment that is not the gateway: unsigned commands by default, a forged
+ * signature with `forge: true`, or a replay of the gateway's last command with `replay: true`.
+ */
+export function rogueSend(ctx: FaultContext, pumpIds: readonly string[], args: Args): void {
+  const text = typeof args.command === 'string' ? args.command : 'PAUSE';
+  const parsed = parseRequest(`r ${text}`);
+  const canonical = 'command' in parsed ? formatCommand(parsed.command as PumpCommand) : text;
+  for (const id of pumpIds) {
+    let envelope: RemoteEnvelope;
+    const captured = ctx.gateway.lastEnvelope(id);
+    if ((args.replay === true || args.replay === 'true') && captured) {
+      envelope = { ...captured };
+    } else {
+      const now = ctx.world.nowMs;
+      envelope = { pumpId: id, counter: 1_000_000 + now, issuedMs: now, expiresMs: now + 60_000, command: canonical };
+      if (args.forge === true || args.forge === 'true') envelope.signature = Buffer.alloc(64, 7).toString('base64');
+    }
+    ctx.network.sendDown({ kind: 'command', pumpId: id, envelope, source: 'rogue' });
+  }
+}

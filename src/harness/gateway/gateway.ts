@@ -1,0 +1,157 @@
+/**
+ * The hospital side: keeps the fleet's last-known state, ingests pump events exactly once
+ * (dedupe by pump and sequence number, gaps detected and filled by retransmission), keeps them
+ * in the run record, escalates unanswered high-priority alarms (a distributed alarm system in the
+ * sense of IEC 60601-1-8), and sends signed remote commands.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { PumpStatus } from '../../sim/pump/pump.js';
+import { signEnvelope, type RemoteEnvelope } from '../../sim/security/remoteCommand.js';
+import type { PumpEvent } from '../../sim/trace/events.js';
+import type { UpMessage } from '../link/messages.js';
+import type { Network } from '../link/network.js';
+import type { World } from '../world/world.js';
+
+export interface IngestedEvent {
+  pumpId: string;
+  seq: number;
+  receivedMs: number;
+  event: PumpEvent;
+}
+
+interface PumpRecord {
+  nextExpected: number;
+  ahead: Set<number>;
+  status?: PumpStatus | undefined;
+  lastSeenMs: number;
+  ingested: number;
+  duplicates: number;
+  gaps: number;
+  counter: number;
+  lastEnvelope?: RemoteEnvelope | undefined;
+  /** Active high-priority alarms: id → raised time, escalation level reached. */
+  highAlarms: Map<string, { raisedMs: number; level: number }>;
+}
+
+export interface GatewayHooks {
+  onIngest?: (e: IngestedEvent) => void;
+  onDuplicate?: (pumpId: string, seq: number) => void;
+  onGap?: (pumpId: string, fromSeq: number, toSeq: number) => void;
+  onEscalate?: (pumpId: string, alarmId: string, level: number, tMs: number) => void;
+}
+
+/** Escalation of an unanswered high-priority alarm to the charge nurse, then to the rapid response team. */
+export const ESCALATION_AFTER_MS = [120_000, 300_000] as const;
+
+export class Gateway {
+  private readonly pumps = new Map<string, PumpRecord>();
+  readonly record: IngestedEvent[] = [];
+  commandsSent = 0;
+
+  constructor(
+    private readonly world: World,
+    private readonly network: Network,
+    private readonly privateKey: KeyObject,
+    private readonly hooks: GatewayHooks = {},
+    /** How long a signed command stays valid (ms). */
+    private readonly commandTtlMs = 30_000,
+  ) {
+    network.attachGateway((m) => this.receive(m));
+  }
+
+  register(pumpId: string): void {
+    this.pumps.set(pumpId, { nextExpected: 1, ahead: new Set(), lastSeenMs: -1, ingested: 0, duplicates: 0, gaps: 0, counter: 0, highAlarms: new Map() });
+  }
+
+  lastKnown(pumpId: string): PumpStatus | undefined {
+    return this.pumps.get(pumpId)?.status;
+  }
+
+  stats(pumpId: string): { ingested: number; duplicates: number; gaps: number; contiguousUpTo: number; lastSeenMs: number } {
+    const r = this.rec(pumpId);
+    return { ingested: r.ingested, duplicates: r.duplicates, gaps: r.gaps, contiguousUpTo: r.nextExpected - 1, lastSeenMs: r.lastSeenMs };
+  }
+
+  lastEnvelope(pumpId: string): RemoteEnvelope | undefined {
+    return this.rec(pumpId).lastEnvelope;
+  }
+
+  /** Send a signed command (the canonical text of a protocol command, without id). */
+  sendCommand(pumpId: string, command: string): RemoteEnvelope {
+    const r = this.rec(pumpId);
+    const now = this.world.nowMs;
+    const envelope = signEnvelope({ pumpId, counter: ++r.counter, issuedMs: now, expiresMs: now + this.commandTtlMs, command }, this.privateKey);
+    r.lastEnvelope = envelope;
+    this.commandsSent++;
+    this.network.sendDown({ kind: 'command', pumpId, envelope, source: 'gateway' });
+    return envelope;
+  }
+
+  private rec(pumpId: string): PumpRecord {
+    const r = this.pumps.get(pumpId);
+    if (!r) throw new RangeError(`gateway: unknown pump "${pumpId}"`);
+    return r;
+  }
+
+  private receive(m: UpMessage): void {
+    const r = this.pumps.get(m.pumpId);
+    if (!r) return; // an unknown sender gets nothing
+    r.lastSeenMs = this.world.nowMs;
+    if (m.kind === 'status') {
+      r.status = m.status;
+      this.network.sendDown({ kind: 'status-ack', pumpId: m.pumpId });
+      return;
+    }
+    if (m.kind === 'command-ack') return;
+    this.ingest(m.pumpId, r, m.seq, m.event);
+    this.network.sendDown({ kind: 'event-ack', pumpId: m.pumpId, uptoSeq: r.nextExpected - 1 });
+  }
+
+  private ingest(pumpId: string, r: PumpRecord, seq: number, event: PumpEvent): void {
+    if (seq < r.nextExpected || r.ahead.has(seq)) {
+      r.duplicates++;
+      this.hooks.onDuplicate?.(pumpId, seq);
+      return;
+    }
+    if (seq > r.nextExpected) {
+      // A hole: remember once per new hole; the pump resends what is missing.
+      const highestAhead = r.ahead.size ? Math.max(...r.ahead) : r.nextExpected - 1;
+      if (seq > highestAhead + 1) {
+        r.gaps++;
+        this.hooks.onGap?.(pumpId, Math.max(r.nextExpected, highestAhead + 1), seq - 1);
+      }
+      r.ahead.add(seq);
+    } else {
+      r.nextExpected++;
+      while (r.ahead.delete(r.nextExpected)) r.nextExpected++;
+    }
+    r.ingested++;
+    const rec: IngestedEvent = { pumpId, seq, receivedMs: this.world.nowMs, event };
+    this.record.push(rec);
+    this.hooks.onIngest?.(rec);
+    this.trackAlarm(pumpId, r, event);
+  }
+
+  private trackAlarm(pumpId: string, r: PumpRecord, e: PumpEvent): void {
+    if (e.type === 'ALARM' && e.prio === 'high') {
+      r.highAlarms.set(e.id, { raisedMs: e.tMs, level: 0 });
+      this.scheduleEscalation(pumpId, e.id, e.tMs, 0);
+    } else if (e.type === 'ALARM_END' || (e.type === 'AUDIO' && e.prio !== 'high')) {
+      // Ended, or answered at the pump (its high-priority audio stopped).
+      if (e.type === 'ALARM_END') r.highAlarms.delete(e.id);
+      else for (const a of r.highAlarms.values()) a.level = ESCALATION_AFTER_MS.length;
+    }
+  }
+
+  private scheduleEscalation(pumpId: string, alarmId: string, raisedMs: number, level: number): void {
+    const afterMs = ESCALATION_AFTER_MS[level];
+    if (afterMs === undefined) return;
+    this.world.at(raisedMs + afterMs, () => {
+      const a = this.rec(pumpId).highAlarms.get(alarmId);
+      if (!a || a.raisedMs !== raisedMs || a.level !== level) return;
+      a.level = level + 1;
+      this.hooks.onEscalate?.(pumpId, alarmId, level + 1, this.world.nowMs);
+      this.scheduleEscalation(pumpId, alarmId, raisedMs, level + 1);
+    });
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * The in-process network between pumps and the gateway: per-pump link conditions (latency,
+ * jitter, random and bursty loss, duplication, reordering), partitions of a pump, a segment or
+ * the gateway, and gateway outages. Delivery is scheduled on the world's virtual clock; random
+ * choices come from the run's seed.
+ */
+import { Prng } from '../../sim/time/prng.js';
+import type { World } from '../world/world.js';
+import type { DownMessage, UpMessage } from './messages.js';
+
+export interface LinkConditions {
+  latencyMs: number;
+  jitterMs: number;
+  lossRate: number;
+  /** Gilbert-Elliott bursts: losses come in runs (mean burst length about 5 messages). */
+  burstLoss: boolean;
+  duplicateRate: number;
+  reorderRate: number;
+}
+
+export interface NetworkStatsCounters {
+  sent: number;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+}
+
+interface LinkState {
+  segment: string;
+  /** Last scheduled delivery per direction: a link is FIFO (as TCP is) unless a message is reordered. */
+  lastUpMs: number;
+  lastDownMs: number;
+  conditions: LinkConditions;
+  partitioned: number;
+  burstBad: boolean;
+}
+
+export class Network {
+  private readonly links = new Map<string, LinkState>();
+  private readonly segmentDown = new Map<string, number>();
+  private gatewayDownCount = 0;
+  private readonly prng: Prng;
+  readonly stats: NetworkStatsCounters = { sent: 0, delivered: 0, lost: 0, duplicated: 0 };
+  private toGateway: (m: UpMessage) => void = () => undefined;
+  private readonly toPump = new Map<string, (m: DownMessage) => void>();
+
+  constructor(
+    private readonly world: World,
+    seed: number,
+    private readonly defaults: LinkConditions,
+  ) {
+    this.prng = new Prng(seed);
+  }
+
+  attachGateway(handler: (m: UpMessage) => void): void {
+    this.toGateway = handler;
+  }
+
+  attachPump(pumpId: string, segment: string, handler: (m: DownMessage) => void): void {
+    this.links.set(pumpId, { segment, lastUpMs: 0, lastDownMs: 0, conditions: { ...this.defaults }, partitioned: 0, burstBad: false });
+    this.toPump.set(pumpId, handler);
+  }
+
+  segmentOf(pumpId: string): string {
+    return this.link(pumpId).segment;
+  }
+
+  conditions(pumpId: string): LinkConditions {
+    return this.link(pumpId).conditions;
+  }
+
+  /** Change a pump's link conditions; returns a function that restores the previous ones. */
+  setConditions(pumpId: string, patch: Partial<LinkConditions>): () => void {
+    const l = this.link(pumpId);
+    const before = { ...l.conditions };
+    Object.assign(l.conditions, patch);
+    return () => {
+      for (const k of Object.keys(patch) as (keyof LinkConditions)[]) (l.conditions as unknown as Record<string, unknown>)[k] = before[k];
+    };
+  }
+
+  /** Partitions nest: each call must be undone once. */
+  partitionPump(pumpId: string, down: boolean): void {
+    this.link(pumpId).partitioned += down ? 1 : -1;
+  }
+
+  partitionSegment(segment: string, down: boolean): void {
+    this.segmentDown.set(segment, (this.segmentDown.get(segment) ?? 0) + (down ? 1 : -1));
+  }
+
+  setGatewayDown(down: boolean): void {
+    this.gatewayDownCount += down ? 1 : -1;
+  }
+
+  get gatewayUp(): boolean {
+    return this.gatewayDownCount <= 0;
+  }
+
+  /** Can a message cross between this pump and the gateway right now? */
+  reachable(pumpId: string): boolean {
+    const l = this.link(pumpId);
+    return l.partitioned <= 0 && (this.segmentDown.get(l.segment) ?? 0) <= 0 && this.gatewayUp;
+  }
+
+  /** Can a message cross between two hosts of the same segment (a rogue client and a pump)? */
+  reachableOnSegment(pumpId: string): boolean {
+    const l = this.link(pumpId);
+    return l.partitioned <= 0 && (this.segmentDown.get(l.segment) ?? 0) <= 0;
+  }
+
+  sendUp(m: UpMessage): void {
+    this.transmit(m.pumpId, 'up', () => this.reachable(m.pumpId), () => this.toGateway(m));
+  }
+
+  sendDown(m: DownMessage): void {
+    const handler = this.toPump.get(m.pumpId);
+    if (!handler) return;
+    const path = m.kind === 'command' && m.source === 'rogue' ? () => this.reachableOnSegment(m.pumpId) : () => this.reachable(m.pumpId);
+    this.transmit(m.pumpId, 'down', path, () => handler(m));
+  }
+
+  private link(pumpId: string): LinkState {
+    const l = this.links.get(pumpId);
+    if (!l) throw new RangeError(`no link for pump "${pumpId}"`);
+    return l;
+  }
+
+  private lose(l: LinkState): boolean {
+    const c = l.conditions;
+    if (c.lossRate <= 0) return false;
+    if (!c.burstLoss) return this.prng.next() < c.lossRate;
+    // Gilbert-Elliott: bad state loses everything; transitions keep the mean loss rate.
+    const leaveBad = 0.2;
+    const enterBad = (c.lossRate * leaveBad) / Math.max(1e-9, 1 - c.lossRate);
+    l.burstBad = l.burstBad ? this.prng.next() >= leaveBad : this.prng.next() < enterBad;
+    return l.burstBad;
+  }
+
+  private transmit(pumpId: string, dir: 'up' | 'down', canPass: () => boolean, deliver: () => void): void {
+    const l = this.link(pumpId);
+    this.stats.sent++;
+    if (!canPass() || this.lose(l)) {
+      this.stats.lost++;
+      return;
+    }
+    const c = l.conditions;
+    const copies = this.prng.next() < c.duplicateRate ? 2 : 1;
+    if (copies === 2) this.stats.duplicated++;
+    for (let i = 0; i < copies; i++) {
+      const delayMs = c.latencyMs + (c.jitterMs > 0 ? this.prng.uniform(0, c.jitterMs) : 0);
+      let atMs = this.world.nowMs + Math.max(1, Math.round(delayMs));
+      if (this.prng.next() < c.reorderRate) {
+        // Held back: later messages overtake it.
+        atMs += Math.round(c.latencyMs * 2 + 50);
+      } else if (dir === 'up') {
+        atMs = Math.max(atMs, l.lastUpMs);
+        l.lastUpMs = atMs;
+      } else {
+        atMs = Math.max(atMs, l.lastDownMs);
+        l.lastDownMs = atMs;
+      }
+      this.world.at(atMs, () => {
+        // A partition that starts while a message is in flight drops it.
+        if (!canPass()) {
+          this.stats.lost++;
+          return;
+        }
+        this.stats.delivered++;
+        deliver();
+      });
+    }
+  }
+}

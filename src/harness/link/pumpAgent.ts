@@ -1,0 +1,161 @@
+/**
+ * A pump's comms module: every pump event goes into a bounded outbox with a sequence number and
+ * is sent until the gateway acknowledges it; status telemetry goes out periodically and doubles as
+ * the heartbeat; when the gateway goes quiet the pump raises its low-priority communication alarm
+ * and keeps infusing; remote commands are handed to the pump, which verifies them.
+ */
+import { parseRequest } from '../../sim/protocol/lineCodec.js';
+import type { PumpCommand, Reply } from '../../sim/protocol/commands.js';
+import type { RemoteVerdict } from '../../sim/security/remoteCommand.js';
+import type { PumpEvent } from '../../sim/trace/events.js';
+import type { World } from '../world/world.js';
+import type { DownMessage } from './messages.js';
+import type { Network } from './network.js';
+
+export interface PumpAgentOptions {
+  telemetryEveryMs: number;
+  /** No word from the gateway for this long: communication lost. */
+  commTimeoutMs?: number;
+  /** Resend an unacknowledged event after this long. */
+  retransmitMs?: number;
+  /** Events kept for sending at most; beyond, the oldest are dropped and counted. */
+  outboxCapacity?: number;
+}
+
+export interface RemoteCommandRecord {
+  tMs: number;
+  pumpId: string;
+  source: 'gateway' | 'rogue';
+  command: string;
+  verdict: RemoteVerdict;
+  reply: Reply;
+}
+
+interface OutboxEntry {
+  seq: number;
+  event: PumpEvent;
+  lastSentMs: number;
+}
+
+export class PumpAgent {
+  private readonly outbox: OutboxEntry[] = [];
+  private nextSeq = 1;
+  private lastHeardMs = 0;
+  private commLost = false;
+  private readonly commTimeoutMs: number;
+  private readonly retransmitMs: number;
+  private readonly capacity: number;
+  /** Added to the pump's clock when it judges expiry (clock skew fault). */
+  clockOffsetMs = 0;
+  eventsSent = 0;
+  overflowDropped = 0;
+  retransmissions = 0;
+  private stopped = false;
+
+  constructor(
+    readonly pumpId: string,
+    segment: string,
+    private readonly world: World,
+    private readonly network: Network,
+    private readonly options: PumpAgentOptions,
+    private readonly onRemote: (r: RemoteCommandRecord) => void,
+  ) {
+    this.commTimeoutMs = options.commTimeoutMs ?? Math.max(30_000, options.telemetryEveryMs * 2.5);
+    this.retransmitMs = options.retransmitMs ?? 10_000;
+    this.capacity = options.outboxCapacity ?? 20_000;
+    network.attachPump(pumpId, segment, (m) => this.receive(m));
+  }
+
+  /** Start the telemetry cycle (offset so a fleet does not speak all at once). */
+  start(offsetMs: number): void {
+    this.lastHeardMs = this.world.nowMs;
+    this.world.at(this.world.nowMs + offsetMs, () => this.tick());
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  get outboxDepth(): number {
+    return this.outbox.length;
+  }
+
+  get isCommLost(): boolean {
+    return this.commLost;
+  }
+
+  /** Every event of the pump comes here (the world's event sink). */
+  onPumpEvent(e: PumpEvent): void {
+    const entry: OutboxEntry = { seq: this.nextSeq++, event: e, lastSentMs: -Infinity };
+    this.outbox.push(entry);
+    this.eventsSent++;
+    if (this.outbox.length > this.capacity) {
+      this.outbox.shift();
+      this.overflowDropped++;
+    }
+    if (!this.commLost) this.send(entry);
+  }
+
+  /** Resend everything unacknowledged now (after a reconnection, or at the end of a run). */
+  flush(): void {
+    for (const e of this.outbox) this.send(e);
+  }
+
+  private send(entry: OutboxEntry): void {
+    if (entry.lastSentMs > -Infinity) this.retransmissions++;
+    entry.lastSentMs = this.world.nowMs;
+    this.network.sendUp({ kind: 'event', pumpId: this.pumpId, seq: entry.seq, event: entry.event });
+  }
+
+  private tick(): void {
+    if (this.stopped) return;
+    const now = this.world.nowMs;
+    const slot = this.world.pump(this.pumpId);
+    this.world.touch(slot);
+    this.network.sendUp({ kind: 'status', pumpId: this.pumpId, tMs: now + this.clockOffsetMs, status: slot.pump.status(), outboxDepth: this.outbox.length });
+    if (!this.commLost && now - this.lastHeardMs > this.commTimeoutMs) {
+      this.commLost = true;
+      this.world.command(this.pumpId, { cmd: 'INJECT', input: { sensor: 'comm', value: 'lost' } }, 'comms');
+    }
+    // Bounded retransmission per tick.
+    let budget = 500;
+    for (const e of this.outbox) {
+      if (budget-- <= 0) break;
+      if (now - e.lastSentMs >= this.retransmitMs) this.send(e);
+    }
+    this.world.at(now + this.options.telemetryEveryMs, () => this.tick());
+  }
+
+  private receive(m: DownMessage): void {
+    if (this.stopped) return;
+    this.lastHeardMs = this.world.nowMs;
+    if (this.commLost) {
+      this.commLost = false;
+      this.world.command(this.pumpId, { cmd: 'INJECT', input: { sensor: 'comm', value: 'ok' } }, 'comms');
+      this.flush();
+    }
+    switch (m.kind) {
+      case 'event-ack': {
+        let n = 0;
+        while (n < this.outbox.length && (this.outbox[n]?.seq ?? Infinity) <= m.uptoSeq) n++;
+        if (n > 0) this.outbox.splice(0, n);
+        break;
+      }
+      case 'status-ack':
+        break;
+      case 'command': {
+        const parsed = parseRequest(`r ${m.envelope.command}`);
+        const cmd: PumpCommand = 'command' in parsed ? parsed.command : { cmd: 'PING' };
+        let verdict: RemoteVerdict = 'unsigned';
+        const reply = this.world.act(this.pumpId, cmd, m.source, (pump) => {
+          const r = pump.executeRemote(m.envelope, this.clockOffsetMs);
+          verdict = r.verdict;
+          return r.reply;
+        });
+        this.onRemote({ tMs: this.world.nowMs, pumpId: this.pumpId, source: m.source, command: m.envelope.command, verdict, reply });
+        if (m.source === 'gateway') this.network.sendUp({ kind: 'command-ack', pumpId: this.pumpId, counter: m.envelope.counter, reply });
+        break;
+      }
+    }
+  }
+}

@@ -1,0 +1,83 @@
+/** The scenario's named expectations, judged after the run. */
+import type { PumpState } from '../../sim/trace/events.js';
+import { GLOBAL_RULES, type SafetyMonitor } from '../safety/monitor.js';
+import { parseDurationMs, formatDurationMs } from '../scenario/duration.js';
+import { resolveTarget, type FleetPump } from '../scenario/fleet.js';
+import type { Expectation, Scenario } from '../scenario/schema.js';
+import type { Trace } from '../trace/trace.js';
+import type { World } from '../world/world.js';
+import type { RunState } from './buildResult.js';
+import type { ExpectationResult } from './result.js';
+import { clockText } from '../report/timeline.js';
+
+export interface ExpectationContext {
+  fleet: FleetPump[];
+  world: World;
+  trace: Trace;
+  state: RunState;
+  monitor: SafetyMonitor;
+  durationMs: number;
+}
+
+function ruleHeld(ctx: ExpectationContext, rule: string, label: string): ExpectationResult {
+  const n = ctx.monitor.violations.filter((v) => v.rule === rule).length;
+  return { description: label, passed: n === 0, detail: n === 0 ? 'held' : `${n} violation(s)` };
+}
+
+function judge(ctx: ExpectationContext, e: Expectation): ExpectationResult {
+  switch (e.check) {
+    case 'alarm': {
+      const pumps = new Set(resolveTarget(e.target, ctx.fleet).map((p) => p.id));
+      const afterMs = parseDurationMs(e.after);
+      const withinMs = parseDurationMs(e.within);
+      const hits = ctx.state.alarms.filter((a) => a.id === e.alarm && pumps.has(a.pumpId) && a.raisedMs >= afterMs && a.raisedMs <= afterMs + withinMs);
+      const need = e.count ?? 1;
+      const label = `alarm ${e.alarm} on ${e.target} within ${formatDurationMs(withinMs)} after ${formatDurationMs(afterMs)}${e.count ? ` (at least ${e.count})` : ''}`;
+      const first = hits[0];
+      return { description: label, passed: hits.length >= need, detail: first ? `${hits.length} raised, first on ${first.pumpId} at ${clockText(first.raisedMs)}` : 'not raised' };
+    }
+    case 'no-alarm': {
+      const pumps = new Set(resolveTarget(e.target, ctx.fleet).map((p) => p.id));
+      const hits = ctx.state.alarms.filter((a) => a.id === e.alarm && pumps.has(a.pumpId));
+      return { description: `no ${e.alarm} on ${e.target}`, passed: hits.length === 0, detail: hits.length ? `${hits.length} raised, first on ${hits[0]?.pumpId}` : 'none' };
+    }
+    case 'no-infusion-interrupted':
+      return ruleHeld(ctx, GLOBAL_RULES.infusionInterrupted, 'no infusion interrupted');
+    case 'events-exactly-once':
+      return ruleHeld(ctx, GLOBAL_RULES.exactlyOnce, 'all events ingested exactly once');
+    case 'within-hard-limits':
+      return ruleHeld(ctx, 'hard-limit', 'no pump delivered outside its hard limits');
+    case 'no-unauthorised-change':
+      return ruleHeld(ctx, GLOBAL_RULES.unauthorised, 'no command from an unauthorised source changed a therapy');
+    case 'commands-refused': {
+      const n = ctx.monitor.counts.remoteRefused;
+      return { description: `at least ${e.min} unauthorised command(s) refused`, passed: n >= e.min, detail: `${n} refused` };
+    }
+    case 'delivered': {
+      const pumps = resolveTarget(e.target, ctx.fleet);
+      const ml = pumps.reduce((sum, p) => sum + ctx.world.pump(p.id).pump.telemetry().motorNominalMl, 0);
+      const ok = (e.minMl === undefined || ml >= e.minMl) && (e.maxMl === undefined || ml <= e.maxMl);
+      return { description: `volume infused on ${e.target}${e.minMl !== undefined ? ` ≥ ${e.minMl} mL` : ''}${e.maxMl !== undefined ? ` ≤ ${e.maxMl} mL` : ''}`, passed: ok, detail: `${ml.toFixed(2)} mL` };
+    }
+    case 'state': {
+      const pumps = resolveTarget(e.target, ctx.fleet);
+      const atMs = e.at !== undefined ? parseDurationMs(e.at) : undefined;
+      const states = pumps.map((p) => (atMs === undefined ? ctx.world.pump(p.id).pump.state : stateAt(ctx, p.id, atMs)));
+      const bad = states.filter((st) => st !== e.state).length;
+      return { description: `${e.target} ${e.state}${atMs !== undefined ? ` at ${formatDurationMs(atMs)}` : ' at the end'}`, passed: pumps.length > 0 && bad === 0, detail: pumps.length === 0 ? 'no such pump' : bad ? `${bad} of ${pumps.length} in another state (${[...new Set(states)].join(', ')})` : `all ${pumps.length}` };
+    }
+  }
+}
+
+function stateAt(ctx: ExpectationContext, pumpId: string, atMs: number): PumpState {
+  let st: PumpState = 'IDLE';
+  for (const r of ctx.trace.records) {
+    if (r.tMs > atMs) break;
+    if (r.kind === 'pump' && r.pumpId === pumpId && r.event.type === 'STATE') st = r.event.state;
+  }
+  return st;
+}
+
+export function evaluateExpectations(s: Scenario, ctx: ExpectationContext): ExpectationResult[] {
+  return s.expect.map((e) => judge(ctx, e));
+}

@@ -1,0 +1,103 @@
+/**
+ * What a scenario run returns: the input to every report (terminal summary, JSON, HTML) and to
+ * the library API. Everything here is deterministic for a seed except `wallMs`.
+ */
+import type { AlarmId, AlarmPriority } from '../../sim/alarms/alarmTable.js';
+import type { PumpState } from '../../sim/trace/events.js';
+
+export interface PumpSummary {
+  id: string;
+  unit: string;
+  segment: string;
+  type: 'lvp' | 'syringe';
+  firmware: string;
+  finalState: PumpState;
+  /** Volume infused as counted by the pump (mL). */
+  viMl: number;
+  /** Physical output of the mechanism (mL). */
+  deliveredMl: number;
+  /** (delivered − counted) / counted, percent; 0 when nothing was infused. */
+  deliveredErrorPct: number;
+  alarms: number;
+  eventsSent: number;
+  eventsIngested: number;
+}
+
+export interface AlarmRecord {
+  pumpId: string;
+  unit: string;
+  id: AlarmId;
+  priority: AlarmPriority;
+  raisedMs: number;
+  /** When a person first acknowledged or silenced it, if anyone did. */
+  answeredMs?: number | undefined;
+  endedMs?: number | undefined;
+}
+
+export interface Violation {
+  tMs: number;
+  rule: string;
+  pumpId?: string | undefined;
+  detail: string;
+  /** Trace lines around the violation. */
+  context: string[];
+}
+
+export interface ExpectationResult {
+  description: string;
+  passed: boolean;
+  detail: string;
+}
+
+export interface SeriesPoint {
+  tMs: number;
+  /** Sum of delivery rates (mL/h) and of volume infused (mL) over the group. */
+  rateMlPerH: number;
+  viMl: number;
+  running: number;
+  alarming: number;
+}
+
+export interface NetworkSpan {
+  what: string;
+  target: string;
+  startMs: number;
+  endMs: number;
+}
+
+export interface NetworkStats {
+  messagesSent: number;
+  messagesDelivered: number;
+  messagesLost: number;
+  duplicatesDelivered: number;
+  eventsSent: number;
+  eventsIngested: number;
+  duplicatesDropped: number;
+  gapsDetected: number;
+  eventsMissing: number;
+  commandsSent: number;
+  commandsRefused: number;
+}
+
+export interface RunResult {
+  scenario: { name: string; description: string; file: string; seed: number; durationMs: number; expectedOutcome: 'pass' | 'violation' };
+  seed: number;
+  traceHash: string;
+  traceRecords: number;
+  pumps: PumpSummary[];
+  units: { id: string; careArea: string; segment: string; pumps: number }[];
+  alarms: AlarmRecord[];
+  violations: Violation[];
+  expectations: ExpectationResult[];
+  network: NetworkStats;
+  /** Per unit, sampled every `seriesEveryMs`. */
+  series: Record<string, SeriesPoint[]>;
+  seriesEveryMs: number;
+  networkSpans: NetworkSpan[];
+  faultSpans: NetworkSpan[];
+  /** "pass" when every check holds; "violation" otherwise. */
+  outcome: 'pass' | 'violation';
+  /** 0 when the outcome is the expected one, 1 otherwise. */
+  exitCode: 0 | 1;
+  wallMs: number;
+}

@@ -1,0 +1,174 @@
+/**
+ * The scenario file format (docs/scenarios.md), as a zod schema: the fleet, the seed, the
+ * duration, a timeline of actions and faults, and the expectations. A JSON Schema for editors is
+ * generated from this (scenarios/scenario.schema.json, `npm run schema`).
+ */
+import { z } from 'zod';
+import { parseDurationMs } from './duration.js';
+
+export const duration = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
+  try {
+    parseDurationMs(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as Error).message });
+  }
+});
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'an id is 1 to 32 characters of a-z 0-9 _ -');
+const fraction = z.number().min(0).max(1);
+const range = z.object({ min: duration, max: duration }).strict();
+
+/** Who a timeline entry acts on: "icu-3", "unit:icu", "segment:seg-a", "site", "all", "gateway". */
+export const target = z.string().regex(/^(all|site|gateway|(pump|unit|segment|type|firmware):[A-Za-z0-9._-]+|[a-z0-9][a-z0-9_-]{0,31})$/, 'a target is a pump id, unit:<id>, segment:<id>, type:<lvp|syringe>, firmware:<version>, all, site or gateway');
+
+export const pumpGroupSchema = z
+  .object({
+    type: z.enum(['lvp', 'syringe']),
+    count: z.number().int().min(1).max(20_000),
+    firmware: z.string().regex(/^[0-9A-Za-z.+-]{1,32}$/).default('1.0.0'),
+    /** Pumps named <unit>-<n>; give a prefix to name them otherwise. */
+    prefix: id.optional(),
+    /**
+     * Firmware behaviour: "secure" verifies every remote command; "legacy-unauthenticated" models
+     * the advisories' weakness of accepting unauthenticated commands (CVE-2020-12040, CVE-2021-33883).
+     */
+    profile: z.enum(['secure', 'legacy-unauthenticated']).default('secure'),
+  })
+  .strict();
+
+export const nurseSchema = z
+  .object({
+    /** Do nurses answer alarms on their own? (occlusion drills set this false) */
+    respond: z.boolean().default(true),
+    responseTime: range.default({ min: '30s', max: '5m' }),
+  })
+  .strict();
+
+export const patientsSchema = z
+  .object({
+    /** Programs are drawn each time a pump is free: fraction PCA, basic (no library), rest by dose. */
+    pcaFraction: fraction.default(0.1),
+    basicFraction: fraction.default(0.2),
+    /** Faults of a normal day, per pump per 24 h (mean). */
+    occlusionsPerDay: z.number().min(0).max(100).default(0.3),
+    airPerDay: z.number().min(0).max(100).default(0.1),
+    doorPerDay: z.number().min(0).max(100).default(0.05),
+    mainsLossPerDay: z.number().min(0).max(100).default(0.1),
+  })
+  .strict();
+
+export const unitSchema = z
+  .object({
+    id,
+    name: z.string().optional(),
+    careArea: id,
+    segment: id,
+    pumps: z.array(pumpGroupSchema).min(1),
+    /** Pumps with generated activity (patients, nurses). Without it, only the timeline acts. */
+    patients: patientsSchema.optional(),
+    nurse: nurseSchema.default({ respond: true, responseTime: { min: '30s', max: '5m' } }),
+  })
+  .strict();
+
+export const linkSchema = z
+  .object({
+    latency: duration.default('20ms'),
+    jitter: duration.default('5ms'),
+    loss: fraction.default(0),
+    duplicate: fraction.default(0),
+    reorder: fraction.default(0),
+  })
+  .strict();
+
+const actionNames = ['program', 'start', 'titrate', 'bolus', 'pause', 'resume', 'stop', 'demand', 'ack', 'silence', 'remote'] as const;
+const faultNames = [
+  'occlusion',
+  'air',
+  'door-open',
+  'container-empty',
+  'mains-loss',
+  'battery-drain',
+  'power-loss',
+  'self-test-failure',
+  'partition',
+  'latency',
+  'loss',
+  'duplicate',
+  'reorder',
+  'gateway-outage',
+  'clock-skew',
+  'rogue-client',
+] as const;
+
+export const ACTION_NAMES = actionNames;
+export const FAULT_NAMES = faultNames;
+
+export const timelineEntrySchema = z
+  .object({
+    at: duration,
+    /** Spread the action over the targets: each gets at + a draw in [0, spread). */
+    spread: duration.optional(),
+    action: z.enum(actionNames).optional(),
+    fault: z.enum(faultNames).optional(),
+    target: target.default('all'),
+    /** Act on this fraction of the targets, drawn with the run's seed. */
+    fraction: fraction.optional(),
+    /** A fault ends (and its cause clears) at this time. */
+    end: duration.optional(),
+    /** A nurse's action happens after a response time drawn from this range. */
+    delay: range.optional(),
+    /** Repeat every this long until `end` (PCA demands, rogue polling). */
+    every: duration.optional(),
+    args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+  })
+  .strict()
+  .superRefine((e, ctx) => {
+    if ((e.action === undefined) === (e.fault === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['action'], message: 'each timeline entry has exactly one of action: or fault:' });
+    }
+    if (e.every !== undefined && e.end === undefined) ctx.addIssue({ code: 'custom', path: ['end'], message: 'every: needs end:' });
+  });
+
+export const expectationSchema = z.discriminatedUnion('check', [
+  z.object({ check: z.literal('alarm'), alarm: z.string(), target: target.default('all'), after: duration.default(0), within: duration, count: z.number().int().min(1).optional() }).strict(),
+  z.object({ check: z.literal('no-alarm'), alarm: z.string(), target: target.default('all') }).strict(),
+  z.object({ check: z.literal('no-infusion-interrupted') }).strict(),
+  z.object({ check: z.literal('events-exactly-once') }).strict(),
+  z.object({ check: z.literal('within-hard-limits') }).strict(),
+  z.object({ check: z.literal('no-unauthorised-change') }).strict(),
+  z.object({ check: z.literal('commands-refused'), min: z.number().int().min(0).default(1) }).strict(),
+  z.object({ check: z.literal('delivered'), target: target, minMl: z.number().min(0).optional(), maxMl: z.number().min(0).optional() }).strict(),
+  z.object({ check: z.literal('state'), target: target, state: z.enum(['IDLE', 'PROGRAMMED', 'RUNNING', 'PAUSED', 'KVO', 'COMPLETE', 'ALARM', 'OFF']), at: duration.optional() }).strict(),
+]);
+
+export const scenarioSchema = z
+  .object({
+    name: id,
+    description: z.string().default(''),
+    seed: z.number().int().min(0).max(0xffffffff),
+    duration,
+    /** Drug library file, relative to the scenario file; the shipped example by default. */
+    library: z.string().optional(),
+    site: z
+      .object({
+        name: z.string().default('Hospital'),
+        segments: z.array(z.object({ id, name: z.string().optional() }).strict()).min(1),
+        units: z.array(unitSchema).min(1),
+      })
+      .strict(),
+    link: linkSchema.default({ latency: '20ms', jitter: '5ms', loss: 0, duplicate: 0, reorder: 0 }),
+    /** Status telemetry period of every pump. */
+    telemetryEvery: duration.default('60s'),
+    timeline: z.array(timelineEntrySchema).default([]),
+    expect: z.array(expectationSchema).default([]),
+    /** The run is expected to end in this outcome (a teaching scenario may expect "violation"). */
+    outcome: z.enum(['pass', 'violation']).default('pass'),
+  })
+  .strict();
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioUnit = z.infer<typeof unitSchema>;
+export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
+export type Expectation = z.infer<typeof expectationSchema>;
+export type ActionName = (typeof actionNames)[number];
+export type FaultName = (typeof faultNames)[number];

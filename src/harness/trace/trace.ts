@@ -1,0 +1,63 @@
+/**
+ * The run trace: the single source of truth for checks and reports. Typed records, one formatter
+ * that prints one line per record, and a hash over the whole trace so two runs of one seed can be
+ * compared byte for byte.
+ */
+import { createHash } from 'node:crypto';
+import type { PumpEvent } from '../../sim/trace/events.js';
+import { formatEvent } from '../../sim/trace/events.js';
+
+export type CommandSource = 'nurse' | 'scenario' | 'gateway' | 'rogue' | 'comms';
+export type AuthVerdict = 'accepted' | 'unsigned' | 'bad-mac' | 'replay' | 'unknown-key' | 'stale' | 'local';
+
+export type TraceRecord =
+  | { tMs: number; kind: 'pump'; pumpId: string; event: PumpEvent }
+  | { tMs: number; kind: 'command'; pumpId: string; source: CommandSource; command: string; ok: boolean; code?: string | undefined; auth: AuthVerdict }
+  | { tMs: number; kind: 'fault'; fault: string; phase: 'start' | 'end'; target: string; pumps: number }
+  | { tMs: number; kind: 'net'; what: 'link-down' | 'link-up' | 'gateway-down' | 'gateway-up'; target: string }
+  | { tMs: number; kind: 'ingest'; pumpId: string; seq: number; duplicate: boolean; gapFrom?: number | undefined }
+  | { tMs: number; kind: 'violation'; rule: string; pumpId?: string | undefined; detail: string };
+
+export function formatTraceRecord(r: TraceRecord): string {
+  const t = String(Math.round(r.tMs)).padStart(9);
+  switch (r.kind) {
+    case 'pump':
+      return `${t} pump ${r.pumpId} ${formatEvent(r.event).slice(2)}`;
+    case 'command':
+      return `${t} cmd  ${r.pumpId} from=${r.source} auth=${r.auth} ${r.command} -> ${r.ok ? 'OK' : `ERR ${r.code ?? ''}`}`;
+    case 'fault':
+      return `${t} fault ${r.phase} ${r.fault} target=${r.target} pumps=${r.pumps}`;
+    case 'net':
+      return `${t} net  ${r.what} ${r.target}`;
+    case 'ingest':
+      return `${t} ingest ${r.pumpId} seq=${r.seq}${r.duplicate ? ' duplicate' : ''}${r.gapFrom !== undefined ? ` gap-from=${r.gapFrom}` : ''}`;
+    case 'violation':
+      return `${t} VIOLATION ${r.rule}${r.pumpId ? ` ${r.pumpId}` : ''} ${r.detail}`;
+  }
+}
+
+export class Trace {
+  readonly records: TraceRecord[] = [];
+  private readonly hash = createHash('sha256');
+  private readonly listeners: ((r: TraceRecord) => void)[] = [];
+
+  add(r: TraceRecord): void {
+    this.records.push(r);
+    this.hash.update(formatTraceRecord(r));
+    this.hash.update('\n');
+    for (const l of this.listeners) l(r);
+  }
+
+  onRecord(listener: (r: TraceRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The hash of every line so far (the trace can go on after this). */
+  digest(): string {
+    return this.hash.copy().digest('hex');
+  }
+
+  toText(): string {
+    return this.records.map(formatTraceRecord).join('\n') + (this.records.length ? '\n' : '');
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The bench against `infusim device` over a socat pty pair: in-process (runBench) and through the
+ * CLI, both all green; and a device killed mid-run, which the bench reports without hanging.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatTable } from '../../src/harness/bench/report.js';
+import { runBench } from '../../src/harness/bench/runBench.js';
+import { ROOT, socatStatus, startRig, type Rig } from './helpers.js';
+
+const socat = socatStatus();
+
+describe.skipIf(socat.skip)('bench against infusim device (virtual clock)', () => {
+  let rig: Rig;
+  beforeAll(async () => {
+    rig = await startRig();
+  });
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('runs the whole suite in-process, all green', async () => {
+    const { results, exitCode } = await runBench({ port: rig.pair.b, runs: 30, seed: 7 });
+    const table = formatTable(results);
+    expect(results.filter((r) => r.status === 'FAIL'), table).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(results.find((r) => r.name === 'commands at line speed')?.status).toBe('PASS');
+    expect(results.find((r) => r.name.startsWith('model: same replies'))?.status).toBe('PASS');
+    expect(results.filter((r) => r.status === 'PASS').length).toBeGreaterThan(30);
+  });
+
+  it('runs through the CLI and exits 0 with a table', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'bench', '--port', rig.pair.b, '--runs', '10', '--quiet'], { cwd: ROOT });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    expect(out).toMatch(/check\s+result\s+detail/);
+    expect(out).toMatch(/0 failed/);
+    expect(code, out).toBe(0);
+  });
+
+  it('exits 2 on bad arguments', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'bench', '--runs', 'lots'], { cwd: ROOT, stdio: 'ignore' });
+    expect(await new Promise((r) => child.once('exit', r))).toBe(2);
+    const child2 = spawn(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'bench'], { cwd: ROOT, stdio: 'ignore' });
+    expect(await new Promise((r) => child2.once('exit', r))).toBe(2);
+  });
+});
+
+describe.skipIf(socat.skip)('bench against infusim device (real clock)', () => {
+  it('adapts: TICK is NOT_SUPPORTED, property runs skipped, the rest green', async () => {
+    const rig = await startRig(['--clock', 'real']);
+    try {
+      const { results, exitCode } = await runBench({ port: rig.pair.b, seed: 3 });
+      expect(results.filter((r) => r.status === 'FAIL'), formatTable(results)).toEqual([]);
+      expect(exitCode).toBe(0);
+      expect(results.find((r) => r.name === 'ERR NOT_SUPPORTED')?.status).toBe('PASS');
+      expect(results.find((r) => r.name === 'real-time delivery')?.status).toBe('PASS');
+      expect(results.find((r) => r.name.startsWith('model: volume'))?.status).toBe('SKIP');
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
+describe.skipIf(socat.skip)('a device that dies mid-run', () => {
+  it('is reported, and the bench ends without hanging', async () => {
+    const rig = await startRig();
+    try {
+      const t0 = Date.now();
+      const run = runBench({ port: rig.pair.b, runs: 100_000, seed: 5, timeoutMs: 500 });
+      setTimeout(() => rig.device.child.kill('SIGKILL'), 1500);
+      const { results, exitCode } = await run;
+      const table = formatTable(results);
+      expect(exitCode, table).toBe(1);
+      expect(table).toMatch(/device stayed reachable\s+FAIL/);
+      expect(table).toMatch(/vanished|closed|gone|no reply/);
+      expect(Date.now() - t0).toBeLessThan(40_000);
+    } finally {
+      await rig.close();
+    }
+  });
+});
