@@ -20,11 +20,15 @@ import {
   timer0Config,
   usart0Config,
 } from 'avr8js';
+import type { AVRInterruptConfig } from 'avr8js';
 import { parseIntelHex } from './intel-hex.js';
 import type { ByteTransport } from './line-client.js';
 
 export const UNO_CLOCK_HZ = 16_000_000;
 const FLASH_BYTES = 0x8000;
+const UCSRA_RXC = 0x80;
+const UCSRA_U2X = 0x02;
+const UCSRB_RXCIE = 0x80;
 const SRAM_BYTES = 0x800;
 
 type PortName = 'B' | 'C' | 'D';
@@ -100,6 +104,14 @@ export class EmulatedUno {
   speedLimit: number | undefined;
   private readonly rxQueue: number[] = [];
   private rxHead = 0;
+  /** A byte is being shifted in on RX (one character time at the configured baud rate). */
+  private rxShifting = false;
+  /** UDR holds a received byte the firmware has not read yet. */
+  private rxUnread = false;
+  /** A byte that finished arriving while UDR was still full (the ATmega's second receive buffer). */
+  private rxHeld: number | undefined;
+  /** The USART's RX complete interrupt (avr8js keeps its own private). */
+  private readonly rxcInterrupt: AVRInterruptConfig;
   private txPending: number[] = [];
   private readonly serialListeners = new Set<SerialListener>();
   private readonly risingEdges = new Map<string, number>();
@@ -129,9 +141,15 @@ export class EmulatedUno {
     this.usart.onByteTransmit = (value) => {
       this.txPending.push(value);
     };
-    this.usart.onRxComplete = () => {
-      this.feedRx();
+    this.rxcInterrupt = {
+      address: usart0Config.rxCompleteInterrupt,
+      flagRegister: usart0Config.UCSRA,
+      flagMask: UCSRA_RXC,
+      enableRegister: usart0Config.UCSRB,
+      enableMask: UCSRB_RXCIE,
+      constant: true,
     };
+    this.patchUsartRx();
     for (const [portName, port] of Object.entries(this.ports) as [PortName, AVRIOPort][]) {
       port.addListener((value, oldValue) => {
         const rose = value & ~oldValue;
@@ -268,15 +286,77 @@ export class EmulatedUno {
     this.flushTx();
   }
 
+  /**
+   * Receive side of the USART, done here rather than with avr8js's `writeByte` so that it behaves
+   * like the ATmega328P's:
+   * - a byte takes one character time (start, data, parity, stop bits at the baud rate the firmware
+   *   set) to arrive, and the next one starts right after it, so bytes come at line speed;
+   * - UDR is a two-level FIFO: a byte that arrives while UDR still holds an unread one waits in the
+   *   second level and is moved up when the firmware reads UDR; the line stalls while both are full
+   *   (the emulator never overwrites an unread byte);
+   * - RXC stays set until UDR is read. avr8js 0.21 clears the RX interrupt on any write to UCSRB
+   *   while the receiver is on (and its flag on any UCSRA write); Arduino's HardwareSerial writes
+   *   UCSRB (UDRIE) for every byte it queues for sending, so a byte received while the firmware was
+   *   printing was silently lost: the lost replies and misread lines seen in the bench. The hooks
+   *   below put the flag back.
+   */
+  private patchUsartRx(): void {
+    const { cpu } = this;
+    const { UDR, UCSRA, UCSRB } = usart0Config;
+    const readUdr = cpu.readHooks[UDR];
+    cpu.readHooks[UDR] = (addr) => {
+      const value = readUdr ? readUdr(addr) : cpu.data[UDR] ?? 0;
+      this.rxUnread = false;
+      const held = this.rxHeld;
+      if (held !== undefined) {
+        this.rxHeld = undefined;
+        this.deliverRx(held);
+      }
+      this.feedRx();
+      return value;
+    };
+    for (const reg of [UCSRA, UCSRB]) {
+      const write = cpu.writeHooks[reg];
+      cpu.writeHooks[reg] = (value, oldValue, addr, mask) => {
+        const handled = write ? write(value, oldValue, addr, mask) : false;
+        if (this.rxUnread && this.usart.rxEnable) cpu.setInterruptFlag(this.rxcInterrupt);
+        if (reg === UCSRB) this.feedRx(); // the receiver may just have been enabled
+        return handled;
+      };
+    }
+  }
+
+  /** CPU cycles one character takes on the line at the USART's present settings. */
+  private get cyclesPerChar(): number {
+    const { cpu, usart } = this;
+    const ubrr = ((cpu.data[usart0Config.UBRRH] ?? 0) << 8) | (cpu.data[usart0Config.UBRRL] ?? 0);
+    const perBit = (ubrr + 1) * ((cpu.data[usart0Config.UCSRA] ?? 0) & UCSRA_U2X ? 8 : 16);
+    return perBit * (1 + usart.bitsPerChar + usart.stopBits + (usart.parityEnabled ? 1 : 0));
+  }
+
+  private deliverRx(byte: number): void {
+    this.rxUnread = true;
+    // writeByte(immediate) puts the byte in UDR and raises RXC; it refuses only when avr8js's own
+    // receive is busy, which never happens as this class does not use it.
+    this.usart.writeByte(byte, true);
+  }
+
   private feedRx(): void {
-    if (this.rxHead >= this.rxQueue.length || this.usart.rxBusy || !this.usart.rxEnable) return;
+    if (this.rxShifting || this.rxHeld !== undefined || this.rxHead >= this.rxQueue.length || !this.usart.rxEnable) return;
     const byte = this.rxQueue[this.rxHead];
-    if (byte === undefined || this.usart.writeByte(byte) === false) return;
+    if (byte === undefined) return;
     this.rxHead++;
     if (this.rxHead > 4096 && this.rxHead * 2 > this.rxQueue.length) {
       this.rxQueue.splice(0, this.rxHead);
       this.rxHead = 0;
     }
+    this.rxShifting = true;
+    this.cpu.addClockEvent(() => {
+      this.rxShifting = false;
+      if (this.rxUnread) this.rxHeld = byte;
+      else this.deliverRx(byte);
+      this.feedRx();
+    }, this.cyclesPerChar);
   }
 
   private flushTx(): void {

@@ -77,10 +77,12 @@ export class Gateway {
   }
 
   /** Send a signed command (the canonical text of a protocol command, without id). */
-  sendCommand(pumpId: string, command: string): RemoteEnvelope {
+  sendCommand(pumpId: string, command: string, options: { signed?: boolean } = {}): RemoteEnvelope {
     const r = this.rec(pumpId);
     const now = this.world.nowMs;
-    const envelope = signEnvelope({ pumpId, counter: ++r.counter, issuedMs: now, expiresMs: now + this.commandTtlMs, command }, this.privateKey);
+    const bare = { pumpId, counter: ++r.counter, issuedMs: now, expiresMs: now + this.commandTtlMs, command };
+    // An unsigned command from the gateway itself (a misconfigured integration): pumps refuse it.
+    const envelope: RemoteEnvelope = options.signed === false ? bare : signEnvelope(bare, this.privateKey);
     r.lastEnvelope = envelope;
     this.commandsSent++;
     this.network.sendDown({ kind: 'command', pumpId, envelope, source: 'gateway' });

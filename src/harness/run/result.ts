@@ -97,7 +97,7 @@ export interface RunResult {
   faultSpans: NetworkSpan[];
   /** "pass" when every check holds; "violation" otherwise. */
   outcome: 'pass' | 'violation';
-  /** 0 when the outcome is the expected one, 1 otherwise. */
+  /** 0 when every check holds, 1 on a violation (whatever the scenario expected). */
   exitCode: 0 | 1;
   wallMs: number;
 }

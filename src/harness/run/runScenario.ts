@@ -213,7 +213,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
             world.at(world.nowMs + Math.round(delayMs), () => {
               if (action === 'remote') {
                 const text = typeof entry.args.command === 'string' ? entry.args.command : 'STATUS';
-                gateway.sendCommand(p.id, text);
+                gateway.sendCommand(p.id, text, { signed: !(entry.args.signed === false || entry.args.signed === 'false') });
                 return;
               }
               const c = actionCommand(action, entry.args, `timeline[${index}]`);

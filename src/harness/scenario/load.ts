@@ -618,7 +618,7 @@ function checkSite(ctx: Ctx, site: unknown, library: { lib: DrugLibrary; name: s
       if (p && typeof p === 'object') {
         const pca = typeof p.pcaFraction === 'number' ? p.pcaFraction : 0.1;
         const basic = typeof p.basicFraction === 'number' ? p.basicFraction : 0.2;
-        if (pca + basic > 1) ctx.add([...at, 'patients'], `pcaFraction + basicFraction is ${pca + basic}; it must be at most 1 (the rest are dose programs)`);
+        if (pca + basic > 1) ctx.add([...at, 'patients'], `pcaFraction + basicFraction is ${Math.round((pca + basic) * 1e6) / 1e6}; it must be at most 1 (the rest are dose programs)`);
       }
       const rt = (u.nurse as { responseTime?: unknown } | undefined)?.responseTime;
       checkRange(ctx, rt, [...at, 'nurse', 'responseTime']);

@@ -29,7 +29,8 @@ export interface WorldStats {
 export type EventSink = (pumpId: string, e: PumpEvent) => void;
 export type CommandSink = (pumpId: string, c: PumpCommand, r: Reply, source: string) => void;
 /** Called after every step of a pump (a command or a wake), before its events are handed on. */
-export type StepHook = (slot: WorldPump, step: { cmd?: PumpCommand | undefined; reply?: Reply | undefined }) => PumpEvent[] | undefined;
+/** `sync`: the pump was brought to now right before a command (a checker must take a fresh look). */
+export type StepHook = (slot: WorldPump, step: { cmd?: PumpCommand | undefined; reply?: Reply | undefined; sync?: boolean }) => PumpEvent[] | undefined;
 
 export class World {
   private nowMsValue = 0;
@@ -91,7 +92,8 @@ export class World {
   /** Run something on a pump now that yields a reply (a local or a remote command). */
   act(id: string, c: PumpCommand, source: string, run: (pump: Pump) => Reply): Reply {
     const slot = this.pump(id);
-    this.touch(slot);
+    if (slot.pump.nowMs < this.nowMsValue) slot.pump.advanceTo(this.nowMsValue);
+    this.flush(slot, { sync: true });
     this.stats.commands++;
     const r = run(slot.pump);
     for (const s of this.commandSinks) s(id, c, r, source);

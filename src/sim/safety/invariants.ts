@@ -52,6 +52,8 @@ export interface StepRecord {
   reply?: Reply | undefined;
   /** The checker takes the pump's events; when given, they are also appended here for the caller. */
   sink?: PumpEvent[] | undefined;
+  /** Events the caller already took from the pump for this step (then the checker takes none). */
+  events?: PumpEvent[] | undefined;
 }
 
 /** What the observer keeps of one observation of the pump. */
@@ -128,9 +130,19 @@ export class InvariantObserver {
   }
 }
 
+/** Everything an ERR must leave alone, as one string (built by hand: this runs on every step). */
 function stateKey(pump: Pump): string {
-  const alarms = pump.activeAlarms.map((a) => ({ ...a }));
-  return JSON.stringify({ status: pump.status(), alarms, program: pump.currentProgram ?? null, telemetry: pump.telemetry() });
+  const st = pump.status();
+  let k = `${st.state}|${st.mode}|${st.drug}|${st.rateMlPerH}|${st.viMl}|${st.vtbiMl}|${st.alarm}|${st.prio}|${st.batteryPercent}|${st.onMains}`;
+  for (const a of pump.activeAlarms) k += `|${a.id}:${a.priority}:${a.raisedAtMs}:${a.causeActive}:${a.acknowledged}:${a.pausedUntilMs}`;
+  const p = pump.currentProgram;
+  if (p) {
+    k += `|P${p.mode}:${p.rateMlPerH}:${p.vtbiMl}:${p.endAction}:${p.kvoSetMlPerH}:${p.drug?.entry.id}:${p.drug?.dose}:${p.drug?.weightKg}`;
+    k += `:${p.loading?.volumeMl}:${p.loading?.rateMlPerH}:${p.pca?.demandMl}:${p.pca?.lockoutMs}:${p.pca?.limitMl}:${p.pca?.windowMs}`;
+  }
+  const t = pump.telemetry();
+  k += `|T${t.primaryMl}:${t.afterVtbiMl}:${t.motorNominalMl}:${t.storedInLineMl}:${t.largestClearingBolusMl}:${t.pcaWindowMl}:${t.lastDemandStartMs}`;
+  return k;
 }
 
 export function snapshot(pump: Pump): PumpSnapshot {
@@ -435,7 +447,7 @@ function newLogEntries(pump: Pump, fromSeq: number): LogEntry[] {
 export function checkPumpInvariants(pump: Pump, o: InvariantObserver, step: StepRecord = {}): Violation[] {
   const prev = o.last;
   const cur = snapshot(pump);
-  const events = pump.takeEvents();
+  const events = step.events ?? pump.takeEvents();
   if (step.sink) step.sink.push(...events);
   const newEntries = newLogEntries(pump, prev.logLength);
   const v: StepView = { step, prev, cur, events, newEntries };
