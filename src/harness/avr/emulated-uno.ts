@@ -20,16 +20,18 @@ import {
   timer0Config,
   usart0Config,
 } from 'avr8js';
-import type { AVRInterruptConfig } from 'avr8js';
 import { parseIntelHex } from './intel-hex.js';
 import type { ByteTransport } from './line-client.js';
 
+/** avr8js's interrupt descriptor (the type is not exported from the package root). */
+type AVRInterruptConfig = Parameters<CPU['setInterruptFlag']>[0];
+
 export const UNO_CLOCK_HZ = 16_000_000;
 const FLASH_BYTES = 0x8000;
+const SRAM_BYTES = 0x800;
 const UCSRA_RXC = 0x80;
 const UCSRA_U2X = 0x02;
 const UCSRB_RXCIE = 0x80;
-const SRAM_BYTES = 0x800;
 
 type PortName = 'B' | 'C' | 'D';
 interface PinRef {

@@ -41,6 +41,18 @@ function judge(ctx: ExpectationContext, e: Expectation): ExpectationResult {
       const hits = ctx.state.alarms.filter((a) => a.id === e.alarm && pumps.has(a.pumpId));
       return { description: `no ${e.alarm} on ${e.target}`, passed: hits.length === 0, detail: hits.length ? `${hits.length} raised, first on ${hits[0]?.pumpId}` : 'none' };
     }
+    case 'escalation': {
+      const pumps = new Set(resolveTarget(e.target, ctx.fleet).map((p) => p.id));
+      const afterMs = parseDurationMs(e.after);
+      const withinMs = parseDurationMs(e.within);
+      const hits = ctx.state.escalations.filter((x) => x.alarmId === e.alarm && x.level >= e.level && pumps.has(x.pumpId) && x.tMs >= afterMs && x.tMs <= afterMs + withinMs);
+      const first = hits[0];
+      return {
+        description: `gateway escalates ${e.alarm} on ${e.target} to level ${e.level} within ${formatDurationMs(withinMs)} after ${formatDurationMs(afterMs)}`,
+        passed: hits.length > 0,
+        detail: first ? `level ${first.level} on ${first.pumpId} at ${clockText(first.tMs)}` : 'no escalation',
+      };
+    }
     case 'no-infusion-interrupted':
       return ruleHeld(ctx, GLOBAL_RULES.infusionInterrupted, 'no infusion interrupted');
     case 'events-exactly-once':

@@ -86,7 +86,10 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const gateway = new Gateway(world, network, keys.privateKey, {
     onDuplicate: () => undefined,
     onGap: (pumpId, fromSeq) => trace.add({ tMs: world.nowMs, kind: 'ingest', pumpId, seq: fromSeq, duplicate: false, gapFrom: fromSeq }),
-    onEscalate: (pumpId, alarmId, level, tMs) => state.escalations.push({ pumpId, alarmId, level, tMs }),
+    onEscalate: (pumpId, alarmId, level, tMs) => {
+      state.escalations.push({ pumpId, alarmId, level, tMs });
+      trace.add({ tMs, kind: 'escalation', pumpId, alarm: alarmId, level });
+    },
   });
 
   const agents = new Map<string, PumpAgent>();

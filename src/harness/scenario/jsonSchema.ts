@@ -129,7 +129,7 @@ function enrich(node: unknown, path: string, describe = true): void {
   const props = node.properties;
   if (isObj(props)) {
     const check = isObj(props.check) ? props.check.const : undefined;
-    if ((check === 'alarm' || check === 'no-alarm') && isObj(props.alarm)) props.alarm.enum = [...ALARM_IDS];
+    if ((check === 'alarm' || check === 'no-alarm' || check === 'escalation') && isObj(props.alarm)) props.alarm.enum = [...ALARM_IDS];
     if (isObj(props.action) && isObj(props.fault) && isObj(props.at)) {
       node.oneOf = [{ required: ['action'] }, { required: ['fault'] }];
       node.allOf = [...argsRules('action', ACTION_ARGS), ...argsRules('fault', FAULT_ARGS)];

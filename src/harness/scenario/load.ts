@@ -815,7 +815,7 @@ function checkEntry(ctx: Ctx, e: TimelineEntry, at: Path, fleet: Fleet | undefin
 }
 
 function checkExpectation(ctx: Ctx, x: Expectation, at: Path, fleet: Fleet | undefined, durationMs: number | undefined): void {
-  if ((x.check === 'alarm' || x.check === 'no-alarm') && !isAlarmId(x.alarm)) {
+  if ((x.check === 'alarm' || x.check === 'no-alarm' || x.check === 'escalation') && !isAlarmId(x.alarm)) {
     ctx.add([...at, 'alarm'], `unknown alarm "${x.alarm}"${didYouMean(x.alarm, ALARM_IDS)}; expected one of: ${ALARM_IDS.join(', ')}`);
   }
   if ('target' in x && fleet) {

@@ -132,6 +132,8 @@ export const timelineEntrySchema = z
 export const expectationSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('alarm'), alarm: z.string(), target: target.default('all'), after: duration.default(0), within: duration, count: z.number().int().min(1).optional() }).strict(),
   z.object({ check: z.literal('no-alarm'), alarm: z.string(), target: target.default('all') }).strict(),
+  /** The gateway escalated an unanswered high-priority alarm (level 1: charge nurse after 2 min, 2: rapid response after 5 min). */
+  z.object({ check: z.literal('escalation'), alarm: z.string(), level: z.number().int().min(1).max(2), target: target.default('all'), after: duration.default(0), within: duration }).strict(),
   z.object({ check: z.literal('no-infusion-interrupted') }).strict(),
   z.object({ check: z.literal('events-exactly-once') }).strict(),
   z.object({ check: z.literal('within-hard-limits') }).strict(),

@@ -16,6 +16,7 @@ export type TraceRecord =
   | { tMs: number; kind: 'fault'; fault: string; phase: 'start' | 'end'; target: string; pumps: number }
   | { tMs: number; kind: 'net'; what: 'link-down' | 'link-up' | 'gateway-down' | 'gateway-up'; target: string }
   | { tMs: number; kind: 'ingest'; pumpId: string; seq: number; duplicate: boolean; gapFrom?: number | undefined }
+  | { tMs: number; kind: 'escalation'; pumpId: string; alarm: string; level: number }
   | { tMs: number; kind: 'violation'; rule: string; pumpId?: string | undefined; detail: string };
 
 export function formatTraceRecord(r: TraceRecord): string {
@@ -31,6 +32,8 @@ export function formatTraceRecord(r: TraceRecord): string {
       return `${t} net  ${r.what} ${r.target}`;
     case 'ingest':
       return `${t} ingest ${r.pumpId} seq=${r.seq}${r.duplicate ? ' duplicate' : ''}${r.gapFrom !== undefined ? ` gap-from=${r.gapFrom}` : ''}`;
+    case 'escalation':
+      return `${t} escalate ${r.pumpId} ${r.alarm} level=${r.level}`;
     case 'violation':
       return `${t} VIOLATION ${r.rule}${r.pumpId ? ` ${r.pumpId}` : ''} ${r.detail}`;
   }

@@ -1,0 +1,63 @@
+import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { loadScenarioFile } from '../../src/harness/scenario/load.js';
+import { runScenario } from '../../src/harness/run/runScenario.js';
+
+const files = readdirSync('scenarios')
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
+
+describe('every shipped scenario runs as it is and has its expected outcome', () => {
+  it('ships the scenarios the project promises', () => {
+    for (const name of ['hospital-day', 'ward-network-partition', 'gateway-outage', 'occlusion-drill', 'battery-failover', 'rogue-client', 'legacy-rogue-client']) {
+      expect(files).toContain(`${name}.yaml`);
+    }
+  });
+
+  it.each(files)('%s', async (file) => {
+    const loaded = loadScenarioFile(`scenarios/${file}`);
+    const { result } = await runScenario(loaded);
+    const expected = loaded.scenario.outcome;
+    if (result.outcome !== expected) {
+      const why = [...result.violations.map((v) => `${v.rule} ${v.pumpId ?? ''} ${v.detail}`), ...result.expectations.filter((e) => !e.passed).map((e) => `${e.description}: ${e.detail}`)];
+      expect.fail(`${file}: outcome ${result.outcome}, expected ${expected}\n${why.slice(0, 10).join('\n')}`);
+    }
+    expect(result.exitCode).toBe(expected === 'pass' ? 0 : 1);
+    if (expected === 'pass') {
+      expect(result.violations).toEqual([]);
+      expect(result.expectations.every((e) => e.passed)).toBe(true);
+    } else {
+      expect(result.violations.length).toBeGreaterThan(0);
+      for (const v of result.violations) expect(v.context.length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('infusim run (the CLI)', () => {
+  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'run', ...args, '--no-progress'], { encoding: 'utf8', timeout: 120_000 });
+
+  it('the teaching scenario exits 1 and shows where the rule broke', () => {
+    const r = run(['scenarios/legacy-rogue-client.yaml']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/outcome +VIOLATION/);
+    expect(r.stdout).toMatch(/00:15:00 +legacy-1 +no-unauthorised-change +PAUSE from an unauthorised rogue client was accepted/);
+    expect(r.stderr).toContain('seed 1337');
+  });
+
+  it('a passing scenario exits 0; the same seed gives the same trace hash', () => {
+    const a = run(['scenarios/occlusion-drill.yaml']);
+    const b = run(['scenarios/occlusion-drill.yaml']);
+    expect(a.status).toBe(0);
+    const hash = (s: string) => /trace +([0-9a-f]{16})/.exec(s)?.[1];
+    expect(hash(a.stdout)).toBeDefined();
+    expect(hash(a.stdout)).toBe(hash(b.stdout));
+  });
+
+  it('a broken file exits 2 with file:line:column and changes nothing', () => {
+    const r = run(['test/scenarios/fixtures/broken.yaml']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/broken\.yaml:\d+:\d+: /);
+    expect(r.stdout).toBe('');
+  });
+});
