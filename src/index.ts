@@ -18,3 +18,18 @@ export { LineSession } from './sim/protocol/lineSession.js';
 export { simulateGravimetric, trumpetCurve, type TrumpetCurve } from './sim/trumpet/trumpet.js';
 export { loadLibraryFile, DEFAULT_LIBRARY_PATH } from './harness/paths.js';
 export { runHeparinDemo } from './harness/demo/heparinDemo.js';
+
+// The harness: scenarios, runs, results, the world.
+export { loadScenarioFile, parseScenarioText, ScenarioError, type LoadedScenario, type ScenarioProblem } from './harness/scenario/load.js';
+export { defineScenario, type ScenarioInput } from './harness/scenario/define.js';
+export { scenarioSchema, type Scenario, type TimelineEntry, type Expectation } from './harness/scenario/schema.js';
+export { fleetPumps, resolveTarget, type FleetPump } from './harness/scenario/fleet.js';
+export { runScenario, type RunOptions, type ScenarioRun, type Speed } from './harness/run/runScenario.js';
+export type { RunResult, PumpSummary, AlarmRecord, Violation, ExpectationResult, NetworkStats } from './harness/run/result.js';
+export { Trace, formatTraceRecord, type TraceRecord } from './harness/trace/trace.js';
+export { World, type WorldPump } from './harness/world/world.js';
+export { formatSummary } from './harness/report/summary.js';
+export { renderHtmlReport } from './harness/report/html.js';
+export { toJsonReport, formatJsonReport } from './harness/report/json.js';
+export { checkPumpInvariants, InvariantObserver, RULES as PUMP_RULES } from './sim/safety/invariants.js';
+export { GLOBAL_RULES } from './harness/safety/monitor.js';
