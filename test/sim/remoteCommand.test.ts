@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { Pump } from '../../src/sim/pump/pump.js';
+import { LARGE_VOLUME_PUMP } from '../../src/sim/pump/pumpTypes.js';
+import { ed25519FromSeed, RemoteGuard, signEnvelope, type RemoteEnvelope } from '../../src/sim/security/remoteCommand.js';
+
+const gw = ed25519FromSeed(new Uint8Array(32).fill(1));
+const other = ed25519FromSeed(new Uint8Array(32).fill(2));
+
+function env(counter: number, command = 'PAUSE', overrides: Partial<RemoteEnvelope> = {}): RemoteEnvelope {
+  return signEnvelope({ pumpId: 'p1', counter, issuedMs: 0, expiresMs: 30_000, command, ...overrides }, gw.privateKey);
+}
+
+describe('remote command authentication (signed, counter, expiry)', () => {
+  it('accepts a command signed by the trusted key, then refuses its replay', () => {
+    const g = new RemoteGuard({ pumpId: 'p1', trustedKey: gw.publicKey });
+    expect(g.check(env(1), 0)).toBe('accepted');
+    expect(g.check(env(1), 0)).toBe('replay');
+    expect(g.check(env(0), 0)).toBe('replay');
+    expect(g.check(env(2), 0)).toBe('accepted');
+  });
+
+  it('refuses unsigned, forged, tampered, stale and misaddressed commands', () => {
+    const g = new RemoteGuard({ pumpId: 'p1', trustedKey: gw.publicKey });
+    const { signature: _unused, ...unsigned } = env(1);
+    expect(g.check(unsigned, 0)).toBe('unsigned');
+    expect(g.check(signEnvelope({ pumpId: 'p1', counter: 1, issuedMs: 0, expiresMs: 30_000, command: 'PAUSE' }, other.privateKey), 0)).toBe('bad-signature');
+    expect(g.check({ ...env(1), command: 'STOP' }, 0)).toBe('bad-signature');
+    expect(g.check(env(1), 30_001)).toBe('stale');
+    expect(g.check(env(2, 'PAUSE', { pumpId: 'p2' }), 0)).toBe('wrong-pump');
+    // Nothing refused moved the counter.
+    expect(g.lastAcceptedCounter).toBe(-1);
+  });
+
+  it('keys follow from their seed', () => {
+    const a = ed25519FromSeed(new Uint8Array(32).fill(1));
+    expect(a.publicKey.export({ format: 'der', type: 'spki' }).equals(gw.publicKey.export({ format: 'der', type: 'spki' }))).toBe(true);
+  });
+
+  it('the pump refuses and logs a bad command, changes nothing, and runs a good one', () => {
+    const pump = new Pump({ type: LARGE_VOLUME_PUMP, seed: 3, remote: { trustedKey: gw.publicKey, pumpId: 'p1' } });
+    pump.execute({ cmd: 'PROGRAM', rateMlPerH: 50, vtbiMl: 100 });
+    pump.execute({ cmd: 'START' });
+    pump.takeEvents();
+    const { signature: _s, ...unsigned } = env(1);
+    const refused = pump.executeRemote(unsigned);
+    expect(refused.verdict).toBe('unsigned');
+    expect(refused.reply).toMatchObject({ ok: false, code: 'UNAUTHORIZED' });
+    expect(pump.state).toBe('RUNNING');
+    expect(pump.takeEvents()).toEqual([expect.objectContaining({ type: 'REMOTE_REFUSED', verdict: 'unsigned' })]);
+    expect(pump.log.all().at(-1)?.text).toMatch(/^! REMOTE_REFUSED .*verdict=unsigned/);
+    const accepted = pump.executeRemote(env(1));
+    expect(accepted).toMatchObject({ verdict: 'accepted', reply: { ok: true } });
+    expect(pump.state).toBe('PAUSED');
+  });
+
+  it('a pump with no trusted key refuses every remote command (deny by default)', () => {
+    const pump = new Pump({ type: LARGE_VOLUME_PUMP, seed: 3 });
+    expect(pump.executeRemote(env(1)).verdict).toBe('bad-signature');
+  });
+
+  it('legacy firmware that models the advisories accepts anything', () => {
+    const pump = new Pump({ type: LARGE_VOLUME_PUMP, seed: 3, remote: { trustedKey: gw.publicKey, acceptUnauthenticated: true } });
+    pump.execute({ cmd: 'PROGRAM', rateMlPerH: 50, vtbiMl: 100 });
+    pump.execute({ cmd: 'START' });
+    const { signature: _s, ...unsigned } = env(1);
+    expect(pump.executeRemote(unsigned).verdict).toBe('accepted');
+    expect(pump.state).toBe('PAUSED');
+  });
+});
