@@ -1,6 +1,6 @@
 /**
  * Seeded pseudo-random source (sfc32 seeded through splitmix32). The pump core never calls
- * Math.random: every random choice comes from a Prng made from a seed, so a run replays exactly.
+ * the global random source: every random choice comes from a Prng made from a seed, so a run replays exactly.
  */
 export class Prng {
   private a: number;
