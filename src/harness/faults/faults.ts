@@ -48,6 +48,14 @@ function watchAlarm(ctx: FaultContext, pumpId: string, alarm: AlarmId, boundMs: 
   });
 }
 
+/** An alarm that must already be active right after its cause was injected (powered pumps only). */
+function immediate(ctx: FaultContext, pumpId: string, alarm: AlarmId): void {
+  const pump = ctx.world.pump(pumpId).pump;
+  if (pump.state === 'OFF') return;
+  ctx.monitor.expectAlarm(pumpId, alarm, ctx.world.nowMs);
+  ctx.monitor.checkDue(pumpId, alarm, ctx.world.nowMs, !pump.activeAlarms.some((a) => a.id === alarm));
+}
+
 export function startFault(ctx: FaultContext, fault: string, target: string, pumps: readonly FleetPump[], args: Args): () => void {
   const ids = pumps.map((p) => p.id);
   const pumpOf = (id: string) => ctx.world.pump(id).pump;
@@ -66,17 +74,23 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
     case 'air':
       for (const id of ids) {
         const bubbleMl = num(args, 'bubble', 0.2);
+        const seenBefore = pumpOf(id).activeAlarms.some((a) => a.id === 'AIR_IN_LINE');
         inject(ctx, id, { sensor: 'air', bubbleMl });
+        // A single bubble at or above the detector's threshold alarms at once.
+        if (!seenBefore && bubbleMl >= pumpOf(id).type.singleBubbleAlarmMl) immediate(ctx, id, 'AIR_IN_LINE');
       }
       return () => undefined;
     case 'door-open':
       for (const id of ids) {
         inject(ctx, id, { sensor: 'door', value: 'open' });
-        watchAlarm(ctx, id, 'DOOR_OPEN', () => 0, () => !pumpOf(id).activeAlarms.some((a) => a.id === 'DOOR_OPEN'));
+        immediate(ctx, id, 'DOOR_OPEN');
       }
       return () => ids.forEach((id) => inject(ctx, id, { sensor: 'door', value: 'closed' }));
     case 'container-empty':
-      for (const id of ids) inject(ctx, id, { sensor: 'container', value: 'empty' });
+      for (const id of ids) {
+        inject(ctx, id, { sensor: 'container', value: 'empty' });
+        immediate(ctx, id, 'CONTAINER_EMPTY');
+      }
       return () => ids.forEach((id) => inject(ctx, id, { sensor: 'container', value: 'ok' }));
     case 'mains-loss':
       for (const id of ids) inject(ctx, id, { sensor: 'mains', value: 'off' });
@@ -91,7 +105,10 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
       for (const id of ids) inject(ctx, id, { sensor: 'power', value: 'off' });
       return () => ids.forEach((id) => inject(ctx, id, { sensor: 'power', value: 'on' }));
     case 'self-test-failure':
-      for (const id of ids) inject(ctx, id, { sensor: 'selftest', value: 'fail' });
+      for (const id of ids) {
+        inject(ctx, id, { sensor: 'selftest', value: 'fail' });
+        immediate(ctx, id, 'SELF_TEST_FAIL');
+      }
       return () => ids.forEach((id) => inject(ctx, id, { sensor: 'selftest', value: 'pass' }));
     case 'partition':
     case 'gateway-outage': {
