@@ -74,7 +74,8 @@ function judge(ctx: ExpectationContext, e: Expectation): ExpectationResult {
     case 'state': {
       const pumps = resolveTarget(e.target, ctx.fleet);
       const atMs = e.at !== undefined ? parseDurationMs(e.at) : undefined;
-      const states = pumps.map((p) => (atMs === undefined ? ctx.world.pump(p.id).pump.state : stateAt(ctx, p.id, atMs)));
+      // "At the end" is at the scenario's duration, before the settle period that drains outboxes.
+      const states = pumps.map((p) => stateAt(ctx, p.id, atMs ?? ctx.durationMs));
       const bad = states.filter((st) => st !== e.state).length;
       return { description: `${e.target} ${e.state}${atMs !== undefined ? ` at ${formatDurationMs(atMs)}` : ' at the end'}`, passed: pumps.length > 0 && bad === 0, detail: pumps.length === 0 ? 'no such pump' : bad ? `${bad} of ${pumps.length} in another state (${[...new Set(states)].join(', ')})` : `all ${pumps.length}` };
     }

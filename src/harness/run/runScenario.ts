@@ -29,6 +29,8 @@ import { buildResult, type RunState } from './buildResult.js';
 import { startFault, rogueSend, type FaultContext } from '../faults/faults.js';
 import { actionCommand } from './actions.js';
 import type { RunResult } from './result.js';
+// --- mqtt transport (src/harness/mqtt) ---
+import { startMqtt, type MqttRunInfo, type TransportOption } from '../mqtt/transport.js';
 
 export type Speed = 'max' | number;
 
@@ -41,6 +43,8 @@ export interface RunOptions {
   wallNowMs?: () => number;
   /** Keep the full trace in the result's run state (default true). */
   keepTrace?: boolean;
+  /** In-process network (default) or a real MQTT broker (docs/mqtt.md). */
+  transport?: TransportOption;
 }
 
 export interface ScenarioRun {
@@ -48,6 +52,8 @@ export interface ScenarioRun {
   trace: Trace;
   world: World;
   gateway: Gateway;
+  /** With the MQTT transport: broker, counters (malformed, coalesced telemetry, reconnects) and log. */
+  mqtt?: MqttRunInfo;
 }
 
 /** How long after the end the run goes on, links healed, so every outbox drains. */
@@ -67,14 +73,23 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const trace = new Trace();
   const fleet = fleetPumps(s);
   const link = s.link;
-  const network = new Network(world, seeds.nextUint32(), {
+  const linkDefaults = {
     latencyMs: parseDurationMs(link.latency),
     jitterMs: parseDurationMs(link.jitter),
     lossRate: link.loss,
     burstLoss: false,
     duplicateRate: link.duplicate,
     reorderRate: link.reorder,
-  });
+  };
+  const networkSeed = seeds.nextUint32();
+  // --- mqtt transport: the same Network surface over a real broker, advanced with a quiescence barrier ---
+  const mqttRun = options.transport?.kind === 'mqtt' ? await startMqtt(world, networkSeed, linkDefaults, s.name, fleet, options.transport) : undefined;
+  const network = mqttRun?.network ?? new Network(world, networkSeed, linkDefaults);
+  const advance = async (untilMs: number): Promise<void> => {
+    if (mqttRun) await mqttRun.advance(untilMs);
+    else world.runUntil(untilMs);
+  };
+  // --- end mqtt transport ---
 
   const violations: RawViolation[] = [];
   const monitor = new SafetyMonitor((v) => {
@@ -213,7 +228,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
           for (const p of pick()) {
             let delayMs = spreadMs > 0 ? timelinePrng.uniform(0, spreadMs) : 0;
             if (entry.delay) delayMs += timelinePrng.uniform(parseDurationMs(entry.delay.min), parseDurationMs(entry.delay.max));
-            world.at(world.nowMs + Math.round(delayMs), () => {
+            world.at(world.nowMs + Math.floor(delayMs), () => {
               if (action === 'remote') {
                 const text = typeof entry.args.command === 'string' ? entry.args.command : 'STATUS';
                 gateway.sendCommand(p.id, text, { signed: !(entry.args.signed === false || entry.args.signed === 'false') });
@@ -250,6 +265,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   };
 
   // Run.
+  if (mqttRun) await mqttRun.network.ready();
   const speed = options.speed ?? 'max';
   const chunkMs = speed === 'max' ? Math.max(60_000, Math.round(durationMs / 200)) : 0;
   let nextSample = 0;
@@ -259,11 +275,11 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     for (let t = 0; t < durationMs; ) {
       const next = Math.min(durationMs, t + chunkMs);
       while (nextSample <= next) {
-        world.runUntil(nextSample);
+        await advance(nextSample);
         sample();
         nextSample += seriesEveryMs;
       }
-      world.runUntil(next);
+      await advance(next);
       t = next;
       progress();
       await yieldToLoop();
@@ -274,16 +290,16 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     while (world.nowMs < durationMs) {
       const target = Math.min(durationMs, Math.floor((wallNow() - wallT0) * speed));
       while (nextSample <= target) {
-        world.runUntil(nextSample);
+        await advance(nextSample);
         sample();
         nextSample += seriesEveryMs;
       }
-      world.runUntil(target);
+      await advance(target);
       progress();
       if (world.nowMs < durationMs) await sleep(stepWallMs);
     }
   }
-  world.runUntil(durationMs);
+  await advance(durationMs);
   if (nextSample <= durationMs) sample();
 
   // After the end: activities stop, every fault ends, links heal, outboxes drain.
@@ -292,11 +308,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   for (const a of agents.values()) a.flush();
   const settleEnd = durationMs + SETTLE_MS;
   for (let t = durationMs; t < settleEnd; t += 30_000) {
-    world.runUntil(t + 30_000);
+    await advance(t + 30_000);
     if ([...agents.values()].every((a) => a.outboxDepth === 0)) break;
     for (const a of agents.values()) if (a.outboxDepth > 0) a.flush();
   }
   for (const a of agents.values()) a.stop();
+  const mqttInfo = mqttRun?.info();
+  await mqttRun?.close();
   const endMs = world.nowMs;
   for (const fp of fleet) {
     const agent = agents.get(fp.id);
@@ -325,7 +343,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     seriesEveryMs,
     wallMs: wallNow() - wallStart,
   });
-  return { result, trace, world, gateway };
+  return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}) };
 }
 
 function contextLines(trace: Trace, v: RawViolation): string[] {

@@ -33,8 +33,8 @@ export interface RawViolation {
 
 const FLOWING: ReadonlySet<PumpState> = new Set(['RUNNING', 'KVO']);
 const THERAPY_COMMANDS: ReadonlySet<string> = new Set(['PROGRAM', 'START', 'PAUSE', 'RESUME', 'STOP', 'TITRATE', 'BOLUS', 'DEMAND', 'AREA']);
-/** Sources allowed to change a therapy: people at the pump, the scenario's own faults, the authenticated gateway. */
-const LOCAL_SOURCES: ReadonlySet<string> = new Set(['nurse', 'scenario', 'comms']);
+/** Sources allowed to stop a therapy: people at the pump and the scenario's own faults (and the authenticated gateway). Never the comms module. */
+const LOCAL_SOURCES: ReadonlySet<string> = new Set(['nurse', 'scenario']);
 
 interface PumpWatch {
   observer: InvariantObserver;

@@ -1,0 +1,129 @@
+/**
+ * `infusim run` end to end: the reports it writes (JSON, HTML, trace) and its exit codes. Each
+ * case spawns the CLI from source with tsx; the cases run concurrently.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, it } from 'vitest';
+import { loadScenarioFile, runScenario } from '../../../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'infusim-runner-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function infusim(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'run', ...args], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+      const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+const SMALL = `name: cli-small
+seed: 31
+duration: 20m
+site:
+  segments: [{ id: s }]
+  units:
+    - id: u
+      careArea: icu
+      segment: s
+      pumps: [{ type: lvp, count: 2 }]
+      nurse: { respond: false }
+timeline:
+  - { at: 0s, action: program, target: all, args: { drug: heparin, dose: 18, weight: 80, vtbi: 250 } }
+  - { at: 0s, action: start, target: all }
+  - { at: 5m, fault: occlusion, target: u-1, end: 10m }
+expect:
+  - { check: alarm, alarm: OCCLUSION_DOWN, target: u-1, after: 5m, within: 3m }
+`;
+
+const LEGACY = `name: cli-legacy
+seed: 5
+duration: 20m
+outcome: violation
+site:
+  segments: [{ id: s }]
+  units:
+    - id: u
+      careArea: icu
+      segment: s
+      pumps: [{ type: lvp, count: 1, profile: legacy-unauthenticated }]
+timeline:
+  - { at: 0s, action: program, target: all, args: { drug: heparin, dose: 18, weight: 80, vtbi: 250 } }
+  - { at: 0s, action: start, target: all }
+  - { at: 5m, fault: rogue-client, target: u-1, args: { command: PAUSE } }
+`;
+
+const small = join(dir, 'small.yaml');
+const legacy = join(dir, 'legacy.yaml');
+writeFileSync(small, SMALL);
+writeFileSync(legacy, LEGACY);
+
+describe.concurrent('infusim run', () => {
+  it('--json, --html and --trace write the reports; exit 0 when every check holds', async ({ expect }) => {
+    const json = join(dir, 'r.json');
+    const html = join(dir, 'r.html');
+    const trace = join(dir, 't.txt');
+    const r = await infusim([small, '--no-progress', '--json', json, '--html', html, '--trace', trace]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/outcome +PASS \(expected pass\) -> exit 0/);
+    expect(r.stdout).toContain(`JSON report: ${json}`);
+    expect(r.stdout).toContain(`HTML report: ${html}`);
+    expect(r.stdout).toContain(`trace: ${trace}`);
+
+    const report = JSON.parse(readFileSync(json, 'utf8')) as { format: string; outcome: string; exitCode: number; traceHash: string; scenario: { name: string; seed: number }; expectations: { passed: boolean }[]; pumps: unknown[] };
+    expect(report.format).toBe('infusim-report/1');
+    expect(report).toMatchObject({ outcome: 'pass', exitCode: 0, scenario: { name: 'cli-small', seed: 31 } });
+    expect(report.pumps.length).toBe(2);
+    expect(report.expectations).toEqual([expect.objectContaining({ passed: true })]);
+
+    const page = readFileSync(html, 'utf8');
+    expect(page.toLowerCase()).toMatch(/^<!doctype html>/);
+    expect(page).toContain('<svg');
+    expect(page).not.toMatch(/https?:\/\//);
+    expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=/i);
+    expect(page).toContain('cli-small');
+
+    // The trace file is the trace text of the same run in this process, byte for byte.
+    const text = readFileSync(trace, 'utf8');
+    const here = await runScenario(loadScenarioFile(small));
+    expect(text).toBe(here.trace.toText());
+    expect(report.traceHash).toBe(here.result.traceHash);
+    expect(text).toMatch(/fault start occlusion target=u-1 pumps=1/);
+  });
+
+  it('exits 1 on a violation (whatever outcome: says)', async ({ expect }) => {
+    const r = await infusim([legacy, '--no-progress']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/no-unauthorised-change/);
+  });
+
+  it('--speed fast is refused with a message, exit 2', async ({ expect }) => {
+    const r = await infusim([small, '--no-progress', '--speed', 'fast']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--speed is max or a factor like 1x, 10x \(got "fast"\)/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a missing file exits 2 with a message', async ({ expect }) => {
+    const missing = join(dir, 'nope.yaml');
+    const r = await infusim([missing, '--no-progress']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${missing}: cannot read the scenario file: no such file`);
+  });
+
+  it('a broken file exits 2 with file:line:column and writes no report', async ({ expect }) => {
+    const broken = join(dir, 'broken.yaml');
+    writeFileSync(broken, SMALL.replace('seed: 31', 'sed: 31'));
+    const json = join(dir, 'broken.json');
+    const r = await infusim([broken, '--no-progress', '--json', json]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `));
+    expect(r.stderr).toMatch(/did you mean "seed"/);
+    expect(() => readFileSync(json)).toThrow();
+  });
+});
