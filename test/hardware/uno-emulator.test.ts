@@ -101,8 +101,9 @@ describe.skipIf(missing !== undefined)(`Uno firmware in avr8js${missing ? ` (ski
     expect(over.fields).toMatchObject({ rate: '24', mode: 'drug' });
     const heparin = await ok(client, 'PROGRAM drug=heparin dose=18 weight=80 vtbi=250');
     expect(heparin.fields.rate).toBe('14.4');
-    // mL/h = dose x weight x 60 / conc: 5 mcg/kg/min x 70 kg x 60 / 1600 mcg/mL.
-    expect((await ok(client, 'PROGRAM drug=dopamine dose=5 weight=70 vtbi=100')).fields.rate).toBe('13.125');
+    // mL/h = dose x weight x 60 / conc: 5 mcg/kg/min x 70 kg x 60 / 1600 mcg/mL = 13.125, set in
+    // steps of 0.1 mL/h.
+    expect((await ok(client, 'PROGRAM drug=dopamine dose=5 weight=70 vtbi=100')).fields.rate).toBe('13.1');
     expect((await ok(client, 'PROGRAM drug=insulin dose=2 vtbi=50')).fields.rate).toBe('2');
     expect((await client.request('PROGRAM drug=heparin dose=18 vtbi=250')).reply).toMatch(/ERR MISSING_ARG .*weight/);
     expect((await client.request('PROGRAM drug=propofol dose=18 vtbi=250')).reply).toMatch(/ERR NO_DRUG /);
@@ -230,6 +231,46 @@ describe.skipIf(missing !== undefined)(`Uno firmware in avr8js${missing ? ` (ski
     expect(status.fields).toMatchObject({ mains: '0', batt: '0', alarm: 'BATTERY_DEPLETED', prio: 'high' });
     await ok(client, 'PROGRAM rate=10 vtbi=10');
     expect((await client.request('START')).reply).toMatch(/ERR ALARM_ACTIVE /);
+  });
+
+  it('rounds rates to 0.1 mL/h (half up) as the model does; a rate that rounds to 0 is out of range', async () => {
+    const { client } = boot();
+    expect((await ok(client, 'PROGRAM rate=0.05 vtbi=10')).fields.rate).toBe('0.1');
+    expect((await ok(client, 'PROGRAM rate=2.449 vtbi=10')).fields.rate).toBe('2.4');
+    expect((await ok(client, 'PROGRAM rate=2.45 vtbi=10')).fields.rate).toBe('2.5');
+    expect((await client.request('PROGRAM rate=0.049 vtbi=10')).reply).toMatch(/ERR OUT_OF_RANGE /);
+    expect((await client.request('PROGRAM rate=999.06 vtbi=10')).reply).toMatch(/ERR OUT_OF_RANGE /);
+    await ok(client, 'PROGRAM rate=10 vtbi=10');
+    await ok(client, 'START');
+    expect((await ok(client, 'TITRATE rate=0.05')).fields.rate).toBe('0.1');
+  });
+
+  it('refuses ACK of an alarm that is not active, as the model does', async () => {
+    const { client } = boot();
+    expect((await client.request('ACK alarm=VTBI_COMPLETE')).reply).toMatch(/^r1 ERR BAD_STATE alarm VTBI_COMPLETE is not active$/);
+    expect((await client.request('ACK alarm=OCCLUSION_UP')).reply).toMatch(/ERR BAD_STATE /); // a protocol id this board never raises
+    expect((await client.request('ACK alarm=NO_SUCH')).reply).toMatch(/ERR BAD_ARG /);
+    expect((await ok(client, 'ACK')).fields.n).toBe('0');
+  });
+
+  it('reads the line after a bad-id line intact, and loses no byte received while it prints', async () => {
+    const { client } = boot();
+    // A long reply (66 bytes, more than the 64-byte TX buffer) makes the firmware wait on the
+    // USART while the next line arrives; each byte must still be read.
+    for (const bad of ['=', ' ? PING', '123456789 PING']) {
+      const from = client.lines.length;
+      client.sendRaw(`${bad}
+z2 PING
+`);
+      await client.waitForLine(/^z2 /, from);
+      expect(client.lines.slice(from)).toEqual(['? ERR BAD_LINE the request id must be 1 to 8 of A-Z a-z 0-9 _ -', 'z2 OK']);
+    }
+    // 60 bytes of STATUS requests in one write: every reply is there, in order.
+    const from = client.lines.length;
+    client.sendRaw(Array.from({ length: 6 }, (_, i) => `s${i} STATUS
+`).join(''));
+    await client.waitForLine(/^s5 /, from);
+    expect(client.lines.slice(from).map((l) => l.split(' ')[0])).toEqual(['s0', 's1', 's2', 's3', 's4', 's5']);
   });
 
   it('answers TICK with NOT_SUPPORTED on the real-clock image', async () => {

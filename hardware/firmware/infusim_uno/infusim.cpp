@@ -21,7 +21,8 @@ typedef const __FlashStringHelper *FStr;
 #define STATUS_PERIOD_MS 1000UL
 #define SILENCE_MS 120000UL
 #define ESCALATE_MS 600000UL
-#define NEAR_END_FACTOR 12UL // remaining uL * 12 <= rate uL/h  <=>  remaining time <= 5 min
+#define NEAR_END_MS 300000UL // NEAR_END when at most 5 min of the VTBI is left at the programmed rate
+#define RATE_STEP 100UL      // rates are set in steps of 0.1 mL/h (100 uL/h)
 #define TICK_MAX_MS 86400000UL
 
 #define RATE_MIN 100UL
@@ -120,8 +121,9 @@ static uint8_t area;
 static uint8_t mode = MODE_NONE;
 static uint8_t endMode = END_KVO;
 static uint8_t drugIdx;
-static uint32_t rate, vtbi, kvoRate, vi, dose, weight;
+static uint32_t rate, vtbi, kvoSet, vi, dose, weight;
 static bool vtbiDone;
+static bool nearEnd;             // NEAR_END was raised for this program (until VTBI end, STOP, TITRATE)
 static bool bolusActive;
 static uint32_t bolusVol, bolusDone, bolusRate;
 static uint32_t acc;             // delivery accumulator, rate units
@@ -241,7 +243,7 @@ static bool flowing() { return state == ST_RUNNING || state == ST_KVO; }
 
 static uint32_t deliveryRate() {
   if (state == ST_RUNNING) return bolusActive ? bolusRate : rate;
-  if (state == ST_KVO) return kvoRate;
+  if (state == ST_KVO) return kvoSet < rate ? kvoSet : rate; // KVO never above the programmed rate
   return 0;
 }
 
@@ -367,8 +369,23 @@ static void endAlarm(uint8_t a) {
   endLine();
 }
 
+// Delivery still to go before the VTBI is done, in rate units (uL/h * ms).
+static uint64_t remainingUnits() {
+  if (vi >= vtbi) return 0;
+  uint64_t u = (uint64_t)(vtbi - vi) * UNITS_PER_UL;
+  return u > acc ? u - acc : 0;
+}
+
+// NEAR_END is judged as the model does: once per program, while running the programmed rate (not
+// during a bolus), when what is left takes at most NEAR_END_MS at the programmed rate.
+static bool nearEndDue() {
+  return !nearEnd && state == ST_RUNNING && !bolusActive && !vtbiDone && rate != 0 &&
+         remainingUnits() <= (uint64_t)rate * NEAR_END_MS;
+}
+
 static uint8_t computeCauses() {
   uint8_t c = 0;
+  if (nearEndDue()) nearEnd = true;
   bool fl = flowing();
   // The occlusion and air sensors only mean something while the mechanism pumps; once the alarm
   // is raised the sensor keeps it present until the condition is gone.
@@ -381,7 +398,7 @@ static uint8_t computeCauses() {
       c |= 1 << A_LOW_BATT;
   }
   if (vtbiDone && state != ST_IDLE) c |= 1 << A_VTBI;
-  if (state == ST_RUNNING && !vtbiDone && vi < vtbi && (vtbi - vi) * NEAR_END_FACTOR <= rate) c |= 1 << A_NEAR_END;
+  if (nearEnd) c |= 1 << A_NEAR_END;
   return c;
 }
 
@@ -394,8 +411,10 @@ static void updateAlarms() {
   for (uint8_t a = 0; a < A_COUNT; a++) {
     uint8_t bit = 1 << a;
     uint8_t fl = alarmFlags(a);
-    if (rising & bit) {
-      // A new cause, or the cause came back on an alarm still shown: it is live again.
+    if ((rising & bit) && (alarmRaised & bit)) {
+      // The cause came back on a latched alarm still shown: it is live again (no new ALARM event).
+      alarmAcked &= ~bit;
+    } else if (rising & bit) {
       alarmRaised |= bit;
       alarmAcked &= ~bit;
       if (a == A_LOW_BATT) {
@@ -443,6 +462,7 @@ static void updateAlarms() {
 
 static void vtbiComplete() {
   vtbiDone = true;
+  nearEnd = false;
   endBolus();
   evBegin(F("VTBI_DONE"));
   key(F("vi"));
@@ -500,6 +520,14 @@ static void advanceTo(uint32_t target) {
         uint32_t t = (need + r - 1) / r;
         if (t == 0) t = 1;
         if (t < dt) dt = t;
+      }
+      if (!nearEnd && state == ST_RUNNING && !bolusActive && !vtbiDone) {
+        // Stop exactly at the first ms at which NEAR_END is due.
+        uint64_t rem = remainingUnits(), lead = (uint64_t)rate * NEAR_END_MS;
+        if (rem > lead) {
+          uint64_t t = (rem - lead + r - 1) / r;
+          if (t < dt) dt = (uint32_t)t;
+        }
       }
     }
     if (silenced) limitTo(&dt, silenceUntil);
@@ -746,6 +774,28 @@ static void cmdDrug() {
   endLine();
 }
 
+// Rates are set in steps of 0.1 mL/h: round half up (0.05 -> 0.1, 2.449 -> 2.4). A rate that
+// rounds to 0 is then out of range, like any rate below RATE_MIN.
+static uint32_t roundRate(uint32_t r) { return (r + RATE_STEP / 2) / RATE_STEP * RATE_STEP; }
+
+// The dose rate of drug `d` at `ds` (thousandths of its unit): the rounded rate it needs, checked
+// against the pump's range, then the library limits on the dose that rate really delivers (as the
+// model does). Sends the refusal and returns false.
+static bool drugRate(uint8_t d, uint32_t ds, uint32_t w, bool override, uint32_t *r) {
+  if (ds == 0) {
+    replyErr(F("OUT_OF_RANGE"), F("dose must be above 0"));
+    return false;
+  }
+  *r = roundRate(doseToRate(d, ds, w));
+  if (*r < RATE_MIN || *r > RATE_MAX) {
+    replyErr(F("OUT_OF_RANGE"), F("the dose needs a rate outside 0.1 to 999 mL/h"));
+    return false;
+  }
+  return checkLimits(d, rateToDose(d, *r, w), override);
+}
+
+// Checks in the model's order (src/sim/pump/pump.ts and programming.ts): the form of every value,
+// then the pump's state, then VTBI and KVO ranges, then the rate or the drug and its limits.
 static void cmdProgram() {
   const char *aMode = arg(PSTR("mode"));
   const char *aRate = arg(PSTR("rate"));
@@ -761,8 +811,8 @@ static void cmdProgram() {
                      (arg(PSTR("demand")) != NULL) | (arg(PSTR("lockout")) != NULL) | (arg(PSTR("limit")) != NULL) |
                      (arg(PSTR("window")) != NULL);
   if (extraArgs()) return;
-  if (aMode && !eq(aMode, PSTR("pca"))) FAIL("BAD_ARG", "mode must be pca");
-  if (aMode || unsupported) FAIL("NOT_SUPPORTED", "PCA and loading doses are not on this board");
+  if (aMode && !eq(aMode, PSTR("pca")) && !eq(aMode, PSTR("basic"))) FAIL("BAD_ARG", "mode must be basic or pca");
+  if (eq(aMode, PSTR("pca")) || unsupported) FAIL("NOT_SUPPORTED", "PCA and loading doses are not on this board");
   bool override;
   if (!parseOverride(aOverride, &override)) return;
   uint8_t em = END_KVO;
@@ -774,46 +824,45 @@ static void cmdProgram() {
     else if (!eq(aEnd, PSTR("kvo")))
       FAIL("BAD_ARG", "end must be stop, kvo or continue");
   }
-  if (!aVtbi) FAIL("MISSING_ARG", "vtbi is required");
-  uint32_t v, k = KVO_DEFAULT, r, ds = 0, w = 0;
-  int8_t d = -1;
-  if (!parseMilli(aVtbi, &v)) FAIL("BAD_ARG", "vtbi is not a number");
+  uint32_t v = 0, k = KVO_DEFAULT, r = 0, ds = 0, w = 0;
+  if (aVtbi && !parseMilli(aVtbi, &v)) FAIL("BAD_ARG", "vtbi is not a number");
   if (aKvo && !parseMilli(aKvo, &k)) FAIL("BAD_ARG", "kvo is not a number");
   if (aWeight && !parseMilli(aWeight, &w)) FAIL("BAD_ARG", "weight is not a number");
+  if (aRate && !parseMilli(aRate, &r)) FAIL("BAD_ARG", "rate is not a number");
+  if (aDose && !parseMilli(aDose, &ds)) FAIL("BAD_ARG", "dose is not a number");
+  if (state != ST_IDLE && state != ST_PROGRAMMED && state != ST_COMPLETE) FAIL("BAD_STATE", "an infusion is running; STOP it first");
+  if (!aVtbi) FAIL("MISSING_ARG", "vtbi is required");
+  if (v < VTBI_MIN || v > VTBI_MAX) FAIL("OUT_OF_RANGE", "vtbi must be 0.1 to 9999 mL");
+  if (k < KVO_MIN || k > KVO_MAX) FAIL("OUT_OF_RANGE", "kvo must be 0.1 to 20 mL/h");
+  int8_t d = -1;
   if (aDrug) {
-    if (aRate) FAIL("BAD_ARG", "give rate or drug, not both");
-    if (!aDose) FAIL("MISSING_ARG", "dose is required with drug");
-    if (!parseMilli(aDose, &ds)) FAIL("BAD_ARG", "dose is not a number");
     d = findDrug(aDrug);
     if (d < 0) FAIL("NO_DRUG", "drug not in the care area");
+    if (aRate) FAIL("BAD_ARG", "a library drug is programmed by dose, not rate");
+    if (!aDose) FAIL("MISSING_ARG", "dose is required with drug");
     if (pgm_read_byte(&LIB[d].flags) & DF_PERKG) {
       if (!aWeight) FAIL("MISSING_ARG", "weight is required for this drug");
       if (w < WEIGHT_MIN || w > WEIGHT_MAX) FAIL("OUT_OF_RANGE", "weight must be 0.1 to 350 kg");
     }
+    if (!drugRate(d, ds, w, override, &r)) return;
   } else {
     if (aDose || aWeight) FAIL("BAD_ARG", "dose and weight need drug");
     if (!aRate) FAIL("MISSING_ARG", "rate is required");
-    if (!parseMilli(aRate, &r)) FAIL("BAD_ARG", "rate is not a number");
+    r = roundRate(r);
+    if (r < RATE_MIN || r > RATE_MAX) FAIL("OUT_OF_RANGE", "rate must be 0.1 to 999 mL/h");
   }
-  if (v < VTBI_MIN || v > VTBI_MAX) FAIL("OUT_OF_RANGE", "vtbi must be 0.1 to 9999 mL");
-  if (k < KVO_MIN || k > KVO_MAX) FAIL("OUT_OF_RANGE", "kvo must be 0.1 to 20 mL/h");
-  if (state != ST_IDLE && state != ST_PROGRAMMED && state != ST_COMPLETE) FAIL("BAD_STATE", "an infusion is running");
-  if (d >= 0) {
-    if (!checkLimits(d, ds, override)) return;
-    r = doseToRate(d, ds, w);
-  }
-  if (r < RATE_MIN || r > RATE_MAX) FAIL("OUT_OF_RANGE", "rate must be 0.1 to 999 mL/h");
   // Commit.
   mode = d >= 0 ? MODE_DRUG : MODE_BASIC;
   drugIdx = d >= 0 ? d : 0;
-  dose = ds;
+  dose = d >= 0 ? rateToDose(d, r, w) : 0;
   weight = w;
   rate = r;
   vtbi = v;
-  kvoRate = k < r ? k : r; // KVO never above the programmed rate
+  kvoSet = k;
   endMode = em;
   vi = 0;
   vtbiDone = false;
+  nearEnd = false;
   setState(ST_PROGRAMMED, F("program"));
   updateAlarms();
   replyOk();
@@ -869,6 +918,7 @@ static void cmdStop() {
   vi = 0;
   acc = 0;
   vtbiDone = false;
+  nearEnd = false;
   setState(ST_IDLE, F("stop"));
   updateAlarms();
   replyOk();
@@ -877,6 +927,9 @@ static void cmdStop() {
   endLine();
 }
 
+// The model's order: the form of the values, the state, then one of rate or dose, then ranges and
+// limits. A running NEAR_END is judged again at the new rate (it ends, and is raised again at once
+// if still due).
 static void cmdTitrate() {
   const char *aRate = arg(PSTR("rate"));
   const char *aDose = arg(PSTR("dose"));
@@ -884,24 +937,34 @@ static void cmdTitrate() {
   if (extraArgs()) return;
   bool override;
   if (!parseOverride(aOverride, &override)) return;
-  if (aRate && aDose) FAIL("BAD_ARG", "give rate or dose, not both");
-  if (!aRate && !aDose) FAIL("MISSING_ARG", "rate or dose is required");
   uint32_t r = 0, ds = 0;
   if (aRate && !parseMilli(aRate, &r)) FAIL("BAD_ARG", "rate is not a number");
   if (aDose && !parseMilli(aDose, &ds)) FAIL("BAD_ARG", "dose is not a number");
-  if (aDose && mode != MODE_DRUG) FAIL("BAD_ARG", "dose needs a drug program");
-  if (state != ST_RUNNING && state != ST_PAUSED) FAIL("BAD_STATE", "no infusion to titrate");
-  if (mode == MODE_DRUG) {
-    if (aRate) ds = rateToDose(drugIdx, r, weight);
-    if (!checkLimits(drugIdx, ds, override)) return;
-    if (aDose) r = doseToRate(drugIdx, ds, weight);
+  if (state != ST_PROGRAMMED && state != ST_RUNNING && state != ST_PAUSED && state != ST_ALARM)
+    FAIL("BAD_STATE", "no infusion to titrate");
+  if (vtbiDone) FAIL("BAD_STATE", "the VTBI is complete");
+  if ((aRate != NULL) == (aDose != NULL)) FAIL("MISSING_ARG", "give one of rate or dose");
+  if (aDose) {
+    if (mode != MODE_DRUG) FAIL("BAD_ARG", "dose needs a drug program; give rate");
+    if (!drugRate(drugIdx, ds, weight, override, &r)) return;
+  } else {
+    r = roundRate(r);
+    if (mode == MODE_DRUG) {
+      // A rate change of a library drug is checked as the dose it delivers.
+      if (!drugRate(drugIdx, rateToDose(drugIdx, r, weight), weight, override, &r)) return;
+    } else if (r < RATE_MIN || r > RATE_MAX) {
+      FAIL("OUT_OF_RANGE", "rate must be 0.1 to 999 mL/h");
+    }
   }
-  if (r < RATE_MIN || r > RATE_MAX) FAIL("OUT_OF_RANGE", "rate must be 0.1 to 999 mL/h");
   uint32_t before = deliveryRate();
   rate = r;
-  if (mode == MODE_DRUG) dose = ds;
-  if (kvoRate > rate) kvoRate = rate;
+  if (mode == MODE_DRUG) dose = rateToDose(drugIdx, r, weight);
   if (deliveryRate() != before) emitRate();
+  if (nearEnd) {
+    nearEnd = false;
+    alarmCause &= ~(1 << A_NEAR_END);
+    if (alarmRaised & (1 << A_NEAR_END)) endAlarm(A_NEAR_END);
+  }
   updateAlarms();
   replyOk();
   key(F("rate"));
@@ -909,6 +972,7 @@ static void cmdTitrate() {
   endLine();
 }
 
+// The model's order: state, bolus rate, volume. The VTBI end cuts a bolus short, as in the model.
 static void cmdBolus() {
   const char *aVol = arg(PSTR("volume"));
   const char *aRate = arg(PSTR("rate"));
@@ -918,15 +982,14 @@ static void cmdBolus() {
   bool override;
   if (!parseOverride(aOverride, &override)) return;
   if (aDose) FAIL("NOT_SUPPORTED", "dose boluses are not on this board, give volume");
-  if (!aVol) FAIL("MISSING_ARG", "volume is required");
-  uint32_t v, r = BOLUS_RATE_DEFAULT;
-  if (!parseMilli(aVol, &v)) FAIL("BAD_ARG", "volume is not a number");
+  uint32_t v = 0, r = BOLUS_RATE_DEFAULT;
+  if (aVol && !parseMilli(aVol, &v)) FAIL("BAD_ARG", "volume is not a number");
   if (aRate && !parseMilli(aRate, &r)) FAIL("BAD_ARG", "rate is not a number");
-  if (v < BOLUS_VOL_MIN || v > BOLUS_VOL_MAX) FAIL("OUT_OF_RANGE", "volume must be 0.1 to 100 mL");
-  if (r < BOLUS_RATE_MIN || r > BOLUS_RATE_MAX) FAIL("OUT_OF_RANGE", "rate must be 10 to 1200 mL/h");
-  if (state != ST_RUNNING) FAIL("BAD_STATE", "not infusing");
+  if (state != ST_RUNNING || vtbiDone) FAIL("BAD_STATE", "a bolus needs a running infusion");
   if (bolusActive) FAIL("BAD_STATE", "a bolus is already running");
-  if (v > vtbi - vi) FAIL("OUT_OF_RANGE", "volume is more than the VTBI left");
+  if (r < BOLUS_RATE_MIN || r > BOLUS_RATE_MAX) FAIL("OUT_OF_RANGE", "rate must be 10 to 1200 mL/h");
+  if (!aVol) FAIL("MISSING_ARG", "volume is required");
+  if (v < BOLUS_VOL_MIN || v > BOLUS_VOL_MAX) FAIL("OUT_OF_RANGE", "volume must be 0.1 to 100 mL");
   bolusActive = true;
   bolusVol = v;
   bolusDone = 0;
@@ -941,6 +1004,17 @@ static void cmdBolus() {
   endLine();
 }
 
+// Alarm ids of the protocol that this board never raises (no such sensor): ACK names them as not
+// active, like any other alarm that is not active.
+static const char otherAlarmIds[] PROGMEM = " OCCLUSION_UP CONTAINER_EMPTY SELF_TEST_FAIL CALLBACK COMM_LOST ";
+
+static bool isOtherAlarmId(const char *id) {
+  size_t n = strlen(id);
+  for (PGM_P q = otherAlarmIds; pgm_read_byte(q); q++)
+    if (pgm_read_byte(q) == ' ' && strncmp_P(id, q + 1, n) == 0 && pgm_read_byte(q + 1 + n) == ' ') return true;
+  return false;
+}
+
 static void cmdAck() {
   const char *aAlarm = arg(PSTR("alarm"));
   if (extraArgs()) return;
@@ -948,8 +1022,20 @@ static void cmdAck() {
   if (aAlarm) {
     uint8_t a = 0;
     while (a < A_COUNT && strcmp_P(aAlarm, ALARMS[a].id) != 0) a++;
-    if (a == A_COUNT) FAIL("BAD_ARG", "unknown alarm id");
+    if (a == A_COUNT) {
+      if (isOtherAlarmId(aAlarm)) FAIL("BAD_STATE", "that alarm is not active");
+      FAIL("BAD_ARG", "unknown alarm id");
+    }
     mask = 1 << a;
+    // As the model: acknowledging an alarm that is not active is refused.
+    if (!(alarmRaised & mask)) {
+      out.print(reqId);
+      out.print(F(" ERR BAD_STATE alarm "));
+      out.print(alarmName(a));
+      out.print(F(" is not active"));
+      endLine();
+      return;
+    }
   }
   uint8_t targets = alarmRaised & ~alarmAcked & mask;
   uint8_t n = 0;

@@ -30,6 +30,8 @@ export const UNO_CLOCK_HZ = 16_000_000;
 const FLASH_BYTES = 0x8000;
 const SRAM_BYTES = 0x800;
 const UCSRA_RXC = 0x80;
+/** Serial silence (ms of wall-clock time) after which an unlimited emulator runs at about 1x. */
+const IDLE_AFTER_MS = 50;
 const UCSRA_U2X = 0x02;
 const UCSRB_RXCIE = 0x80;
 
@@ -70,7 +72,10 @@ export type PinName = InfusimPinName | `D${number}` | `A${number}`;
 export const INFUSIM_BATTERY_CHANNEL = 0;
 
 export interface EmulatedUnoOptions {
-  /** CPU cycles per chunk between yields to the event loop (default 160,000: 10 ms of AVR time). */
+  /**
+   * CPU cycles per chunk between yields to the event loop (default 40,000: 2.5 ms of AVR time). A
+   * chunk also ends as soon as the firmware has sent a line end, so that a reply leaves at once.
+   */
   chunkCycles?: number;
   /**
    * Run no faster than this multiple of real time (1 = a real Uno). Default: as fast as possible,
@@ -115,6 +120,12 @@ export class EmulatedUno {
   /** The USART's RX complete interrupt (avr8js keeps its own private). */
   private readonly rxcInterrupt: AVRInterruptConfig;
   private txPending: number[] = [];
+  /** The firmware sent a `\n` during the present chunk: end the chunk and hand the bytes over. */
+  private txLineEnd = false;
+  /** Wall-clock time (performance.now()) of the last byte in or out. */
+  private lastActivity = 0;
+  /** The last chunk was followed by an idle pause (see runChunk). */
+  private idlePaced = false;
   private readonly serialListeners = new Set<SerialListener>();
   private readonly risingEdges = new Map<string, number>();
   private runningFlag = false;
@@ -137,11 +148,12 @@ export class EmulatedUno {
       C: new AVRIOPort(this.cpu, portCConfig),
       D: new AVRIOPort(this.cpu, portDConfig),
     };
-    this.chunkCycles = options.chunkCycles ?? 160_000;
+    this.chunkCycles = options.chunkCycles ?? 40_000;
     this.speedLimit = options.speedLimit;
 
     this.usart.onByteTransmit = (value) => {
       this.txPending.push(value);
+      if (value === 0x0a) this.txLineEnd = true;
     };
     this.rxcInterrupt = {
       address: usart0Config.rxCompleteInterrupt,
@@ -234,7 +246,13 @@ export class EmulatedUno {
   write(bytes: Uint8Array | string): void {
     const data = typeof bytes === 'string' ? Buffer.from(bytes, 'latin1') : bytes;
     for (const b of data) this.rxQueue.push(b);
+    this.lastActivity = performance.now();
     this.feedRx();
+    // Idle pacing must not delay a request: run at once.
+    if (this.idlePaced && this.pendingRun?.kind === 'timeout') {
+      clearTimeout(this.pendingRun.handle);
+      this.schedule(0);
+    }
   }
 
   /** Bytes waiting to be clocked into the board. */
@@ -363,6 +381,7 @@ export class EmulatedUno {
 
   private flushTx(): void {
     if (this.txPending.length === 0) return;
+    this.lastActivity = performance.now();
     const chunk = Uint8Array.from(this.txPending);
     this.txPending = [];
     for (const cb of this.serialListeners) cb(chunk);
@@ -391,11 +410,25 @@ export class EmulatedUno {
     // USART RX may have been enabled during the last chunk with bytes already waiting.
     this.feedRx();
     const before = this.cpu.cycles;
-    this.runCycles(cycles);
+    const { cpu } = this;
+    const target = cpu.cycles + cycles;
+    this.txLineEnd = false;
+    while (cpu.cycles < target && !this.txLineEnd) {
+      avrInstruction(cpu);
+      cpu.tick();
+    }
+    this.flushTx();
     const elapsed = performance.now() - t0;
     this.wallRunMs += elapsed;
     this.cyclesRun += this.cpu.cycles - before;
     if (this.wallRunMs > 0) this.measured = (this.cyclesRun / this.wallRunMs) * 1000;
-    if (this.runningFlag) this.schedule(0);
+    if (!this.runningFlag) return;
+    // Without a speed limit, a board with nothing on its serial line for IDLE_AFTER_MS runs at
+    // about real time instead of spinning a core: the host processes (the bench, socat) get the
+    // CPU, which keeps round trips short on a small machine. A byte written wakes it at once.
+    const idle =
+      this.speedLimit === undefined && this.rxBacklog === 0 && !this.rxShifting && this.rxHeld === undefined && performance.now() - this.lastActivity > IDLE_AFTER_MS;
+    this.idlePaced = idle;
+    this.schedule(idle ? Math.max(1, Math.round(((this.cpu.cycles - before) / UNO_CLOCK_HZ) * 1000)) : 0);
   }
 }

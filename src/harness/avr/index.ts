@@ -7,3 +7,4 @@ export { PtyBridge, PtyBridgeError } from './pty-bridge.js';
 export type { PtyBridgeOptions } from './pty-bridge.js';
 export { runUnoOnPty } from './run-uno.js';
 export type { RunUnoOnPtyOptions, RunningUno } from './run-uno.js';
+export { unoPinDriver } from './pin-driver.js';

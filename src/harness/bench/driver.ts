@@ -3,8 +3,10 @@
  * to a known state, and the rule for a vanished device (a failed wait leads to a PING; no answer
  * leads to a bounded reconnect; a failed reconnect stops the run).
  */
-import { LinkError, fieldsOf, replyCode, type RequestResult, type SerialLink } from '../serial/link.js';
-import type { DeviceProfile } from './types.js';
+import { LinkError, fieldsOf, replyCode, replyId, type RequestResult, type SerialLink } from '../serial/link.js';
+import type { DeviceProfile, PinDriver, SensorPin } from './types.js';
+
+export const SENSOR_PINS: readonly SensorPin[] = ['occlusion', 'air', 'door'];
 
 export class DeviceGoneError extends Error {
   override name = 'DeviceGoneError';
@@ -49,7 +51,98 @@ export class BenchDriver {
   /** Set when the device was lost for good; every later request throws at once. */
   gone: string | undefined;
 
-  constructor(readonly link: SerialLink) {}
+  constructor(
+    readonly link: SerialLink,
+    /** Sensor inputs driven from outside the protocol (the emulated Uno's pins), if any. */
+    readonly pins?: PinDriver,
+  ) {}
+
+  /**
+   * Do `action` (e.g. drive a pin) and wait for the first received line matching `re` from then
+   * on (events arrive unsolicited); resolves with the line. The wait is bounded by the timeout.
+   */
+  async actAndWait(action: () => void | Promise<void>, re: RegExp, timeoutMs = this.link.timeoutMs): Promise<string> {
+    if (this.gone) throw new DeviceGoneError(this.gone);
+    let off: () => void = () => undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const seen = new Promise<string>((resolve, reject) => {
+      off = this.link.onLine((l) => {
+        if (re.test(l)) resolve(l);
+      });
+      timer = setTimeout(() => reject(new LinkError('timeout', `no line matching ${String(re)} within ${timeoutMs} ms (recent: ${this.link.recent.slice(-3).join(' | ')})`)), timeoutMs);
+    });
+    seen.catch(() => undefined);
+    try {
+      await action();
+      return await seen;
+    } finally {
+      off();
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * Send request lines back to back and return the replies in the order they came. With
+   * `maxInFlightBytes` (a device without flow control, e.g. a Uno's 64-byte receive buffer) a line
+   * is written only when it and the lines still unanswered fit in that many bytes; without it,
+   * everything goes in one write.
+   */
+  async pipeline(lines: readonly string[], maxInFlightBytes?: number): Promise<string[]> {
+    if (this.gone) throw new DeviceGoneError(this.gone);
+    const ids = lines.map((l) => l.split(' ', 1)[0] ?? '');
+    const want = new Set(ids);
+    const replies: string[] = [];
+    let wake: (() => void) | undefined;
+    const off = this.link.onLine((l) => {
+      const id = replyId(l);
+      if (id !== undefined && want.has(id)) {
+        replies.push(l);
+        wake?.();
+      }
+    });
+    const timeoutMs = Math.max(this.link.timeoutMs, lines.length * 20);
+    const deadline = Date.now() + timeoutMs;
+    const waitForReply = async (): Promise<void> => {
+      const left = deadline - Date.now();
+      if (left <= 0) throw new LinkError('timeout', `${replies.length} replies to ${lines.length} requests within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, left);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      wake = undefined;
+    };
+    try {
+      if (maxInFlightBytes === undefined) {
+        await this.link.writeRaw(lines.map((l) => `${l}\n`).join(''));
+      } else {
+        const sizes = lines.map((l) => Buffer.byteLength(`${l}\n`, 'latin1'));
+        let sent = 0;
+        let inFlight = 0;
+        let answered = 0;
+        while (sent < lines.length) {
+          // Lines answered since the last look free their bytes (replies come in order).
+          while (answered < replies.length && answered < sent) inFlight -= sizes[answered++] ?? 0;
+          const size = sizes[sent] ?? 0;
+          if (inFlight > 0 && inFlight + size > maxInFlightBytes) {
+            await waitForReply();
+            continue;
+          }
+          await this.link.writeRaw(`${lines[sent] ?? ''}\n`);
+          inFlight += size;
+          sent++;
+        }
+      }
+      while (replies.length < lines.length) await waitForReply();
+      return replies;
+    } catch (e) {
+      return this.onFailure(e);
+    } finally {
+      off();
+    }
+  }
 
   private async onFailure(e: unknown): Promise<never> {
     if (this.gone) throw new DeviceGoneError(this.gone);
@@ -65,10 +158,25 @@ export class BenchDriver {
     throw e;
   }
 
+  /**
+   * How long a `TICK ms=<ms>` may take to answer: at least 30 s; for a board on a real serial line
+   * (a profile with a receive buffer limit, e.g. the Uno) also enough to print a `* STATUS` line
+   * (up to ~150 bytes) per virtual second at the link's baud rate (an hour of pump time is about
+   * 40 s of output at 115200 baud), with a margin. A simulator on a pty is not bound by the baud.
+   */
+  tickTimeoutMs(ms: number): number {
+    const base = Math.max(this.link.timeoutMs, 30_000);
+    if (this.profile?.rxBufferBytes === undefined) return base;
+    const outputMs = ((ms / 1000) * 150 * 10 * 1000) / this.link.baudRate;
+    return Math.max(base, Math.ceil(outputMs * 1.5));
+  }
+
   async req(text: string, timeoutMs?: number): Promise<RequestResult> {
     if (this.gone) throw new DeviceGoneError(this.gone);
+    const tick = /^TICK ms=(\d+)/.exec(text);
+    const wait = timeoutMs ?? (tick ? this.tickTimeoutMs(Number(tick[1])) : undefined);
     try {
-      return await this.link.request(text, timeoutMs === undefined ? {} : { timeoutMs });
+      return await this.link.request(text, wait === undefined ? {} : { timeoutMs: wait });
     } catch (e) {
       return this.onFailure(e);
     }
@@ -103,6 +211,7 @@ export class BenchDriver {
   /** Bring the device to IDLE with no alarm, as far as its commands allow. */
   async reset(area: string): Promise<Status> {
     const inject = this.profile?.inject ?? false;
+    if (this.pins) for (const pin of SENSOR_PINS) await this.pins.set(pin, false);
     let s = await this.status();
     if (s.state === 'OFF' && inject) await this.ask('INJECT power=on');
     await this.ask('STOP');

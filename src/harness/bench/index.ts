@@ -1,6 +1,6 @@
 export { CHECKS, runCheck } from './conformance.js';
 export type { Check, ConformanceContext } from './conformance.js';
-export { BenchDriver, DeviceGoneError, parseStatus, therapyOf } from './driver.js';
+export { BenchDriver, DeviceGoneError, SENSOR_PINS, parseStatus, therapyOf } from './driver.js';
 export type { Status } from './driver.js';
 export { ASPECT_TITLES, commandTexts, runModelChecks } from './model.js';
 export type { Aspect, ModelRunOptions } from './model.js';
@@ -8,4 +8,4 @@ export { ALL_COMMANDS, describeProfile, detectProfile, libraryTag } from './prof
 export { exitCodeOf, formatTable } from './report.js';
 export { runBench } from './runBench.js';
 export type { BenchOptions, BenchResult } from './runBench.js';
-export type { CheckResult, CheckStatus, DeviceProfile } from './types.js';
+export type { CheckResult, CheckStatus, DeviceProfile, PinDriver, SensorPin } from './types.js';

@@ -60,7 +60,7 @@ class LineCommand implements fc.AsyncCommand<Model, Real> {
 
   async run(m: Model, r: Real): Promise<void> {
     const id = r.d.link.newId('m');
-    const dev = await r.d.req(this.text, this.text.startsWith('TICK') ? Math.max(r.d.link.timeoutMs, 30_000) : undefined);
+    const dev = await r.d.req(this.text);
     const orc = m.oracle.handleLine(`${id} ${this.text}`);
     const oReply = orc[orc.length - 1] ?? '';
     const tol = (x: number): number => 0.0015 + Math.abs(x) * 0.001;
@@ -102,10 +102,10 @@ class LineCommand implements fc.AsyncCommand<Model, Real> {
 /** The request texts the generator may send to this device. */
 export function commandTexts(p: DeviceProfile, lib: DrugLibrary): fc.Arbitrary<string>[] {
   const pick = <T>(xs: readonly T[]): fc.Arbitrary<T> => fc.constantFrom(...xs);
-  // Values a reduced device and the model read the same way (no rounding below the minimum).
-  const full = p.name === 'infusim-sim';
-  const rates = pick(full ? [0.05, 0.1, 1, 2.5, 25, 120, 999, 1500] : [0.1, 1, 2.5, 25, 120, 999, 1500]);
-  const vtbis = pick(full ? [0.05, 1, 5, 20, 100, 10000] : [1, 5, 20, 100, 10000]);
+  // The same values for every device: 0.05 mL/h rounds to 0.1 (the rate resolution), a VTBI of
+  // 0.05 mL and 10000 mL are out of range, 1500 mL/h is above the maximum.
+  const rates = pick([0.05, 0.1, 1, 2.5, 25, 120, 999, 1500]);
+  const vtbis = pick([0.05, 1, 5, 20, 100, 10000]);
   const ends = pick(['stop', 'kvo', 'continue']);
   const kvos = pick([0.5, 1, 5]);
   const out: fc.Arbitrary<string>[] = [
@@ -171,7 +171,7 @@ export async function runModelChecks(d: BenchDriver, p: DeviceProfile, o: ModelR
     const setup = async (): Promise<{ model: Model; real: Real }> => {
       await d.reset(p.area);
       // Let windows from earlier runs (accumulated air, audio pause) run out, in IDLE.
-      await d.ask('TICK ms=1000000', Math.max(d.link.timeoutMs, 30_000));
+      await d.ask('TICK ms=1000000');
       const s = await d.status();
       const pump = new Pump({ type, seed: o.seed, library: o.library, areaId: p.area, startMs: s.t });
       return { model: { oracle: new LineSession(pump) }, real: { d } };

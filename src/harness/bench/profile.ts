@@ -46,7 +46,7 @@ export async function detectProfile(d: BenchDriver, oracleLib: DrugLibrary): Pro
     doseBolus,
     libMatchesOracle,
     alarms,
-    lineBurst: full ? 400 : 8,
+    lineBurst: full ? 400 : 100,
     rxBufferBytes: full ? undefined : 64,
     // A simulator counts in exact arithmetic; firmware in whole strokes and micro-litres.
     viToleranceMl: full ? (ml) => 1e-6 + ml * 1e-9 : (ml) => 0.02 + ml * 0.002,

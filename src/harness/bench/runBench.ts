@@ -11,7 +11,7 @@ import { BenchDriver, DeviceGoneError } from './driver.js';
 import { runModelChecks } from './model.js';
 import { describeProfile, detectProfile } from './profile.js';
 import { exitCodeOf } from './report.js';
-import type { CheckResult } from './types.js';
+import type { CheckResult, PinDriver } from './types.js';
 
 export interface BenchOptions {
   port: string;
@@ -28,6 +28,13 @@ export interface BenchOptions {
   /** Skip the model-based runs. */
   noModel?: boolean;
   library?: DrugLibrary;
+  /** Time limit of each model-based property (ms, default 120000): fewer runs if reached. */
+  modelTimeLimitMs?: number;
+  /**
+   * Sensor inputs driven from outside the protocol, e.g. `unoPinDriver(uno)` when the bench runs
+   * in-process against an EmulatedUno: adds the sensor pin checks.
+   */
+  pins?: PinDriver;
   /** Progress and failure details (default: nothing). */
   log?: (line: string) => void;
 }
@@ -49,7 +56,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
     results.push({ name: 'link: open and PING', status: 'FAIL', detail: (e as Error).message });
     return done();
   }
-  const d = new BenchDriver(link);
+  const d = new BenchDriver(link, o.pins);
   try {
     // A board that resets on open (Arduino) needs a moment: PING a few times before giving up.
     let alive = false;
@@ -76,7 +83,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       results.push(r);
     }
     if (!o.noModel && !d.gone && wanted('model')) {
-      const rows = await runModelChecks(d, profile, { runs: o.runs ?? 100, seed: o.seed ?? 1, library, ...(o.maxCommands ? { maxCommands: o.maxCommands } : {}), log });
+      const rows = await runModelChecks(d, profile, { runs: o.runs ?? 100, seed: o.seed ?? 1, library, ...(o.maxCommands ? { maxCommands: o.maxCommands } : {}), ...(o.modelTimeLimitMs ? { timeLimitMs: o.modelTimeLimitMs } : {}), log });
       results.push(...rows);
     }
     if (d.gone) results.push({ name: 'link: device stayed reachable', status: 'FAIL', detail: `${d.gone}; remaining checks not run` });

@@ -1,4 +1,4 @@
-/** Results of bench checks: one row each in the final table. */
+/** Results of bench checks: one row each in the final table; sensor pins driven from outside. */
 export type CheckStatus = 'PASS' | 'FAIL' | 'SKIP';
 
 export interface CheckResult {
@@ -28,7 +28,7 @@ export interface DeviceProfile {
   libMatchesOracle: boolean;
   /** Alarm ids compared with the oracle. */
   alarms: ReadonlySet<string>;
-  /** Requests written back to back in the line-speed check. */
+  /** Requests sent back to back in the line-speed check (paced by `rxBufferBytes` if set). */
   lineBurst: number;
   /**
    * Receive buffer of a device without flow control (a Uno has 64 bytes): the bench never writes
@@ -37,4 +37,20 @@ export interface DeviceProfile {
   rxBufferBytes: number | undefined;
   /** Tolerance on volume infused (mL) for a nominal volume. */
   viToleranceMl(nominalMl: number): number;
+}
+
+/** The sensor inputs a board has on pins (hardware/README.md, Wiring). */
+export type SensorPin = 'occlusion' | 'air' | 'door';
+
+/**
+ * Drives a board's sensor inputs from outside the protocol under test: the emulated Uno's pins
+ * (src/harness/avr/pin-driver.ts), or a test fixture wired to a real board. `active` true means
+ * the condition holds (occlusion, air in the line, door open), whatever the electrical level.
+ */
+export interface PinDriver {
+  /** What drives the pins, for the report (e.g. "emulated Uno"). */
+  readonly name: string;
+  /** The pin a sensor is on, for the report (e.g. "D2"). */
+  pinOf?(sensor: SensorPin): string;
+  set(sensor: SensorPin, active: boolean): void | Promise<void>;
 }

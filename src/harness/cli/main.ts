@@ -8,6 +8,7 @@ import { registerTrumpet } from './trumpetCommand.js';
 import { registerRun } from './runCommand.js';
 import { registerDevice } from './deviceCommand.js';
 import { registerBench } from './benchCommand.js';
+import { registerEmulate } from './emulateCommand.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
 const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as { version: string };
@@ -26,6 +27,7 @@ registerTrumpet(program);
 registerRun(program);
 registerDevice(program);
 registerBench(program);
+registerEmulate(program);
 
 try {
   await program.parseAsync(process.argv);

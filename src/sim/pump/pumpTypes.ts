@@ -162,7 +162,8 @@ export function pumpTypeById(id: string): PumpType {
 export function roundRateMlPerH(type: PumpType, rateMlPerH: number): number {
   const step = type.rateResolution.find((s) => rateMlPerH < s.belowMlPerH) ?? type.rateResolution.at(-1);
   const res = step ? step.resolutionMlPerH : 0.01;
-  const rounded = Math.round(rateMlPerH / res) * res;
+  // Half up on the decimal value (0.15 → 0.2), not on its binary approximation (0.1499…).
+  const rounded = Math.round(rateMlPerH / res + 1e-9) * res;
   return Number(rounded.toFixed(6));
 }
 
