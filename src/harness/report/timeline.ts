@@ -36,6 +36,8 @@ export function describeEvent(e: PumpEvent): string | undefined {
       return `occlusion cleared: ${fmtNum(e.volumeMl)} mL released from the line`;
     case 'DENIED':
       return `PCA demand denied (${e.reason})`;
+    case 'UPDATE':
+      return `update    ${e.event.type}`;
     case 'REMOTE_REFUSED':
       return `remote command refused (${e.verdict}): ${e.command}`;
   }

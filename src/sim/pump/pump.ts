@@ -16,6 +16,10 @@ import { Prng } from '../time/prng.js';
 import { EventLog } from '../trace/eventLog.js';
 import { fmtNum, formatEvent, type PumpEvent, type PumpState } from '../trace/events.js';
 import { Mechanism } from './mechanism.js';
+import type { FirmwareUpdater, UpdaterStatus } from '../firmware/updater.js';
+import type { LibraryUpdater, LibraryReport } from '../firmware/libraryUpdate.js';
+import type { FirmwareEvent, LibraryEvent } from '../firmware/events.js';
+import { PROFILES, selfTestVerdict, type BehaviourProfile } from '../firmware/profiles.js';
 import { bolusVolume, buildProgram, checkBolusRate, drugRate, type Program, type ProgramContext } from './programming.js';
 import { roundRateMlPerH, type PumpType } from './pumpTypes.js';
 
@@ -38,6 +42,10 @@ export interface PumpOptions {
   /** Keep at most this many log entries in memory. */
   maxLogEntries?: number | undefined;
   startMs?: number | undefined;
+  /** Firmware slots and updates; without it the pump runs `firmwareVersion` on the secure profile. */
+  firmware?: FirmwareUpdater | undefined;
+  /** Signed drug library updates; its active library replaces `library`. */
+  libraryUpdates?: LibraryUpdater | undefined;
   /** Remote commands: the gateway key to trust. Without it every remote command is refused (deny by default). */
   remote?: Omit<RemoteGuardOptions, 'pumpId'> & { pumpId?: string } | undefined;
 }
@@ -84,8 +92,12 @@ export interface PumpTelemetry {
 export class Pump {
   readonly type: PumpType;
   readonly log: EventLog;
-  readonly firmwareVersion: string;
+  private readonly fixedFirmwareVersion: string;
   readonly serial: string;
+  private readonly firmware: FirmwareUpdater | undefined;
+  private readonly libraryUpdates: LibraryUpdater | undefined;
+  /** Extra volume moved by a firmware with a dosing defect (profile rateErrorFactor ≠ 1). */
+  private profileExtraMl = 0;
   private nowMsValue: number;
   private stateValue: PumpState = 'IDLE';
   private program: Program | undefined;
@@ -123,6 +135,8 @@ export class Pump {
   private selfTestFailed = false;
   private commLost = false;
   private stateBeforeOff: PumpState = 'IDLE';
+  /** Off because the power went (INJECT power=off), not for a reboot. */
+  private powerLost = false;
   private readonly remoteGuard: RemoteGuard | undefined;
 
   constructor(options: PumpOptions) {
@@ -136,10 +150,12 @@ export class Pump {
     if (!(this.occlusionLimitMmHg >= lim.min && this.occlusionLimitMmHg <= lim.max)) {
       throw new RangeError(`occlusion limit ${this.occlusionLimitMmHg} mmHg is outside ${lim.min} to ${lim.max} mmHg`);
     }
-    this.firmwareVersion = options.firmwareVersion ?? '1.0.0';
+    this.fixedFirmwareVersion = options.firmwareVersion ?? '1.0.0';
+    this.firmware = options.firmware;
+    this.libraryUpdates = options.libraryUpdates;
     this.serial = options.serial ?? `SIM-${(options.seed >>> 0).toString(16).padStart(8, '0')}`;
     this.log = new EventLog({ maxEntries: options.maxLogEntries });
-    this.library = options.library;
+    this.library = options.libraryUpdates?.activeLibrary() ?? options.library;
     if (options.remote) this.remoteGuard = new RemoteGuard({ ...options.remote, pumpId: options.remote.pumpId ?? this.serial });
     if (this.library) this.area = options.areaId ? findCareArea(this.library, options.areaId) : this.library.careAreas[0];
   }
@@ -148,6 +164,28 @@ export class Pump {
 
   get nowMs(): number {
     return this.nowMsValue;
+  }
+
+  /** The version running (the committed slot's while rebooting). */
+  get firmwareVersion(): string {
+    return this.firmware?.runningVersion() ?? this.fixedFirmwareVersion;
+  }
+
+  /** The behaviour profile of the running firmware (docs/firmware.md). */
+  profile(): BehaviourProfile {
+    return this.firmware?.runningProfile() ?? PROFILES.secure;
+  }
+
+  firmwareStatus(): UpdaterStatus | undefined {
+    return this.firmware?.status();
+  }
+
+  libraryReport(): LibraryReport | undefined {
+    return this.libraryUpdates?.report();
+  }
+
+  get libraryLabel(): string {
+    return this.library ? `${this.library.name.replace(/\s+/g, '_')}@${this.library.version}` : '-';
   }
 
   get state(): PumpState {
@@ -201,7 +239,7 @@ export class Pump {
       primaryMl: this.primaryMl,
       afterVtbiMl: this.afterVtbiMl,
       motorNominalMl: this.motorNominalMl,
-      mechanismOutputMl: this.mechanism.outputMl(this.motorNominalMl),
+      mechanismOutputMl: this.mechanism.outputMl(this.motorNominalMl) + this.profileExtraMl,
       storedInLineMl: this.storedInLineMl,
       largestClearingBolusMl: this.largestClearingBolusMl,
       pcaWindowMl: this.pca ? this.pca.totalMl(this.nowMsValue) : 0,
@@ -250,8 +288,9 @@ export class Pump {
   /** The next instant (ms) at which the pump changes on its own; Infinity if never. */
   nextWakeMs(): number {
     const now = this.nowMsValue;
-    if (this.stateValue === 'OFF') return Infinity;
-    let next = this.alarms.nextWakeMs(now);
+    const updateWake = Math.min(this.firmware?.nextWakeMs() ?? Infinity, this.libraryUpdates?.nextWakeMs() ?? Infinity);
+    if (this.stateValue === 'OFF') return updateWake < Infinity ? Math.max(now + 1, Math.ceil(updateWake - 1e-7)) : Infinity;
+    let next = Math.min(this.alarms.nextWakeMs(now), updateWake);
     const rate = this.currentRateMlPerH();
     const p = this.program;
     const at = (ml: number, r: number): number => (r > 0 ? now + (ml * MS_PER_H) / r : Infinity);
@@ -263,7 +302,9 @@ export class Pump {
         const leadMl = (p.rateMlPerH * this.type.nearEndLeadMs) / MS_PER_H;
         next = Math.min(next, at(p.vtbiMl - this.primaryMl - leadMl, rate));
       }
-      if (p.pca && this.pca) next = Math.min(next, at(p.pca.limitMl - this.pca.totalMl(now), rate));
+      // Only delivery that counts toward the PCA window (basal, demand) can reach its limit.
+      const countsForPca = !this.pcaSuspended && (!this.bolus || this.bolus.kind === 'demand');
+      if (p.pca && this.pca && countsForPca) next = Math.min(next, at(p.pca.limitMl - this.pcaMarginMl(rate) - this.pca.totalMl(now), rate));
     }
     if (p?.pca && this.pca && this.pcaSuspended && this.stateValue === 'RUNNING') {
       next = Math.min(next, this.pca.msWhenTotalFallsTo(now, this.pcaResumeBelowMl(p)));
@@ -292,12 +333,21 @@ export class Pump {
 
   private occlusionThresholdMl(): number {
     const kPa = (this.occlusionLimitMmHg - this.type.baseLinePressureMmHg) * 0.133322;
-    return Math.max(0, kPa * this.type.complianceMlPerKPa);
+    // An alarm defect of the running firmware lets more volume build up before it sounds.
+    return Math.max(0, kPa * this.type.complianceMlPerKPa) * this.profile().occlusionAlarmDelayFactor;
   }
 
   private kvoRate(p: Program): number {
     // KVO is never above the programmed rate (DOMAIN.md, KVO).
     return Math.min(p.kvoSetMlPerH, p.rateMlPerH);
+  }
+
+  /**
+   * The PCA limit counts as reached within one millisecond of delivery at this rate: old volume
+   * leaves the window as new comes in, so the total can hover just under the limit forever.
+   */
+  private pcaMarginMl(rateMlPerH: number): number {
+    return Math.max(1e-6, (rateMlPerH * 2) / MS_PER_H);
   }
 
   private pcaResumeBelowMl(p: Program): number {
@@ -329,6 +379,9 @@ export class Pump {
         this.afterVtbiMl += dv;
       }
       this.motorNominalMl += dv;
+      // A dosing defect of the running firmware moves more (or less) than it counts.
+      const factor = this.profile().rateErrorFactor;
+      if (factor !== 1) this.profileExtraMl += dv * (factor - 1);
       if (this.occludedDown) this.storedInLineMl += dv;
       if (this.occludedUp) this.upstreamMovedMl += dv;
     }
@@ -400,6 +453,7 @@ export class Pump {
     const alarmEvents: PumpEvent[] = [];
     this.alarms.advance(now, alarmEvents);
     this.emitAll(alarmEvents);
+    this.advanceUpdates();
     if (this.stateValue === 'OFF') return;
     const p = this.program;
     const rate = this.currentRateMlPerH();
@@ -431,7 +485,7 @@ export class Pump {
     // PCA window limit: cut the dose in progress and hold the basal (DOMAIN.md: a dose in progress is cut at the limit).
     if (p.pca && this.pca) {
       const total = this.pca.totalMl(now);
-      if (!this.pcaSuspended && total >= p.pca.limitMl - 1e-6) {
+      if (!this.pcaSuspended && total >= p.pca.limitMl - this.pcaMarginMl(rate)) {
         if (this.bolus?.kind === 'demand') this.endBolus(true);
         this.pcaSuspended = true;
         this.noteRate();
@@ -483,7 +537,14 @@ export class Pump {
    * otherwise. `clockOffsetMs` is the pump's clock error against the gateway's (clock skew).
    */
   executeRemote(e: RemoteEnvelope, clockOffsetMs = 0): { reply: Reply; verdict: RemoteVerdict } {
-    const verdict: RemoteVerdict = this.remoteGuard ? this.remoteGuard.check(e, this.nowMsValue + clockOffsetMs) : e.signature ? 'bad-signature' : 'unsigned';
+    // A firmware profile with the advisories' weakness runs anything (CVE-2020-12040 class).
+    const verdict: RemoteVerdict = this.profile().acceptUnauthenticatedCommands
+      ? 'accepted'
+      : this.remoteGuard
+        ? this.remoteGuard.check(e, this.nowMsValue + clockOffsetMs)
+        : e.signature
+          ? 'bad-signature'
+          : 'unsigned';
     if (verdict !== 'accepted') {
       this.emit({ type: 'REMOTE_REFUSED', tMs: this.nowMsValue, verdict, counter: e.counter, command: e.command.slice(0, 80) });
       return { reply: err('UNAUTHORIZED', `remote command refused: ${verdict}`), verdict };
@@ -521,8 +582,10 @@ export class Pump {
           fw: this.firmwareVersion,
           clock: 'virtual',
           serial: this.serial,
-          lib: this.library ? `${this.library.name.replace(/\s+/g, '_')}@${this.library.version}` : '-',
+          lib: this.libraryLabel,
           area: this.area ? this.area.id : '-',
+          ...(this.firmware ? { profile: this.profile().id, fwstage: this.firmware.stage } : {}),
+          ...(this.libraryUpdates ? { libq: this.libraryUpdates.report().queued ?? '-' } : {}),
         });
       case 'STATUS':
         return ok(statusFields(this.status()));
@@ -533,7 +596,8 @@ export class Pump {
       }
       case 'AREA': {
         if (!this.library) return err('NO_DRUG', 'no drug library is loaded');
-        if (this.infusing()) return err('BAD_STATE', 'the care area changes only with no infusion running');
+        // A program was checked against its area's limits: the area changes only with no program entered.
+        if (this.program) return err('BAD_STATE', `the care area changes only with no program entered (${this.stateValue}); STOP first`);
         const area = findCareArea(this.library, c.id);
         if (!area) return err('NO_DRUG', `care area "${c.id}" is not in the library (${this.library.careAreas.map((a) => a.id).join(', ')})`);
         this.area = area;
@@ -567,6 +631,7 @@ export class Pump {
         if (this.stateValue !== 'PAUSED' && this.stateValue !== 'ALARM') return err('BAD_STATE', `cannot resume in ${this.stateValue}`);
         const stopping = this.alarms.flowStopping();
         if (stopping) return err('ALARM_ACTIVE', `${stopping.id} is active; clear its cause and acknowledge it first`);
+        if (this.firmware?.blocksInfusion()) return err('BAD_STATE', `a firmware update is ${this.firmware.stage}; the infusion waits for it`);
         this.resumeFlow('resume');
         return ok();
       }
@@ -645,6 +710,7 @@ export class Pump {
     if (this.stateValue !== 'PROGRAMMED' || !this.program) return err('BAD_STATE', this.program ? `already started (${this.stateValue}); use RESUME` : 'no program; send PROGRAM first');
     const stopping = this.alarms.flowStopping();
     if (stopping) return err('ALARM_ACTIVE', `${stopping.id} is active`);
+    if (this.firmware?.blocksInfusion()) return err('BAD_STATE', `a firmware update is ${this.firmware.stage}; the infusion waits for it`);
     const p = this.program;
     if (p.loading && this.loadingPending) {
       this.bolus = { kind: 'loading', volumeMl: p.loading.volumeMl, remainingMl: p.loading.volumeMl, rateMlPerH: p.loading.rateMlPerH };
@@ -722,7 +788,7 @@ export class Pump {
       this.emit({ type: 'DENIED', tMs: now, reason: 'LOCKOUT' });
       return err('LOCKOUT', `lockout until t=${this.lastDemandStartMs + p.pca.lockoutMs}`);
     }
-    if (this.pcaSuspended || this.pca.totalMl(now) >= p.pca.limitMl - 1e-6) {
+    if (this.pcaSuspended || this.pca.totalMl(now) >= p.pca.limitMl - this.pcaMarginMl(this.currentRateMlPerH())) {
       this.emit({ type: 'DENIED', tMs: now, reason: 'PCA_LIMIT' });
       return err('PCA_LIMIT', `the ${fmtNum(p.pca.windowMs / MS_PER_H)} h limit of ${fmtNum(p.pca.limitMl)} mL is reached`);
     }
@@ -810,27 +876,109 @@ export class Pump {
   }
 
   private powerOff(): Reply {
-    if (this.stateValue === 'OFF') return err('BAD_STATE', 'already off');
+    if (this.stateValue === 'OFF' && this.powerLost) return err('BAD_STATE', 'already off');
+    this.powerLost = true;
+    this.goDown('power_off');
+    if (this.firmware) this.emitUpdates(this.firmware.powerLoss(this.nowMsValue));
+    return ok();
+  }
+
+  /** Off: a power loss or a reboot. The program is kept (DOMAIN.md: a power cycle keeps the program). */
+  private goDown(reason: string): void {
+    if (this.stateValue === 'OFF') return;
     this.endBolus(true);
     this.stateBeforeOff = this.stateValue;
     // Alarms are kept in non-volatile memory: a latching alarm stays until acknowledged, even
     // over a power cycle (IEC 60601-1-8 latching alarm signals).
     this.nearEndRaised = false;
-    this.setState('OFF', 'power_off');
-    return ok();
+    this.setState('OFF', reason);
   }
 
   private powerOn(): Reply {
-    if (this.stateValue !== 'OFF') return err('BAD_STATE', 'already on');
+    if (!this.powerLost) return err('BAD_STATE', 'already on');
+    this.powerLost = false;
+    if (this.firmware) {
+      // The bootloader chooses a slot; its boot event brings the pump up (comeUp).
+      this.emitUpdates(this.firmware.powerOn(this.nowMsValue).events);
+      if (this.stateValue === 'OFF') this.comeUp('power_on');
+      return ok();
+    }
+    this.comeUp('power_on');
+    return ok();
+  }
+
+  /** The update agents' time-driven steps, and what they mean for the pump. */
+  private advanceUpdates(): void {
+    const busy = this.infusing() || this.stateValue === 'PROGRAMMED';
+    if (this.firmware) this.emitUpdates(this.firmware.advance(this.nowMsValue, busy));
+    // A library never changes under a program that was checked against the old one.
+    if (this.libraryUpdates && this.stateValue !== 'OFF') this.emitUpdates(this.libraryUpdates.activateIfIdle(this.nowMsValue, busy));
+  }
+
+  private emitUpdates(events: readonly (FirmwareEvent | LibraryEvent)[]): void {
+    for (const e of events) {
+      this.emit({ type: 'UPDATE', tMs: this.nowMsValue, event: e });
+      if (e.type === 'switched' || (e.type === 'self-test' && e.result === 'fail')) {
+        this.goDown('reboot');
+      } else if (e.type === 'boot') {
+        if (!this.powerLost) this.comeUp('boot');
+        if (e.trial && this.firmware) {
+          // First boot of a new image: the self-test decides whether it is committed.
+          const verdict = this.selfTestFailed ? 'fail' : selfTestVerdict(this.profile(), this.type.id);
+          this.emitUpdates(this.firmware.selfTestResult(this.nowMsValue, verdict));
+          if (verdict === 'pass') this.emitUpdates(this.firmware.markGood(this.nowMsValue));
+        }
+      } else if (e.type === 'library-activated' && this.libraryUpdates) {
+        const lib = this.libraryUpdates.activeLibrary();
+        if (lib) {
+          this.library = lib;
+          this.area = (this.area ? findCareArea(lib, this.area.id) : undefined) ?? lib.careAreas[0];
+        }
+      }
+    }
+  }
+
+  /** On again (after a power loss or a reboot): the program kept, the infusion waiting for a person. */
+  private comeUp(reason: string): void {
+    if (this.stateValue !== 'OFF') return;
     // DOMAIN.md: a power cycle keeps the program; the infusion waits for a person to resume it.
     const before = this.stateBeforeOff;
     const next: PumpState = !this.program ? 'IDLE' : before === 'PROGRAMMED' ? 'PROGRAMMED' : before === 'COMPLETE' ? 'COMPLETE' : 'PAUSED';
-    this.setState(next, 'power_on');
+    this.setState(next, reason);
     if (this.selfTestFailed) this.raiseAlarm('SELF_TEST_FAIL');
     if (this.doorOpen) this.raiseAlarm('DOOR_OPEN');
     if (this.containerEmpty) this.raiseAlarm('CONTAINER_EMPTY');
-    this.processDue();
-    return ok();
+  }
+
+  // ---------------------------------------------------------------- updates from the network
+
+  /** A firmware manifest offered by the update server. */
+  firmwareOffer(signed: unknown): void {
+    if (this.firmware) this.emitUpdates(this.firmware.offer(this.nowMsValue, signed));
+  }
+
+  firmwareChunk(offsetBytes: number, bytes: Uint8Array): void {
+    if (this.firmware) this.emitUpdates(this.firmware.receiveChunk(this.nowMsValue, offsetBytes, bytes));
+  }
+
+  firmwareEndOfImage(): void {
+    if (this.firmware) this.emitUpdates(this.firmware.endOfImage(this.nowMsValue));
+  }
+
+  firmwareLinkBroken(): void {
+    if (this.firmware) this.emitUpdates(this.firmware.linkBroken(this.nowMsValue));
+  }
+
+  firmwareCancel(): void {
+    if (this.firmware) this.emitUpdates(this.firmware.cancel(this.nowMsValue));
+  }
+
+  /** A signed drug library package; queued, activated only when no infusion runs. */
+  libraryOffer(signed: unknown): void {
+    if (!this.libraryUpdates) return;
+    const p = this.profile();
+    this.emitUpdates(this.libraryUpdates.offer(this.nowMsValue, signed, { acceptUnsigned: p.acceptUnsignedLibraries, profile: p.id }));
+    this.advanceUpdates();
   }
 }
 

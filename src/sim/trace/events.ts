@@ -3,6 +3,7 @@
  * and the harness read them typed.
  */
 import type { AlarmId, AlarmPriority } from '../alarms/alarmTable.js';
+import { formatUpdateEvent, type FirmwareEvent, type LibraryEvent } from '../firmware/events.js';
 
 export type PumpState = 'IDLE' | 'PROGRAMMED' | 'RUNNING' | 'PAUSED' | 'KVO' | 'COMPLETE' | 'ALARM' | 'OFF';
 
@@ -19,7 +20,9 @@ export type PumpEvent =
   | { type: 'NO_LIBRARY'; tMs: number; rateMlPerH: number }
   | { type: 'CLEAR_BOLUS'; tMs: number; volumeMl: number }
   | { type: 'DENIED'; tMs: number; reason: 'LOCKOUT' | 'PCA_LIMIT' }
-  | { type: 'REMOTE_REFUSED'; tMs: number; verdict: string; counter: number; command: string };
+  | { type: 'REMOTE_REFUSED'; tMs: number; verdict: string; counter: number; command: string }
+  /** What the firmware or library update agent reported (its own time is in `event.tMs`). */
+  | { type: 'UPDATE'; tMs: number; event: FirmwareEvent | LibraryEvent };
 
 export type PumpEventType = PumpEvent['type'];
 
@@ -59,6 +62,8 @@ export function formatEvent(e: PumpEvent): string {
       return `! CLEAR_BOLUS ${t} volume=${fmtNum(e.volumeMl)}`;
     case 'DENIED':
       return `! DENIED ${t} reason=${e.reason}`;
+    case 'UPDATE':
+      return `! UPDATE ${t} ${formatUpdateEvent(e.event)}`;
     case 'REMOTE_REFUSED':
       return `! REMOTE_REFUSED ${t} verdict=${e.verdict} counter=${e.counter} cmd=${e.command.replace(/ /g, '_').slice(0, 60)}`;
   }
