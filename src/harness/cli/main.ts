@@ -8,7 +8,11 @@ import { registerTrumpet } from './trumpetCommand.js';
 import { registerRun } from './runCommand.js';
 import { registerDevice } from './deviceCommand.js';
 import { registerBench } from './benchCommand.js';
+import { registerFleet } from '../mqtt/fleetCommand.js'; // infusim fleet (MQTT)
 import { registerEmulate } from './emulateCommand.js';
+import { registerKeys } from './keysCommand.js';
+import { registerFirmware } from './firmwareCommand.js';
+import { registerLibrary } from './libraryCommand.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
 const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as { version: string };
@@ -27,7 +31,11 @@ registerTrumpet(program);
 registerRun(program);
 registerDevice(program);
 registerBench(program);
+registerFleet(program);
 registerEmulate(program);
+registerKeys(program);
+registerFirmware(program);
+registerLibrary(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { buildImage, sha256Hex } from '../../sim/firmware/image.js';
+import { firmwareManifestSchema, signManifest, verifyManifest, type SignedFirmwareManifest } from '../../sim/firmware/manifest.js';
+import { isProfileId, PROFILE_IDS, type ProfileId } from '../../sim/firmware/profiles.js';
+import { releaseManifest } from '../../sim/firmware/release.js';
+import { keyIdOf } from '../../sim/firmware/signing.js';
+import { readJsonFile, readPrivateKey, readPublicKey, trustedKeyMap } from '../release/keyFiles.js';
+
+const TEN_YEARS_MS = 10 * 365 * 86_400_000;
+
+interface BuildOpts {
+  fwVersion: string;
+  model: string;
+  size: string;
+  profile: string;
+  minVersion?: string;
+  notes?: string;
+  sequence: string;
+  pub: string;
+  out: string;
+}
+
+export function registerFirmware(program: Command): void {
+  const fw = program.command('firmware').description('firmware images and their signed manifests (docs/firmware.md)');
+  fw.command('build')
+    .description('build a simulated firmware image and its (unsigned) manifest: <out>.img and <out>.manifest.json')
+    .requiredOption('--fw-version <x.y.z>', 'firmware version')
+    .requiredOption('--model <lvp|syringe>', 'hardware model')
+    .requiredOption('--sequence <n>', 'release counter, increasing with every release (against replay)')
+    .requiredOption('--pub <file>', 'public key of the signer (its key id goes into the manifest)')
+    .requiredOption('--out <prefix>', 'output path without extension')
+    .option('--size <bytes>', 'image size', '65536')
+    .option('--profile <id>', `behaviour profile (${PROFILE_IDS.join(', ')})`, 'secure')
+    .option('--min-version <x.y.z>', 'anti-rollback floor (default: the version itself)')
+    .option('--notes <text>', 'release notes')
+    .action((o: BuildOpts) => {
+      if (o.model !== 'lvp' && o.model !== 'syringe') throw new Error(`--model must be lvp or syringe, got "${o.model}"`);
+      if (!isProfileId(o.profile)) throw new Error(`--profile must be one of ${PROFILE_IDS.join(', ')}, got "${o.profile}"`);
+      const profile: ProfileId = o.profile;
+      const spec = {
+        version: o.fwVersion,
+        hardwareModel: o.model,
+        sizeBytes: Number(o.size),
+        sequence: Number(o.sequence),
+        issuedMs: 0,
+        expiresMs: TEN_YEARS_MS,
+        minVersion: o.minVersion,
+        releaseNotes: o.notes,
+        profile,
+      } as const;
+      const image = buildImage(spec);
+      const manifest = releaseManifest(spec, keyIdOf(readPublicKey(o.pub)), image);
+      writeFileSync(`${o.out}.img`, image);
+      writeFileSync(`${o.out}.manifest.json`, JSON.stringify({ manifest }, null, 2) + '\n');
+      process.stdout.write(`image    ${o.out}.img (${image.length} bytes, sha256 ${manifest.imageSha256})\nmanifest ${o.out}.manifest.json (unsigned: sign it with "infusim firmware sign")\n`);
+    });
+  fw.command('sign')
+    .description('sign a manifest with a private key (in place, or to --out)')
+    .requiredOption('--manifest <file>', 'manifest JSON')
+    .requiredOption('--key <file>', 'private key (infusim keys gen)')
+    .option('--out <file>', 'where to write the signed manifest (default: in place)')
+    .action((o: { manifest: string; key: string; out?: string }) => {
+      const data = readJsonFile(o.manifest, 'manifest') as { manifest?: unknown };
+      const parsed = firmwareManifestSchema.safeParse(data.manifest);
+      if (!parsed.success) throw new Error(`${o.manifest}: not a firmware manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      const key = readPrivateKey(o.key);
+      const pubId = keyIdOf(readPublicKey(o.key));
+      if (pubId !== parsed.data.keyId) throw new Error(`the manifest names key ${parsed.data.keyId}, this key is ${pubId}`);
+      const signed = signManifest(parsed.data, key);
+      writeFileSync(o.out ?? o.manifest, JSON.stringify(signed, null, 2) + '\n');
+      process.stdout.write(`signed ${o.out ?? o.manifest} with key ${pubId}\n`);
+    });
+  fw.command('inspect')
+    .description('show a manifest, check its signature against trusted keys and an image against it; exit 1 if anything fails')
+    .requiredOption('--manifest <file>', 'manifest JSON')
+    .option('--image <file>', 'image to check against the manifest')
+    .option('--trust <file...>', 'public keys the pump trusts', [])
+    .action((o: { manifest: string; image?: string; trust: string[] }) => {
+      const signed = readJsonFile(o.manifest, 'manifest') as SignedFirmwareManifest;
+      const v = verifyManifest(signed, trustedKeyMap(o.trust));
+      const lines: string[] = [];
+      let ok = v.ok;
+      const m = v.ok ? v.manifest : firmwareManifestSchema.safeParse(signed.manifest).data;
+      if (m) {
+        lines.push(`version     ${m.version} (floor ${m.minVersion})`, `model       ${m.hardwareModel}`, `profile     ${m.profile}`, `size        ${m.sizeBytes} bytes`, `sha256      ${m.imageSha256}`, `sequence    ${m.sequence}`, `key id      ${m.keyId}`, `notes       ${m.releaseNotes || '-'}`);
+      }
+      lines.push(`signature   ${v.ok ? 'valid (trusted key)' : `${v.reason}: ${v.detail}`}`);
+      if (o.image && m) {
+        const img = readFileSync(o.image);
+        const sizeOk = img.length === m.sizeBytes;
+        const hashOk = sha256Hex(img) === m.imageSha256;
+        ok = ok && sizeOk && hashOk;
+        lines.push(`image       ${o.image}: size ${sizeOk ? 'ok' : `${img.length} ≠ ${m.sizeBytes}`}, hash ${hashOk ? 'ok' : 'MISMATCH'}`);
+      }
+      process.stdout.write(lines.join('\n') + '\n');
+      process.exitCode = ok ? 0 : 1;
+    });
+}

@@ -1,0 +1,18 @@
+import type { Command } from 'commander';
+import { join } from 'node:path';
+import { generateKeyFiles } from '../release/keyFiles.js';
+
+export function registerKeys(program: Command): void {
+  const keys = program.command('keys').description('Ed25519 signing keys for firmware images and drug libraries');
+  keys
+    .command('gen')
+    .description('generate a key pair: <name>.key (private, mode 0600) and <name>.pub (public)')
+    .option('--out <dir>', 'directory to write to', '.')
+    .option('--name <name>', 'file name without extension', 'infusim-signing')
+    .action((opts: { out: string; name: string }) => {
+      const priv = join(opts.out, `${opts.name}.key`);
+      const pub = join(opts.out, `${opts.name}.pub`);
+      const { keyId } = generateKeyFiles(priv, pub);
+      process.stdout.write(`key id ${keyId}\nprivate ${priv} (keep it secret)\npublic  ${pub} (give it to the pumps)\n`);
+    });
+}
