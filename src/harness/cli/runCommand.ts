@@ -7,6 +7,8 @@ import { formatJsonReport } from '../report/json.js';
 import { renderHtmlReport } from '../report/html.js';
 import { runScenario, type Speed } from '../run/runScenario.js';
 import { loadScenarioFile, ScenarioError } from '../scenario/load.js';
+// --- mqtt transport flags (src/harness/mqtt/cliOptions.ts) ---
+import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from '../mqtt/cliOptions.js';
 
 export function parseSpeed(text: string): Speed {
   if (text === 'max') return 'max';
@@ -15,7 +17,7 @@ export function parseSpeed(text: string): Speed {
   return Number(m[1]);
 }
 
-interface RunOpts {
+interface RunOpts extends TransportFlags {
   speed: Speed;
   json?: string;
   html?: string;
@@ -25,7 +27,7 @@ interface RunOpts {
 }
 
 export function registerRun(program: Command): void {
-  program
+  const cmd = program
     .command('run')
     .description('run a scenario: a simulated hospital fleet with faults, safety checks and reports (exit 0: every check holds, 1: a violation, 2: bad input)')
     .argument('<scenario.yaml>', 'scenario file (docs/scenarios.md)')
@@ -34,7 +36,8 @@ export function registerRun(program: Command): void {
     .option('--html <file>', 'write a self-contained HTML report with charts')
     .option('--trace <file>', 'write the whole trace, one line per record')
     .option('--no-progress', 'no progress bar')
-    .option('--color', 'colour PASS and FAIL in the summary')
+    .option('--color', 'colour PASS and FAIL in the summary');
+  addTransportFlags(cmd, true) // --transport mqtt, --broker, --broker-port, --ca, --credentials
     .action(async (file: string, opts: RunOpts) => {
       let loaded;
       try {
@@ -47,6 +50,12 @@ export function registerRun(program: Command): void {
         }
         throw e;
       }
+      const transport = transportFromFlags(opts);
+      if (typeof transport === 'string') {
+        process.stderr.write(`infusim run: ${transport}\n`);
+        process.exitCode = 2;
+        return;
+      }
       const s = loaded.scenario;
       process.stderr.write(`infusim run ${s.name}: seed ${s.seed}, duration ${String(s.duration)}, speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
       const progress = createProgress({ stream: process.stderr, totalMs: 1, enabled: opts.progress ? (process.stderr.isTTY ? true : 'lines') : false });
@@ -54,6 +63,7 @@ export function registerRun(program: Command): void {
       let bar = progress;
       const run = await runScenario(loaded, {
         speed: opts.speed,
+        transport,
         onProgress: (p) => {
           if (p.totalMs !== total) {
             total = p.totalMs;
@@ -65,6 +75,7 @@ export function registerRun(program: Command): void {
       bar.done();
       const r = run.result;
       process.stdout.write(formatSummary(r, { color: opts.color === true }) + '\n');
+      if (run.mqtt) process.stdout.write(formatMqttSummary(run.mqtt) + '\n');
       if (opts.json) writeFileSync(opts.json, formatJsonReport(r));
       if (opts.html) writeFileSync(opts.html, renderHtmlReport(r));
       if (opts.trace) writeFileSync(opts.trace, run.trace.toText());

@@ -1,0 +1,99 @@
+/**
+ * `infusim fleet`: only the pumps of a scenario, on a broker, so a user's own gateway, dashboard
+ * or integration engine is the system under test. The contract is docs/mqtt.md and contracts/.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runScenario, type Speed } from '../run/runScenario.js';
+import { fleetPumps } from '../scenario/fleet.js';
+import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load.js';
+import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './cliOptions.js';
+import { credentialsToJson, generateCredentials, type Credentials } from './credentials.js';
+import { mosquittoAcl } from './mosquitto.js';
+import { assertTopicLevel, siteLevel } from './topics.js';
+
+interface FleetOpts extends TransportFlags {
+  speed: Speed;
+  site?: string;
+  writeCredentials?: string;
+}
+
+function parseSpeed(text: string): Speed {
+  if (text === 'max') return 'max';
+  const m = /^(\d+(\.\d+)?)x$/.exec(text);
+  if (!m || !(Number(m[1]) > 0)) throw new InvalidArgumentError(`--speed is max or a factor like 1x, 10x (got "${text}")`);
+  return Number(m[1]);
+}
+
+/** Write a fleet's credentials (JSON, for infusim) and the matching mosquitto password and ACL files. */
+export function writeFleetCredentials(dir: string, c: Credentials): string[] {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const files = [join(dir, 'credentials.json'), join(dir, 'mosquitto.passwd'), join(dir, 'mosquitto.acl')];
+  const [json, passwd, acl] = files as [string, string, string];
+  writeFileSync(json, credentialsToJson(c), { mode: 0o600 });
+  // Plain text: hash it in place with `mosquitto_passwd -U mosquitto.passwd` before use.
+  writeFileSync(passwd, [c.gateway, c.observer, ...c.pumps.values()].map((i) => `${i.username}:${i.password}`).join('\n') + '\n', { mode: 0o600 });
+  writeFileSync(acl, mosquittoAcl(c), { mode: 0o600 });
+  return files;
+}
+
+function load(file: string): LoadedScenario | undefined {
+  try {
+    return loadScenarioFile(file);
+  } catch (e) {
+    if (e instanceof ScenarioError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = 2;
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+export function registerFleet(program: Command): void {
+  const cmd = program
+    .command('fleet')
+    .description('only the pumps of a scenario, on an MQTT broker: your own gateway, dashboard or integration engine is the system under test (docs/mqtt.md)')
+    .argument('<scenario.yaml>', 'scenario file: its site, pumps, patients and timeline (the gateway is yours)')
+    .option('--speed <max|Nx>', 'virtual time against the wall clock (default 1x: real time)', parseSpeed, 1 as Speed)
+    .option('--site <name>', 'site level of the topic tree (default: from the scenario name)')
+    .option('--write-credentials <dir>', 'write credentials.json, mosquitto.passwd and mosquitto.acl for this fleet, then exit');
+  addTransportFlags(cmd, false).action(async (file: string, opts: FleetOpts) => {
+    const loaded = load(file);
+    if (!loaded) return;
+    const s = loaded.scenario;
+    const site = assertTopicLevel('site', opts.site ?? siteLevel(s.name));
+    if (opts.writeCredentials !== undefined) {
+      const c = generateCredentials(site, fleetPumps(s).map((f) => ({ pumpId: f.id, unit: f.unit, profile: f.profile })));
+      for (const f of writeFleetCredentials(opts.writeCredentials, c)) process.stdout.write(`wrote ${f}\n`);
+      process.stdout.write('Keep them private. For mosquitto: mosquitto_passwd -U mosquitto.passwd, then password_file and acl_file in its config.\n');
+      return;
+    }
+    const transport = transportFromFlags({ ...opts, transport: 'mqtt' }, (l) => process.stderr.write(`mqtt: ${l}\n`));
+    if (typeof transport === 'string' || transport.kind !== 'mqtt') {
+      process.stderr.write(`infusim fleet: ${typeof transport === 'string' ? transport : 'needs MQTT'}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    let creds = transport.credentials;
+    if (!creds) {
+      // The embedded broker: fresh credentials, written where the user's gateway can read them.
+      creds = generateCredentials(site, fleetPumps(s).map((f) => ({ pumpId: f.id, unit: f.unit, profile: f.profile })));
+      const dir = join(process.cwd(), `.infusim-fleet-${site}`);
+      writeFleetCredentials(dir, creds);
+      process.stderr.write(`infusim fleet: credentials for your gateway (user ${creds.gateway.username}) in ${join(dir, 'credentials.json')}\n`);
+    }
+    process.stderr.write(`infusim fleet ${s.name}: ${fleetPumps(s).length} pumps under infusim/v1/${creds.site}/..., speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
+    const run = await runScenario(loaded, {
+      speed: opts.speed,
+      transport: { ...transport, credentials: creds, site: creds.site, externalGateway: true, log: (l) => process.stderr.write(`mqtt: ${l}\n`) },
+      onProgress: (p) => {
+        if (p.tMs % 600_000 < 1000) process.stderr.write(`  t=${Math.round(p.tMs / 60_000)} min, ${p.activeAlarms} alarms active\n`);
+      },
+    });
+    const r = run.result;
+    process.stdout.write(`infusim fleet: ${r.pumps.length} pumps, ${r.network.eventsSent} events sent\n`);
+    if (run.mqtt) process.stdout.write(formatMqttSummary(run.mqtt) + '\n');
+  });
+}

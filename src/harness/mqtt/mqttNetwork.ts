@@ -1,0 +1,608 @@
+/**
+ * The MQTT link: the same surface as the in-process Network (so PumpAgent, Gateway and the fault
+ * injector work unchanged), but every message crosses a real broker. Each pump is an mqtt.js
+ * client with its own identity; the gateway is another. Link faults act on real connections:
+ * a partition cuts the pump's TCP connection (its last will says offline), a gateway outage kills
+ * the broker (or cuts the gateway's connection), and both come back on heal.
+ *
+ * Virtual time over a real broker: every tracked publish increments an in-flight count that the
+ * receiving side decrements once it has handled the message; `settle()` resolves when nothing is
+ * in flight, so the runner advances the clock only after the messages of the current instant have
+ * been delivered (a quiescence barrier). A message that has not arrived after `barrierTimeoutMs`
+ * of wall time is counted lost.
+ */
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { Prng } from '../../sim/time/prng.js';
+import type { DownMessage, UpMessage } from '../link/messages.js';
+import { Network, type LinkConditions } from '../link/network.js';
+import type { World } from '../world/world.js';
+import { AccessPolicy } from './acl.js';
+import type { Credentials, Identity } from './credentials.js';
+import { gatewayFilters, parseTopic, pumpTopic, type PumpAddress } from './topics.js';
+import { decodeDown, decodeUp, encodeDown, encodeUp, statusPayload } from './wire.js';
+
+export interface BrokerControl {
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+export interface MqttNetworkOptions {
+  url: string;
+  credentials: Credentials;
+  /** PEM CA certificate for mqtts://. */
+  caFile?: string | undefined;
+  /** The broker, if this run may kill and restart it (embedded, or a test's own mosquitto). */
+  brokerControl?: BrokerControl | undefined;
+  /** A gateway outage kills the broker ('broker', the default when it can) or cuts the gateway's connection. */
+  gatewayOutage?: 'broker' | 'gateway' | undefined;
+  /** The gateway is someone else's (infusim fleet): nothing is tracked, the pumps only talk to the broker. */
+  externalGateway?: boolean | undefined;
+  barrierTimeoutMs?: number | undefined;
+  /** Wall time between reconnection attempts. */
+  reconnectPeriodMs?: number | undefined;
+  log?: ((line: string) => void) | undefined;
+  /** Sees every payload that arrived from the broker, before validation (contract checks). */
+  onWire?: ((topic: string, payload: Buffer) => void) | undefined;
+}
+
+export interface MqttStats {
+  published: number;
+  received: number;
+  /** Payloads refused by zod at the receiving end (counted, logged, never thrown). */
+  malformed: number;
+  /** Telemetry not sent while a pump was offline (the next one replaces it). */
+  telemetryCoalesced: number;
+  /** Events and acknowledgements not sent while offline (the outbox keeps events and resends them). */
+  heldOffline: number;
+  /** Messages the barrier gave up on. */
+  barrierTimeouts: number;
+  reconnects: number;
+  brokerKills: number;
+  connectionCuts: number;
+  /** Commands from a rogue client that the broker would not let through. */
+  rogueBlocked: number;
+  presenceOnline: number;
+  presenceOffline: number;
+}
+
+interface Endpoint {
+  identity: Identity;
+  client: MqttClient | undefined;
+  /** Connected and subscribed. */
+  ready: boolean;
+  cut: boolean;
+  filters: string[];
+  onMessage: (topic: string, payload: Buffer) => void;
+  will?: { topic: string; payload: string } | undefined;
+  online?: { topic: string; payload: string } | undefined;
+  connectedOnce?: boolean;
+}
+
+export class MqttNetwork extends Network {
+  readonly mqttStats: MqttStats = {
+    published: 0, received: 0, malformed: 0, telemetryCoalesced: 0, heldOffline: 0, barrierTimeouts: 0,
+    reconnects: 0, brokerKills: 0, connectionCuts: 0, rogueBlocked: 0, presenceOnline: 0, presenceOffline: 0,
+  };
+  /** Malformed payloads and other trouble, bounded. */
+  readonly log: string[] = [];
+  private readonly pumps = new Map<string, Endpoint>();
+  private gatewayEp: Endpoint | undefined;
+  private rogue: { client: MqttClient | undefined; refused: boolean } | undefined;
+  private gatewayHandler: (m: UpMessage) => void = () => undefined;
+  private readonly pumpHandlers = new Map<string, (m: DownMessage) => void>();
+  private readonly inflight = new Map<string, number>();
+  private inflightCount = 0;
+  private readonly pending = new Set<Promise<void>>();
+  private chain: Promise<void> = Promise.resolve();
+  private waiters: (() => void)[] = [];
+  private readonly mprng: Prng;
+  private readonly policy: AccessPolicy;
+  private readonly ca: Buffer | undefined;
+  private brokerDown = false;
+  private closed = false;
+
+  constructor(
+    private readonly w: World,
+    seed: number,
+    defaults: LinkConditions,
+    private readonly o: MqttNetworkOptions,
+  ) {
+    super(w, seed, defaults);
+    this.mprng = new Prng(seed ^ 0x5bd1e995);
+    this.policy = new AccessPolicy(o.credentials);
+    this.ca = o.caFile ? readFileSync(o.caFile) : undefined;
+  }
+
+  get url(): string {
+    return this.o.url;
+  }
+
+  get credentials(): Credentials {
+    return this.o.credentials;
+  }
+
+  override attachGateway(handler: (m: UpMessage) => void): void {
+    super.attachGateway(handler);
+    this.gatewayHandler = handler;
+    if (this.o.externalGateway) return; // someone else's gateway is on the broker
+    const ep: Endpoint = {
+      identity: this.o.credentials.gateway,
+      client: undefined,
+      ready: false,
+      cut: false,
+      filters: gatewayFilters(this.o.credentials.site),
+      onMessage: (topic, payload) => this.atGateway(topic, payload),
+    };
+    this.gatewayEp = ep;
+    this.op(() => this.connect(ep));
+  }
+
+  override attachPump(pumpId: string, segment: string, handler: (m: DownMessage) => void): void {
+    super.attachPump(pumpId, segment, handler);
+    this.pumpHandlers.set(pumpId, handler);
+    const identity = this.o.credentials.pumps.get(pumpId);
+    if (!identity?.pump) throw new RangeError(`no MQTT credentials for pump "${pumpId}"`);
+    const a = identity.pump;
+    const presence = (online: boolean): { topic: string; payload: string } => ({ topic: pumpTopic(a, 'status'), payload: JSON.stringify({ v: 1, pumpId, online }) });
+    const ep: Endpoint = {
+      identity,
+      client: undefined,
+      ready: false,
+      cut: false,
+      filters: [pumpTopic(a, 'cmd'), pumpTopic(a, 'acks')],
+      onMessage: (topic, payload) => this.atPump(pumpId, a, topic, payload),
+      will: presence(false),
+      online: presence(true),
+    };
+    this.pumps.set(pumpId, ep);
+    this.op(() => this.connect(ep));
+  }
+
+  /** Resolves when every connection asked for is up. */
+  async ready(): Promise<void> {
+    await this.settle();
+  }
+
+  /** The quiescence barrier: nothing in flight and no connection change pending. */
+  async settle(): Promise<void> {
+    for (let round = 0; round < 1000; round++) {
+      if (this.pending.size > 0) {
+        await Promise.all([...this.pending]);
+        continue;
+      }
+      if (this.inflightCount <= 0) return;
+      const timeoutMs = this.o.barrierTimeoutMs ?? 5000;
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await new Promise<boolean>((resolve) => {
+        this.waiters.push(() => resolve(false));
+        timer = setTimeout(() => resolve(true), timeoutMs);
+      });
+      clearTimeout(timer);
+      if (timedOut && this.inflightCount > 0) {
+        this.mqttStats.barrierTimeouts += this.inflightCount;
+        this.stats.lost += this.inflightCount;
+        this.note(`barrier: ${this.inflightCount} message(s) not delivered within ${timeoutMs} ms, counted lost`);
+        this.inflight.clear();
+        this.inflightCount = 0;
+      }
+    }
+  }
+
+  get inFlight(): number {
+    return this.inflightCount;
+  }
+
+  override sendUp(m: UpMessage): void {
+    const ep = this.pumps.get(m.pumpId);
+    if (!ep) return;
+    this.stats.sent++;
+    const gatewayOk = this.o.externalGateway ? true : this.reachable(m.pumpId) && !!this.gatewayEp?.ready;
+    const pumpOk = this.o.externalGateway ? this.reachableOnSegment(m.pumpId) : true;
+    if (!gatewayOk || !pumpOk || !ep.ready || !ep.client?.connected) {
+      this.stats.lost++;
+      if (m.kind === 'status') this.mqttStats.telemetryCoalesced++;
+      else this.mqttStats.heldOffline++;
+      return;
+    }
+    const { leaf, payload } = encodeUp(m);
+    const topic = pumpTopic(ep.identity.pump as PumpAddress, leaf);
+    const qos = m.kind === 'status' ? 0 : 1;
+    this.publishLossy(ep.client, m.pumpId, topic, payload, qos, !this.o.externalGateway);
+  }
+
+  override sendDown(m: DownMessage): void {
+    const target = this.pumps.get(m.pumpId);
+    if (!target?.identity.pump) return;
+    const { leaf, payload } = encodeDown(m);
+    const topic = pumpTopic(target.identity.pump, leaf);
+    this.stats.sent++;
+    if (m.kind === 'command' && m.source === 'rogue') {
+      this.rogueSend(m.pumpId, topic, payload);
+      return;
+    }
+    const gw = this.gatewayEp;
+    if (!this.reachable(m.pumpId) || !gw?.ready || !gw.client?.connected || !target.ready) {
+      this.stats.lost++;
+      this.mqttStats.heldOffline++;
+      return;
+    }
+    this.publishLossy(gw.client, m.pumpId, topic, payload, 1, true);
+  }
+
+  /** Partitions cut the pump's real connection (nesting as in Network). */
+  override partitionPump(pumpId: string, down: boolean): void {
+    super.partitionPump(pumpId, down);
+    this.applyCut(pumpId);
+  }
+
+  override partitionSegment(segment: string, down: boolean): void {
+    super.partitionSegment(segment, down);
+    for (const id of this.pumps.keys()) if (this.segmentOf(id) === segment) this.applyCut(id);
+  }
+
+  override setGatewayDown(down: boolean): void {
+    const wasUp = this.gatewayUp;
+    super.setGatewayDown(down);
+    if (wasUp === this.gatewayUp) return;
+    const killBroker = this.o.brokerControl && (this.o.gatewayOutage ?? 'broker') === 'broker';
+    if (killBroker) {
+      const control = this.o.brokerControl as BrokerControl;
+      if (!this.gatewayUp) {
+        this.op(async () => {
+          this.brokerDown = true;
+          for (const ep of this.endpoints()) ep.ready = false;
+          this.mqttStats.brokerKills++;
+          this.note(`broker killed at t=${this.w.nowMs}`);
+          await control.stop();
+        });
+      } else {
+        this.op(async () => {
+          await control.start();
+          this.brokerDown = false;
+          this.note(`broker back at t=${this.w.nowMs}`);
+          await Promise.all(this.endpoints().filter((e) => !e.cut).map((e) => this.waitReady(e)));
+        });
+      }
+    } else if (this.gatewayEp) {
+      const ep = this.gatewayEp;
+      this.op(() => (this.gatewayUp ? this.reconnect(ep) : this.cut(ep)));
+    }
+  }
+
+  /** Close every client (and nothing else: the broker belongs to whoever started it). */
+  async close(): Promise<void> {
+    await this.settle().catch(() => undefined);
+    this.closed = true;
+    const all = [...this.endpoints().map((e) => e.client), this.rogue?.client];
+    await Promise.all(all.map((c) => (c ? c.endAsync(true).catch(() => undefined) : undefined)));
+  }
+
+  // ---- internals ----
+
+  private endpoints(): Endpoint[] {
+    return [...(this.gatewayEp ? [this.gatewayEp] : []), ...this.pumps.values()];
+  }
+
+  /** Connection changes run one after another, each after the messages in flight have landed. */
+  private op(f: () => Promise<void>): void {
+    const p: Promise<void> = this.chain
+      .then(() => this.drainInflight())
+      .then(f)
+      .catch((e: unknown) => this.note(`mqtt: ${(e as Error).message}`))
+      .finally(() => this.pending.delete(p));
+    this.chain = p;
+    this.pending.add(p);
+  }
+
+  private async drainInflight(): Promise<void> {
+    if (this.inflightCount <= 0) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, this.o.barrierTimeoutMs ?? 5000);
+      this.waiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  private clientOptions(ep: Endpoint): IClientOptions {
+    const id = ep.identity;
+    return {
+      clientId: id.clientId,
+      username: id.username,
+      password: id.password,
+      protocolVersion: 4,
+      // The first connection of a run starts a fresh session (nothing left over from an earlier run);
+      // afterwards the session persists (clean: false): QoS 1 messages queued while away come back.
+      clean: true,
+      resubscribe: false,
+      reconnectPeriod: this.o.reconnectPeriodMs ?? 200,
+      connectTimeout: 5000,
+      keepalive: 30,
+      ...(this.ca ? { ca: this.ca } : {}),
+      ...(ep.will ? { will: { topic: ep.will.topic, payload: Buffer.from(ep.will.payload), qos: 1 as const, retain: true } } : {}),
+    };
+  }
+
+  private async connect(ep: Endpoint): Promise<void> {
+    if (this.closed) return;
+    ep.cut = false;
+    ep.ready = false;
+    const client = mqtt.connect(this.o.url, { ...this.clientOptions(ep), clean: !ep.connectedOnce });
+    ep.connectedOnce = true;
+    ep.client = client;
+    let first = true;
+    client.on('connect', () => {
+      // Nagle's algorithm with delayed ACKs would hold every small message ~40 ms.
+      (client.stream as { setNoDelay?: (b: boolean) => void } | undefined)?.setNoDelay?.(true);
+      if (!first) this.mqttStats.reconnects++;
+      first = false;
+      client.options.clean = false;
+      void this.afterConnect(ep, client);
+    });
+    client.on('close', () => {
+      ep.ready = false;
+    });
+    client.on('error', (e) => this.note(`${ep.identity.clientId}: ${e.message}`));
+    client.on('message', (topic, payload) => ep.onMessage(topic, payload));
+    await this.waitReady(ep);
+  }
+
+  private async afterConnect(ep: Endpoint, client: MqttClient): Promise<void> {
+    try {
+      const granted = await client.subscribeAsync(ep.filters, { qos: 1 });
+      const refused = granted.filter((g) => g.qos === 128);
+      if (refused.length > 0) this.note(`${ep.identity.clientId}: subscription refused for ${refused.map((g) => g.topic).join(', ')}`);
+      if (ep.online) await client.publishAsync(ep.online.topic, ep.online.payload, { qos: 1, retain: true });
+      if (ep.client === client && client.connected) ep.ready = true;
+      this.wake();
+    } catch (e) {
+      this.note(`${ep.identity.clientId}: ${(e as Error).message}`);
+    }
+  }
+
+  private readonly readyWaiters = new Set<() => void>();
+
+  private waitReady(ep: Endpoint, timeoutMs = 15_000): Promise<void> {
+    if (ep.ready) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (ep.ready || this.closed) done();
+      };
+      const t = setTimeout(() => {
+        this.note(`${ep.identity.clientId}: not connected after ${timeoutMs} ms`);
+        done();
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(t);
+        this.readyWaiters.delete(check);
+        resolve();
+      };
+      this.readyWaiters.add(check);
+    });
+  }
+
+  private wake(): void {
+    for (const f of [...this.readyWaiters]) f();
+  }
+
+  /** Cut a connection abruptly (no DISCONNECT, so the broker publishes the last will). */
+  private async cut(ep: Endpoint): Promise<void> {
+    ep.cut = true;
+    ep.ready = false;
+    const c = ep.client;
+    ep.client = undefined;
+    if (!c) return;
+    this.mqttStats.connectionCuts++;
+    c.stream?.destroy();
+    await c.endAsync(true).catch(() => undefined);
+  }
+
+  private async reconnect(ep: Endpoint): Promise<void> {
+    if (ep.client && !ep.cut) return;
+    this.mqttStats.reconnects++;
+    await this.connect(ep);
+  }
+
+  private applyCut(pumpId: string): void {
+    const ep = this.pumps.get(pumpId);
+    if (!ep) return;
+    const shouldBeUp = this.reachableOnSegment(pumpId);
+    if (!shouldBeUp && !ep.cut) {
+      ep.cut = true;
+      this.op(() => this.cut(ep));
+    } else if (shouldBeUp && ep.cut) {
+      ep.cut = false;
+      this.op(() => this.reconnect(ep));
+    }
+  }
+
+  private publishLossy(client: MqttClient, pumpId: string, topic: string, payload: string, qos: 0 | 1, track: boolean): void {
+    const c = this.conditions(pumpId);
+    if (c.lossRate > 0 && this.mprng.next() < c.lossRate) {
+      this.stats.lost++;
+      return;
+    }
+    const copies = c.duplicateRate > 0 && this.mprng.next() < c.duplicateRate ? 2 : 1;
+    if (copies === 2) this.stats.duplicated++;
+    for (let i = 0; i < copies; i++) {
+      if (track) this.track(topic, payload);
+      this.mqttStats.published++;
+      client.publish(topic, payload, { qos }, (err) => {
+        if (err) this.note(`publish ${topic}: ${err.message}`);
+      });
+    }
+  }
+
+  private key(topic: string, payload: string): string {
+    return `${topic}\n${payload}`;
+  }
+
+  private track(topic: string, payload: string): void {
+    const k = this.key(topic, payload);
+    this.inflight.set(k, (this.inflight.get(k) ?? 0) + 1);
+    this.inflightCount++;
+  }
+
+  /** Returns whether it was tracked (a message the barrier waits for). */
+  private untrack(topic: string, payload: Buffer): void {
+    const k = this.key(topic, payload.toString());
+    const n = this.inflight.get(k);
+    if (n === undefined) return;
+    if (n <= 1) this.inflight.delete(k);
+    else this.inflight.set(k, n - 1);
+    this.inflightCount--;
+    if (this.inflightCount <= 0) {
+      const ws = this.waiters;
+      this.waiters = [];
+      for (const w of ws) w();
+    }
+  }
+
+  /** The virtual time a message takes on a pump's link (latency, jitter, held back when reordered). */
+  private delayMs(pumpId: string): number {
+    const c = this.conditions(pumpId);
+    let d = c.latencyMs + (c.jitterMs > 0 ? this.mprng.uniform(0, c.jitterMs) : 0);
+    if (c.reorderRate > 0 && this.mprng.next() < c.reorderRate) d += c.latencyMs * 2 + 50;
+    return Math.max(0, Math.round(d));
+  }
+
+  private atGateway(topic: string, payload: Buffer): void {
+    try {
+      this.o.onWire?.(topic, payload);
+      this.mqttStats.received++;
+      const t = parseTopic(topic);
+      if (!t || t.site !== this.o.credentials.site || !this.o.credentials.pumps.has(t.pumpId)) {
+        this.malformed(topic, 'not a topic of this site');
+        return;
+      }
+      if (t.leaf === 'status') {
+        const r = statusPayload.safeParse(safeJson(payload));
+        if (!r.success) this.malformed(topic, 'bad status payload');
+        else if (r.data.online) this.mqttStats.presenceOnline++;
+        else this.mqttStats.presenceOffline++;
+        return;
+      }
+      const d = decodeUp(t.leaf, payload, t.pumpId);
+      if (!d.ok) {
+        this.malformed(topic, d.error);
+        return;
+      }
+      const m = d.value;
+      // A pump of the site that this network does not run (another process's) has no link state here.
+      const linked = this.pumps.has(m.pumpId);
+      this.w.at(this.w.nowMs + (linked ? this.delayMs(m.pumpId) : 0), () => {
+        if (linked && !this.reachable(m.pumpId)) {
+          this.stats.lost++;
+          return;
+        }
+        this.stats.delivered++;
+        this.gatewayHandler(m);
+      });
+    } finally {
+      this.untrack(topic, payload);
+    }
+  }
+
+  private atPump(pumpId: string, a: PumpAddress, topic: string, payload: Buffer): void {
+    try {
+      this.o.onWire?.(topic, payload);
+      this.mqttStats.received++;
+      const t = parseTopic(topic);
+      if (!t || t.pumpId !== pumpId || topic !== pumpTopic(a, t.leaf)) {
+        this.malformed(topic, `not a topic of pump ${pumpId}`);
+        return;
+      }
+      const d = decodeDown(t.leaf, payload, pumpId);
+      if (!d.ok) {
+        this.malformed(topic, d.error);
+        return;
+      }
+      const m = d.value;
+      const handler = this.pumpHandlers.get(pumpId);
+      if (!handler) return;
+      const rogue = m.kind === 'command' && m.source === 'rogue';
+      this.w.at(this.w.nowMs + this.delayMs(pumpId), () => {
+        const ok = rogue || this.o.externalGateway ? this.reachableOnSegment(pumpId) : this.reachable(pumpId);
+        if (!ok) {
+          this.stats.lost++;
+          return;
+        }
+        this.stats.delivered++;
+        handler(m);
+      });
+    } finally {
+      this.untrack(topic, payload);
+    }
+  }
+
+  private malformed(topic: string, why: string): void {
+    this.mqttStats.malformed++;
+    this.note(`malformed payload on ${topic}: ${why}`);
+  }
+
+  private note(line: string): void {
+    if (this.log.length < 2000) this.log.push(line);
+    this.o.log?.(line);
+  }
+
+  /**
+   * A client that is not the gateway: it connects without credentials. The broker refuses it
+   * unless a legacy pump leaves its command topic open; it can publish only there.
+   */
+  private rogueSend(pumpId: string, topic: string, payload: string): void {
+    if (!this.reachableOnSegment(pumpId) || this.brokerDown) {
+      this.stats.lost++;
+      return;
+    }
+    // Only a legacy-unauthenticated pump leaves its command topic open to an anonymous client.
+    const allowed = this.policy.allowsAnonymous && this.o.credentials.legacyOpen.has(pumpId);
+    if (!allowed) {
+      this.mqttStats.rogueBlocked++;
+      this.stats.lost++;
+      if (!this.rogue) {
+        // Try once, for the record: the broker refuses an anonymous client.
+        this.rogue = { client: undefined, refused: false };
+        const r = this.rogue;
+        this.op(async () => {
+          try {
+            r.client = await mqtt.connectAsync(this.o.url, { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000, ...(this.ca ? { ca: this.ca } : {}) });
+            this.note('rogue client: the broker accepted an anonymous connection');
+          } catch (e) {
+            r.refused = true;
+            this.note(`rogue client refused by the broker: ${(e as Error).message}`);
+          }
+        });
+      }
+      return;
+    }
+    const send = (): void => {
+      const c = this.rogue?.client;
+      if (!c?.connected) {
+        this.stats.lost++;
+        return;
+      }
+      this.track(topic, payload);
+      this.mqttStats.published++;
+      c.publish(topic, payload, { qos: 1 });
+    };
+    if (this.rogue?.client) send();
+    else {
+      this.rogue ??= { client: undefined, refused: false };
+      const r = this.rogue;
+      this.op(async () => {
+        r.client ??= await mqtt.connectAsync(this.o.url, { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, ...(this.ca ? { ca: this.ca } : {}) });
+        send();
+      });
+    }
+  }
+}
+
+function safeJson(b: Buffer): unknown {
+  try {
+    return JSON.parse(b.toString()) as unknown;
+  } catch {
+    return undefined;
+  }
+}
