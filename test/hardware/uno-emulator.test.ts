@@ -10,8 +10,8 @@ import { IN_CI, REAL_HEX, TEST_HEX, buildImages, missingBuildTools } from './hel
 const missing = missingBuildTools();
 
 describe('emulated Uno toolchain', () => {
-  it.runIf(missing !== undefined && IN_CI)('is installed on CI', () => {
-    expect.fail(`the Uno firmware cannot be built for the emulator: ${missing ?? ''}`);
+  it('is installed (required on CI; locally the tests below say what is missing)', () => {
+    if (missing !== undefined && IN_CI) expect.fail(`the Uno firmware cannot be built for the emulator: ${missing ?? ''}`);
   });
 });
 
