@@ -13,7 +13,9 @@ function yamlFiles(dir: string): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) {
-      if (relative(SCENARIOS, p) !== 'druglib') out.push(...yamlFiles(p));
+      // druglib: drug libraries; policies: rollout policies (docs/rollout.md); training: training
+      // files, checked by their own loader (test/train). None of these is a plain scenario.
+      if (!['druglib', 'policies', 'training'].includes(relative(SCENARIOS, p))) out.push(...yamlFiles(p));
     } else if (/\.ya?ml$/.test(e.name)) out.push(p);
   }
   return out.sort();

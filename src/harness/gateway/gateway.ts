@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import type { PumpStatus } from '../../sim/pump/pump.js';
 import { signEnvelope, type RemoteEnvelope } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
-import type { UpMessage } from '../link/messages.js';
+import { UPDATE_PREFIX, type UpdatePayload, type UpMessage } from '../link/messages.js';
 import type { Network } from '../link/network.js';
 import type { World } from '../world/world.js';
 
@@ -47,6 +47,8 @@ export class Gateway {
   private readonly pumps = new Map<string, PumpRecord>();
   readonly record: IngestedEvent[] = [];
   commandsSent = 0;
+  /** Update messages relayed (offers, chunks, library packages). */
+  updatesSent = 0;
 
   constructor(
     private readonly world: World,
@@ -87,6 +89,13 @@ export class Gateway {
     this.commandsSent++;
     this.network.sendDown({ kind: 'command', pumpId, envelope, source: 'gateway' });
     return envelope;
+  }
+
+  /** Relay an update (offer, image chunk, library package) from the update server to a pump. */
+  sendUpdate(pumpId: string, payload: UpdatePayload): void {
+    const now = this.world.nowMs;
+    this.updatesSent++;
+    this.network.sendDown({ kind: 'command', pumpId, envelope: { pumpId, counter: 0, issuedMs: now, expiresMs: now, command: `${UPDATE_PREFIX}${JSON.stringify(payload)}` }, source: 'gateway' });
   }
 
   private rec(pumpId: string): PumpRecord {

@@ -6,6 +6,8 @@ import type { PumpStatus } from '../../sim/pump/pump.js';
 import type { Reply } from '../../sim/protocol/commands.js';
 import type { RemoteEnvelope } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
+import type { SignedFirmwareManifest } from '../../sim/firmware/manifest.js';
+import type { SignedLibraryPackage } from '../../sim/firmware/libraryPackage.js';
 
 /** Pump → gateway. */
 export type UpMessage =
@@ -20,3 +22,18 @@ export type DownMessage =
   | { kind: 'command'; pumpId: string; envelope: RemoteEnvelope; source: 'gateway' | 'rogue' };
 
 export type Message = UpMessage | DownMessage;
+
+/**
+ * Firmware and drug library updates from the update server (src/harness/rollout). They travel
+ * inside a `command` message whose envelope text is `UPDATE <json>` (UPDATE_PREFIX), so every
+ * transport carries them unchanged; the pump's own checks (manifest signature, hash, policy) are
+ * what protect it, not the envelope.
+ */
+export type UpdatePayload =
+  | { op: 'fw-offer'; signed: SignedFirmwareManifest }
+  | { op: 'fw-chunk'; offsetBytes: number; dataB64: string }
+  | { op: 'fw-end' }
+  | { op: 'fw-cancel' }
+  | { op: 'lib-offer'; signed: SignedLibraryPackage };
+
+export const UPDATE_PREFIX = 'UPDATE ';

@@ -9,7 +9,7 @@ import type { PumpCommand, Reply } from '../../sim/protocol/commands.js';
 import type { RemoteVerdict } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
 import type { World } from '../world/world.js';
-import type { DownMessage } from './messages.js';
+import { UPDATE_PREFIX, type DownMessage, type UpdatePayload } from './messages.js';
 import type { Network } from './network.js';
 
 export interface PumpAgentOptions {
@@ -144,6 +144,10 @@ export class PumpAgent {
       case 'status-ack':
         break;
       case 'command': {
+        if (m.source === 'gateway' && m.envelope.command.startsWith(UPDATE_PREFIX)) {
+          this.applyUpdate(m.envelope.command.slice(UPDATE_PREFIX.length));
+          break;
+        }
         const parsed = parseRequest(`r ${m.envelope.command}`);
         const cmd: PumpCommand = 'command' in parsed ? parsed.command : { cmd: 'PING' };
         let verdict: RemoteVerdict = 'unsigned';
@@ -157,5 +161,35 @@ export class PumpAgent {
         break;
       }
     }
+  }
+
+  /** An update from the update server: handed to the pump's update agents (which check everything). */
+  private applyUpdate(json: string): void {
+    let u: UpdatePayload;
+    try {
+      u = JSON.parse(json) as UpdatePayload;
+    } catch {
+      return;
+    }
+    this.world.act(this.pumpId, { cmd: 'PING' }, 'gateway', (pump) => {
+      switch (u.op) {
+        case 'fw-offer':
+          pump.firmwareOffer(u.signed);
+          break;
+        case 'fw-chunk':
+          pump.firmwareChunk(u.offsetBytes, new Uint8Array(Buffer.from(u.dataB64, 'base64')));
+          break;
+        case 'fw-end':
+          pump.firmwareEndOfImage();
+          break;
+        case 'fw-cancel':
+          pump.firmwareCancel();
+          break;
+        case 'lib-offer':
+          pump.libraryOffer(u.signed);
+          break;
+      }
+      return { ok: true, fields: {} };
+    });
   }
 }

@@ -2,6 +2,7 @@
  * The terminal summary printed at the end of a run, and the aggregations it shares with the HTML
  * report (alarm counts, response times, delivered volume error, network counters).
  */
+import { rolloutSummaryLines } from '../rollout/report.js';
 import { ALARM_IDS, ALARM_TABLE, PRIORITY_RANK, isAlarmId } from '../../sim/alarms/alarmTable.js';
 import type { AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import type { AlarmRecord, NetworkStats, PumpSummary, RunResult } from '../run/result.js';
@@ -230,6 +231,8 @@ export function formatSummary(result: RunResult, opts: SummaryOptions = {}): str
     const rows = vol.map((v) => [v.type, String(v.pumps), String(v.infusing), fixed(v.meanPct, 2), fixed(v.minPct, 2), fixed(v.maxPct, 2), fixed(v.viMl, 1), fixed(v.deliveredMl, 1)]);
     out.push(textTable(['pump type', 'pumps', 'infusing', 'mean %', 'min %', 'max %', 'counted mL', 'delivered mL'], rows, { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] }));
   }
+
+  out.push(...rolloutSummaryLines(result, (h, rows) => textTable(h, rows, { align: h.map((_, i): Align => (i === 0 ? 'l' : 'r')) })));
 
   out.push('', 'Network');
   out.push(textTable(['counter', 'count'], networkRows(result.network).map(([k, v]) => [k, String(v)]), { align: ['l', 'r'] }));

@@ -7,6 +7,7 @@ import type { FleetPump } from '../scenario/fleet.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Trace } from '../trace/trace.js';
 import type { World } from '../world/world.js';
+import type { RolloutResult } from '../rollout/runtime.js';
 import type { AlarmRecord, ExpectationResult, NetworkSpan, PumpSummary, RunResult, SeriesPoint, Violation } from './result.js';
 
 /** What a run keeps while it goes, for the result and the expectations. */
@@ -35,6 +36,8 @@ export interface BuildInput {
   expectations: ExpectationResult[];
   seriesEveryMs: number;
   wallMs: number;
+  /** The rollout section, for scenarios with releases, libraries or a rollout. */
+  rollout?: RolloutResult | undefined;
 }
 
 export function buildResult(b: BuildInput): RunResult {
@@ -49,7 +52,7 @@ export function buildResult(b: BuildInput): RunResult {
       unit: fp.unit,
       segment: fp.segment,
       type: fp.type,
-      firmware: fp.firmware,
+      firmware: b.rollout ? pump.firmwareVersion : fp.firmware,
       finalState: pump.state,
       viMl: round(counted),
       deliveredMl: round(t.mechanismOutputMl),
@@ -105,6 +108,7 @@ export function buildResult(b: BuildInput): RunResult {
     outcome,
     exitCode: outcome === 'pass' ? 0 : 1,
     wallMs: Math.round(b.wallMs),
+    ...(b.rollout ? { rollout: b.rollout } : {}),
   };
 }
 

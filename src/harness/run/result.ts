@@ -4,6 +4,9 @@
  */
 import type { AlarmId, AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import type { PumpState } from '../../sim/trace/events.js';
+import type { RolloutResult } from '../rollout/runtime.js';
+
+export type { RolloutResult, VersionPoint } from '../rollout/runtime.js';
 
 export interface PumpSummary {
   id: string;
@@ -100,4 +103,6 @@ export interface RunResult {
   /** 0 when every check holds, 1 on a violation (whatever the scenario expected). */
   exitCode: 0 | 1;
   wallMs: number;
+  /** Firmware and library updates: per-wave counts, versions over time, refusals (only when the scenario has them). */
+  rollout?: RolloutResult | undefined;
 }

@@ -29,8 +29,10 @@ import { buildResult, type RunState } from './buildResult.js';
 import { startFault, rogueSend, type FaultContext } from '../faults/faults.js';
 import { actionCommand } from './actions.js';
 import type { RunResult } from './result.js';
+import { hasUpdates, RolloutRuntime } from '../rollout/runtime.js';
+import { ROLLOUT_ACTIONS, type RolloutPolicyYaml } from '../scenario/schema.js';
 // --- mqtt transport (src/harness/mqtt) ---
-import { startMqtt, type MqttRunInfo, type TransportOption } from '../mqtt/transport.js';
+import type { MqttRunInfo, TransportOption } from '../mqtt/transport.js';
 
 export type Speed = 'max' | number;
 
@@ -45,6 +47,8 @@ export interface RunOptions {
   keepTrace?: boolean;
   /** In-process network (default) or a real MQTT broker (docs/mqtt.md). */
   transport?: TransportOption;
+  /** Run the scenario's rollout under this policy instead of its own (what-if comparisons, docs/rollout.md). */
+  rolloutPolicy?: RolloutPolicyYaml & { name: string };
 }
 
 export interface ScenarioRun {
@@ -68,6 +72,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const seeds = new Prng(s.seed);
   const keySeed = new Uint8Array(32).map(() => seeds.nextUint32() & 0xff);
   const keys = ed25519FromSeed(keySeed);
+  // Firmware and library updates: only for scenarios that declare them (others keep their traces).
+  const rollout = hasUpdates(s) ? new RolloutRuntime(loaded, library, options.rolloutPolicy) : undefined;
 
   const world = new World();
   const trace = new Trace();
@@ -83,7 +89,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   };
   const networkSeed = seeds.nextUint32();
   // --- mqtt transport: the same Network surface over a real broker, advanced with a quiescence barrier ---
-  const mqttRun = options.transport?.kind === 'mqtt' ? await startMqtt(world, networkSeed, linkDefaults, s.name, fleet, options.transport) : undefined;
+  // Loaded only when asked for, so an in-process run does not load the MQTT client and broker.
+  const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqtt/transport.js')).startMqtt(world, networkSeed, linkDefaults, s.name, fleet, options.transport) : undefined;
   const network = mqttRun?.network ?? new Network(world, networkSeed, linkDefaults);
   const advance = async (untilMs: number): Promise<void> => {
     if (mqttRun) await mqttRun.advance(untilMs);
@@ -100,6 +107,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
 
   const gateway = new Gateway(world, network, keys.privateKey, {
     onDuplicate: () => undefined,
+    ...(rollout ? { onIngest: (rec: { pumpId: string; event: Parameters<RolloutRuntime['onIngest']>[1] }) => rollout.onIngest(rec.pumpId, rec.event) } : {}),
     onGap: (pumpId, fromSeq) => trace.add({ tMs: world.nowMs, kind: 'ingest', pumpId, seq: fromSeq, duplicate: false, gapFrom: fromSeq }),
     onEscalate: (pumpId, alarmId, level, tMs) => {
       state.escalations.push({ pumpId, alarmId, level, tMs });
@@ -123,6 +131,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       serial: fp.id,
       maxLogEntries: 20_000,
       remote: { trustedKey: keys.publicKey, pumpId: fp.id, acceptUnauthenticated: fp.profile === 'legacy-unauthenticated' },
+      ...(rollout ? rollout.pumpOptions(fp) : {}),
     });
     gateway.register(fp.id);
     const agent = new PumpAgent(fp.id, fp.segment, world, network, { telemetryEveryMs }, (r) => {
@@ -143,6 +152,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     activities.set(fp.id, activity);
   }
 
+  rollout?.attach({ world, gateway, trace, fleet, monitor, alarms: state.alarms });
   world.setStepHook((slot, step) => monitor.step(slot.id, slot.pump, step));
   world.onCommand((pumpId, c, r, source) => {
     monitor.noteCommand(pumpId, world.nowMs, source, c, r);
@@ -153,6 +163,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   world.onEvent((pumpId, e) => {
     trace.add({ tMs: e.tMs, kind: 'pump', pumpId, event: e });
     monitor.event(pumpId, e);
+    rollout?.onPumpEvent(pumpId, e);
     agents.get(pumpId)?.onPumpEvent(e);
     activities.get(pumpId)?.onEvent(e);
     trackAlarm(state, pumpId, e);
@@ -197,7 +208,14 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       }
       return pumps;
     };
-    if (entry.fault !== undefined) {
+    if (entry.fault === 'update-power-loss') {
+      world.at(atMs, () => {
+        const pumps = pick();
+        const forMs = typeof entry.args.for === 'number' ? entry.args.for * 1000 : 120_000;
+        rollout?.armPowerLoss(pumps.map((p) => p.id), String(entry.args.stage ?? 'downloading'), forMs);
+        trace.add({ tMs: world.nowMs, kind: 'fault', fault: `update-power-loss armed stage=${String(entry.args.stage ?? 'downloading')}`, phase: 'start', target: entry.target, pumps: pumps.length });
+      });
+    } else if (entry.fault !== undefined) {
       const fault = entry.fault;
       world.at(atMs, () => {
         const pumps = pick();
@@ -225,6 +243,10 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       if (everyMs !== undefined && endMs !== undefined) for (let t = atMs + everyMs; t < endMs; t += everyMs) times.push(t);
       for (const t of times) {
         world.at(t, () => {
+          if (ROLLOUT_ACTIONS.has(action)) {
+            rollout?.action(action, entry.args, []);
+            return;
+          }
           for (const p of pick()) {
             let delayMs = spreadMs > 0 ? timelinePrng.uniform(0, spreadMs) : 0;
             if (entry.delay) delayMs += timelinePrng.uniform(parseDurationMs(entry.delay.min), parseDurationMs(entry.delay.max));
@@ -234,6 +256,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
                 gateway.sendCommand(p.id, text, { signed: !(entry.args.signed === false || entry.args.signed === 'false') });
                 return;
               }
+              if (rollout?.action(action, entry.args, [p.id])) return;
               const c = actionCommand(action, entry.args, `timeline[${index}]`);
               world.command(p.id, c, 'nurse');
             });
@@ -262,6 +285,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       acc.set(fp.unit, a);
     }
     for (const [unit, a] of acc) state.series[unit]?.push({ tMs: world.nowMs, rateMlPerH: a.rate, viMl: a.vi, running: a.running, alarming: a.alarming });
+    rollout?.sampleVersions(world.nowMs);
   };
 
   // Run.
@@ -342,6 +366,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     expectations,
     seriesEveryMs,
     wallMs: wallNow() - wallStart,
+    rollout: rollout?.result(),
   });
   return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}) };
 }

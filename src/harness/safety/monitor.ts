@@ -8,6 +8,11 @@
  * - alarms raised within their time bound after their cause (IEC 60601-1-8: alarm condition delay);
  * - no unacknowledged latching high-priority alarm silently cleared;
  * - no command from an unauthorised source changed a therapy (FDA premarket cybersecurity guidance 2023).
+ * Rules on runs with firmware or library updates (checked on each update event):
+ * - no infusion interrupted by an update (no install or switch while a program runs or waits);
+ * - every pump boots a correctly signed image (unless a weak profile let it in: counted, reported);
+ * - no version below the anti-rollback floor ever runs; the firmware invariants hold;
+ * - a drug library never changes under a running infusion.
  */
 import { ALARM_TABLE, type AlarmId } from '../../sim/alarms/alarmTable.js';
 import type { Pump } from '../../sim/pump/pump.js';
@@ -15,6 +20,7 @@ import type { PumpCommand, Reply } from '../../sim/protocol/commands.js';
 import { checkPumpInvariants, finalCheck, InvariantObserver } from '../../sim/safety/invariants.js';
 import type { PumpEvent, PumpState } from '../../sim/trace/events.js';
 import type { RemoteCommandRecord } from '../link/pumpAgent.js';
+import { compareVersions, firmwareInvariantViolations, type FirmwareEvent, type LibraryEvent } from '../../sim/firmware/index.js';
 
 export const GLOBAL_RULES = {
   infusionInterrupted: 'no-infusion-interrupted',
@@ -22,7 +28,15 @@ export const GLOBAL_RULES = {
   alarmBound: 'alarm-within-time-bound',
   silentClear: 'no-silent-clear-of-high-alarm',
   unauthorised: 'no-unauthorised-change',
+  updateInterrupted: 'no-infusion-interrupted-by-update',
+  signedBoot: 'boots-signed-image',
+  belowFloor: 'no-version-below-floor',
+  firmwareInvariant: 'firmware-invariant',
+  libraryUnderInfusion: 'no-library-change-under-infusion',
 } as const;
+
+/** A program is loaded and running or waiting: an update must not touch it. */
+const PROGRAM_HELD: ReadonlySet<PumpState> = new Set(['RUNNING', 'KVO', 'PAUSED', 'PROGRAMMED']);
 
 export interface RawViolation {
   tMs: number;
@@ -37,6 +51,7 @@ const THERAPY_COMMANDS: ReadonlySet<string> = new Set(['PROGRAM', 'START', 'PAUS
 const LOCAL_SOURCES: ReadonlySet<string> = new Set(['nurse', 'scenario']);
 
 interface PumpWatch {
+  pump: Pump;
   observer: InvariantObserver;
   state: PumpState;
   /** Latching high alarms active → acknowledged by someone? */
@@ -50,12 +65,14 @@ export class SafetyMonitor {
   private readonly watches = new Map<string, PumpWatch>();
   private lastCause: { pumpId: string; tMs: number; source: string; cmd: PumpCommand; reply: Reply } | undefined;
   /** Counts, for the report. */
-  readonly counts = { steps: 0, remoteRefused: 0, remoteAccepted: 0, alarmBoundsChecked: 0 };
+  readonly counts = { steps: 0, remoteRefused: 0, remoteAccepted: 0, alarmBoundsChecked: 0, updateEventsChecked: 0 };
+  /** Boots of an image whose signature did not verify, let in by a weak profile (reported, not a violation). */
+  readonly weakBoots: { tMs: number; pumpId: string; version: string; profile: string }[] = [];
 
   constructor(private readonly onViolation: (v: RawViolation) => void = () => undefined) {}
 
   watch(pumpId: string, pump: Pump): void {
-    this.watches.set(pumpId, { observer: new InvariantObserver(pump, { fullLogVerify: false }), state: pump.state, latched: new Map(), due: new Map() });
+    this.watches.set(pumpId, { pump, observer: new InvariantObserver(pump, { fullLogVerify: false }), state: pump.state, latched: new Map(), due: new Map() });
   }
 
   private add(v: RawViolation): void {
@@ -89,7 +106,9 @@ export class SafetyMonitor {
     const w = this.watches.get(pumpId);
     if (!w) return;
     const cause = this.lastCause && this.lastCause.pumpId === pumpId && this.lastCause.tMs === e.tMs ? this.lastCause : undefined;
-    if (e.type === 'STATE') {
+    if (e.type === 'UPDATE') {
+      this.update(pumpId, w, e.tMs, e.event);
+    } else if (e.type === 'STATE') {
       if (FLOWING.has(w.state) && !FLOWING.has(e.state)) this.checkStop(pumpId, e, cause);
       w.state = e.state;
     } else if (e.type === 'ALARM') {
@@ -162,6 +181,28 @@ export class SafetyMonitor {
       pumpId,
       detail: `pump sent ${sent} events, gateway ingested ${ingested} (contiguous up to ${contiguousUpTo}), ${overflowDropped} dropped from a full outbox`,
     });
+  }
+
+  private update(pumpId: string, w: PumpWatch, tMs: number, e: FirmwareEvent | LibraryEvent): void {
+    this.counts.updateEventsChecked++;
+    if (e.type === 'install-started' || e.type === 'switched') {
+      if (PROGRAM_HELD.has(w.state)) this.add({ tMs, rule: GLOBAL_RULES.updateInterrupted, pumpId, detail: `${e.type} of ${e.version} while the pump was ${w.state}` });
+    } else if (e.type === 'library-activated') {
+      if (PROGRAM_HELD.has(w.state)) this.add({ tMs, rule: GLOBAL_RULES.libraryUnderInfusion, pumpId, detail: `library ${e.library} activated while the pump was ${w.state}` });
+    } else if (e.type === 'boot') {
+      const st = w.pump.firmwareStatus();
+      const slot = st?.slots[e.slot];
+      if (st && slot) {
+        if (!slot.signatureVerified) {
+          if (slot.acceptedUnsignedBy !== undefined) this.weakBoots.push({ tMs, pumpId, version: e.version, profile: slot.acceptedUnsignedBy });
+          else this.add({ tMs, rule: GLOBAL_RULES.signedBoot, pumpId, detail: `booted ${e.version} from slot ${e.slot}, whose signature did not verify` });
+        }
+        if (compareVersions(e.version, st.floorVersion) < 0) this.add({ tMs, rule: GLOBAL_RULES.belowFloor, pumpId, detail: `booted ${e.version}, below the floor ${st.floorVersion}` });
+      }
+    }
+    if (e.type.startsWith('library-')) return;
+    const st = w.pump.firmwareStatus();
+    if (st) for (const v of firmwareInvariantViolations(st)) this.add({ tMs, rule: GLOBAL_RULES.firmwareInvariant, pumpId, detail: v });
   }
 
   finish(pumpId: string, pump: Pump): void {

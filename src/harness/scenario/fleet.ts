@@ -11,7 +11,8 @@ export interface FleetPump {
   segment: string;
   type: 'lvp' | 'syringe';
   firmware: string;
-  profile: 'secure' | 'legacy-unauthenticated';
+  /** 'secure', 'legacy-unauthenticated', or a firmware behaviour profile id (docs/firmware.md). */
+  profile: Scenario['site']['units'][number]['pumps'][number]['profile'];
 }
 
 export function fleetPumps(s: Scenario): FleetPump[] {

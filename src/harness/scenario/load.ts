@@ -110,7 +110,19 @@ export const ACTION_ARGS: Readonly<Record<ActionName, Readonly<Record<string, Ar
   stop: {},
   demand: {},
   silence: {},
+  'rollout-approve': {},
+  'rollout-pause': {},
+  'rollout-resume': {},
+  'rollout-abort': {},
+  /** Roll back (an older release above the floor) or fix forward (a newer one). */
+  'rollout-rollback': { release: { kind: 'string', what: 'a release id of releases:' } },
+  'orchestrator-restart': {},
+  'firmware-offer': { release: { kind: 'string', what: 'a release id of releases:' } },
+  'library-offer': { library: { kind: 'string', what: 'a library id of libraries:' } },
 };
+
+/** Update stages a power loss can be aimed at (update-power-loss). */
+export const UPDATE_POWER_STAGES = ['downloading', 'writing', 'waiting-idle', 'installing', 'rebooting'] as const;
 
 /** The args each fault takes (docs/scenarios.md, Faults). */
 export const FAULT_ARGS: Readonly<Record<FaultName, Readonly<Record<string, ArgSpec>>>> = {
@@ -130,6 +142,7 @@ export const FAULT_ARGS: Readonly<Record<FaultName, Readonly<Record<string, ArgS
   'gateway-outage': {},
   'clock-skew': { ms: { kind: 'number', unit: 'ms' } },
   'rogue-client': { command: { kind: 'command' }, replay: BOOL, forge: BOOL },
+  'update-power-loss': { stage: { kind: 'enum', values: UPDATE_POWER_STAGES }, for: num('s') },
 };
 
 /** Faults that may target the gateway (every other fault and every action acts on pumps). */
@@ -551,11 +564,55 @@ function checkSemantics(ctx: Ctx, raw: Record<string, unknown>, dir: string): vo
       if (r.success) checkEntry(ctx, r.data, ['timeline', i], fleet, durationMs, library);
     });
   }
+  checkRollout(ctx, raw, fleet);
   const expect = raw.expect;
   if (Array.isArray(expect)) {
     expect.forEach((item: unknown, i) => {
       const r = expectationSchema.safeParse(item);
       if (r.success) checkExpectation(ctx, r.data, ['expect', i], fleet, durationMs);
+    });
+  }
+}
+
+/** Releases, libraries and the rollout: references resolve, versions are comparable. */
+function checkRollout(ctx: Ctx, raw: Record<string, unknown>, fleet: Fleet | undefined): void {
+  const ids = (list: unknown): string[] => (Array.isArray(list) ? list.map((r) => (r as { id?: unknown })?.id).filter((x): x is string => typeof x === 'string') : []);
+  const releases = ids(raw.releases);
+  const libraries = ids(raw.libraries);
+  const updates = releases.length > 0 || libraries.length > 0 || raw.rollout !== undefined;
+  const rollout = raw.rollout as { release?: unknown; waves?: { unit?: unknown }[] } | undefined;
+  if (rollout && typeof rollout.release === 'string' && !releases.includes(rollout.release)) {
+    ctx.add(['rollout', 'release'], `release "${rollout.release}" is not in releases:${didYouMean(rollout.release, releases)} (releases: ${releases.join(', ') || 'none'})`);
+  }
+  if (rollout && Array.isArray(rollout.waves) && fleet) {
+    rollout.waves.forEach((w, i) => {
+      if (typeof w?.unit === 'string' && !fleet.unitIds.includes(w.unit)) ctx.add(['rollout', 'waves', i, 'unit'], `unit "${w.unit}" is not in site.units`);
+    });
+  }
+  if (updates && fleet) {
+    for (const p of fleet.pumps) {
+      if (!/^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/.test(p.firmware)) {
+        ctx.add(['site', 'units'], `pump ${p.id} has firmware "${p.firmware}": with releases: or libraries:, every pump's firmware is MAJOR.MINOR.PATCH (e.g. 1.0.0)`);
+        break;
+      }
+    }
+  }
+  const timeline = raw.timeline;
+  if (Array.isArray(timeline)) {
+    timeline.forEach((item: unknown, i) => {
+      const e = item as { action?: unknown; fault?: unknown; args?: Record<string, unknown> } | null;
+      if (!e || typeof e !== 'object') return;
+      const a = e.action;
+      if ((a === 'firmware-offer' || a === 'rollout-rollback') && typeof e.args?.release === 'string' && !releases.includes(e.args.release)) {
+        ctx.add(['timeline', i, 'args', 'release'], `release "${e.args.release}" is not in releases:${didYouMean(e.args.release, releases)}`);
+      }
+      if ((a === 'firmware-offer' || a === 'rollout-rollback') && e.args?.release === undefined) ctx.add(['timeline', i, 'args'], `the action ${a} needs args.release: a release id of releases:`);
+      if (a === 'library-offer' && (typeof e.args?.library !== 'string' || !libraries.includes(e.args.library))) {
+        ctx.add(['timeline', i, 'args'], `the action library-offer needs args.library: one of libraries: (${libraries.join(', ') || 'none'})`);
+      }
+      if (typeof a === 'string' && a.startsWith('rollout-') && !rollout) ctx.add(['timeline', i, 'action'], `the action ${a} needs a rollout: section`);
+      if (a === 'orchestrator-restart' && !rollout) ctx.add(['timeline', i, 'action'], 'the action orchestrator-restart needs a rollout: section');
+      if (e.fault === 'update-power-loss' && !updates) ctx.add(['timeline', i, 'fault'], 'the fault update-power-loss needs releases: (pumps have no update agent without them)');
     });
   }
 }

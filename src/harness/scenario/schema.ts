@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { parseDurationMs } from './duration.js';
+import { PROFILE_IDS } from '../../sim/firmware/profiles.js';
+import { TAMPER_KINDS } from '../rollout/releases.js';
 
 export const duration = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
   try {
@@ -31,8 +33,9 @@ export const pumpGroupSchema = z
     /**
      * Firmware behaviour: "secure" verifies every remote command; "legacy-unauthenticated" models
      * the advisories' weakness of accepting unauthenticated commands (CVE-2020-12040, CVE-2021-33883).
+     * With `releases:`, any firmware behaviour profile (docs/firmware.md) names the factory image's.
      */
-    profile: z.enum(['secure', 'legacy-unauthenticated']).default('secure'),
+    profile: z.enum(['legacy-unauthenticated', ...PROFILE_IDS]).default('secure'),
   })
   .strict();
 
@@ -80,7 +83,29 @@ export const linkSchema = z
   })
   .strict();
 
-const actionNames = ['program', 'start', 'titrate', 'bolus', 'pause', 'resume', 'stop', 'demand', 'ack', 'silence', 'remote'] as const;
+const actionNames = [
+  'program',
+  'start',
+  'titrate',
+  'bolus',
+  'pause',
+  'resume',
+  'stop',
+  'demand',
+  'ack',
+  'silence',
+  'remote',
+  'rollout-approve',
+  'rollout-pause',
+  'rollout-resume',
+  'rollout-abort',
+  'rollout-rollback',
+  'orchestrator-restart',
+  'firmware-offer',
+  'library-offer',
+] as const;
+/** Actions on the rollout orchestrator (they take no target). */
+export const ROLLOUT_ACTIONS: ReadonlySet<string> = new Set(['rollout-approve', 'rollout-pause', 'rollout-resume', 'rollout-abort', 'rollout-rollback', 'orchestrator-restart']);
 const faultNames = [
   'occlusion',
   'air',
@@ -98,6 +123,7 @@ const faultNames = [
   'gateway-outage',
   'clock-skew',
   'rogue-client',
+  'update-power-loss',
 ] as const;
 
 export const ACTION_NAMES = actionNames;
@@ -143,6 +169,95 @@ export const expectationSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('state'), target: target, state: z.enum(['IDLE', 'PROGRAMMED', 'RUNNING', 'PAUSED', 'KVO', 'COMPLETE', 'ALARM', 'OFF']), at: duration.optional() }).strict(),
 ]);
 
+const hwModels = z.enum(['lvp', 'syringe']);
+const version = z.string().regex(/^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/, 'a version is MAJOR.MINOR.PATCH (e.g. 1.1.0)');
+
+export const releaseSchema = z
+  .object({
+    id,
+    version,
+    /** The pump models it is built for (one signed image each). */
+    models: z.array(hwModels).min(1).default(['lvp', 'syringe']),
+    profile: z.enum(PROFILE_IDS).default('secure'),
+    /** The anti-rollback floor it sets once committed (default: its own version). */
+    minVersion: version.optional(),
+    sizeBytes: z.number().int().min(1024).max(4 * 1024 * 1024).default(65_536),
+    notes: z.string().max(4000).default(''),
+    /** Produce a bad release on purpose: each kind is refused by the pump with its reason. */
+    tamper: z.enum(TAMPER_KINDS).default('none'),
+    /** How long the manifest stays fresh from time 0. */
+    expires: duration.optional(),
+  })
+  .strict();
+
+export const librarySchema = z
+  .object({
+    id,
+    /** A drug library JSON file (relative to the scenario); default: the scenario's library. */
+    file: z.string().optional(),
+    /** Replace the library's version text (a new version of the same library). */
+    version: z.string().min(1).max(40).optional(),
+    models: z.array(hwModels).min(1).default(['lvp', 'syringe']),
+    tamper: z.enum(['none', 'bad-signature', 'unknown-key']).default('none'),
+  })
+  .strict();
+
+export const waveSchema = z
+  .object({
+    name: z.string().min(1).max(40).optional(),
+    count: z.number().int().min(1).optional(),
+    percent: z.number().min(0).max(100).optional(),
+    unit: id.optional(),
+    /** Not before this time. */
+    at: duration.optional(),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    const n = [w.count, w.percent, w.unit].filter((x) => x !== undefined).length;
+    if (n !== 1) ctx.addIssue({ code: 'custom', path: ['count'], message: 'a wave has exactly one of count:, percent: or unit:' });
+  });
+
+export const gatesSchema = z
+  .object({
+    success: fraction.default(0.9),
+    error: fraction.default(0.25),
+    onError: z.enum(['pause', 'abort']).default('pause'),
+    pumpTimeout: duration.default('2h'),
+    soak: duration.default('30m'),
+    maxAlarmRatio: z.number().min(1).max(100).default(3),
+    maxTelemetryLoss: fraction.default(0.2),
+  })
+  .strict();
+
+export const rolloutPolicySchema = z
+  .object({
+    name: z.string().min(1).max(40).optional(),
+    waves: z.array(waveSchema).min(1).optional(),
+    gates: gatesSchema.optional(),
+    window: z.object({ start: duration, end: duration }).strict().optional(),
+  })
+  .strict();
+
+export const rolloutSchema = z
+  .object({
+    /** The release to roll out (an id of releases:). */
+    release: id,
+    targets: z
+      .object({ units: z.array(id).optional(), types: z.array(hwModels).optional(), versions: z.array(z.string()).optional(), segments: z.array(id).optional() })
+      .strict()
+      .default({}),
+    startAt: duration.default(0),
+    /** 'none': no approval step; 'required': waits for a rollout-approve action; a time: approved then. */
+    approval: z.union([z.enum(['none', 'required']), duration]).default('none'),
+    /** A rollout policy file (waves, gates, window), relative to the scenario; inline fields win. */
+    policy: z.string().optional(),
+    waves: z.array(waveSchema).min(1).optional(),
+    gates: gatesSchema.optional(),
+    /** A daily maintenance window (times of day): waves start only inside it. */
+    window: z.object({ start: duration, end: duration }).strict().optional(),
+  })
+  .strict();
+
 export const scenarioSchema = z
   .object({
     name: id,
@@ -162,6 +277,12 @@ export const scenarioSchema = z
     /** Status telemetry period of every pump. */
     telemetryEvery: duration.default('60s'),
     timeline: z.array(timelineEntrySchema).default([]),
+    /** Firmware releases the vendor built (signed with a key derived from the seed). */
+    releases: z.array(releaseSchema).optional(),
+    /** Drug library packages the vendor built. */
+    libraries: z.array(librarySchema).optional(),
+    /** A staged rollout of one release (docs/rollout.md). */
+    rollout: rolloutSchema.optional(),
     expect: z.array(expectationSchema).default([]),
     /** The run is expected to end in this outcome (a teaching scenario may expect "violation"). */
     outcome: z.enum(['pass', 'violation']).default('pass'),
@@ -174,3 +295,6 @@ export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export type Expectation = z.infer<typeof expectationSchema>;
 export type ActionName = (typeof actionNames)[number];
 export type FaultName = (typeof faultNames)[number];
+export type ReleaseSpecYaml = z.infer<typeof releaseSchema>;
+export type RolloutYaml = z.infer<typeof rolloutSchema>;
+export type RolloutPolicyYaml = z.infer<typeof rolloutPolicySchema>;
