@@ -13,6 +13,7 @@ import { registerEmulate } from './emulateCommand.js';
 import { registerKeys } from './keysCommand.js';
 import { registerFirmware } from './firmwareCommand.js';
 import { registerLibrary } from './libraryCommand.js';
+import { registerTrain } from './trainCommand.js';
 import { PACKAGE_ROOT } from '../paths.js';
 
 const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as { version: string };
@@ -36,6 +37,7 @@ registerEmulate(program);
 registerKeys(program);
 registerFirmware(program);
 registerLibrary(program);
+registerTrain(program);
 
 try {
   await program.parseAsync(process.argv);
