@@ -33,3 +33,9 @@ export { renderHtmlReport } from './harness/report/html.js';
 export { toJsonReport, formatJsonReport } from './harness/report/json.js';
 export { checkPumpInvariants, InvariantObserver, RULES as PUMP_RULES } from './sim/safety/invariants.js';
 export { GLOBAL_RULES } from './harness/safety/monitor.js';
+
+// Firmware and drug library updates (pure), rollouts (harness), training.
+export * from './sim/firmware/index.js';
+export { RolloutOrchestrator, UpdateServer, compareRuns, comparePolicies, formatComparison, type RolloutResult, type RunComparison } from './harness/rollout/index.js';
+export { TrainingSession } from './harness/train/session.js';
+export { loadTrainingFile } from './harness/train/schema.js';

@@ -7,6 +7,7 @@ import { formatJsonReport } from '../report/json.js';
 import { renderHtmlReport } from '../report/html.js';
 import { runScenario, type Speed } from '../run/runScenario.js';
 import { loadScenarioFile, ScenarioError } from '../scenario/load.js';
+import { comparePolicies, formatComparison } from '../rollout/compare.js';
 // --- mqtt transport flags (src/harness/mqtt/cliOptions.ts) ---
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from '../mqtt/cliOptions.js';
 
@@ -19,6 +20,7 @@ export function parseSpeed(text: string): Speed {
 
 interface RunOpts extends TransportFlags {
   speed: Speed;
+  compare?: string[];
   json?: string;
   html?: string;
   trace?: string;
@@ -36,7 +38,8 @@ export function registerRun(program: Command): void {
     .option('--html <file>', 'write a self-contained HTML report with charts')
     .option('--trace <file>', 'write the whole trace, one line per record')
     .option('--no-progress', 'no progress bar')
-    .option('--color', 'colour PASS and FAIL in the summary');
+    .option('--color', 'colour PASS and FAIL in the summary')
+    .option('--compare <policyA.yaml policyB.yaml...>', 'what-if: run the same seed under two rollout policies and report both side by side (docs/rollout.md)');
   addTransportFlags(cmd, true) // --transport mqtt, --broker, --broker-port, --ca, --credentials
     .action(async (file: string, opts: RunOpts) => {
       let loaded;
@@ -57,6 +60,34 @@ export function registerRun(program: Command): void {
         return;
       }
       const s = loaded.scenario;
+      if (opts.compare !== undefined) {
+        if (opts.compare.length !== 2) {
+          process.stderr.write(`infusim run: --compare takes two policy files, got ${opts.compare.length}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        const [a, b] = opts.compare as [string, string];
+        let cmp;
+        try {
+          cmp = await comparePolicies(loaded, a, b, { speed: opts.speed });
+        } catch (e) {
+          process.stderr.write(`infusim run: ${(e as Error).message}\n`);
+          process.exitCode = 2;
+          return;
+        }
+        process.stdout.write(formatComparison(cmp.comparison));
+        if (opts.json) writeFileSync(opts.json, JSON.stringify({ format: 'infusim-comparison/1', comparison: cmp.comparison }, null, 2) + '\n');
+        if (opts.html) {
+          // One report per policy: report.html -> report.<policy>.html
+          for (const [label, r] of [[cmp.comparison.labels[0], cmp.a], [cmp.comparison.labels[1], cmp.b]] as const) {
+            const path = opts.html.replace(/(\.html?)?$/, `.${label}$1`);
+            writeFileSync(path.endsWith('.html') || path.endsWith('.htm') ? path : `${path}.html`, renderHtmlReport(r));
+            process.stdout.write(`HTML report (${label}): ${path}\n`);
+          }
+        }
+        process.exitCode = cmp.a.exitCode === 0 && cmp.b.exitCode === 0 ? 0 : 1;
+        return;
+      }
       process.stderr.write(`infusim run ${s.name}: seed ${s.seed}, duration ${String(s.duration)}, speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
       const progress = createProgress({ stream: process.stderr, totalMs: 1, enabled: opts.progress ? (process.stderr.isTTY ? true : 'lines') : false });
       let total = 1;

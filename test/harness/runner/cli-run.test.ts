@@ -2,11 +2,11 @@
  * `infusim run` end to end: the reports it writes (JSON, HTML, trace) and its exit codes. Each
  * case spawns the CLI from source with tsx; the cases run concurrently.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenarioFile, runScenario } from '../../../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusim-runner-cli-'));
@@ -125,5 +125,16 @@ describe.concurrent('infusim run', () => {
     expect(r.stderr).toMatch(new RegExp(`${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `));
     expect(r.stderr).toMatch(/did you mean "seed"/);
     expect(() => readFileSync(json)).toThrow();
+  });
+});
+
+describe('infusim run --compare', () => {
+  it('runs the same seed under two rollout policies and prints them side by side', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'run', 'scenarios/patch-rollout.yaml', '--compare', 'scenarios/policies/standard.yaml', 'scenarios/policies/cautious.yaml'], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^What-if: patch-rollout, seed \d+, policy standard vs cautious$/m);
+    expect(r.stdout).toMatch(/^pumps offered the release +\d+ +\d+$/m);
+    const one = spawnSync(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'run', 'scenarios/patch-rollout.yaml', '--compare', 'scenarios/policies/standard.yaml'], { encoding: 'utf8', timeout: 60_000 });
+    expect(one.status).toBe(2);
   });
 });
