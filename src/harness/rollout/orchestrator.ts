@@ -36,6 +36,9 @@ export interface HealthSample {
   /** Fraction of pumps silent (no telemetry) at the check. */
   updatedSilent: number;
   controlSilent: number;
+  /** Self-test failure alarms per pump over the soak period (the running self-test, after commit). */
+  updatedSelfTestFailures: number;
+  controlSelfTestFailures: number;
 }
 
 /** What the orchestrator needs from the world: a clock, timers, the update server, a log. */
@@ -442,6 +445,9 @@ export class RolloutOrchestrator {
       const detail = `alarms ${h.updatedAlarmRate.toFixed(2)}/pump-h vs ${h.controlAlarmRate.toFixed(2)} not yet updated; silent ${pct(h.updatedSilent)} vs ${pct(h.controlSilent)}`;
       if (h.updatedAlarmRate > alarmLimit) this.trip(w, `health check: alarm rate over ${alarmLimit.toFixed(2)}/pump-h (${detail})`);
       else if (h.updatedSilent - h.controlSilent > g.maxTelemetryLoss) this.trip(w, `health check: telemetry loss (${detail})`);
+      else if (h.updatedSelfTestFailures > h.controlSelfTestFailures) {
+        this.trip(w, `health check: self-test failures ${h.updatedSelfTestFailures.toFixed(2)}/pump on updated pumps vs ${h.controlSelfTestFailures.toFixed(2)} not yet updated (${detail})`);
+      }
       else {
         this.log('health-ok', detail, w.name);
         this.passWave(w);

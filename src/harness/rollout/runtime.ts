@@ -61,7 +61,7 @@ export interface RolloutContext {
   trace: Trace;
   fleet: FleetPump[];
   monitor: SafetyMonitor;
-  alarms: { pumpId: string; raisedMs: number }[];
+  alarms: { pumpId: string; raisedMs: number; id: string }[];
 }
 
 const DAY_MS = 86_400_000;
@@ -222,7 +222,21 @@ export class RolloutRuntime {
     };
     const silentAfter = toMs - 3 * 60_000 * 3;
     const silent = (ids: readonly string[]): number => (ids.length === 0 ? 0 : ids.filter((id) => (this.ctx.gateway.stats(id).lastSeenMs ?? -1) < silentAfter).length / ids.length);
-    return { updatedAlarmRate: rate(updated), controlAlarmRate: rate(control), updatedSilent: silent(updated), controlSilent: silent(control) };
+    const selfTest = (ids: readonly string[]): number => {
+      if (ids.length === 0) return 0;
+      const set = new Set(ids);
+      let n = 0;
+      for (const a of this.ctx.alarms) if (a.id === 'SELF_TEST_FAIL' && set.has(a.pumpId) && a.raisedMs >= fromMs && a.raisedMs <= toMs) n++;
+      return n / ids.length;
+    };
+    return {
+      updatedAlarmRate: rate(updated),
+      controlAlarmRate: rate(control),
+      updatedSilent: silent(updated),
+      controlSilent: silent(control),
+      updatedSelfTestFailures: selfTest(updated),
+      controlSelfTestFailures: selfTest(control),
+    };
   }
 
   /** The gateway ingested a pump event: update events go to the server and the orchestrator. */

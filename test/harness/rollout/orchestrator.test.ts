@@ -13,7 +13,7 @@ class FakeWorld {
   offers: { t: number; pumpId: string; release: string }[] = [];
   cancels: string[] = [];
   records: string[] = [];
-  health: HealthSample = { updatedAlarmRate: 0, controlAlarmRate: 0, updatedSilent: 0, controlSilent: 0 };
+  health: HealthSample = { updatedAlarmRate: 0, controlAlarmRate: 0, updatedSilent: 0, controlSilent: 0, updatedSelfTestFailures: 0, controlSelfTestFailures: 0 };
   versions = new Map<string, string>();
   o: RolloutOrchestrator | undefined;
   constructor(readonly behaviour: (id: string) => Behaviour, readonly releases: Record<string, string>) {}
@@ -179,14 +179,18 @@ describe('the rollout orchestrator', () => {
 
   it('fails the health check when updated pumps alarm more than the others', () => {
     const w = start(() => 'good', plan());
-    w.health = { updatedAlarmRate: 5, controlAlarmRate: 0.2, updatedSilent: 0, controlSilent: 0 };
+    w.health = { updatedAlarmRate: 5, controlAlarmRate: 0.2, updatedSilent: 0, controlSilent: 0, updatedSelfTestFailures: 0, controlSelfTestFailures: 0 };
     w.runUntil(6 * HOUR);
     expect(w.o!.phase).toBe('paused');
     expect(w.o!.snapshot().waves[0]!.gateReason).toMatch(/health check: alarm rate/);
     const v = start(() => 'good', plan());
-    v.health = { updatedAlarmRate: 0, controlAlarmRate: 0, updatedSilent: 0.5, controlSilent: 0 };
+    v.health = { updatedAlarmRate: 0, controlAlarmRate: 0, updatedSilent: 0.5, controlSilent: 0, updatedSelfTestFailures: 0, controlSelfTestFailures: 0 };
     v.runUntil(6 * HOUR);
     expect(v.o!.snapshot().waves[0]!.gateReason).toMatch(/health check: telemetry loss/);
+    const u = start(() => 'good', plan());
+    u.health = { updatedAlarmRate: 0, controlAlarmRate: 0, updatedSilent: 0, controlSilent: 0, updatedSelfTestFailures: 0.5, controlSelfTestFailures: 0 };
+    u.runUntil(6 * HOUR);
+    expect(u.o!.snapshot().waves[0]!.gateReason).toMatch(/health check: self-test failures/);
   });
 
   it('pause holds the next wave; resume goes on (and overrides a tripped gate)', () => {
