@@ -67,3 +67,54 @@ describe('remote command authentication (signed, counter, expiry)', () => {
     expect(pump.state).toBe('PAUSED');
   });
 });
+
+describe('signal of intent: remote commands that raise delivery wait for a person at the pump', () => {
+  function running(): Pump {
+    const pump = new Pump({ type: LARGE_VOLUME_PUMP, seed: 3, remote: { trustedKey: gw.publicKey, pumpId: 'p1' } });
+    pump.execute({ cmd: 'PROGRAM', rateMlPerH: 50, vtbiMl: 100 });
+    pump.execute({ cmd: 'START' });
+    pump.takeEvents();
+    return pump;
+  }
+
+  it('a higher rate waits for CONFIRM, then runs', () => {
+    const pump = running();
+    const r = pump.executeRemote(env(1, 'TITRATE rate=80'));
+    expect(r.reply).toMatchObject({ ok: true, fields: { pending: 1, until: 30_000 } });
+    expect(pump.currentRateMlPerH()).toBe(50);
+    expect(pump.takeEvents()).toEqual([expect.objectContaining({ type: 'REMOTE_PENDING', command: 'TITRATE rate=80' })]);
+    pump.advanceTo(10_000);
+    expect(pump.execute({ cmd: 'CONFIRM' }).ok).toBe(true);
+    expect(pump.currentRateMlPerH()).toBe(80);
+    expect(pump.takeEvents().map((e) => e.type)).toContain('REMOTE_CONFIRMED');
+  });
+
+  it('a lower rate or a pause runs at once (they do not raise delivery)', () => {
+    const pump = running();
+    expect(pump.executeRemote(env(1, 'TITRATE rate=20')).reply.ok).toBe(true);
+    expect(pump.currentRateMlPerH()).toBe(20);
+    expect(pump.executeRemote(env(2, 'PAUSE')).reply.ok).toBe(true);
+    expect(pump.state).toBe('PAUSED');
+  });
+
+  it('too late, rejected, or confirmed from the network: nothing runs', () => {
+    const pump = running();
+    pump.executeRemote(env(1, 'BOLUS volume=5'));
+    pump.advanceTo(31_000);
+    expect(pump.execute({ cmd: 'CONFIRM' })).toMatchObject({ ok: false, code: 'BAD_STATE' });
+    expect(pump.currentRateMlPerH()).toBe(50);
+    expect(pump.execute({ cmd: 'REJECT' }).ok).toBe(true);
+    expect(pump.execute({ cmd: 'CONFIRM' })).toMatchObject({ ok: false, code: 'BAD_STATE' });
+    pump.executeRemote(signEnvelope({ pumpId: 'p1', counter: 2, issuedMs: 31_000, expiresMs: 90_000, command: 'BOLUS volume=5' }, gw.privateKey));
+    expect(pump.executeRemote(signEnvelope({ pumpId: 'p1', counter: 3, issuedMs: 31_000, expiresMs: 90_000, command: 'CONFIRM' }, gw.privateKey)).reply).toMatchObject({ ok: false, code: 'NOT_SUPPORTED' });
+    expect(pump.currentRateMlPerH()).toBe(50);
+  });
+
+  it('legacy firmware asks nobody (the weakness it models)', () => {
+    const pump = new Pump({ type: LARGE_VOLUME_PUMP, seed: 3, remote: { trustedKey: gw.publicKey, acceptUnauthenticated: true } });
+    pump.execute({ cmd: 'PROGRAM', rateMlPerH: 50, vtbiMl: 100 });
+    pump.execute({ cmd: 'START' });
+    expect(pump.executeRemote(env(1, 'TITRATE rate=300')).reply.ok).toBe(true);
+    expect(pump.currentRateMlPerH()).toBe(300);
+  });
+});

@@ -3,6 +3,7 @@
  * is rejected (decode returns an error), counted and logged by the receiver; it never throws.
  * contracts/*.schema.json are generated from these (scripts in src/harness/mqtt/contract.ts).
  */
+import type { PumpEvent } from '../../sim/trace/events.js';
 import { z } from 'zod';
 import { ALARM_IDS } from '../../sim/alarms/alarmTable.js';
 import { ERROR_CODES } from '../../sim/protocol/commands.js';
@@ -33,6 +34,11 @@ export const pumpEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('CLEAR_BOLUS'), tMs, volumeMl: num }),
   z.strictObject({ type: z.literal('DENIED'), tMs, reason: z.enum(['LOCKOUT', 'PCA_LIMIT']) }),
   z.strictObject({ type: z.literal('REMOTE_REFUSED'), tMs, verdict: z.string().max(40), counter: num, command: z.string().max(200) }),
+  z.strictObject({ type: z.literal('REMOTE_PENDING'), tMs, command: z.string().max(200), confirmByMs: num }),
+  z.strictObject({ type: z.literal('REMOTE_CONFIRMED'), tMs, command: z.string().max(200) }),
+  z.strictObject({ type: z.literal('REMOTE_DISCARDED'), tMs, command: z.string().max(200), reason: z.enum(['rejected', 'expired', 'replaced']) }),
+  // Firmware and library update agents' reports (docs/firmware.md): their own fields, by type.
+  z.strictObject({ type: z.literal('UPDATE'), tMs, event: z.looseObject({ type: z.string().max(40), tMs: num }) }),
 ]);
 
 export const pumpStatusSchema = z.strictObject({
@@ -140,7 +146,8 @@ export function decodeUp(leaf: Leaf, payload: Buffer | string, topicPumpId: stri
   switch (leaf) {
     case 'events': {
       const r = parse(eventPayload, payload, topicPumpId);
-      return r.ok ? { ok: true, value: { kind: 'event', pumpId: r.value.pumpId, seq: r.value.seq, event: r.value.event } } : r;
+      // The schema checks every event's shape; an UPDATE's inner report is checked by type and time only.
+      return r.ok ? { ok: true, value: { kind: 'event', pumpId: r.value.pumpId, seq: r.value.seq, event: r.value.event as PumpEvent } } : r;
     }
     case 'telemetry': {
       const r = parse(telemetryPayload, payload, topicPumpId);

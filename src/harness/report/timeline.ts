@@ -36,6 +36,12 @@ export function describeEvent(e: PumpEvent): string | undefined {
       return `occlusion cleared: ${fmtNum(e.volumeMl)} mL released from the line`;
     case 'DENIED':
       return `PCA demand denied (${e.reason})`;
+    case 'REMOTE_PENDING':
+      return `remote    ${e.command} waits for confirmation at the pump`;
+    case 'REMOTE_CONFIRMED':
+      return `remote    ${e.command} confirmed at the pump`;
+    case 'REMOTE_DISCARDED':
+      return `remote    ${e.command} discarded (${e.reason})`;
     case 'UPDATE':
       return `update    ${e.event.type}`;
     case 'REMOTE_REFUSED':

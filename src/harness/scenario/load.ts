@@ -110,6 +110,8 @@ export const ACTION_ARGS: Readonly<Record<ActionName, Readonly<Record<string, Ar
   stop: {},
   demand: {},
   silence: {},
+  confirm: {},
+  reject: {},
   'rollout-approve': {},
   'rollout-pause': {},
   'rollout-resume': {},

@@ -94,6 +94,8 @@ const actionNames = [
   'demand',
   'ack',
   'silence',
+  'confirm',
+  'reject',
   'remote',
   'rollout-approve',
   'rollout-pause',

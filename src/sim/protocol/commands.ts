@@ -53,7 +53,10 @@ export type PumpCommand =
   | { cmd: 'ACK'; alarm?: string | undefined }
   | { cmd: 'SILENCE' }
   | { cmd: 'INJECT'; input: SensorInput }
-  | { cmd: 'LOG' };
+  | { cmd: 'LOG' }
+  /** At the pump: confirm or reject the remote command waiting for a signal of intent. */
+  | { cmd: 'CONFIRM' }
+  | { cmd: 'REJECT' };
 
 export type CommandName = PumpCommand['cmd'];
 

@@ -43,6 +43,8 @@ const ALLOWED: Record<PumpCommand['cmd'], readonly string[]> = {
   SILENCE: [],
   INJECT: ['occlusion', 'air', 'door', 'container', 'mains', 'selftest', 'comm', 'power', 'battery'],
   LOG: [],
+  CONFIRM: [],
+  REJECT: [],
 };
 
 function num(args: Args, key: string): number | undefined {
@@ -114,6 +116,8 @@ function buildCommand(name: PumpCommand['cmd'], args: Args): PumpCommand {
     case 'DEMAND':
     case 'SILENCE':
     case 'LOG':
+    case 'CONFIRM':
+    case 'REJECT':
       return { cmd: name };
     case 'TICK':
       return { cmd: 'TICK', ms: req(args, 'ms') };

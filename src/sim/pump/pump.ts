@@ -25,6 +25,8 @@ import { roundRateMlPerH, type PumpType } from './pumpTypes.js';
 
 const MS_PER_H = 3_600_000;
 const EPS_ML = 1e-9;
+/** How long a remote command that raises delivery waits for a person's confirmation at the pump. */
+export const INTENT_WINDOW_MS = 60_000;
 /** The largest single TICK (24 h), a bound on one command's work. */
 export const MAX_TICK_MS = 86_400_000;
 
@@ -138,6 +140,10 @@ export class Pump {
   /** Off because the power went (INJECT power=off), not for a reboot. */
   private powerLost = false;
   private readonly remoteGuard: RemoteGuard | undefined;
+  /** Legacy firmware that accepts unauthenticated commands (and asks nobody). */
+  private readonly legacyRemote: boolean;
+  /** A remote command that raises delivery, waiting for a person's confirmation at the pump. */
+  private pendingRemote: { command: PumpCommand; text: string; confirmByMs: number } | undefined;
 
   constructor(options: PumpOptions) {
     this.type = options.type;
@@ -157,6 +163,7 @@ export class Pump {
     this.log = new EventLog({ maxEntries: options.maxLogEntries });
     this.library = options.libraryUpdates?.activeLibrary() ?? options.library;
     if (options.remote) this.remoteGuard = new RemoteGuard({ ...options.remote, pumpId: options.remote.pumpId ?? this.serial });
+    this.legacyRemote = options.remote?.acceptUnauthenticated === true;
     if (this.library) this.area = options.areaId ? findCareArea(this.library, options.areaId) : this.library.careAreas[0];
   }
 
@@ -555,10 +562,58 @@ export class Pump {
       this.log.append(this.nowMsValue, 'reply', formatReply('-', parsed.error));
       return { reply: parsed.error, verdict };
     }
-    if (parsed.command.cmd === 'TICK' || parsed.command.cmd === 'INJECT') {
-      return { reply: err('NOT_SUPPORTED', `${parsed.command.cmd} is not a remote command`), verdict };
+    const c = parsed.command;
+    if (c.cmd === 'TICK' || c.cmd === 'INJECT' || c.cmd === 'CONFIRM' || c.cmd === 'REJECT') {
+      return { reply: err('NOT_SUPPORTED', `${c.cmd} is not a remote command`), verdict };
     }
-    return { reply: this.execute(parsed.command), verdict };
+    if (this.needsIntent(c)) {
+      // FDA premarket cybersecurity guidance (2023): a local signal of intent before a remote
+      // command that could harm. It waits for CONFIRM at the pump, at most a minute and never
+      // past its own expiry.
+      this.log.append(this.nowMsValue, 'cmd', `remote ${formatCommand(c)}`);
+      if (this.pendingRemote) this.emit({ type: 'REMOTE_DISCARDED', tMs: this.nowMsValue, command: this.pendingRemote.text, reason: 'replaced' });
+      const confirmByMs = Math.min(this.nowMsValue + INTENT_WINDOW_MS, e.expiresMs - clockOffsetMs);
+      this.pendingRemote = { command: c, text: formatCommand(c), confirmByMs };
+      this.emit({ type: 'REMOTE_PENDING', tMs: this.nowMsValue, command: formatCommand(c), confirmByMs });
+      const reply = ok({ pending: 1, until: Math.round(confirmByMs) });
+      this.log.append(this.nowMsValue, 'reply', formatReply('-', reply));
+      return { reply, verdict };
+    }
+    return { reply: this.execute(c), verdict };
+  }
+
+  /** Does this remote command raise delivery (start, resume, bolus, a higher rate or dose)? */
+  private needsIntent(c: PumpCommand): boolean {
+    if (this.legacyRemote || this.profile().acceptUnauthenticatedCommands) return false;
+    switch (c.cmd) {
+      case 'START':
+      case 'RESUME':
+      case 'BOLUS':
+        return true;
+      case 'TITRATE': {
+        const p = this.program;
+        if (!p) return false;
+        if (c.rateMlPerH !== undefined) return c.rateMlPerH > p.rateMlPerH;
+        if (c.dose !== undefined && p.drug) return c.dose > p.drug.dose;
+        return false;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** CONFIRM at the pump: run the waiting remote command if it is still in time. */
+  private confirmRemote(): Reply {
+    const pending = this.pendingRemote;
+    if (!pending) return err('BAD_STATE', 'no remote command is waiting for confirmation');
+    // An ERR changes nothing: an expired or refused command stays until REJECT or a new one replaces it.
+    if (this.nowMsValue > pending.confirmByMs) return err('BAD_STATE', `the remote ${pending.text} expired at t=${Math.round(pending.confirmByMs)}; REJECT it`);
+    const reply = this.dispatch(pending.command);
+    if (reply.ok) {
+      this.pendingRemote = undefined;
+      this.emit({ type: 'REMOTE_CONFIRMED', tMs: this.nowMsValue, command: pending.text });
+    }
+    return reply;
   }
 
   private ctx(): ProgramContext {
@@ -673,6 +728,15 @@ export class Pump {
         return this.inject(c.input);
       case 'LOG':
         return ok({ n: this.log.length, head: this.log.head.slice(0, 16) });
+      case 'CONFIRM':
+        return this.confirmRemote();
+      case 'REJECT': {
+        const pending = this.pendingRemote;
+        if (!pending) return err('BAD_STATE', 'no remote command is waiting for confirmation');
+        this.pendingRemote = undefined;
+        this.emit({ type: 'REMOTE_DISCARDED', tMs: this.nowMsValue, command: pending.text, reason: 'rejected' });
+        return ok();
+      }
     }
   }
 

@@ -21,6 +21,10 @@ export type PumpEvent =
   | { type: 'CLEAR_BOLUS'; tMs: number; volumeMl: number }
   | { type: 'DENIED'; tMs: number; reason: 'LOCKOUT' | 'PCA_LIMIT' }
   | { type: 'REMOTE_REFUSED'; tMs: number; verdict: string; counter: number; command: string }
+  /** A remote command that raises delivery waits for a person at the pump (FDA "signal of intent"). */
+  | { type: 'REMOTE_PENDING'; tMs: number; command: string; confirmByMs: number }
+  | { type: 'REMOTE_CONFIRMED'; tMs: number; command: string }
+  | { type: 'REMOTE_DISCARDED'; tMs: number; command: string; reason: 'rejected' | 'expired' | 'replaced' }
   /** What the firmware or library update agent reported (its own time is in `event.tMs`). */
   | { type: 'UPDATE'; tMs: number; event: FirmwareEvent | LibraryEvent };
 
@@ -62,6 +66,12 @@ export function formatEvent(e: PumpEvent): string {
       return `! CLEAR_BOLUS ${t} volume=${fmtNum(e.volumeMl)}`;
     case 'DENIED':
       return `! DENIED ${t} reason=${e.reason}`;
+    case 'REMOTE_PENDING':
+      return `! REMOTE_PENDING ${t} cmd=${e.command.replace(/ /g, '_').slice(0, 60)} until=${Math.round(e.confirmByMs)}`;
+    case 'REMOTE_CONFIRMED':
+      return `! REMOTE_CONFIRMED ${t} cmd=${e.command.replace(/ /g, '_').slice(0, 60)}`;
+    case 'REMOTE_DISCARDED':
+      return `! REMOTE_DISCARDED ${t} cmd=${e.command.replace(/ /g, '_').slice(0, 60)} reason=${e.reason}`;
     case 'UPDATE':
       return `! UPDATE ${t} ${formatUpdateEvent(e.event)}`;
     case 'REMOTE_REFUSED':

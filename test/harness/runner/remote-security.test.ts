@@ -16,12 +16,16 @@ describe('action: remote', () => {
           ...infuse(),
           { at: '5m', action: 'remote', target: 'u-1', args: { command: 'TITRATE dose=20' } },
           { at: '5m', action: 'remote', target: 'u-2', args: { command: 'TITRATE dose=20', signed: false } },
+          // A higher dose from the network waits for a signal of intent at the pump.
+          { at: '5m30s', action: 'confirm', target: 'u-1' },
         ],
       }),
     );
     const ok = commandsOf(trace, 'u-1').find((c) => c.source === 'gateway');
     expect(ok).toMatchObject({ auth: 'accepted', ok: true, command: 'TITRATE dose=20' });
     expect(ok!.tMs).toBeGreaterThanOrEqual(5 * MIN + 20);
+    expect(pumpEvents(trace, 'u-1', 'REMOTE_PENDING')).toEqual([expect.objectContaining({ command: 'TITRATE dose=20' })]);
+    expect(pumpEvents(trace, 'u-1', 'REMOTE_CONFIRMED')).toEqual([expect.objectContaining({ tMs: 5 * MIN + 30_000 })]);
     // 20 units/kg/h for 80 kg of heparin 25 000 units in 250 mL: 16 mL/h.
     expect(pumpEvents(trace, 'u-1', 'RATE').at(-1)?.rateMlPerH).toBe(16);
     expect(world.pump('u-1').pump.currentProgram?.rateMlPerH).toBe(16);
@@ -80,6 +84,7 @@ describe('rogue-client', () => {
           ...infuse(),
           // The gateway titrates u-1 by a signed command: the rogue captures it for the replay.
           { at: '2m', action: 'remote', target: 'u-1', args: { command: 'TITRATE dose=20' } },
+          { at: '2m10s', action: 'confirm', target: 'u-1' },
           { at: '10m', fault: 'rogue-client', target: 'u-1', args: { command: 'PAUSE' } },
           { at: '11m', fault: 'rogue-client', target: 'u-1', args: { command: 'STOP', forge: true } },
           { at: '12m', fault: 'rogue-client', target: 'u-1', args: { replay: true } },
