@@ -5,13 +5,50 @@
  * is how a broker outage is rehearsed.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { Readable } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import memoryPersistenceModule from 'aedes-persistence';
 import { AccessPolicy } from './acl.js';
 import type { Identity } from './credentials.js';
 
 /** aedes-persistence is CommonJS (module.exports = factory); its types describe an ES default. */
-const memoryPersistence = memoryPersistenceModule as unknown as () => object;
+const memoryPersistenceFactory = memoryPersistenceModule as unknown as () => object;
+
+interface RetainedPacket {
+  topic: string;
+  payload: { length: number };
+}
+/** The part of aedes-persistence's callback interface that handles retained messages. */
+interface RetainedPersistence {
+  storeRetained(packet: RetainedPacket, cb?: (err?: Error | null) => void): unknown;
+  createRetainedStream(pattern: string): Readable;
+  createRetainedStreamCombi(patterns: string[]): Readable;
+}
+
+/**
+ * aedes-persistence's in-memory store answers every subscription by testing the filter against
+ * every retained message: each pump retains its status, so a fleet of N connecting pumps costs
+ * O(N²) (10,000 pumps: minutes). Pumps subscribe to exact topics, so keep the retained messages
+ * indexed by topic as well and answer filters without wildcards from that index; filters with
+ * wildcards (the gateway's, an observer's) still go to the store.
+ */
+export function memoryPersistence(): object {
+  const p = memoryPersistenceFactory() as RetainedPersistence;
+  const byTopic = new Map<string, RetainedPacket>();
+  const store = p.storeRetained.bind(p);
+  const combi = p.createRetainedStreamCombi.bind(p);
+  const single = p.createRetainedStream.bind(p);
+  const exact = (f: string): boolean => !f.includes('+') && !f.includes('#');
+  p.storeRetained = (packet, cb) => {
+    if (packet.payload.length === 0) byTopic.delete(packet.topic);
+    else byTopic.set(packet.topic, { ...packet });
+    return store(packet, cb);
+  };
+  const lookup = (patterns: string[]): Readable => Readable.from(patterns.flatMap((t) => byTopic.get(t) ?? []));
+  p.createRetainedStreamCombi = (patterns) => (patterns.every(exact) ? lookup(patterns) : combi(patterns));
+  p.createRetainedStream = (pattern) => (exact(pattern) ? lookup([pattern]) : single(pattern));
+  return p;
+}
 
 export interface BrokerCounters {
   connectionsRefused: number;
@@ -31,7 +68,17 @@ export class EmbeddedBroker {
   /** Broker-side log of refusals (bounded). */
   readonly log: string[] = [];
 
-  constructor(private readonly policy: AccessPolicy, private readonly host = '127.0.0.1') {}
+  constructor(
+    private readonly policy: AccessPolicy,
+    private readonly host = '127.0.0.1',
+    /** Told of every refusal (the child-process broker forwards them to its parent). */
+    private readonly onRefusal?: (line: string, counter: keyof BrokerCounters) => void,
+  ) {}
+
+  /** Open client connections. */
+  get connections(): number {
+    return this.sockets.size;
+  }
 
   get port(): number {
     return this.portValue;
@@ -129,5 +176,6 @@ export class EmbeddedBroker {
   private refuse(line: string, counter: keyof BrokerCounters): void {
     this.counters[counter]++;
     if (this.log.length < 1000) this.log.push(line);
+    this.onRefusal?.(line, counter);
   }
 }

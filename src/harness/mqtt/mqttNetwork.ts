@@ -22,6 +22,9 @@ import type { Credentials, Identity } from './credentials.js';
 import { gatewayFilters, parseTopic, pumpTopic, type PumpAddress } from './topics.js';
 import { decodeDown, decodeUp, encodeDown, encodeUp, statusPayload } from './wire.js';
 
+/** How many first connections a batch opens at once. */
+const CONNECT_CONCURRENCY = 200;
+
 export interface BrokerControl {
   stop(): Promise<void>;
   start(): Promise<void>;
@@ -101,6 +104,7 @@ export class MqttNetwork extends Network {
   private readonly ca: Buffer | undefined;
   private brokerDown = false;
   private closed = false;
+  private batch: Endpoint[] | undefined;
 
   constructor(
     private readonly w: World,
@@ -156,7 +160,28 @@ export class MqttNetwork extends Network {
       online: presence(true),
     };
     this.pumps.set(pumpId, ep);
-    this.op(() => this.connect(ep));
+    this.connectInBatch(ep);
+  }
+
+  /**
+   * First connections of the pumps attached together go out together, a bounded number at a time
+   * (one op on the chain: still after whatever was asked for before, before whatever comes after),
+   * so that a fleet of thousands connects in seconds rather than one pump after another.
+   */
+  private connectInBatch(ep: Endpoint): void {
+    if (!this.batch) {
+      const batch: Endpoint[] = [];
+      this.batch = batch;
+      this.op(async () => {
+        if (this.batch === batch) this.batch = undefined;
+        let next = 0;
+        const lane = async (): Promise<void> => {
+          while (next < batch.length) await this.connect(batch[next++] as Endpoint);
+        };
+        await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, batch.length) }, lane));
+      });
+    }
+    this.batch.push(ep);
   }
 
   /** Resolves when every connection asked for is up. */

@@ -8,7 +8,8 @@ import type { LinkConditions } from '../link/network.js';
 import type { FleetPump } from '../scenario/fleet.js';
 import type { World } from '../world/world.js';
 import { AccessPolicy } from './acl.js';
-import { EmbeddedBroker } from './broker.js';
+import { EmbeddedBroker, type BrokerCounters } from './broker.js';
+import { ChildProcessBroker } from './childBroker.js';
 import { generateCredentials, type Credentials } from './credentials.js';
 import { MqttNetwork, type BrokerControl, type MqttStats } from './mqttNetwork.js';
 import { siteLevel } from './topics.js';
@@ -19,6 +20,13 @@ export interface MqttTransport {
   brokerUrl?: string | undefined;
   /** Port of the embedded broker (default: a free port). */
   brokerPort?: number | undefined;
+  /**
+   * Where the embedded broker runs: 'auto' (default) keeps it in this process up to
+   * `childBrokerAbovePumps` pumps and forks it into a child process above (docs/mqtt.md).
+   */
+  brokerPlacement?: BrokerPlacement | 'auto' | undefined;
+  /** 'auto' placement: more pumps than this and the broker runs in a child process (default 4,000, or INFUSIM_MQTT_CHILD_BROKER_ABOVE). */
+  childBrokerAbovePumps?: number | undefined;
   caFile?: string | undefined;
   /** Site level of the topic tree (default: from the scenario name). */
   site?: string | undefined;
@@ -38,17 +46,41 @@ export interface MqttTransport {
 
 export type TransportOption = { kind: 'inproc' } | MqttTransport;
 
+/** Where the embedded broker runs. */
+export type BrokerPlacement = 'in-process' | 'child-process';
+
+/**
+ * Above this many pumps the embedded broker moves to a child process: a loopback connection holds
+ * a descriptor on each side, so an in-process broker costs 2 per pump in one process, and with an
+ * open-file limit of 20,000 that runs out near 9,000 pumps. 4,000 leaves room for files, the
+ * gateway and reconnection churn, and for lower limits (8,192 is common).
+ */
+export const DEFAULT_CHILD_BROKER_ABOVE_PUMPS = 4000;
+
+/** The placement `startMqtt` uses for an embedded broker and a fleet of this many pumps. */
+export function chooseBrokerPlacement(pumps: number, t: Pick<MqttTransport, 'brokerPlacement' | 'childBrokerAbovePumps'> = {}): BrokerPlacement {
+  if (t.brokerPlacement === 'in-process' || t.brokerPlacement === 'child-process') return t.brokerPlacement;
+  const env = Number(process.env.INFUSIM_MQTT_CHILD_BROKER_ABOVE);
+  const above = t.childBrokerAbovePumps ?? (Number.isFinite(env) && env > 0 ? env : DEFAULT_CHILD_BROKER_ABOVE_PUMPS);
+  return pumps > above ? 'child-process' : 'in-process';
+}
+
+/** The embedded broker, wherever it runs. */
+export type RunBroker = EmbeddedBroker | ChildProcessBroker;
+
 export interface MqttRunInfo {
   broker: string;
+  /** Where the broker ran: in this process, in a child process, or someone else's. */
+  placement: BrokerPlacement | 'external';
   url: string;
   stats: MqttStats;
-  brokerCounters?: EmbeddedBroker['counters'] | undefined;
+  brokerCounters?: BrokerCounters | undefined;
   log: string[];
 }
 
 export interface StartedMqtt {
   network: MqttNetwork;
-  broker: EmbeddedBroker | undefined;
+  broker: RunBroker | undefined;
   /** Run the world to untilMs with the quiescence barrier at every instant. */
   advance(untilMs: number): Promise<void>;
   info(): MqttRunInfo;
@@ -58,11 +90,12 @@ export interface StartedMqtt {
 export async function startMqtt(world: World, seed: number, defaults: LinkConditions, scenarioName: string, fleet: readonly FleetPump[], t: MqttTransport): Promise<StartedMqtt> {
   const site = t.site ?? siteLevel(scenarioName);
   const creds = t.credentials ?? generateCredentials(site, fleet.map((f) => ({ pumpId: f.id, unit: f.unit, profile: f.profile })));
-  let broker: EmbeddedBroker | undefined;
+  let broker: RunBroker | undefined;
   let url = t.brokerUrl;
   let control = t.brokerControl;
+  const placement = url === undefined ? chooseBrokerPlacement(fleet.length, t) : undefined;
   if (url === undefined) {
-    broker = new EmbeddedBroker(new AccessPolicy(creds));
+    broker = placement === 'child-process' ? new ChildProcessBroker(creds) : new EmbeddedBroker(new AccessPolicy(creds));
     await broker.start(t.brokerPort ?? 0);
     url = broker.url;
     const b = broker;
@@ -89,7 +122,7 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
     network,
     broker,
     advance,
-    info: () => ({ broker: broker ? 'embedded aedes' : 'external', url: url as string, stats: network.mqttStats, brokerCounters: broker?.counters, log: network.log }),
+    info: () => ({ broker: broker ? (placement === 'child-process' ? 'embedded aedes (child process)' : 'embedded aedes') : 'external', placement: placement ?? 'external', url: url as string, stats: network.mqttStats, brokerCounters: broker?.counters, log: network.log }),
     close: async () => {
       await network.close();
       if (broker) await broker.close();

@@ -1,0 +1,158 @@
+/**
+ * The embedded broker in a child process (docs/mqtt.md, "Broker placement"). A loopback
+ * connection costs a file descriptor on each side, so with the broker in the run's own process a
+ * fleet of N pumps holds 2N descriptors there; above a few thousand pumps (the open-file limit is
+ * often 20,000 or lower) the broker moves to a child process of its own (brokerChild.ts), forked
+ * with its soft open-file limit raised to the hard limit.
+ *
+ * Killing this broker (a gateway outage) kills the child process (SIGKILL: every connection cut at
+ * once, no DISCONNECT) and restarting it forks a fresh one on the same port. The in-memory
+ * persistence dies with the process: sessions, QoS 1 messages queued for offline clients and
+ * retained status are gone. Nothing is lost for it, because nothing is in flight when the broker
+ * is killed (the quiescence barrier drains first), nothing is published while it is down (events
+ * stay in the pumps' outboxes), every client subscribes again on reconnection and every pump
+ * publishes its retained `online` status again.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { BrokerCounters } from './broker.js';
+import type { FromChild, ToChild } from './brokerChild.js';
+import { credentialsToJson, type Credentials } from './credentials.js';
+
+/** Where the broker's entry file is: the compiled .js next to this file, or the .ts source (run with tsx). */
+function childEntry(): { file: string; execArgv: string[] } {
+  const js = fileURLToPath(new URL('./brokerChild.js', import.meta.url));
+  // --expose-gc: info({ gc: true }) collects garbage before measuring (the benchmark's memory per pump).
+  if (existsSync(js)) return { file: js, execArgv: ['--expose-gc'] };
+  return { file: fileURLToPath(new URL('./brokerChild.ts', import.meta.url)), execArgv: ['--expose-gc', '--import', 'tsx'] };
+}
+
+/**
+ * Start `node [execArgv] file [...args]` with an IPC channel, its soft open-file limit raised to
+ * the hard limit first (Node has no setrlimit: through `bash -c 'ulimit -S -n hard; exec node'`,
+ * which keeps the IPC descriptor). Without bash, a plain spawn.
+ */
+export function forkRaisingFdLimit(file: string, args: readonly string[] = [], execArgv: readonly string[] = [], env: NodeJS.ProcessEnv = process.env): ChildProcess {
+  const stdio: ['ignore', 'inherit', 'inherit', 'ipc'] = ['ignore', 'inherit', 'inherit', 'ipc'];
+  const argv = [...execArgv, file, ...args];
+  if (process.platform !== 'win32' && existsSync('/bin/bash')) {
+    return spawn('/bin/bash', ['-c', 'ulimit -S -n "$(ulimit -H -n)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...argv], { stdio, env });
+  }
+  return spawn(process.execPath, argv, { stdio, env });
+}
+
+export interface BrokerProcessInfo {
+  rss: number;
+  heapUsed: number;
+  connections: number;
+}
+
+export class ChildProcessBroker {
+  private child: ChildProcess | undefined;
+  private portValue = 0;
+  readonly counters: BrokerCounters = { connectionsRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
+  readonly log: string[] = [];
+  private infoWaiters: ((i: BrokerProcessInfo) => void)[] = [];
+
+  constructor(private readonly creds: Credentials, private readonly host = '127.0.0.1') {}
+
+  get port(): number {
+    return this.portValue;
+  }
+
+  get url(): string {
+    return `mqtt://${this.host}:${this.portValue}`;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined;
+  }
+
+  /** The child's process id (while it runs). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Fork the broker and wait until it listens; port 0 (the default) picks a free port, kept for restarts. */
+  async start(port = this.portValue): Promise<void> {
+    if (this.child) return;
+    const { file, execArgv } = childEntry();
+    const child = forkRaisingFdLimit(file, [], execArgv);
+    this.child = child;
+    child.on('message', (raw: unknown) => this.onMessage(raw as FromChild));
+    child.on('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
+    const listening = new Promise<number>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('child-process broker: not listening after 20 s')), 20_000);
+      const onMsg = (raw: unknown): void => {
+        const m = raw as FromChild;
+        if (m.type === 'listening' || m.type === 'error') {
+          clearTimeout(t);
+          child.off('message', onMsg);
+          child.off('exit', onExit);
+          if (m.type === 'listening') resolve(m.port);
+          else reject(new Error(`child-process broker: ${m.message}`));
+        }
+      };
+      const onExit = (code: number | null): void => {
+        clearTimeout(t);
+        reject(new Error(`child-process broker exited (${code ?? 'signal'}) before listening`));
+      };
+      child.on('message', onMsg);
+      child.once('exit', onExit);
+    });
+    const msg: ToChild = { type: 'start', port, credentials: credentialsToJson(this.creds) };
+    child.send(msg);
+    try {
+      this.portValue = await listening;
+    } catch (e) {
+      child.kill('SIGKILL');
+      this.child = undefined;
+      throw e;
+    }
+  }
+
+  /** Kill the broker: SIGKILL the child (every connection cut, no DISCONNECT; its in-memory persistence goes with it). */
+  async stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start(this.portValue);
+    this.counters.restarts++;
+  }
+
+  /** Stop for good. */
+  async close(): Promise<void> {
+    await this.stop();
+  }
+
+  /** The broker process's resident memory and open client connections (after a garbage collection if gc). */
+  async info(gc = false): Promise<BrokerProcessInfo> {
+    const child = this.child;
+    if (!child) return { rss: 0, heapUsed: 0, connections: 0 };
+    const p = new Promise<BrokerProcessInfo>((resolve) => this.infoWaiters.push(resolve));
+    const msg: ToChild = { type: 'info', gc };
+    child.send(msg);
+    return p;
+  }
+
+  private onMessage(m: FromChild): void {
+    if (m.type === 'refused') {
+      this.counters[m.counter]++;
+      if (this.log.length < 1000) this.log.push(m.line);
+    } else if (m.type === 'info') {
+      const ws = this.infoWaiters;
+      this.infoWaiters = [];
+      for (const w of ws) w({ rss: m.rss, heapUsed: m.heapUsed, connections: m.connections });
+    }
+  }
+}
