@@ -24,8 +24,12 @@ import { credentialsToJson, type Credentials } from './credentials.js';
 function childEntry(): { file: string; execArgv: string[] } {
   const js = fileURLToPath(new URL('./brokerChild.js', import.meta.url));
   // --expose-gc: info({ gc: true }) collects garbage before measuring (the benchmark's memory per pump).
-  if (existsSync(js)) return { file: js, execArgv: ['--expose-gc'] };
-  return { file: fileURLToPath(new URL('./brokerChild.ts', import.meta.url)), execArgv: ['--expose-gc', '--import', 'tsx'] };
+  // Lean V8 flags for a process that mostly holds idle connections: a 1 MB young generation
+  // (semi-space) instead of up to 16 MB, and V8's memory-over-speed heuristics (--optimize-for-size:
+  // with 10,000 pumps the broker's RSS drops by about a third; the command round trip stays ~ms).
+  const lean = ['--max-semi-space-size=1', '--optimize-for-size'];
+  if (existsSync(js)) return { file: js, execArgv: ['--expose-gc', ...lean] };
+  return { file: fileURLToPath(new URL('./brokerChild.ts', import.meta.url)), execArgv: ['--expose-gc', ...lean, '--import', 'tsx'] };
 }
 
 /**
