@@ -1,7 +1,8 @@
 /**
  * Fuzz `infusim device` over a pseudo-terminal: 100,000 random and mutated bad lines, written in
- * large batches split at random places, while an infusion runs. No line may be answered OK, the
- * therapy (STATUS) must be the same afterwards, and the process must stay up.
+ * batches of 1,000 split at random places into writes of at most 4 KB, while an infusion runs. No
+ * line may be answered OK, the therapy (STATUS) must be the same afterwards, and the process must
+ * stay up.
  *
  * Timeouts are generous: this file runs beside the other serial and hardware tests (the emulated
  * Uno keeps a core busy), and the first run also compiles the device with tsx. The device has
@@ -15,7 +16,10 @@ import { socatStatus, startRig, type Rig } from './helpers.js';
 
 const socat = socatStatus();
 const LINES = Number(process.env.FUZZ_LINES ?? 100_000);
-const BATCH = 5000;
+/** Lines per batch; each batch ends with a PING whose answer paces the next. */
+const BATCH = 1000;
+/** Writes are at most this big: large single writes to a pty have stalled under load. */
+const MAX_WRITE_BYTES = 4096;
 
 const VALID = [
   'a1 PROGRAM rate=120 vtbi=100 end=kvo',
@@ -129,9 +133,12 @@ describe.skipIf(socat.skip)('fuzz infusim device over a pty', () => {
       bytesOut.push(buf.length);
       const done = link.expectReply(id, 120_000);
       done.catch(() => undefined);
-      // Split the batch at random places: lines cross write boundaries.
-      const cuts = [0, Math.floor(r.next() * buf.length), Math.floor(r.next() * buf.length), buf.length].sort((a, b) => a - b);
-      for (let i = 0; i + 1 < cuts.length; i++) await link.writeRaw(buf.subarray(cuts[i], cuts[i + 1]), 120_000);
+      // Split the batch at random places (lines cross write boundaries), no write over MAX_WRITE_BYTES.
+      for (let at = 0; at < buf.length; ) {
+        const size = Math.max(1, Math.min(MAX_WRITE_BYTES, Math.floor(r.next() * MAX_WRITE_BYTES) + 1));
+        await link.writeRaw(buf.subarray(at, Math.min(buf.length, at + size)), 60_000);
+        at += size;
+      }
       const res = await done;
       for (const l of res.lines.slice(0, -1)) {
         if (replyId(l) === undefined) continue;
