@@ -6,7 +6,8 @@ import { formatSummary } from '../report/summary.js';
 import { formatJsonReport } from '../report/json.js';
 import { renderHtmlReport } from '../report/html.js';
 import { runScenario, type Speed } from '../run/runScenario.js';
-import { loadScenarioFile, ScenarioError } from '../scenario/load.js';
+import { loadScenarioFile } from '../scenario/load.js';
+import { loadOrExit2 } from './options.js';
 import { comparePolicies, formatComparison } from '../rollout/compare.js';
 // --- mqtt transport flags (src/harness/mqtt/cliOptions.ts) ---
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from '../mqtt/cliOptions.js';
@@ -42,17 +43,8 @@ export function registerRun(program: Command): void {
     .option('--compare <policyA.yaml policyB.yaml...>', 'what-if: run the same seed under two rollout policies and report both side by side (docs/rollout.md)');
   addTransportFlags(cmd, true) // --transport mqtt, --broker, --broker-port, --ca, --credentials
     .action(async (file: string, opts: RunOpts) => {
-      let loaded;
-      try {
-        loaded = loadScenarioFile(file);
-      } catch (e) {
-        if (e instanceof ScenarioError) {
-          process.stderr.write(`${e.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw e;
-      }
+      const loaded = loadOrExit2(loadScenarioFile, file);
+      if (!loaded) return;
       const transport = transportFromFlags(opts);
       if (typeof transport === 'string') {
         process.stderr.write(`infusim run: ${transport}\n`);

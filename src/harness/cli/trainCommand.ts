@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { ScenarioError } from '../scenario/load.js';
+import { loadOrExit2 } from './options.js';
 import { renderDebriefHtml } from '../train/debrief.js';
 import { loadTrainingFile } from '../train/schema.js';
 import { startTrainingServer } from '../train/server.js';
@@ -42,17 +42,8 @@ export function registerTrain(program: Command): void {
     .option('--paused', 'start with the clock paused (the instructor starts it)')
     .option('--html <file>', 'write the debrief as a self-contained HTML report when the session ends')
     .action(async (file: string, opts: TrainOpts) => {
-      let loaded;
-      try {
-        loaded = loadTrainingFile(file);
-      } catch (e) {
-        if (e instanceof ScenarioError) {
-          process.stderr.write(`${e.message}\n`);
-          process.exitCode = 2;
-          return;
-        }
-        throw e;
-      }
+      const loaded = loadOrExit2(loadTrainingFile, file);
+      if (!loaded) return;
       const session = new TrainingSession(loaded, { speed: opts.speed, paused: opts.paused === true });
       let server;
       try {

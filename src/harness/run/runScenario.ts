@@ -13,7 +13,7 @@ import { formatCommand } from '../../sim/protocol/lineCodec.js';
 import { ed25519FromSeed } from '../../sim/security/remoteCommand.js';
 import { Prng } from '../../sim/time/prng.js';
 import { Gateway } from '../gateway/gateway.js';
-import { Network } from '../link/network.js';
+import { linkConditionsOf, Network } from '../link/network.js';
 import { PumpAgent } from '../link/pumpAgent.js';
 import { loadLibraryFile } from '../paths.js';
 import { SafetyMonitor, type RawViolation } from '../safety/monitor.js';
@@ -78,15 +78,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const world = new World();
   const trace = new Trace();
   const fleet = fleetPumps(s);
-  const link = s.link;
-  const linkDefaults = {
-    latencyMs: parseDurationMs(link.latency),
-    jitterMs: parseDurationMs(link.jitter),
-    lossRate: link.loss,
-    burstLoss: false,
-    duplicateRate: link.duplicate,
-    reorderRate: link.reorder,
-  };
+  const linkDefaults = linkConditionsOf(s.link);
   const networkSeed = seeds.nextUint32();
   // --- mqtt transport: the same Network surface over a real broker, advanced with a quiescence barrier ---
   // Loaded only when asked for, so an in-process run does not load the MQTT client and broker.

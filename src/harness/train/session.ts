@@ -22,7 +22,7 @@ import { Prng } from '../../sim/time/prng.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
 import { startFault, rogueSend, type FaultContext } from '../faults/faults.js';
 import { Gateway } from '../gateway/gateway.js';
-import { Network } from '../link/network.js';
+import { linkConditionsOf, Network } from '../link/network.js';
 import { PumpAgent } from '../link/pumpAgent.js';
 import { loadLibraryFile } from '../paths.js';
 import { clockText, describeEvent } from '../report/timeline.js';
@@ -201,15 +201,7 @@ export class TrainingSession {
     const world = this.world;
     const seeds = new Prng(s.seed);
     const keys = ed25519FromSeed(new Uint8Array(32).map(() => seeds.nextUint32() & 0xff));
-    const link = s.link;
-    this.network = new Network(world, seeds.nextUint32(), {
-      latencyMs: parseDurationMs(link.latency),
-      jitterMs: parseDurationMs(link.jitter),
-      lossRate: link.loss,
-      burstLoss: false,
-      duplicateRate: link.duplicate,
-      reorderRate: link.reorder,
-    });
+    this.network = new Network(world, seeds.nextUint32(), linkConditionsOf(s.link));
     this.monitor = new SafetyMonitor((v) => this.note(v.tMs, 'safety', `${v.rule}: ${v.detail}`, v.pumpId));
     this.gateway = new Gateway(world, this.network, keys.privateKey, {
       onEscalate: (pumpId, alarmId, level, tMs) => this.note(tMs, 'network', `gateway escalated unanswered ${alarmId} to ${level === 1 ? 'the charge nurse' : 'the rapid response team'}`, pumpId),
