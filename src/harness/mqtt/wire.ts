@@ -7,7 +7,7 @@ import type { PumpEvent } from '../../sim/trace/events.js';
 import { z } from 'zod';
 import { ALARM_IDS } from '../../sim/alarms/alarmTable.js';
 import { ERROR_CODES } from '../../sim/protocol/commands.js';
-import type { DownMessage, UpMessage } from '../link/messages.js';
+import { UPDATE_PREFIX, type DownMessage, type UpMessage } from '../link/messages.js';
 import type { Leaf } from './topics.js';
 
 /** Payloads larger than this are refused before parsing (a bound on everything). */
@@ -65,7 +65,9 @@ export const envelopeSchema = z.strictObject({
   counter: z.number().int().min(0),
   issuedMs: num,
   expiresMs: num,
-  command: z.string().min(1).max(200),
+  // A protocol command line, or a firmware/library update (`UPDATE <json>`, up to an 8 KiB image
+  // chunk in base64) that the rollout's update server sends inside the same signed message.
+  command: z.union([z.string().min(1).max(200), z.string().startsWith(UPDATE_PREFIX).max(MAX_PAYLOAD_BYTES)]),
   signature: z.string().max(200).optional(),
 });
 
