@@ -95,6 +95,8 @@ export class MqttNetwork extends Network {
   private gatewayHandler: (m: UpMessage) => void = () => undefined;
   private readonly pumpHandlers = new Map<string, (m: DownMessage) => void>();
   private readonly inflight = new Map<string, number>();
+  /** Last scheduled delivery per pump and direction (FIFO links). */
+  private readonly lastDeliveryMs = new Map<string, number>();
   private inflightCount = 0;
   private readonly pending = new Set<Promise<void>>();
   private chain: Promise<void> = Promise.resolve();
@@ -485,12 +487,23 @@ export class MqttNetwork extends Network {
     }
   }
 
-  /** The virtual time a message takes on a pump's link (latency, jitter, held back when reordered). */
-  private delayMs(pumpId: string): number {
+  /**
+   * The virtual instant a message on a pump's link is delivered: latency and jitter, but in order
+   * (a TCP connection is FIFO, as the in-process link is), unless the message is reordered: then
+   * it is held back and later messages overtake it.
+   */
+  private deliveryAtMs(pumpId: string, dir: 'up' | 'down'): number {
     const c = this.conditions(pumpId);
     let d = c.latencyMs + (c.jitterMs > 0 ? this.mprng.uniform(0, c.jitterMs) : 0);
-    if (c.reorderRate > 0 && this.mprng.next() < c.reorderRate) d += c.latencyMs * 2 + 50;
-    return Math.max(0, Math.round(d));
+    const atMs = this.w.nowMs + Math.max(0, Math.round(d));
+    if (c.reorderRate > 0 && this.mprng.next() < c.reorderRate) {
+      d += c.latencyMs * 2 + 50;
+      return this.w.nowMs + Math.max(0, Math.round(d));
+    }
+    const key = `${dir}:${pumpId}`;
+    const fifoMs = Math.max(atMs, this.lastDeliveryMs.get(key) ?? 0);
+    this.lastDeliveryMs.set(key, fifoMs);
+    return fifoMs;
   }
 
   private atGateway(topic: string, payload: Buffer): void {
@@ -517,7 +530,7 @@ export class MqttNetwork extends Network {
       const m = d.value;
       // A pump of the site that this network does not run (another process's) has no link state here.
       const linked = this.pumps.has(m.pumpId);
-      this.w.at(this.w.nowMs + (linked ? this.delayMs(m.pumpId) : 0), () => {
+      this.w.at(linked ? this.deliveryAtMs(m.pumpId, 'up') : this.w.nowMs, () => {
         if (linked && !this.reachable(m.pumpId)) {
           this.stats.lost++;
           return;
@@ -548,7 +561,7 @@ export class MqttNetwork extends Network {
       const handler = this.pumpHandlers.get(pumpId);
       if (!handler) return;
       const rogue = m.kind === 'command' && m.source === 'rogue';
-      this.w.at(this.w.nowMs + this.delayMs(pumpId), () => {
+      this.w.at(this.deliveryAtMs(pumpId, 'down'), () => {
         const ok = rogue || this.o.externalGateway ? this.reachableOnSegment(pumpId) : this.reachable(pumpId);
         if (!ok) {
           this.stats.lost++;
