@@ -163,9 +163,24 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
     case 'rogue-client':
       rogueSend(ctx, ids, args);
       return () => undefined;
+    case 'reconnect-storm':
+      reconnectStorm(ctx, target, ids, args);
+      return () => undefined;
     default:
       throw new RangeError(`unknown fault "${fault}"`);
   }
+}
+
+/**
+ * A reconnect storm: every targeted pump's connection drops at the same instant and the pumps
+ * reconnect together, each after its own reconnect delay (`backoff` ms plus a seeded draw in
+ * [0, `jitter`) ms; over MQTT the clients reconnect at once). Outboxes keep the events meanwhile.
+ */
+export function reconnectStorm(ctx: FaultContext, target: string, pumpIds: readonly string[], args: Args): void {
+  if (pumpIds.length === 0) return;
+  const backMs = ctx.network.reconnectStorm(pumpIds, { backoffMs: num(args, 'backoff', 1000), jitterMs: num(args, 'jitter', 4000) });
+  ctx.net('link-down', target);
+  ctx.world.at(backMs, () => ctx.net('link-up', target));
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The in-process network between pumps and the gateway: per-pump link conditions (latency,
  * jitter, random and bursty loss, duplication, reordering), partitions of a pump, a segment or
- * the gateway, and gateway outages. Delivery is scheduled on the world's virtual clock; random
+ * the gateway, gateway outages and reconnect storms. Delivery is scheduled on the world's virtual clock; random
  * choices come from the run's seed.
  */
 import { Prng } from '../../sim/time/prng.js';
@@ -29,6 +29,14 @@ export function linkConditionsOf(link: { latency: string | number; jitter: strin
     duplicateRate: link.duplicate,
     reorderRate: link.reorder,
   };
+}
+
+/** How long a pump's client waits before it reconnects after a reconnect storm dropped it. */
+export interface ReconnectBackoff {
+  /** Every pump waits at least this long. */
+  backoffMs: number;
+  /** Plus a seeded draw in [0, jitterMs), each pump its own. */
+  jitterMs: number;
 }
 
 export interface NetworkStatsCounters {
@@ -103,6 +111,25 @@ export class Network {
 
   setGatewayDown(down: boolean): void {
     this.gatewayDownCount += down ? 1 : -1;
+  }
+
+  /**
+   * A reconnect storm: the links of these pumps drop at this instant (what is in flight on them
+   * is lost, as with a partition) and each comes back after its own reconnect delay, drawn from
+   * the run's seed. Returns the virtual time at which the last one is back.
+   */
+  reconnectStorm(pumpIds: readonly string[], backoff: ReconnectBackoff): number {
+    let lastBackMs = this.world.nowMs;
+    for (const id of pumpIds) {
+      const l = this.link(id);
+      l.partitioned++;
+      const backMs = this.world.nowMs + Math.max(1, Math.round(backoff.backoffMs + (backoff.jitterMs > 0 ? this.prng.uniform(0, backoff.jitterMs) : 0)));
+      lastBackMs = Math.max(lastBackMs, backMs);
+      this.world.at(backMs, () => {
+        l.partitioned--;
+      });
+    }
+    return lastBackMs;
   }
 
   get gatewayUp(): boolean {

@@ -26,7 +26,7 @@ import { WardActivity } from '../world/wardActivity.js';
 import { World } from '../world/world.js';
 import { evaluateExpectations } from './expectations.js';
 import { buildResult, type RunState } from './buildResult.js';
-import { startFault, rogueSend, type FaultContext } from '../faults/faults.js';
+import { startFault, reconnectStorm, rogueSend, type FaultContext } from '../faults/faults.js';
 import { actionCommand } from './actions.js';
 import type { RunResult } from './result.js';
 import { hasUpdates, RolloutRuntime } from '../rollout/runtime.js';
@@ -225,8 +225,11 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
         if (fault === 'rogue-client' && everyMs !== undefined && endMs !== undefined) {
           for (let t = atMs + everyMs; t < endMs; t += everyMs) world.at(t, () => rogueSend(faultCtx, pumps.map((p) => p.id), entry.args));
         }
+        if (fault === 'reconnect-storm' && everyMs !== undefined && endMs !== undefined) {
+          for (let t = atMs + everyMs; t < endMs; t += everyMs) world.at(t, () => reconnectStorm(faultCtx, entry.target, pumps.map((p) => p.id), entry.args));
+        }
         if (endMs !== undefined) world.at(endMs, finish);
-        else if (fault === 'rogue-client' || fault === 'air') finish();
+        else if (fault === 'rogue-client' || fault === 'air' || fault === 'reconnect-storm') finish();
         activeFaultEnds.push(finish);
       });
     } else if (entry.action !== undefined) {

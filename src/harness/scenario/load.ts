@@ -145,10 +145,13 @@ export const FAULT_ARGS: Readonly<Record<FaultName, Readonly<Record<string, ArgS
   'clock-skew': { ms: { kind: 'number', unit: 'ms' } },
   'rogue-client': { command: { kind: 'command' }, replay: BOOL, forge: BOOL },
   'update-power-loss': { stage: { kind: 'enum', values: UPDATE_POWER_STAGES }, for: num('s') },
+  'reconnect-storm': { backoff: num('ms'), jitter: num('ms') },
 };
 
 /** Faults that may target the gateway (every other fault and every action acts on pumps). */
 const GATEWAY_FAULTS: ReadonlySet<FaultName> = new Set(['partition', 'gateway-outage']);
+/** Faults that may repeat with `every:` (and `end:`). */
+const REPEATING_FAULTS: ReadonlySet<FaultName> = new Set(['rogue-client', 'reconnect-storm']);
 /** Faults that happen once, at `at`: they take no `end:`. */
 const INSTANT_FAULTS: ReadonlySet<FaultName> = new Set(['air']);
 
@@ -853,7 +856,8 @@ function checkEntry(ctx: Ctx, e: TimelineEntry, at: Path, fleet: Fleet | undefin
   }
   if (e.every !== undefined && ms(e.every) === 0) ctx.add([...at, 'every'], 'must be longer than 0');
   if (e.fault !== undefined) {
-    if (e.every !== undefined && e.fault !== 'rogue-client') ctx.add([...at, 'every'], `the fault ${e.fault} does not repeat; every: is for actions and rogue-client`, { onKey: true });
+    if (e.every !== undefined && !REPEATING_FAULTS.has(e.fault)) ctx.add([...at, 'every'], `the fault ${e.fault} does not repeat; every: is for actions, rogue-client and reconnect-storm`, { onKey: true });
+    if (e.fault === 'reconnect-storm' && e.end !== undefined && e.every === undefined) ctx.add([...at, 'end'], 'end: on reconnect-storm only bounds every:; give every: or remove end:', { onKey: true });
     if (e.spread !== undefined) ctx.add([...at, 'spread'], 'spread: is for actions; a fault starts on all its targets at once', { onKey: true });
     if (e.end !== undefined && INSTANT_FAULTS.has(e.fault)) ctx.add([...at, 'end'], `the fault ${e.fault} happens once, at at:; it takes no end:`, { onKey: true });
   }

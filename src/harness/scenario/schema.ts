@@ -126,6 +126,7 @@ const faultNames = [
   'clock-skew',
   'rogue-client',
   'update-power-loss',
+  'reconnect-storm',
 ] as const;
 
 export const ACTION_NAMES = actionNames;
@@ -145,7 +146,7 @@ export const timelineEntrySchema = z
     end: duration.optional(),
     /** A nurse's action happens after a response time drawn from this range. */
     delay: range.optional(),
-    /** Repeat every this long until `end` (PCA demands, rogue polling). */
+    /** Repeat every this long until `end` (PCA demands, rogue polling, reconnect storms). */
     every: duration.optional(),
     args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   })
