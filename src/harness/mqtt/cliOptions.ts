@@ -69,6 +69,7 @@ export function formatMqttSummary(m: MqttRunInfo): string {
     `  published ${s.published}, received ${s.received}, malformed rejected ${s.malformed}`,
     `  telemetry coalesced while offline ${s.telemetryCoalesced}, held offline (kept in outboxes) ${s.heldOffline}`,
     `  broker kills ${s.brokerKills}, connection cuts ${s.connectionCuts}, reconnects ${s.reconnects}, rogue publishes blocked ${s.rogueBlocked}`,
+    ...(s.reconnectStorms > 0 ? [`  reconnect storms ${s.reconnectStorms}, pump connections dropped by them ${s.stormDrops}`] : []),
     ...(m.brokerCounters ? [`  broker refused: connections ${m.brokerCounters.connectionsRefused}, publishes ${m.brokerCounters.publishesDenied}, subscriptions ${m.brokerCounters.subscriptionsDenied}`] : []),
     ...(s.barrierTimeouts > 0 ? [`  messages that never arrived (barrier timeouts) ${s.barrierTimeouts}`] : []),
   ].join('\n');

@@ -3,7 +3,8 @@
  * injector work unchanged), but every message crosses a real broker. Each pump is an mqtt.js
  * client with its own identity; the gateway is another. Link faults act on real connections:
  * a partition cuts the pump's TCP connection (its last will says offline), a gateway outage kills
- * the broker (or cuts the gateway's connection), and both come back on heal.
+ * the broker (or cuts the gateway's connection), and both come back on heal; a reconnect storm
+ * destroys the pumps' sockets at once and their clients reconnect together.
  *
  * Virtual time over a real broker: every tracked publish increments an in-flight count that the
  * receiving side decrements once it has handled the message; `settle()` resolves when nothing is
@@ -15,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { Prng } from '../../sim/time/prng.js';
 import type { DownMessage, UpMessage } from '../link/messages.js';
-import { Network, type LinkConditions } from '../link/network.js';
+import { Network, type LinkConditions, type ReconnectBackoff } from '../link/network.js';
 import type { World } from '../world/world.js';
 import { AccessPolicy } from './acl.js';
 import type { Credentials, Identity } from './credentials.js';
@@ -63,6 +64,9 @@ export interface MqttStats {
   reconnects: number;
   brokerKills: number;
   connectionCuts: number;
+  /** Reconnect storms, and the pump connections they dropped (each reconnects; counted in `reconnects` too). */
+  reconnectStorms: number;
+  stormDrops: number;
   /** Commands from a rogue client that the broker would not let through. */
   rogueBlocked: number;
   presenceOnline: number;
@@ -85,7 +89,7 @@ interface Endpoint {
 export class MqttNetwork extends Network {
   readonly mqttStats: MqttStats = {
     published: 0, received: 0, malformed: 0, telemetryCoalesced: 0, heldOffline: 0, barrierTimeouts: 0,
-    reconnects: 0, brokerKills: 0, connectionCuts: 0, rogueBlocked: 0, presenceOnline: 0, presenceOffline: 0,
+    reconnects: 0, brokerKills: 0, connectionCuts: 0, reconnectStorms: 0, stormDrops: 0, rogueBlocked: 0, presenceOnline: 0, presenceOffline: 0,
   };
   /** Malformed payloads and other trouble, bounded. */
   readonly log: string[] = [];
@@ -295,6 +299,29 @@ export class MqttNetwork extends Network {
       const ep = this.gatewayEp;
       this.op(() => (this.gatewayUp ? this.reconnect(ep) : this.cut(ep)));
     }
+  }
+
+  /**
+   * A reconnect storm on real connections: at this virtual instant (after what is in flight has
+   * landed) every targeted pump's TCP socket is destroyed (no DISCONNECT, so the broker publishes
+   * its last will), and every client reconnects by itself after its reconnect period, all
+   * together, resuming its persistent session. The barrier waits until all are back, so no
+   * virtual time passes (the backoff is for the in-process network). Pumps already cut off are
+   * left alone.
+   */
+  override reconnectStorm(pumpIds: readonly string[], _backoff: ReconnectBackoff): number {
+    const eps = pumpIds.map((id) => this.pumps.get(id)).filter((e): e is Endpoint => e !== undefined);
+    this.op(async () => {
+      if (this.brokerDown) return;
+      const hit = eps.filter((ep) => !ep.cut && ep.client?.connected);
+      this.mqttStats.reconnectStorms++;
+      this.mqttStats.stormDrops += hit.length;
+      this.note(`reconnect storm at t=${this.w.nowMs}: ${hit.length} pump connection(s) dropped`);
+      for (const ep of hit) ep.ready = false;
+      for (const ep of hit) ep.client?.stream?.destroy();
+      await Promise.all(hit.map((ep) => this.waitReady(ep)));
+    });
+    return this.w.nowMs;
   }
 
   /** Close every client (and nothing else: the broker belongs to whoever started it). */
