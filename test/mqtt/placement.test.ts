@@ -1,19 +1,56 @@
 /**
  * Broker placement: the embedded broker runs in this process for small fleets and in a child
- * process above a threshold (docs/mqtt.md). Here the threshold is 5 pumps, so the 40-pump
- * gateway-outage scenario gets the child-process broker; the outage kills that process and forks a
- * fresh one, and every event is still ingested exactly once. Also: the broker's retained-message
- * index (exact topics) answers like aedes' own store.
+ * process above a threshold (docs/mqtt.md). A kill of the child-process broker closes and
+ * recreates it inside the child with its persistence (a retained status and a QoS 1 message
+ * queued for an offline session survive), or, with kill 'process', SIGKILLs the child and forks a
+ * fresh one (they are gone). Here the threshold is 5 pumps, so the 40-pump gateway-outage scenario
+ * gets the child-process broker, and every event is still ingested exactly once with either kill.
+ * Also: the broker's retained-message index (exact topics) answers like aedes' own store.
  */
 import { describe, expect, it } from 'vitest';
 import { AccessPolicy } from '../../src/harness/mqtt/acl.js';
 import { EmbeddedBroker } from '../../src/harness/mqtt/broker.js';
 import { ChildProcessBroker } from '../../src/harness/mqtt/childBroker.js';
 import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
-import { chooseBrokerPlacement, DEFAULT_CHILD_BROKER_ABOVE_PUMPS } from '../../src/harness/mqtt/transport.js';
+import { childBrokerKillOf, chooseBrokerPlacement, DEFAULT_CHILD_BROKER_ABOVE_PUMPS } from '../../src/harness/mqtt/transport.js';
 import { runScenario } from '../../src/harness/run/runScenario.js';
 import { loadScenarioFile } from '../../src/harness/scenario/load.js';
-import mqtt from 'mqtt';
+import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
+import type { Credentials, Identity } from '../../src/harness/mqtt/credentials.js';
+
+/** A client with its messages collected from the first packet on (a persistent session's queue arrives right after CONNACK). */
+async function client(url: string, id: Identity, clean: boolean): Promise<{ c: MqttClient; connack: IConnackPacket; messages: { topic: string; payload: string }[] }> {
+  const messages: { topic: string; payload: string }[] = [];
+  const c = mqtt.connect(url, { clientId: id.clientId, username: id.username, password: id.password, protocolVersion: 4, clean, reconnectPeriod: 0, connectTimeout: 5000 });
+  c.on('message', (topic, payload) => messages.push({ topic, payload: payload.toString() }));
+  const connack = await new Promise<IConnackPacket>((resolve, reject) => {
+    c.once('connect', resolve);
+    c.once('error', reject);
+  });
+  return { c, connack, messages };
+}
+
+function pumpIdentity(creds: Credentials, pumpId: string): Identity {
+  const id = creds.pumps.get(pumpId);
+  if (!id) throw new Error(`no ${pumpId}`);
+  return id;
+}
+
+/**
+ * Before the kill: p1 has a persistent session subscribed to its commands and is offline; the
+ * gateway sends it a QoS 1 command (queued in the session); p2 retains its status.
+ */
+async function prepareSessionAndRetained(b: ChildProcessBroker, creds: Credentials): Promise<void> {
+  const p1 = await client(b.url, pumpIdentity(creds, 'p1'), false);
+  await p1.c.subscribeAsync('infusim/v1/cp/icu/p1/cmd', { qos: 1 });
+  await p1.c.endAsync();
+  const p2 = await client(b.url, pumpIdentity(creds, 'p2'), true);
+  await p2.c.publishAsync('infusim/v1/cp/icu/p2/status', JSON.stringify({ v: 1, pumpId: 'p2', online: true }), { qos: 1, retain: true });
+  await p2.c.endAsync();
+  const gw = await client(b.url, creds.gateway, true);
+  await gw.c.publishAsync('infusim/v1/cp/icu/p1/cmd', 'queued while p1 was away', { qos: 1 });
+  await gw.c.endAsync();
+}
 
 describe('broker placement', () => {
   it('chooses the child process above the threshold, in-process at or below it', () => {
@@ -24,6 +61,12 @@ describe('broker placement', () => {
     expect(chooseBrokerPlacement(5, { childBrokerAbovePumps: 5 })).toBe('in-process');
     expect(chooseBrokerPlacement(10_000, { brokerPlacement: 'in-process' })).toBe('in-process');
     expect(chooseBrokerPlacement(1, { brokerPlacement: 'child-process' })).toBe('child-process');
+  });
+
+  it("kills the child-process broker inside the child by default; 'process' on request", () => {
+    if (process.env.INFUSIM_MQTT_CHILD_BROKER_KILL === undefined) expect(childBrokerKillOf()).toBe('broker');
+    expect(childBrokerKillOf({ childBrokerKill: 'process' })).toBe('process');
+    expect(childBrokerKillOf({ childBrokerKill: 'broker' })).toBe('broker');
   });
 
   it('the child-process broker applies the same credentials and ACLs', async () => {
@@ -50,9 +93,59 @@ describe('broker placement', () => {
     expect(b.running).toBe(false);
   }, 30_000);
 
-  it('gateway-outage with the child-process broker (threshold 5 pumps): broker process killed, every event exactly once', async () => {
+  it('a kill of the child-process broker (default) keeps its persistence: the queued QoS 1 message and the retained status are delivered after the restart', async () => {
+    const creds = generateCredentials('cp', [{ pumpId: 'p1', unit: 'icu' }, { pumpId: 'p2', unit: 'icu' }]);
+    const b = new ChildProcessBroker(creds);
+    await b.start();
+    try {
+      await prepareSessionAndRetained(b, creds);
+      const pid = b.pid;
+      const port = b.port;
+      await b.stop();
+      expect(b.running).toBe(false);
+      await expect(mqtt.connectAsync(b.url, { reconnectPeriod: 0, connectTimeout: 2000 })).rejects.toThrow();
+      await b.start();
+      // The same process, the same port: a new aedes instance on the old persistence.
+      expect(b.pid).toBe(pid);
+      expect(b.port).toBe(port);
+      const p1 = await client(b.url, pumpIdentity(creds, 'p1'), false);
+      expect(p1.connack.sessionPresent).toBe(true);
+      await expect.poll(() => p1.messages).toEqual([{ topic: 'infusim/v1/cp/icu/p1/cmd', payload: 'queued while p1 was away' }]);
+      await p1.c.endAsync();
+      const obs = await client(b.url, creds.observer, true);
+      await obs.c.subscribeAsync('infusim/v1/cp/icu/p2/status', { qos: 1 });
+      await expect.poll(() => obs.messages.map((m) => JSON.parse(m.payload) as unknown)).toEqual([{ v: 1, pumpId: 'p2', online: true }]);
+      await obs.c.endAsync();
+    } finally {
+      await b.close();
+    }
+    expect(b.running).toBe(false);
+  }, 30_000);
+
+  it("kill 'process' SIGKILLs the child and forks a fresh broker: the session is gone", async () => {
+    const creds = generateCredentials('cp', [{ pumpId: 'p1', unit: 'icu' }, { pumpId: 'p2', unit: 'icu' }]);
+    const b = new ChildProcessBroker(creds, '127.0.0.1', 'process');
+    await b.start();
+    try {
+      await prepareSessionAndRetained(b, creds);
+      const pid = b.pid;
+      const port = b.port;
+      await b.stop();
+      await b.start();
+      expect(b.pid).not.toBe(pid);
+      expect(b.port).toBe(port);
+      const p1 = await client(b.url, pumpIdentity(creds, 'p1'), false);
+      // No session, so nothing was queued for it.
+      expect(p1.connack.sessionPresent).toBe(false);
+      await p1.c.endAsync();
+    } finally {
+      await b.close();
+    }
+  }, 30_000);
+
+  it.each(['broker', 'process'] as const)('gateway-outage with the child-process broker (threshold 5 pumps, kill %s): every event exactly once', async (kill) => {
     const loaded = loadScenarioFile('scenarios/gateway-outage.yaml');
-    const run = await runScenario(loaded, { transport: { kind: 'mqtt', childBrokerAbovePumps: 5 } });
+    const run = await runScenario(loaded, { transport: { kind: 'mqtt', childBrokerAbovePumps: 5, childBrokerKill: kill } });
     const r = run.result;
     expect(run.mqtt?.placement).toBe('child-process');
     expect(run.mqtt?.broker).toBe('embedded aedes (child process)');

@@ -5,17 +5,22 @@
  * between two processes (one descriptor per connection on each side of a loopback connection).
  *
  * IPC protocol (process.send): parent → child `{ type: 'start', port, credentials }` (credentials
- * as credentialsToJson), `{ type: 'info', gc? }`, `{ type: 'close' }`; child → parent
- * `{ type: 'listening', port }`, `{ type: 'refused', line, counter }`, `{ type: 'info', rss, connections }`,
- * `{ type: 'error', message }`.
+ * as credentialsToJson), `{ type: 'stop' }`, `{ type: 'info', gc? }`, `{ type: 'close' }`; child → parent
+ * `{ type: 'listening', port }`, `{ type: 'stopped' }`, `{ type: 'refused', line, counter }`,
+ * `{ type: 'info', rss, connections }`, `{ type: 'error', message }`.
+ *
+ * `stop` kills the broker inside the process (every client connection destroyed, no DISCONNECT;
+ * the listening server closed) and keeps its persistence; the next `start` brings up a new aedes
+ * instance on the same port with that persistence (sessions, queued QoS 1 messages, retained status).
  */
 import { AccessPolicy } from './acl.js';
 import { EmbeddedBroker } from './broker.js';
 import { credentialsFromJson } from './credentials.js';
 
-export type ToChild = { type: 'start'; port: number; credentials: string } | { type: 'info'; gc?: boolean } | { type: 'close' };
+export type ToChild = { type: 'start'; port: number; credentials: string } | { type: 'stop' } | { type: 'info'; gc?: boolean } | { type: 'close' };
 export type FromChild =
   | { type: 'listening'; port: number }
+  | { type: 'stopped' }
   | { type: 'refused'; line: string; counter: 'connectionsRefused' | 'publishesDenied' | 'subscriptionsDenied' }
   | { type: 'info'; rss: number; heapUsed: number; connections: number }
   | { type: 'error'; message: string };
@@ -39,6 +44,9 @@ process.on('message', (raw: unknown) => {
         }
         await broker.start(m.port);
         send({ type: 'listening', port: broker.port });
+      } else if (m.type === 'stop') {
+        await broker?.stop();
+        send({ type: 'stopped' });
       } else if (m.type === 'info') {
         if (m.gc) (globalThis as { gc?: () => void }).gc?.();
         const mem = process.memoryUsage();

@@ -5,13 +5,18 @@
  * often 20,000 or lower) the broker moves to a child process of its own (brokerChild.ts), forked
  * with its soft open-file limit raised to the hard limit.
  *
- * Killing this broker (a gateway outage) kills the child process (SIGKILL: every connection cut at
- * once, no DISCONNECT) and restarting it forks a fresh one on the same port. The in-memory
- * persistence dies with the process: sessions, QoS 1 messages queued for offline clients and
- * retained status are gone. Nothing is lost for it, because nothing is in flight when the broker
- * is killed (the quiescence barrier drains first), nothing is published while it is down (events
- * stay in the pumps' outboxes), every client subscribes again on reconnection and every pump
- * publishes its retained `online` status again.
+ * Killing this broker (a gateway outage) closes it inside the child, over IPC, as the in-process
+ * broker does: every client connection destroyed at once (no DISCONNECT, so last wills are
+ * published), the listening server closed; restarting it brings up a new aedes instance in the
+ * same process, with the same persistence, on the same port. Sessions, QoS 1 messages queued for
+ * offline clients and retained status survive the outage.
+ *
+ * `kill: 'process'` rehearses losing the broker's memory instead: the kill is a SIGKILL of the
+ * child and the restart forks a fresh broker on the same port, its persistence empty. Nothing is
+ * lost for it, because nothing is in flight when the broker is killed (the quiescence barrier
+ * drains first), nothing is published while it is down (events stay in the pumps' outboxes),
+ * every client subscribes again on reconnection and every pump publishes its retained `online`
+ * status again.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -52,14 +57,23 @@ export interface BrokerProcessInfo {
   connections: number;
 }
 
+/** What killing the child-process broker does (docs/mqtt.md, "Broker placement"). */
+export type ChildBrokerKill = 'broker' | 'process';
+
 export class ChildProcessBroker {
   private child: ChildProcess | undefined;
+  private listening = false;
   private portValue = 0;
   readonly counters: BrokerCounters = { connectionsRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
   readonly log: string[] = [];
   private infoWaiters: ((i: BrokerProcessInfo) => void)[] = [];
 
-  constructor(private readonly creds: Credentials, private readonly host = '127.0.0.1') {}
+  constructor(
+    private readonly creds: Credentials,
+    private readonly host = '127.0.0.1',
+    /** 'broker' (default): close and recreate the broker inside the child, keeping its persistence; 'process': SIGKILL the child and fork a fresh one. */
+    readonly kill: ChildBrokerKill = 'broker',
+  ) {}
 
   get port(): number {
     return this.portValue;
@@ -69,8 +83,9 @@ export class ChildProcessBroker {
     return `mqtt://${this.host}:${this.portValue}`;
   }
 
+  /** Listening for clients. */
   get running(): boolean {
-    return this.child !== undefined;
+    return this.child !== undefined && this.listening;
   }
 
   /** The child's process id (while it runs). */
@@ -78,54 +93,36 @@ export class ChildProcessBroker {
     return this.child?.pid;
   }
 
-  /** Fork the broker and wait until it listens; port 0 (the default) picks a free port, kept for restarts. */
+  /** Fork the broker (or, after a kill inside the child, start it again there) and wait until it listens; port 0 (the default) picks a free port, kept for restarts. */
   async start(port = this.portValue): Promise<void> {
-    if (this.child) return;
-    const { file, execArgv } = childEntry();
-    const child = forkRaisingFdLimit(file, [], execArgv);
-    this.child = child;
-    child.on('message', (raw: unknown) => this.onMessage(raw as FromChild));
-    child.on('exit', () => {
-      if (this.child === child) this.child = undefined;
-    });
-    const listening = new Promise<number>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('child-process broker: not listening after 20 s')), 20_000);
-      const onMsg = (raw: unknown): void => {
-        const m = raw as FromChild;
-        if (m.type === 'listening' || m.type === 'error') {
-          clearTimeout(t);
-          child.off('message', onMsg);
-          child.off('exit', onExit);
-          if (m.type === 'listening') resolve(m.port);
-          else reject(new Error(`child-process broker: ${m.message}`));
-        }
-      };
-      const onExit = (code: number | null): void => {
-        clearTimeout(t);
-        reject(new Error(`child-process broker exited (${code ?? 'signal'}) before listening`));
-      };
-      child.on('message', onMsg);
-      child.once('exit', onExit);
-    });
+    if (this.child && this.listening) return;
+    const child = this.child ?? this.fork();
     const msg: ToChild = { type: 'start', port, credentials: credentialsToJson(this.creds) };
-    child.send(msg);
     try {
-      this.portValue = await listening;
+      this.portValue = await this.request(child, msg, 'listening', 20_000, (m) => m.port);
+      this.listening = true;
     } catch (e) {
       child.kill('SIGKILL');
-      this.child = undefined;
+      if (this.child === child) this.child = undefined;
       throw e;
     }
   }
 
-  /** Kill the broker: SIGKILL the child (every connection cut, no DISCONNECT; its in-memory persistence goes with it). */
+  /**
+   * Kill the broker. By default inside the child: every connection destroyed (no DISCONNECT), the
+   * server closed, the persistence kept for the next start. With kill 'process': SIGKILL the child
+   * (its in-memory persistence goes with it).
+   */
   async stop(): Promise<void> {
     const child = this.child;
-    this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGKILL');
-    await exited;
+    if (!child) return;
+    if (this.kill === 'process') {
+      await this.killProcess();
+      return;
+    }
+    if (!this.listening) return;
+    this.listening = false;
+    await this.request(child, { type: 'stop' }, 'stopped', 20_000, () => undefined);
   }
 
   async restart(): Promise<void> {
@@ -134,9 +131,66 @@ export class ChildProcessBroker {
     this.counters.restarts++;
   }
 
-  /** Stop for good. */
+  /** Stop for good: the child process ends. */
   async close(): Promise<void> {
-    await this.stop();
+    await this.killProcess();
+  }
+
+  private fork(): ChildProcess {
+    const { file, execArgv } = childEntry();
+    const child = forkRaisingFdLimit(file, [], execArgv);
+    this.child = child;
+    this.listening = false;
+    child.on('message', (raw: unknown) => this.onMessage(raw as FromChild));
+    child.on('exit', () => {
+      if (this.child === child) {
+        this.child = undefined;
+        this.listening = false;
+      }
+    });
+    return child;
+  }
+
+  private async killProcess(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    this.listening = false;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  /** Send a message to the child and wait for its answer of type `want` (an error or an exit rejects). */
+  private request<T extends FromChild['type'], R>(child: ChildProcess, msg: ToChild, want: T, timeoutMs: number, pick: (m: Extract<FromChild, { type: T }>) => R): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const t = setTimeout(() => {
+        done();
+        reject(new Error(`child-process broker: no "${want}" after ${timeoutMs} ms`));
+      }, timeoutMs);
+      const onMsg = (raw: unknown): void => {
+        const m = raw as FromChild;
+        if (m.type === want) {
+          done();
+          resolve(pick(m as Extract<FromChild, { type: T }>));
+        } else if (m.type === 'error') {
+          done();
+          reject(new Error(`child-process broker: ${m.message}`));
+        }
+      };
+      const onExit = (code: number | null): void => {
+        done();
+        reject(new Error(`child-process broker exited (${code ?? 'signal'}) before "${want}"`));
+      };
+      const done = (): void => {
+        clearTimeout(t);
+        child.off('message', onMsg);
+        child.off('exit', onExit);
+      };
+      child.on('message', onMsg);
+      child.once('exit', onExit);
+      child.send(msg);
+    });
   }
 
   /** The broker process's resident memory and open client connections (after a garbage collection if gc). */

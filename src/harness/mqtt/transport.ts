@@ -9,7 +9,7 @@ import type { FleetPump } from '../scenario/fleet.js';
 import type { World } from '../world/world.js';
 import { AccessPolicy } from './acl.js';
 import { EmbeddedBroker, type BrokerCounters } from './broker.js';
-import { ChildProcessBroker } from './childBroker.js';
+import { ChildProcessBroker, type ChildBrokerKill } from './childBroker.js';
 import { generateCredentials, type Credentials } from './credentials.js';
 import { MqttNetwork, type BrokerControl, type MqttStats } from './mqttNetwork.js';
 import { siteLevel } from './topics.js';
@@ -27,6 +27,12 @@ export interface MqttTransport {
   brokerPlacement?: BrokerPlacement | 'auto' | undefined;
   /** 'auto' placement: more pumps than this and the broker runs in a child process (default 4,000, or INFUSIM_MQTT_CHILD_BROKER_ABOVE). */
   childBrokerAbovePumps?: number | undefined;
+  /**
+   * What a kill of the child-process broker does: 'broker' (default) closes and recreates the broker
+   * inside the child, keeping its persistence; 'process' SIGKILLs the child and forks a fresh one,
+   * so sessions, queued QoS 1 messages and retained status are lost (or INFUSIM_MQTT_CHILD_BROKER_KILL=process).
+   */
+  childBrokerKill?: ChildBrokerKill | undefined;
   caFile?: string | undefined;
   /** Site level of the topic tree (default: from the scenario name). */
   site?: string | undefined;
@@ -65,6 +71,11 @@ export function chooseBrokerPlacement(pumps: number, t: Pick<MqttTransport, 'bro
   return pumps > above ? 'child-process' : 'in-process';
 }
 
+/** What a kill of the child-process broker does: the option, else INFUSIM_MQTT_CHILD_BROKER_KILL=process, else 'broker'. */
+export function childBrokerKillOf(t: Pick<MqttTransport, 'childBrokerKill'> = {}): ChildBrokerKill {
+  return t.childBrokerKill ?? (process.env.INFUSIM_MQTT_CHILD_BROKER_KILL === 'process' ? 'process' : 'broker');
+}
+
 /** The embedded broker, wherever it runs. */
 export type RunBroker = EmbeddedBroker | ChildProcessBroker;
 
@@ -95,7 +106,7 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
   let control = t.brokerControl;
   const placement = url === undefined ? chooseBrokerPlacement(fleet.length, t) : undefined;
   if (url === undefined) {
-    broker = placement === 'child-process' ? new ChildProcessBroker(creds) : new EmbeddedBroker(new AccessPolicy(creds));
+    broker = placement === 'child-process' ? new ChildProcessBroker(creds, '127.0.0.1', childBrokerKillOf(t)) : new EmbeddedBroker(new AccessPolicy(creds));
     await broker.start(t.brokerPort ?? 0);
     url = broker.url;
     const b = broker;
