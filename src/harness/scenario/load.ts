@@ -858,6 +858,11 @@ function checkEntry(ctx: Ctx, e: TimelineEntry, at: Path, fleet: Fleet | undefin
   if (e.fault !== undefined) {
     if (e.every !== undefined && !REPEATING_FAULTS.has(e.fault)) ctx.add([...at, 'every'], `the fault ${e.fault} does not repeat; every: is for actions, rogue-client and reconnect-storm`, { onKey: true });
     if (e.fault === 'reconnect-storm' && e.end !== undefined && e.every === undefined) ctx.add([...at, 'end'], 'end: on reconnect-storm only bounds every:; give every: or remove end:', { onKey: true });
+    if (e.fault === 'reconnect-storm' && e.every !== undefined) {
+      const everyMs = ms(e.every);
+      const awayMs = (typeof e.args.backoff === 'number' ? e.args.backoff : 1000) + (typeof e.args.jitter === 'number' ? e.args.jitter : 4000);
+      if (everyMs !== undefined && everyMs > 0 && everyMs <= awayMs) ctx.add([...at, 'every'], `storms ${formatDurationMs(everyMs)} apart would overlap: a pump may be away for backoff + jitter = ${formatDurationMs(awayMs)}; make every: longer`);
+    }
     if (e.spread !== undefined) ctx.add([...at, 'spread'], 'spread: is for actions; a fault starts on all its targets at once', { onKey: true });
     if (e.end !== undefined && INSTANT_FAULTS.has(e.fault)) ctx.add([...at, 'end'], `the fault ${e.fault} happens once, at at:; it takes no end:`, { onKey: true });
   }

@@ -97,6 +97,12 @@ describe('reconnect-storm in a scenario file', () => {
     expect(p.message).toMatch(/only bounds every/);
   });
 
+  it('storms closer together than a pump may be away are refused', () => {
+    const text = storm('  - { at: 1h, fault: reconnect-storm, every: 5s, end: 2h }');
+    const p = oneProblem(text, '5s', 'reconnect-storm');
+    expect(p.message).toMatch(/would overlap/);
+  });
+
   it('an unknown arg is refused, naming the ones it takes', () => {
     const text = storm('  - { at: 1h, fault: reconnect-storm, args: { delay: 5 } }');
     const p = oneProblem(text, 'delay: 5');
