@@ -208,6 +208,23 @@ describe('bad input from the browser is refused and changes nothing', () => {
   });
 });
 
+describe('a reconnect storm from the instructor', () => {
+  it('drops every pump\'s link at once and brings them back within backoff + jitter', () => {
+    const { s, at } = session('occlusion-drill');
+    const instr: Connection = {};
+    s.handle(instr, { type: 'hello', role: 'instructor', key: 'k3y' });
+    at(60_000);
+    expect(s.handle(instr, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'reconnect-storm', target: 'all', args: { backoff: 2000, jitter: 1000 } } })).toMatchObject({ ok: true });
+    const net = () => s.log.filter((l) => l.who === 'network').map((l) => [l.tMs, l.text] as const);
+    expect(net()).toEqual([[60_000, 'link down: all']]);
+    at(70_000);
+    const [down, up] = net();
+    expect(up?.[1]).toBe('link up: all');
+    expect(up![0] - down![0]).toBeGreaterThanOrEqual(2000);
+    expect(up![0] - down![0]).toBeLessThan(3000);
+  });
+});
+
 describe('dose error reduction and security scenarios', () => {
   it('scores the tenfold rate slip and the soft limit', () => {
     const { at, panel, key, obj } = session('soft-and-hard-limits');

@@ -20,7 +20,7 @@ import { pumpTypeById } from '../../sim/pump/pumpTypes.js';
 import { ed25519FromSeed } from '../../sim/security/remoteCommand.js';
 import { Prng } from '../../sim/time/prng.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
-import { startFault, rogueSend, type FaultContext } from '../faults/faults.js';
+import { reconnectStorm, startFault, rogueSend, type FaultContext } from '../faults/faults.js';
 import { Gateway } from '../gateway/gateway.js';
 import { linkConditionsOf, Network } from '../link/network.js';
 import { PumpAgent } from '../link/pumpAgent.js';
@@ -309,6 +309,10 @@ export class TrainingSession {
             const pumps = pick().map((p) => p.id);
             for (let t = atMs + everyMs; t < endMs; t += everyMs) this.world.at(t, () => rogueSend(this.faultCtx, pumps, entry.args));
           }
+          if (fault === 'reconnect-storm' && everyMs !== undefined && endMs !== undefined) {
+            const pumps = pick().map((p) => p.id);
+            for (let t = atMs + everyMs; t < endMs; t += everyMs) this.world.at(t, () => reconnectStorm(this.faultCtx, entry.target, pumps, entry.args));
+          }
           if (endMs !== undefined) this.world.at(endMs, end);
         });
       } else if (entry.action !== undefined) {
@@ -549,7 +553,7 @@ export class TrainingSession {
         if (a.target === 'gateway' ? !gatewayOk : pumps.length === 0 && a.fault !== 'gateway-outage') return refuse(ref, 'NO_PUMP', `target "${a.target}" selects no pump`);
         const end = this.startFaultNow(a.fault, a.target, pumps, a.args, 'instructor');
         if (a.forS !== undefined) this.world.at(this.world.nowMs + a.forS * 1000, end);
-        else if (a.fault === 'air' || a.fault === 'rogue-client') end();
+        else if (a.fault === 'air' || a.fault === 'rogue-client' || a.fault === 'reconnect-storm') end();
         return ok(`fault ${a.fault} on ${a.target}${a.forS !== undefined ? ` for ${a.forS} s` : ''}`);
       }
     }
