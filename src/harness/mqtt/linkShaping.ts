@@ -1,0 +1,62 @@
+/**
+ * What a pump's link conditions do to one message on a real connection, decided on the virtual
+ * clock with the run's seed: lost, or written once or twice (duplicated), each copy at a due
+ * instant (latency, jitter, held back when reordered). The same rules as the in-process Network
+ * (`src/harness/link/network.ts`): random or Gilbert-Elliott burst loss, and a link that is FIFO
+ * (as TCP is) unless a message is reordered.
+ */
+import type { Prng } from '../../sim/time/prng.js';
+import type { LinkConditions } from '../link/network.js';
+
+export type Direction = 'up' | 'down';
+
+/** Per pump: the last due instant per direction, and the burst-loss state. */
+export interface LinkShapeState {
+  lastUpMs: number;
+  lastDownMs: number;
+  burstBad: boolean;
+}
+
+export function newLinkShapeState(): LinkShapeState {
+  return { lastUpMs: 0, lastDownMs: 0, burstBad: false };
+}
+
+/** Lost, or the due instant of each copy (two when duplicated). */
+export type TransmissionPlan = { lost: true } | { lost: false; dueMs: number[] };
+
+/** Whether these conditions do anything at all. */
+export function hasConditions(c: LinkConditions): boolean {
+  return c.latencyMs > 0 || c.jitterMs > 0 || c.lossRate > 0 || c.duplicateRate > 0 || c.reorderRate > 0;
+}
+
+export function planTransmission(c: LinkConditions, s: LinkShapeState, dir: Direction, nowMs: number, prng: Prng): TransmissionPlan {
+  if (lose(c, s, prng)) return { lost: true };
+  const copies = c.duplicateRate > 0 && prng.next() < c.duplicateRate ? 2 : 1;
+  const dueMs: number[] = [];
+  for (let i = 0; i < copies; i++) {
+    const delayMs = c.latencyMs + (c.jitterMs > 0 ? prng.uniform(0, c.jitterMs) : 0);
+    let atMs = nowMs + Math.max(0, Math.round(delayMs));
+    if (c.reorderRate > 0 && prng.next() < c.reorderRate) {
+      // Held back: later messages overtake it.
+      atMs += Math.round(c.latencyMs * 2 + 50);
+    } else if (dir === 'up') {
+      atMs = Math.max(atMs, s.lastUpMs);
+      s.lastUpMs = atMs;
+    } else {
+      atMs = Math.max(atMs, s.lastDownMs);
+      s.lastDownMs = atMs;
+    }
+    dueMs.push(atMs);
+  }
+  return { lost: false, dueMs };
+}
+
+function lose(c: LinkConditions, s: LinkShapeState, prng: Prng): boolean {
+  if (c.lossRate <= 0) return false;
+  if (!c.burstLoss) return prng.next() < c.lossRate;
+  // Gilbert-Elliott: the bad state loses everything; transitions keep the mean loss rate.
+  const leaveBad = 0.2;
+  const enterBad = (c.lossRate * leaveBad) / Math.max(1e-9, 1 - c.lossRate);
+  s.burstBad = s.burstBad ? prng.next() >= leaveBad : prng.next() < enterBad;
+  return s.burstBad;
+}
