@@ -11,6 +11,11 @@
  * in flight, so the runner advances the clock only after the messages of the current instant have
  * been delivered (a quiescence barrier). A message that has not arrived after `barrierTimeoutMs`
  * of wall time is counted lost.
+ *
+ * Link conditions (latency, jitter, loss, duplication, reordering) act on real connections too: a
+ * pump whose link can have them connects through the link proxy (`linkProxy.ts`), which drops,
+ * duplicates or holds its PUBLISH frames on the virtual clock (`onProxiedPublish`). A held frame
+ * is not in flight: it is a world event at its due instant, tracked again when it is written.
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -20,11 +25,20 @@ import { Network, type LinkConditions, type ReconnectBackoff } from '../link/net
 import type { World } from '../world/world.js';
 import { AccessPolicy } from './acl.js';
 import type { Credentials, Identity } from './credentials.js';
+import { LinkProxy, type ProxiedConnection } from './linkProxy.js';
+import { hasConditions, newLinkShapeState, planTransmission, type Direction, type LinkShapeState } from './linkShaping.js';
+import { puback, withDup, type PublishInfo } from './mqttFrames.js';
 import { gatewayFilters, parseTopic, pumpTopic, type PumpAddress } from './topics.js';
 import { decodeDown, decodeUp, encodeDown, encodeUp, statusPayload } from './wire.js';
 
 /** How many first connections a batch opens at once. */
 const CONNECT_CONCURRENCY = 200;
+
+/**
+ * At most this many pumps connect through the link proxy by default: a proxied connection holds
+ * two more descriptors in this process (docs/mqtt.md, "Faults on real connections").
+ */
+export const DEFAULT_LINK_PROXY_MAX_PUMPS = 2000;
 
 export interface BrokerControl {
   stop(): Promise<void>;
@@ -48,6 +62,14 @@ export interface MqttNetworkOptions {
   log?: ((line: string) => void) | undefined;
   /** Sees every payload that arrived from the broker, before validation (contract checks). */
   onWire?: ((topic: string, payload: Buffer) => void) | undefined;
+  /**
+   * The pumps whose link can have conditions during the run (the runner decides from the
+   * scenario): they connect through the link proxy. Default: every pump when the default link
+   * conditions do anything, none otherwise.
+   */
+  linkPumps?: ReadonlySet<string> | undefined;
+  /** At most this many pumps go through the link proxy (default DEFAULT_LINK_PROXY_MAX_PUMPS); the others connect directly, without conditions. */
+  linkProxyMaxPumps?: number | undefined;
 }
 
 export interface MqttStats {
@@ -71,6 +93,16 @@ export interface MqttStats {
   rogueBlocked: number;
   presenceOnline: number;
   presenceOffline: number;
+  /** Pumps that connected through the link proxy. */
+  linkProxyPumps: number;
+  /** Pumps whose link could have conditions but that connected directly (over linkProxyMaxPumps): no conditions applied. */
+  linkProxyOverLimit: number;
+  /** PUBLISH frames the proxy held for latency, jitter or reordering (each copy counts). */
+  framesDelayed: number;
+  /** PUBLISH frames the proxy dropped (loss). */
+  framesDropped: number;
+  /** PUBLISH frames the proxy wrote twice. */
+  framesDuplicated: number;
 }
 
 interface Endpoint {
@@ -84,12 +116,15 @@ interface Endpoint {
   will?: { topic: string; payload: string } | undefined;
   online?: { topic: string; payload: string } | undefined;
   connectedOnce?: boolean;
+  /** Connects through the link proxy. */
+  proxied?: boolean;
 }
 
 export class MqttNetwork extends Network {
   readonly mqttStats: MqttStats = {
     published: 0, received: 0, malformed: 0, telemetryCoalesced: 0, heldOffline: 0, barrierTimeouts: 0,
     reconnects: 0, brokerKills: 0, connectionCuts: 0, reconnectStorms: 0, stormDrops: 0, rogueBlocked: 0, presenceOnline: 0, presenceOffline: 0,
+    linkProxyPumps: 0, linkProxyOverLimit: 0, framesDelayed: 0, framesDropped: 0, framesDuplicated: 0,
   };
   /** Malformed payloads and other trouble, bounded. */
   readonly log: string[] = [];
@@ -99,8 +134,6 @@ export class MqttNetwork extends Network {
   private gatewayHandler: (m: UpMessage) => void = () => undefined;
   private readonly pumpHandlers = new Map<string, (m: DownMessage) => void>();
   private readonly inflight = new Map<string, number>();
-  /** Last scheduled delivery per pump and direction (FIFO links). */
-  private readonly lastDeliveryMs = new Map<string, number>();
   private inflightCount = 0;
   private readonly pending = new Set<Promise<void>>();
   private chain: Promise<void> = Promise.resolve();
@@ -111,14 +144,19 @@ export class MqttNetwork extends Network {
   private brokerDown = false;
   private closed = false;
   private batch: Endpoint[] | undefined;
+  private proxy: LinkProxy | undefined;
+  /** Client id → pump, for the proxied pumps. */
+  private readonly proxiedClients = new Map<string, string>();
+  private readonly shapes = new Map<string, LinkShapeState>();
+  private readonly unshapedNoted = new Set<string>();
 
   constructor(
     private readonly w: World,
     seed: number,
-    defaults: LinkConditions,
+    private readonly linkDefaults: LinkConditions,
     private readonly o: MqttNetworkOptions,
   ) {
-    super(w, seed, defaults);
+    super(w, seed, linkDefaults);
     this.mprng = new Prng(seed ^ 0x5bd1e995);
     this.policy = new AccessPolicy(o.credentials);
     this.ca = o.caFile ? readFileSync(o.caFile) : undefined;
@@ -164,9 +202,39 @@ export class MqttNetwork extends Network {
       onMessage: (topic, payload) => this.atPump(pumpId, a, topic, payload),
       will: presence(false),
       online: presence(true),
+      proxied: this.takesProxy(pumpId),
     };
+    if (ep.proxied) this.proxiedClients.set(identity.clientId, pumpId);
     this.pumps.set(pumpId, ep);
     this.connectInBatch(ep);
+  }
+
+  /** Whether this pump connects through the link proxy (decided once, when it is attached). */
+  private takesProxy(pumpId: string): boolean {
+    const wants = this.o.linkPumps ? this.o.linkPumps.has(pumpId) : hasConditions(this.linkDefaults);
+    if (!wants) return false;
+    const max = this.o.linkProxyMaxPumps ?? DEFAULT_LINK_PROXY_MAX_PUMPS;
+    if (this.mqttStats.linkProxyPumps >= max) {
+      if (this.mqttStats.linkProxyOverLimit++ === 0) this.note(`link proxy: more than ${max} pumps with link conditions; the others connect directly and their link conditions are not applied`);
+      return false;
+    }
+    this.mqttStats.linkProxyPumps++;
+    this.proxy ??= new LinkProxy(
+      { upstreamUrl: this.o.url, ca: this.ca, log: (l) => this.note(l) },
+      { pumpOf: (clientId) => this.proxiedClients.get(clientId), onPublish: (c, dir, frame, pub) => this.onProxiedPublish(c, dir, frame, pub) },
+    );
+    return true;
+  }
+
+  /** Conditions reach a pump's link only through the proxy: say so once for a pump that connects directly. */
+  override setConditions(pumpId: string, patch: Partial<LinkConditions>): () => void {
+    const undo = super.setConditions(pumpId, patch);
+    const ep = this.pumps.get(pumpId);
+    if (ep && !ep.proxied && hasConditions(this.conditions(pumpId)) && !this.unshapedNoted.has(pumpId)) {
+      this.unshapedNoted.add(pumpId);
+      this.note(`link conditions for ${pumpId} not applied: its connection does not go through the link proxy`);
+    }
+    return undo;
   }
 
   /**
@@ -239,7 +307,7 @@ export class MqttNetwork extends Network {
     const { leaf, payload } = encodeUp(m);
     const topic = pumpTopic(ep.identity.pump as PumpAddress, leaf);
     const qos = m.kind === 'status' ? 0 : 1;
-    this.publishLossy(ep.client, m.pumpId, topic, payload, qos, !this.o.externalGateway);
+    this.publish(ep.client, topic, payload, qos, !this.o.externalGateway);
   }
 
   override sendDown(m: DownMessage): void {
@@ -258,7 +326,7 @@ export class MqttNetwork extends Network {
       this.mqttStats.heldOffline++;
       return;
     }
-    this.publishLossy(gw.client, m.pumpId, topic, payload, 1, true);
+    this.publish(gw.client, topic, payload, 1, true);
   }
 
   /** Partitions cut the pump's real connection (nesting as in Network). */
@@ -330,6 +398,7 @@ export class MqttNetwork extends Network {
     this.closed = true;
     const all = [...this.endpoints().map((e) => e.client), this.rogue?.client];
     await Promise.all(all.map((c) => (c ? c.endAsync(true).catch(() => undefined) : undefined)));
+    await this.proxy?.close();
   }
 
   // ---- internals ----
@@ -361,6 +430,8 @@ export class MqttNetwork extends Network {
   }
 
   private clientOptions(ep: Endpoint): IClientOptions {
+    // A proxied pump talks plain TCP to the proxy on loopback; the proxy speaks TLS to an mqtts:// broker.
+    const ca = ep.proxied ? undefined : this.ca;
     const id = ep.identity;
     return {
       clientId: id.clientId,
@@ -374,7 +445,7 @@ export class MqttNetwork extends Network {
       reconnectPeriod: this.o.reconnectPeriodMs ?? 200,
       connectTimeout: 5000,
       keepalive: 30,
-      ...(this.ca ? { ca: this.ca } : {}),
+      ...(ca ? { ca } : {}),
       ...(ep.will ? { will: { topic: ep.will.topic, payload: Buffer.from(ep.will.payload), qos: 1 as const, retain: true } } : {}),
     };
   }
@@ -383,7 +454,12 @@ export class MqttNetwork extends Network {
     if (this.closed) return;
     ep.cut = false;
     ep.ready = false;
-    const client = mqtt.connect(this.o.url, { ...this.clientOptions(ep), clean: !ep.connectedOnce });
+    let url = this.o.url;
+    if (ep.proxied && this.proxy) {
+      await this.proxy.listen();
+      url = this.proxy.url;
+    }
+    const client = mqtt.connect(url, { ...this.clientOptions(ep), clean: !ep.connectedOnce });
     ep.connectedOnce = true;
     ep.client = client;
     let first = true;
@@ -472,21 +548,68 @@ export class MqttNetwork extends Network {
     }
   }
 
-  private publishLossy(client: MqttClient, pumpId: string, topic: string, payload: string, qos: 0 | 1, track: boolean): void {
-    const c = this.conditions(pumpId);
-    if (c.lossRate > 0 && this.mprng.next() < c.lossRate) {
+  private publish(client: MqttClient, topic: string, payload: string, qos: 0 | 1, track: boolean): void {
+    if (track) this.track(topic, payload);
+    this.mqttStats.published++;
+    client.publish(topic, payload, { qos }, (err) => {
+      if (err) this.note(`publish ${topic}: ${err.message}`);
+    });
+  }
+
+  /**
+   * A PUBLISH on a proxied pump's link, in virtual time: the pump's current conditions decide
+   * whether it is dropped, written twice or held until its due instant. Presence (`status`) passes
+   * as it is. A tracked message that is held leaves the in-flight count (the barrier must not wait
+   * for it) and comes back into it when it is written; a dropped one leaves it and counts as lost;
+   * a duplicate is one more message in flight.
+   */
+  private onProxiedPublish(conn: ProxiedConnection, dir: Direction, frame: Buffer, pub: PublishInfo): boolean {
+    const t = parseTopic(pub.topic);
+    const pumpId = conn.pumpId;
+    if (!t || t.leaf === 'status' || !this.pumps.has(pumpId)) return false;
+    const key = this.key(pub.topic, pub.payload.toString());
+    const tracked = this.inflight.has(key);
+    let shape = this.shapes.get(pumpId);
+    if (!shape) this.shapes.set(pumpId, (shape = newLinkShapeState()));
+    const plan = planTransmission(this.conditions(pumpId), shape, dir, this.w.nowMs, this.mprng);
+    if (plan.lost) {
+      this.mqttStats.framesDropped++;
+      this.stats.lost++;
+      // Toward the pump, the proxy acknowledges a dropped QoS 1 message for it, so that a broker
+      // with a bounded in-flight window (mosquitto's max_inflight_messages) keeps delivering.
+      // Toward the broker, nothing is acknowledged: the pump's client keeps it, its outbox resends events.
+      if (dir === 'down' && pub.qos === 1 && pub.packetId !== undefined) conn.send('up', puback(pub.packetId));
+      if (tracked) this.untrackKey(key);
+      return true;
+    }
+    if (plan.dueMs.length > 1) {
+      this.mqttStats.framesDuplicated++;
+      this.stats.duplicated++;
+    }
+    plan.dueMs.forEach((dueMs, i) => {
+      const copy = i > 0 && pub.qos > 0 ? withDup(frame) : frame;
+      if (dueMs <= this.w.nowMs) {
+        if (tracked) this.trackKey(key);
+        conn.send(dir, copy);
+        return;
+      }
+      this.mqttStats.framesDelayed++;
+      this.w.at(dueMs, () => this.writeHeld(conn, dir, copy, key, tracked));
+    });
+    if (tracked) this.untrackKey(key);
+    return true;
+  }
+
+  /** A held frame at its due instant: written (and in flight again), or lost with its connection. */
+  private writeHeld(conn: ProxiedConnection, dir: Direction, frame: Buffer, key: string, tracked: boolean): void {
+    // Toward the gateway, a frame must still find it (a cut gateway would get it only much later).
+    const open = dir === 'down' || this.o.externalGateway || (this.reachable(conn.pumpId) && !!this.gatewayEp?.ready);
+    if (!conn.alive || !open) {
       this.stats.lost++;
       return;
     }
-    const copies = c.duplicateRate > 0 && this.mprng.next() < c.duplicateRate ? 2 : 1;
-    if (copies === 2) this.stats.duplicated++;
-    for (let i = 0; i < copies; i++) {
-      if (track) this.track(topic, payload);
-      this.mqttStats.published++;
-      client.publish(topic, payload, { qos }, (err) => {
-        if (err) this.note(`publish ${topic}: ${err.message}`);
-      });
-    }
+    if (tracked) this.trackKey(key);
+    if (!conn.send(dir, frame) && tracked) this.untrackKey(key);
   }
 
   private key(topic: string, payload: string): string {
@@ -494,14 +617,19 @@ export class MqttNetwork extends Network {
   }
 
   private track(topic: string, payload: string): void {
-    const k = this.key(topic, payload);
+    this.trackKey(this.key(topic, payload));
+  }
+
+  private trackKey(k: string): void {
     this.inflight.set(k, (this.inflight.get(k) ?? 0) + 1);
     this.inflightCount++;
   }
 
-  /** Returns whether it was tracked (a message the barrier waits for). */
   private untrack(topic: string, payload: Buffer): void {
-    const k = this.key(topic, payload.toString());
+    this.untrackKey(this.key(topic, payload.toString()));
+  }
+
+  private untrackKey(k: string): void {
     const n = this.inflight.get(k);
     if (n === undefined) return;
     if (n <= 1) this.inflight.delete(k);
@@ -512,25 +640,6 @@ export class MqttNetwork extends Network {
       this.waiters = [];
       for (const w of ws) w();
     }
-  }
-
-  /**
-   * The virtual instant a message on a pump's link is delivered: latency and jitter, but in order
-   * (a TCP connection is FIFO, as the in-process link is), unless the message is reordered: then
-   * it is held back and later messages overtake it.
-   */
-  private deliveryAtMs(pumpId: string, dir: 'up' | 'down'): number {
-    const c = this.conditions(pumpId);
-    let d = c.latencyMs + (c.jitterMs > 0 ? this.mprng.uniform(0, c.jitterMs) : 0);
-    const atMs = this.w.nowMs + Math.max(0, Math.round(d));
-    if (c.reorderRate > 0 && this.mprng.next() < c.reorderRate) {
-      d += c.latencyMs * 2 + 50;
-      return this.w.nowMs + Math.max(0, Math.round(d));
-    }
-    const key = `${dir}:${pumpId}`;
-    const fifoMs = Math.max(atMs, this.lastDeliveryMs.get(key) ?? 0);
-    this.lastDeliveryMs.set(key, fifoMs);
-    return fifoMs;
   }
 
   private atGateway(topic: string, payload: Buffer): void {
@@ -557,7 +666,8 @@ export class MqttNetwork extends Network {
       const m = d.value;
       // A pump of the site that this network does not run (another process's) has no link state here.
       const linked = this.pumps.has(m.pumpId);
-      this.w.at(linked ? this.deliveryAtMs(m.pumpId, 'up') : this.w.nowMs, () => {
+      // Link conditions were applied on the way (the link proxy): delivered at this instant.
+      this.w.at(this.w.nowMs, () => {
         if (linked && !this.reachable(m.pumpId)) {
           this.stats.lost++;
           return;
@@ -588,7 +698,7 @@ export class MqttNetwork extends Network {
       const handler = this.pumpHandlers.get(pumpId);
       if (!handler) return;
       const rogue = m.kind === 'command' && m.source === 'rogue';
-      this.w.at(this.deliveryAtMs(pumpId, 'down'), () => {
+      this.w.at(this.w.nowMs, () => {
         const ok = rogue || this.o.externalGateway ? this.reachableOnSegment(pumpId) : this.reachable(pumpId);
         if (!ok) {
           this.stats.lost++;

@@ -48,6 +48,8 @@ export interface MqttTransport {
   onWire?: ((topic: string, payload: Buffer) => void) | undefined;
   /** Only the pumps: the gateway on the broker is the user's own (infusim fleet). */
   externalGateway?: boolean | undefined;
+  /** At most this many pumps connect through the link proxy (default 2,000); the others connect directly, without link conditions. */
+  linkProxyMaxPumps?: number | undefined;
 }
 
 export type TransportOption = { kind: 'inproc' } | MqttTransport;
@@ -98,7 +100,8 @@ export interface StartedMqtt {
   close(): Promise<void>;
 }
 
-export async function startMqtt(world: World, seed: number, defaults: LinkConditions, scenarioName: string, fleet: readonly FleetPump[], t: MqttTransport): Promise<StartedMqtt> {
+/** `linkPumps`: the pumps whose link can have conditions (they go through the link proxy); default from `defaults` alone. */
+export async function startMqtt(world: World, seed: number, defaults: LinkConditions, scenarioName: string, fleet: readonly FleetPump[], t: MqttTransport, linkPumps?: ReadonlySet<string>): Promise<StartedMqtt> {
   const site = t.site ?? siteLevel(scenarioName);
   const creds = t.credentials ?? generateCredentials(site, fleet.map((f) => ({ pumpId: f.id, unit: f.unit, profile: f.profile })));
   let broker: RunBroker | undefined;
@@ -114,7 +117,7 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
   } else if (t.provision) {
     await t.provision(creds);
   }
-  const network = new MqttNetwork(world, seed, defaults, { url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway });
+  const network = new MqttNetwork(world, seed, defaults, { url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway, linkPumps, linkProxyMaxPumps: t.linkProxyMaxPumps });
   let steps = 0;
   const advance = async (untilMs: number): Promise<void> => {
     await network.settle();

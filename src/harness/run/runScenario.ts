@@ -82,7 +82,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const networkSeed = seeds.nextUint32();
   // --- mqtt transport: the same Network surface over a real broker, advanced with a quiescence barrier ---
   // Loaded only when asked for, so an in-process run does not load the MQTT client and broker.
-  const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqtt/transport.js')).startMqtt(world, networkSeed, linkDefaults, s.name, fleet, options.transport) : undefined;
+  // Pumps whose link can have conditions connect through the link proxy (docs/mqtt.md).
+  const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqtt/transport.js')).startMqtt(world, networkSeed, linkDefaults, s.name, fleet, options.transport, (await import('../mqtt/linkPumps.js')).pumpsWithLinkConditions(s, fleet)) : undefined;
   const network = mqttRun?.network ?? new Network(world, networkSeed, linkDefaults);
   const advance = async (untilMs: number): Promise<void> => {
     if (mqttRun) await mqttRun.advance(untilMs);
