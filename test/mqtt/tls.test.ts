@@ -65,6 +65,10 @@ describe('mqtts:// with a CA file', () => {
       expect(run.result.outcome).toBe('pass');
       expect(run.result.network.eventsMissing).toBe(0);
       expect(tlsConnections).toBeGreaterThanOrEqual(5); // four pumps and the gateway
+      // The default link (20 ms ± 5 ms) puts every pump behind the link proxy: plain TCP on
+      // loopback from the pump, TLS with the run's CA from the proxy to the broker.
+      expect(run.mqtt?.stats.linkProxyPumps).toBe(4);
+      expect(run.mqtt?.stats.framesDelayed).toBeGreaterThan(0);
     } finally {
       await new Promise<void>((resolve) => front.close(() => resolve()));
       await broker?.close();
