@@ -8,12 +8,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DownMessage, UpMessage } from '../../src/harness/link/messages.js';
 import type { LinkConditions } from '../../src/harness/link/network.js';
+import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
+import { pumpsWithLinkConditions } from '../../src/harness/mqtt/linkPumps.js';
 import { startMqtt, type StartedMqtt } from '../../src/harness/mqtt/transport.js';
 import { runScenario } from '../../src/harness/run/runScenario.js';
-import type { FleetPump } from '../../src/harness/scenario/fleet.js';
+import { fleetPumps, type FleetPump } from '../../src/harness/scenario/fleet.js';
 import { loadScenarioFile } from '../../src/harness/scenario/load.js';
 import { timelineEntrySchema } from '../../src/harness/scenario/schema.js';
 import { World } from '../../src/harness/world/world.js';
+import { TARGETS, type StartedBroker, type Target } from './targets.js';
 
 const NONE: LinkConditions = { latencyMs: 0, jitterMs: 0, lossRate: 0, burstLoss: false, duplicateRate: 0, reorderRate: 0 };
 
@@ -22,6 +25,7 @@ function pump(id: string): FleetPump {
 }
 
 interface Rig {
+  broker: StartedBroker;
   world: World;
   mqtt: StartedMqtt;
   /** What the gateway handled, at which virtual instant. */
@@ -31,12 +35,16 @@ interface Rig {
   wire: { topic: string; payload: string; atMs: number }[];
 }
 
-/** Two pumps on the embedded broker; only p-1 can have link conditions (it goes through the proxy). */
-async function rig(): Promise<Rig> {
+/** Two pumps on the broker; only p-1 can have link conditions (it goes through the proxy). */
+async function rig(target: Target): Promise<Rig> {
   const world = new World();
   const wire: Rig['wire'] = [];
-  const mqtt = await startMqtt(world, 7, NONE, 'proxy-test', [pump('p-1'), pump('p-2')], { kind: 'mqtt', barrierTimeoutMs: 3000, onWire: (topic, payload) => wire.push({ topic, payload: payload.toString(), atMs: world.nowMs }) }, new Set(['p-1']));
-  const r: Rig = { world, mqtt, atGateway: [], atPump: [], wire };
+  const fleet = [pump('p-1'), pump('p-2')];
+  const credentials = generateCredentials('proxy-test', fleet.map((f) => ({ pumpId: f.id, unit: f.unit, profile: f.profile })));
+  const broker = await target.start(credentials);
+  const onWire = (topic: string, payload: Buffer): void => void wire.push({ topic, payload: payload.toString(), atMs: world.nowMs });
+  const mqtt = await startMqtt(world, 7, NONE, 'proxy-test', fleet, { kind: 'mqtt', brokerUrl: broker.url, brokerControl: broker.control, credentials, site: 'proxy-test', barrierTimeoutMs: 3000, onWire }, new Set(['p-1']));
+  const r: Rig = { broker, world, mqtt, atGateway: [], atPump: [], wire };
   mqtt.network.attachGateway((m: UpMessage) => {
     if (m.kind === 'command-ack') r.atGateway.push({ pumpId: m.pumpId, counter: m.counter, atMs: world.nowMs });
   });
@@ -54,18 +62,21 @@ const ack = (pumpId: string, counter: number): UpMessage => ({ kind: 'command-ac
 let open: Rig | undefined;
 afterEach(async () => {
   await open?.mqtt.close();
+  await open?.broker.close();
   open = undefined;
 });
 
-describe('link proxy on the embedded broker', () => {
-  it('connects only the pumps that can have link conditions through the proxy', async () => {
-    const r = (open = await rig());
+describe.each(TARGETS)('link proxy ($name)', (target) => {
+  const it_ = target.available ? it : it.skip;
+
+  it_('connects only the pumps that can have link conditions through the proxy', async () => {
+    const r = (open = await rig(target));
     expect(r.mqtt.info().stats.linkProxyPumps).toBe(1);
     expect(r.mqtt.info().stats.linkProxyOverLimit).toBe(0);
   }, 30_000);
 
-  it('latency: the broker carries a pump\'s publish at now + latency in virtual time, both ways', async () => {
-    const r = (open = await rig());
+  it_('latency: the broker carries a pump\'s publish at now + latency in virtual time, both ways', async () => {
+    const r = (open = await rig(target));
     const net = r.mqtt.network;
     net.setConditions('p-1', { latencyMs: 500 });
     r.world.at(1000, () => {
@@ -94,8 +105,8 @@ describe('link proxy on the embedded broker', () => {
     expect(s.barrierTimeouts).toBe(0);
   }, 30_000);
 
-  it('loss: a dropped frame never reaches the broker, counts as lost, and does not hold the barrier; the connection goes on', async () => {
-    const r = (open = await rig());
+  it_('loss: a dropped frame never reaches the broker, counts as lost, and does not hold the barrier; the connection goes on', async () => {
+    const r = (open = await rig(target));
     const net = r.mqtt.network;
     const restore = net.setConditions('p-1', { lossRate: 1 });
     r.world.at(1000, () => {
@@ -118,23 +129,36 @@ describe('link proxy on the embedded broker', () => {
     expect(s.barrierTimeouts).toBe(0);
   }, 30_000);
 
-  it('duplicate: a second copy crosses the broker and is one more message in flight', async () => {
-    const r = (open = await rig());
+  it_('duplicate: a second copy crosses the broker and is one more message in flight', async () => {
+    const r = (open = await rig(target));
     const net = r.mqtt.network;
     net.setConditions('p-1', { duplicateRate: 1 });
     r.world.at(1000, () => net.sendUp(ack('p-1', 1)));
+    r.world.at(2000, () => net.sendDown({ kind: 'event-ack', pumpId: 'p-1', uptoSeq: 3 }));
+    // Afterwards the connection still works both ways (the broker and mqtt.js took the second PUBACK).
+    r.world.at(3000, () => net.setConditions('p-1', { duplicateRate: 0 }));
+    r.world.at(4000, () => {
+      net.sendUp(ack('p-1', 2));
+      net.sendDown({ kind: 'event-ack', pumpId: 'p-1', uptoSeq: 4 });
+    });
     await r.mqtt.advance(10_000);
     expect(r.atGateway).toEqual([
       { pumpId: 'p-1', counter: 1, atMs: 1000 },
       { pumpId: 'p-1', counter: 1, atMs: 1000 },
+      { pumpId: 'p-1', counter: 2, atMs: 4000 },
     ]);
-    expect(net.stats.duplicated).toBe(1);
-    expect(r.mqtt.info().stats.framesDuplicated).toBe(1);
+    expect(r.atPump).toEqual([
+      { pumpId: 'p-1', uptoSeq: 3, atMs: 2000 },
+      { pumpId: 'p-1', uptoSeq: 3, atMs: 2000 },
+      { pumpId: 'p-1', uptoSeq: 4, atMs: 4000 },
+    ]);
+    expect(net.stats.duplicated).toBe(2);
+    expect(r.mqtt.info().stats.framesDuplicated).toBe(2);
     expect(r.mqtt.info().stats.barrierTimeouts).toBe(0);
   }, 30_000);
 
-  it('a frame held when its pump\'s connection is cut is lost with it, without a barrier timeout', async () => {
-    const r = (open = await rig());
+  it_('a frame held when its pump\'s connection is cut is lost with it, without a barrier timeout', async () => {
+    const r = (open = await rig(target));
     const net = r.mqtt.network;
     net.setConditions('p-1', { latencyMs: 5000 });
     r.world.at(1000, () => net.sendUp(ack('p-1', 1)));
@@ -174,4 +198,32 @@ describe('a scenario with loss on some pumps, over the embedded broker', () => {
     for (const e of run.gateway.record.filter((x) => x.pumpId === 'icu-2' || x.pumpId === 'icu-4')) expect(e.receivedMs).toBe(e.event.tMs);
     expect(r.violations).toEqual([]);
   }, 60_000);
+});
+
+describe('which pumps go through the proxy', () => {
+  it('every pump when the link section does anything, otherwise the pumps link faults can target', () => {
+    const s = loadScenarioFile('scenarios/occlusion-drill.yaml').scenario;
+    const fleet = fleetPumps(s);
+    expect(pumpsWithLinkConditions(s, fleet).size).toBe(4); // the default link: 20 ms ± 5 ms
+    s.link = { latency: 0, jitter: 0, loss: 0, duplicate: 0, reorder: 0 };
+    expect(pumpsWithLinkConditions(s, fleet).size).toBe(0);
+    s.timeline.push(timelineEntrySchema.parse({ at: '10m', fault: 'reorder', target: 'icu-2', end: '20m' }));
+    s.timeline.push(timelineEntrySchema.parse({ at: '10m', fault: 'partition', target: 'icu-3', end: '20m' }));
+    expect([...pumpsWithLinkConditions(s, fleet)]).toEqual(['icu-2']);
+  });
+
+  it('at most linkProxyMaxPumps; the others connect directly, without conditions, and the log says so', async () => {
+    const world = new World();
+    const mqtt = await startMqtt(world, 7, NONE, 'proxy-limit', [pump('p-1'), pump('p-2')], { kind: 'mqtt', linkProxyMaxPumps: 1 }, new Set(['p-1', 'p-2']));
+    try {
+      mqtt.network.attachGateway(() => undefined);
+      for (const id of ['p-1', 'p-2']) mqtt.network.attachPump(id, 'seg-icu', () => undefined);
+      await mqtt.network.ready();
+      const s = mqtt.info().stats;
+      expect([s.linkProxyPumps, s.linkProxyOverLimit]).toEqual([1, 1]);
+      expect(mqtt.info().log.some((l) => l.includes('link proxy: more than 1 pumps'))).toBe(true);
+    } finally {
+      await mqtt.close();
+    }
+  }, 30_000);
 });
