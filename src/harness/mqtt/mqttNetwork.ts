@@ -19,7 +19,6 @@
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import { Prng } from '../../sim/time/prng.js';
 import type { DownMessage, UpMessage } from '../link/messages.js';
 import { Network, type LinkConditions, type ReconnectBackoff } from '../link/network.js';
 import type { World } from '../world/world.js';
@@ -138,7 +137,8 @@ export class MqttNetwork extends Network {
   private readonly pending = new Set<Promise<void>>();
   private chain: Promise<void> = Promise.resolve();
   private waiters: (() => void)[] = [];
-  private readonly mprng: Prng;
+  /** Seed of the per-pump link streams (linkShaping.ts). */
+  private readonly linkSeed: number;
   private readonly policy: AccessPolicy;
   private readonly ca: Buffer | undefined;
   private brokerDown = false;
@@ -148,6 +148,8 @@ export class MqttNetwork extends Network {
   /** Client id → pump, for the proxied pumps. */
   private readonly proxiedClients = new Map<string, string>();
   private readonly shapes = new Map<string, LinkShapeState>();
+  /** Messages received in this instant, handled in a fixed order once the barrier is reached. */
+  private arrivals: { dir: Direction; pumpId: string; index: number; handle: () => void }[] = [];
   private readonly unshapedNoted = new Set<string>();
 
   constructor(
@@ -157,7 +159,7 @@ export class MqttNetwork extends Network {
     private readonly o: MqttNetworkOptions,
   ) {
     super(w, seed, linkDefaults);
-    this.mprng = new Prng(seed ^ 0x5bd1e995);
+    this.linkSeed = (seed ^ 0x5bd1e995) >>> 0;
     this.policy = new AccessPolicy(o.credentials);
     this.ca = o.caFile ? readFileSync(o.caFile) : undefined;
   }
@@ -270,7 +272,10 @@ export class MqttNetwork extends Network {
         await Promise.all([...this.pending]);
         continue;
       }
-      if (this.inflightCount <= 0) return;
+      if (this.inflightCount <= 0) {
+        this.flushArrivals();
+        return;
+      }
       const timeoutMs = this.o.barrierTimeoutMs ?? 5000;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = await new Promise<boolean>((resolve) => {
@@ -569,9 +574,10 @@ export class MqttNetwork extends Network {
     if (!t || t.leaf === 'status' || !this.pumps.has(pumpId)) return false;
     const key = this.key(pub.topic, pub.payload.toString());
     const tracked = this.inflight.has(key);
-    let shape = this.shapes.get(pumpId);
-    if (!shape) this.shapes.set(pumpId, (shape = newLinkShapeState()));
-    const plan = planTransmission(this.conditions(pumpId), shape, dir, this.w.nowMs, this.mprng);
+    const shapeKey = `${dir}:${pumpId}`;
+    let shape = this.shapes.get(shapeKey);
+    if (!shape) this.shapes.set(shapeKey, (shape = newLinkShapeState(this.linkSeed, pumpId, dir)));
+    const plan = planTransmission(this.conditions(pumpId), shape, this.w.nowMs);
     if (plan.lost) {
       this.mqttStats.framesDropped++;
       this.stats.lost++;
@@ -667,7 +673,7 @@ export class MqttNetwork extends Network {
       // A pump of the site that this network does not run (another process's) has no link state here.
       const linked = this.pumps.has(m.pumpId);
       // Link conditions were applied on the way (the link proxy): delivered at this instant.
-      this.w.at(this.w.nowMs, () => {
+      this.arrive('up', m.pumpId, () => {
         if (linked && !this.reachable(m.pumpId)) {
           this.stats.lost++;
           return;
@@ -698,7 +704,7 @@ export class MqttNetwork extends Network {
       const handler = this.pumpHandlers.get(pumpId);
       if (!handler) return;
       const rogue = m.kind === 'command' && m.source === 'rogue';
-      this.w.at(this.w.nowMs, () => {
+      this.arrive('down', pumpId, () => {
         const ok = rogue || this.o.externalGateway ? this.reachableOnSegment(pumpId) : this.reachable(pumpId);
         if (!ok) {
           this.stats.lost++;
@@ -710,6 +716,24 @@ export class MqttNetwork extends Network {
     } finally {
       this.untrack(topic, payload);
     }
+  }
+
+  /**
+   * A message that reached its receiver: handled at this instant, but only once the barrier has
+   * seen every message of the instant land, and then in a fixed order (direction, pump, arrival
+   * on that pump's connection) rather than the order the sockets delivered them in. With the
+   * per-pump link streams (linkShaping.ts) this makes a run over MQTT replay from its seed.
+   */
+  private arrive(dir: Direction, pumpId: string, handle: () => void): void {
+    this.arrivals.push({ dir, pumpId, index: this.arrivals.length, handle });
+  }
+
+  private flushArrivals(): void {
+    if (this.arrivals.length === 0) return;
+    const due = this.arrivals;
+    this.arrivals = [];
+    due.sort((a, b) => (a.dir === b.dir ? 0 : a.dir === 'down' ? -1 : 1) || (a.pumpId < b.pumpId ? -1 : a.pumpId > b.pumpId ? 1 : 0) || a.index - b.index);
+    for (const a of due) this.w.at(this.w.nowMs, a.handle);
   }
 
   private malformed(topic: string, why: string): void {
