@@ -42,6 +42,10 @@ export interface MqttTransport {
   brokerControl?: BrokerControl | undefined;
   /** With an external broker, called with the run's credentials before any client connects (provision the broker). */
   provision?: ((c: Credentials) => Promise<void>) | undefined;
+  /** With an external broker, called with the same credentials once every client is gone (remove what provision made). */
+  deprovision?: ((c: Credentials) => Promise<void>) | undefined;
+  /** Name of the external broker in the summary (default `external`), e.g. `mosquitto (child process)`. */
+  brokerName?: string | undefined;
   gatewayOutage?: 'broker' | 'gateway' | undefined;
   barrierTimeoutMs?: number | undefined;
   log?: ((line: string) => void) | undefined;
@@ -133,10 +137,11 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
     network,
     broker,
     advance,
-    info: () => ({ broker: broker ? (placement === 'child-process' ? 'embedded aedes (child process)' : 'embedded aedes') : 'external', placement: placement ?? 'external', url: url as string, stats: network.mqttStats, brokerCounters: broker?.counters, log: network.log }),
+    info: () => ({ broker: broker ? (placement === 'child-process' ? 'embedded aedes (child process)' : 'embedded aedes') : (t.brokerName ?? 'external'), placement: placement ?? 'external', url: url as string, stats: network.mqttStats, brokerCounters: broker?.counters, log: network.log }),
     close: async () => {
       await network.close();
       if (broker) await broker.close();
+      else if (t.deprovision) await t.deprovision(creds);
     },
   };
 }
