@@ -31,7 +31,7 @@ fi
 fail() { echo "mosquitto-suite: $*" >&2; exit 1; }
 bin="${INFUSIM_MOSQUITTO:-/usr/sbin/mosquitto}"
 [ -x "$bin" ] || fail "no mosquitto at $bin: install the Debian package \`mosquitto\` (apt-get install -y mosquitto)"
-command -v mosquitto_ctrl >/dev/null || fail "no mosquitto_ctrl: install the Debian package \`mosquitto-clients\`"
+command -v mosquitto_ctrl >/dev/null || fail "no mosquitto_ctrl: it comes with the Debian package \`mosquitto\` 2.x"
 plugin="$(ls /usr/lib/*/mosquitto_dynamic_security.so /usr/lib/mosquitto_dynamic_security.so 2>/dev/null | head -n 1 || true)"
 [ -n "$plugin" ] || fail "no mosquitto_dynamic_security.so (it comes with the Debian package \`mosquitto\` 2.x)"
 command -v node >/dev/null || fail "node is needed to pick a free port"
