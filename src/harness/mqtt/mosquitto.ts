@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { Credentials } from './credentials.js';
+import type { OwnedBroker } from './transport.js';
 import { DOWN_LEAVES, pumpTopic, TOPIC_ROOT, UP_LEAVES } from './topics.js';
 
 const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto'];
@@ -151,4 +152,14 @@ export class MosquittoProcess {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Debian's mosquitto as a run's own broker (`--mosquitto`): a child process on 127.0.0.1 with the
+ * run's password and ACL files; a gateway outage stops it (SIGTERM: it saves its persistence, every
+ * connection drops) and starts it again on the same port from that persistence.
+ */
+export async function startMosquittoForRun(creds: Credentials, options: { bin?: string | undefined; port?: number | undefined } = {}): Promise<OwnedBroker> {
+  const m = await MosquittoProcess.start(creds, { ...(options.bin ? { bin: options.bin } : {}), ...(options.port ? { port: options.port } : {}) });
+  return { url: m.url, name: 'mosquitto (child process)', control: { stop: () => m.stop(), start: () => m.startProcess() }, close: () => m.close() };
 }
