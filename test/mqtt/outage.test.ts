@@ -14,7 +14,8 @@ describe.each(TARGETS)('gateway-outage over MQTT ($name)', (target) => {
   (target.available ? it : it.skip)('kills the broker mid-run; infusions go on and every event is ingested exactly once', async () => {
     const loaded = loadScenarioFile('scenarios/gateway-outage.yaml');
     const creds = generateCredentials('go', fleetPumps(loaded.scenario).map((f) => ({ pumpId: f.id, unit: f.unit, profile: f.profile })));
-    const broker = await target.start(creds);
+    // The "the test's own mosquitto process": this test kills it and restarts it.
+    const broker = await target.start(creds, { killable: true });
     try {
       const run = await runScenario(loaded, { transport: { kind: 'mqtt', brokerUrl: broker.url, credentials: creds, site: 'go', brokerControl: broker.control } });
       const r = run.result;

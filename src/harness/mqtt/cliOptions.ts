@@ -1,8 +1,10 @@
 /** The command-line side of the MQTT transport: flags shared by `infusim run` and `infusim fleet`. */
 import { InvalidArgumentError, type Command } from 'commander';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { credentialsFromJson } from './credentials.js';
-import type { MqttRunInfo, TransportOption } from './transport.js';
+import { dynsecProvisioner, readBrokerAdmin } from './dynsec.js';
+import { findMosquitto, startMosquittoForRun } from './mosquitto.js';
+import type { MqttRunInfo, MqttTransport, TransportOption } from './transport.js';
 
 export interface TransportFlags {
   transport?: string;
@@ -10,7 +12,12 @@ export interface TransportFlags {
   brokerPort?: number;
   ca?: string;
   credentials?: string;
+  brokerAdmin?: string;
+  /** --mosquitto (true) or --mosquitto <bin> */
+  mosquitto?: string | boolean;
 }
+
+export const MOSQUITTO_PACKAGE_HINT = 'install the Debian package `mosquitto` (apt-get install mosquitto), or name the binary: --mosquitto /path/to/mosquitto';
 
 export function parsePort(text: string): number {
   const n = Number(text);
@@ -36,19 +43,24 @@ export function addTransportFlags(cmd: Command, withTransport: boolean): Command
     .option('--broker <url>', 'an external broker (mqtt://host:port or mqtts://host:port) instead of the embedded one', parseBrokerUrl)
     .option('--broker-port <n>', 'port of the embedded broker on 127.0.0.1 (default: a free port)', parsePort)
     .option('--ca <file>', 'CA certificate (PEM) for an mqtts:// broker')
-    .option('--credentials <file>', 'the per-pump and gateway credentials the external broker was provisioned with (infusim fleet --write-credentials)');
+    .option('--credentials <file>', 'the per-pump and gateway credentials the external broker was provisioned with (infusim fleet --write-credentials)')
+    .option('--broker-admin <file>', 'JSON { "username", "password" } of a mosquitto dynamic security admin: the run provisions its own credentials on the --broker and removes them at the end (no --credentials needed)')
+    .option('--mosquitto [bin]', 'start Debian\'s mosquitto as the run\'s broker (127.0.0.1, a free port or --broker-port, the run\'s credentials and ACLs); a gateway outage kills and restarts it');
 }
 
 /** The run's transport from the flags, or an error message for the user. */
 export function transportFromFlags(f: TransportFlags, log?: (line: string) => void): TransportOption | string {
-  const kind = f.transport ?? (f.broker !== undefined ? 'mqtt' : 'inproc');
+  const mosquitto = f.mosquitto !== undefined && f.mosquitto !== false;
+  const kind = f.transport ?? (f.broker !== undefined || mosquitto ? 'mqtt' : 'inproc');
   if (kind === 'inproc') {
-    if (f.broker !== undefined || f.brokerPort !== undefined) return '--broker and --broker-port need --transport mqtt';
+    if (f.broker !== undefined || f.brokerPort !== undefined || mosquitto) return '--broker, --broker-port and --mosquitto need --transport mqtt';
     return { kind: 'inproc' };
   }
   if (kind !== 'mqtt') return `--transport is inproc or mqtt (got "${kind}")`;
-  if (f.broker !== undefined && f.brokerPort !== undefined) return '--broker-port is for the embedded broker; an external one is named by --broker';
-  if (f.broker !== undefined && f.credentials === undefined) return 'an external broker needs the credentials it was provisioned with: --credentials <file> (write them with infusim fleet <scenario> --write-credentials <dir>)';
+  if (mosquitto && f.broker !== undefined) return '--mosquitto starts the run\'s own broker; --broker names someone else\'s: one or the other';
+  if (f.broker !== undefined && f.brokerPort !== undefined) return '--broker-port is for the embedded broker or --mosquitto; an external one is named by --broker';
+  if (f.brokerAdmin !== undefined && f.broker === undefined) return '--broker-admin provisions an external broker: name it with --broker mqtt://host:port';
+  if (f.broker !== undefined && f.credentials === undefined && f.brokerAdmin === undefined) return 'an external broker needs the credentials it was provisioned with: --credentials <file> (write them with infusim fleet <scenario> --write-credentials <dir>), or a dynamic security admin to provision it: --broker-admin <file>';
   if (f.ca !== undefined && !f.broker?.startsWith('mqtts:')) return '--ca goes with an mqtts:// broker';
   let credentials;
   if (f.credentials !== undefined) {
@@ -58,7 +70,29 @@ export function transportFromFlags(f: TransportFlags, log?: (line: string) => vo
       return `--credentials ${f.credentials}: ${(e as Error).message}`;
     }
   }
-  return { kind: 'mqtt', brokerUrl: f.broker, brokerPort: f.brokerPort, caFile: f.ca, credentials, site: credentials?.site, log };
+  const t: MqttTransport = { kind: 'mqtt', brokerUrl: f.broker, brokerPort: f.brokerPort, caFile: f.ca, credentials, site: credentials?.site, log };
+  if (f.brokerAdmin !== undefined && f.broker !== undefined) {
+    let admin;
+    try {
+      admin = readBrokerAdmin(f.brokerAdmin);
+    } catch (e) {
+      return `--broker-admin ${(e as Error).message}`;
+    }
+    const hooks = dynsecProvisioner({ url: f.broker, admin, caFile: f.ca });
+    Object.assign(t, hooks, { brokerName: 'external, provisioned through dynamic security' });
+  }
+  if (mosquitto) {
+    const bin = typeof f.mosquitto === 'string' ? f.mosquitto : findMosquitto();
+    if (bin === undefined) return `--mosquitto: mosquitto is not installed: ${MOSQUITTO_PACKAGE_HINT}`;
+    try {
+      accessSync(bin, constants.X_OK);
+    } catch {
+      return `--mosquitto ${bin}: no such executable: ${MOSQUITTO_PACKAGE_HINT}`;
+    }
+    const port = f.brokerPort;
+    t.startBroker = (c) => startMosquittoForRun(c, { bin, port });
+  }
+  return t;
 }
 
 /** One paragraph for the terminal summary. */

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { Credentials } from './credentials.js';
+import { listensOn } from './portOwner.js';
+import type { OwnedBroker } from './transport.js';
 import { DOWN_LEAVES, pumpTopic, TOPIC_ROOT, UP_LEAVES } from './topics.js';
 
 const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto'];
@@ -93,18 +95,29 @@ export class MosquittoProcess {
       if (alt.status !== 0) throw new Error(`mosquitto_passwd -U failed: ${passwd.stderr || alt.stderr}`);
     }
     writeFileSync(join(dir, 'acl'), mosquittoAcl(creds), { mode: 0o600 });
-    const port = options.port ?? (await freePort());
     const base = readFileSync(options.baseConf ?? join(PACKAGE_ROOT, '.ci', 'mosquitto.conf'), 'utf8');
     // A legacy-unauthenticated pump (named in the scenario) is the only reason to let anonymous clients in;
     // the ACL file still limits them to that pump's command topic.
     const anonymous = creds.legacyOpen.size > 0 ? 'allow_anonymous true\n' : '';
-    const conf = `${base}\n# per run\n${anonymous}listener ${port} 127.0.0.1\npassword_file ${pw}\nacl_file ${join(dir, 'acl')}\npersistence_location ${dir}/\n`;
-    const confPath = join(dir, 'mosquitto.conf');
-    writeFileSync(confPath, conf, { mode: 0o600 });
-    dropPrivilegesFor(dir, [pw, join(dir, 'acl'), confPath]);
-    const m = new MosquittoProcess(bin, port, confPath, dir);
-    await m.startProcess();
-    return m;
+    // A port picked as free can be taken by another process before mosquitto binds it: pick another (3 tries).
+    for (let attempt = 1; ; attempt++) {
+      const port = options.port ?? (await freePort());
+      const conf = `${base}\n# per run\n${anonymous}listener ${port} 127.0.0.1\npassword_file ${pw}\nacl_file ${join(dir, 'acl')}\npersistence_location ${dir}/\n`;
+      const confPath = join(dir, 'mosquitto.conf');
+      writeFileSync(confPath, conf, { mode: 0o600 });
+      dropPrivilegesFor(dir, [pw, join(dir, 'acl'), confPath]);
+      const m = new MosquittoProcess(bin, port, confPath, dir);
+      try {
+        await m.startProcess();
+        return m;
+      } catch (e) {
+        await m.stop();
+        if (options.port !== undefined || attempt >= 3 || !/address already in use|taken by another process/i.test((e as Error).message)) {
+          rmSync(dir, { recursive: true, force: true });
+          throw e;
+        }
+      }
+    }
   }
 
   async startProcess(): Promise<void> {
@@ -126,10 +139,13 @@ export class MosquittoProcess {
         });
         s.once('error', () => resolve(false));
       });
-      if (ok) return;
+      // The port answers: ready if the listener is this mosquitto (or if /proc cannot tell).
+      const mine = ok && child.pid !== undefined ? listensOn(child.pid, this.port) : false;
+      if (ok && mine !== false) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`mosquitto did not listen on ${this.port}: ${this.stderr.join('')}`);
+    const other = child.exitCode === null && child.pid !== undefined && listensOn(child.pid, this.port) === false;
+    throw new Error(`mosquitto did not listen on ${this.port}${other ? ' (the port is taken by another process)' : ''}: ${this.stderr.join('')}`);
   }
 
   /** Kill the broker process (SIGTERM: it saves its persistence, every connection drops). */
@@ -151,4 +167,14 @@ export class MosquittoProcess {
     await this.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Debian's mosquitto as a run's own broker (`--mosquitto`): a child process on 127.0.0.1 with the
+ * run's password and ACL files; a gateway outage stops it (SIGTERM: it saves its persistence, every
+ * connection drops) and starts it again on the same port from that persistence.
+ */
+export async function startMosquittoForRun(creds: Credentials, options: { bin?: string | undefined; port?: number | undefined } = {}): Promise<OwnedBroker> {
+  const m = await MosquittoProcess.start(creds, { ...(options.bin ? { bin: options.bin } : {}), ...(options.port ? { port: options.port } : {}) });
+  return { url: m.url, name: 'mosquitto (child process)', control: { stop: () => m.stop(), start: () => m.startProcess() }, close: () => m.close() };
 }

@@ -42,6 +42,12 @@ export interface MqttTransport {
   brokerControl?: BrokerControl | undefined;
   /** With an external broker, called with the run's credentials before any client connects (provision the broker). */
   provision?: ((c: Credentials) => Promise<void>) | undefined;
+  /** With an external broker, called with the same credentials once every client is gone (remove what provision made). */
+  deprovision?: ((c: Credentials) => Promise<void>) | undefined;
+  /** Start a broker process of the run's own for its credentials (--mosquitto); a gateway outage kills and restarts it. */
+  startBroker?: ((c: Credentials) => Promise<OwnedBroker>) | undefined;
+  /** Name of the external broker in the summary (default `external`), e.g. `mosquitto (child process)`. */
+  brokerName?: string | undefined;
   gatewayOutage?: 'broker' | 'gateway' | undefined;
   barrierTimeoutMs?: number | undefined;
   log?: ((line: string) => void) | undefined;
@@ -53,6 +59,14 @@ export interface MqttTransport {
 }
 
 export type TransportOption = { kind: 'inproc' } | MqttTransport;
+
+/** An external broker the run started and owns (mosquitto.ts): its URL, a name for the summary, kill and restart. */
+export interface OwnedBroker {
+  url: string;
+  name: string;
+  control: BrokerControl;
+  close(): Promise<void>;
+}
 
 /** Where the embedded broker runs. */
 export type BrokerPlacement = 'in-process' | 'child-process';
@@ -107,8 +121,13 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
   let broker: RunBroker | undefined;
   let url = t.brokerUrl;
   let control = t.brokerControl;
-  const placement = url === undefined ? chooseBrokerPlacement(fleet.length, t) : undefined;
-  if (url === undefined) {
+  let owned: OwnedBroker | undefined;
+  const placement = url === undefined && !t.startBroker ? chooseBrokerPlacement(fleet.length, t) : undefined;
+  if (url === undefined && t.startBroker) {
+    owned = await t.startBroker(creds);
+    url = owned.url;
+    control = owned.control;
+  } else if (url === undefined) {
     broker = placement === 'child-process' ? new ChildProcessBroker(creds, '127.0.0.1', childBrokerKillOf(t)) : new EmbeddedBroker(new AccessPolicy(creds));
     await broker.start(t.brokerPort ?? 0);
     url = broker.url;
@@ -136,10 +155,12 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
     network,
     broker,
     advance,
-    info: () => ({ broker: broker ? (placement === 'child-process' ? 'embedded aedes (child process)' : 'embedded aedes') : 'external', placement: placement ?? 'external', url: url as string, stats: network.mqttStats, brokerCounters: broker?.counters, log: network.log }),
+    info: () => ({ broker: broker ? (placement === 'child-process' ? 'embedded aedes (child process)' : 'embedded aedes') : (owned?.name ?? t.brokerName ?? 'external'), placement: placement ?? 'external', url: url as string, stats: network.mqttStats, brokerCounters: broker?.counters, log: network.log }),
     close: async () => {
       await network.close();
       if (broker) await broker.close();
+      else if (owned) await owned.close();
+      else if (t.deprovision) await t.deprovision(creds);
     },
   };
 }
