@@ -41,7 +41,7 @@ export function registerRun(program: Command): void {
     .option('--no-progress', 'no progress bar')
     .option('--color', 'colour PASS and FAIL in the summary')
     .option('--compare <policyA.yaml policyB.yaml...>', 'what-if: run the same seed under two rollout policies and report both side by side (docs/rollout.md)');
-  addTransportFlags(cmd, true) // --transport mqtt, --broker, --broker-port, --ca, --credentials
+  addTransportFlags(cmd, true) // --transport mqtt, --broker, --broker-port, --ca, --credentials, --broker-admin, --mosquitto
     .action(async (file: string, opts: RunOpts) => {
       const loaded = loadOrExit2(loadScenarioFile, file);
       if (!loaded) return;

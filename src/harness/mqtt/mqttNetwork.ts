@@ -148,6 +148,8 @@ export class MqttNetwork extends Network {
   /** Client id → pump, for the proxied pumps. */
   private readonly proxiedClients = new Map<string, string>();
   private readonly shapes = new Map<string, LinkShapeState>();
+  /** The connection each shape's FIFO order belongs to. */
+  private readonly shapeConnections = new Map<string, ProxiedConnection>();
   /** Messages received in this instant, handled in a fixed order once the barrier is reached. */
   private arrivals: { dir: Direction; pumpId: string; index: number; handle: () => void }[] = [];
   private readonly unshapedNoted = new Set<string>();
@@ -574,17 +576,31 @@ export class MqttNetwork extends Network {
     if (!t || t.leaf === 'status' || !this.pumps.has(pumpId)) return false;
     const key = this.key(pub.topic, pub.payload.toString());
     const tracked = this.inflight.has(key);
+    // An untracked PUBLISH in a run that tracks everything it sends is a retransmission by the
+    // MQTT layer itself: mqtt.js resends its unacknowledged QoS 1 messages on reconnection, one at
+    // a time, and reports the connection up only when each has its PUBACK; a broker resends the
+    // session's messages. Holding or dropping those would stall the reconnection behind the
+    // virtual clock, which waits for it. They pass as they are (the receiver drops the copy).
+    if (!tracked && !this.o.externalGateway) return false;
     const shapeKey = `${dir}:${pumpId}`;
     let shape = this.shapes.get(shapeKey);
     if (!shape) this.shapes.set(shapeKey, (shape = newLinkShapeState(this.linkSeed, pumpId, dir)));
+    // A link is FIFO within one connection; a new connection owes nothing to a frame still held
+    // for the old one (which is lost with it).
+    if (this.shapeConnections.get(shapeKey) !== conn) {
+      this.shapeConnections.set(shapeKey, conn);
+      shape.lastMs = 0;
+    }
     const plan = planTransmission(this.conditions(pumpId), shape, this.w.nowMs);
     if (plan.lost) {
       this.mqttStats.framesDropped++;
       this.stats.lost++;
-      // Toward the pump, the proxy acknowledges a dropped QoS 1 message for it, so that a broker
-      // with a bounded in-flight window (mosquitto's max_inflight_messages) keeps delivering.
-      // Toward the broker, nothing is acknowledged: the pump's client keeps it, its outbox resends events.
-      if (dir === 'down' && pub.qos === 1 && pub.packetId !== undefined) conn.send('up', puback(pub.packetId));
+      // The proxy acknowledges a dropped QoS 1 message to its sender, as if it were lost past the
+      // broker: toward the pump, so that a broker with a bounded in-flight window (mosquitto's
+      // max_inflight_messages) keeps delivering; toward the broker, so that the pump's client does
+      // not keep it (mqtt.js would hold its reconnection until every kept message is acknowledged).
+      // The pump's outbox resends an event that was never acknowledged by the gateway.
+      if (pub.qos === 1 && pub.packetId !== undefined) conn.send(dir === 'down' ? 'up' : 'down', puback(pub.packetId));
       if (tracked) this.untrackKey(key);
       return true;
     }
