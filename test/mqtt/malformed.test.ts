@@ -45,6 +45,8 @@ describe.each(TARGETS)('malformed payloads ($name)', (target) => {
     await raw.publishAsync(pumpTopic(a, 'events'), JSON.stringify({ v: 1, pumpId: 'p1', seq: 1, event: { type: 'RATE', tMs: 0, rateMlPerH: 1 } }), { qos: 1 });
     await raw.publishAsync(pumpTopic(a, 'events'), JSON.stringify({ v: 1, pumpId: 'p2', seq: 1, event: { type: 'RATE', tMs: 0, rateMlPerH: 5 } }), { qos: 1 });
     await sleep(400);
+    // Received messages are handed over at the barrier (settle), in a fixed order.
+    await net.settle();
     world.runUntil(1000);
     expect(net.mqttStats.malformed).toBe(GARBAGE.length * 2 + 1);
     expect(net.log.filter((l) => l.startsWith('malformed payload')).length).toBe(GARBAGE.length * 2 + 1);

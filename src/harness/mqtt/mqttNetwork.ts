@@ -739,9 +739,12 @@ export class MqttNetwork extends Network {
    * seen every message of the instant land, and then in a fixed order (direction, pump, arrival
    * on that pump's connection) rather than the order the sockets delivered them in. With the
    * per-pump link streams (linkShaping.ts) this makes a run over MQTT replay from its seed.
+   * Whoever drives the world calls `settle()` before running it (the transport's `advance` does).
    */
   private arrive(dir: Direction, pumpId: string, handle: () => void): void {
-    this.arrivals.push({ dir, pumpId, index: this.arrivals.length, handle });
+    // Only the pumps (infusim fleet): nothing is tracked and there is no barrier to wait for.
+    if (this.o.externalGateway) this.w.at(this.w.nowMs, handle);
+    else this.arrivals.push({ dir, pumpId, index: this.arrivals.length, handle });
   }
 
   private flushArrivals(): void {
