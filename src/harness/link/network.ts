@@ -121,13 +121,12 @@ export class Network {
   reconnectStorm(pumpIds: readonly string[], backoff: ReconnectBackoff): number {
     let lastBackMs = this.world.nowMs;
     for (const id of pumpIds) {
-      const l = this.link(id);
-      l.partitioned++;
+      // Through partitionPump, so that a transport with real connections (MqttNetwork) drops
+      // them now and reconnects each at its own instant.
+      this.partitionPump(id, true);
       const backMs = this.world.nowMs + Math.max(1, Math.round(backoff.backoffMs + (backoff.jitterMs > 0 ? this.prng.uniform(0, backoff.jitterMs) : 0)));
       lastBackMs = Math.max(lastBackMs, backMs);
-      this.world.at(backMs, () => {
-        l.partitioned--;
-      });
+      this.world.at(backMs, () => this.partitionPump(id, false));
     }
     return lastBackMs;
   }

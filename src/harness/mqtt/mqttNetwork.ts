@@ -117,6 +117,8 @@ interface Endpoint {
   connectedOnce?: boolean;
   /** Connects through the link proxy. */
   proxied?: boolean;
+  /** Its next cut is a reconnect storm's (counted as such, not as a connection cut). */
+  droppedByStorm?: boolean;
 }
 
 export class MqttNetwork extends Network {
@@ -378,25 +380,20 @@ export class MqttNetwork extends Network {
 
   /**
    * A reconnect storm on real connections: at this virtual instant (after what is in flight has
-   * landed) every targeted pump's TCP socket is destroyed (no DISCONNECT, so the broker publishes
-   * its last will), and every client reconnects by itself after its reconnect period, all
-   * together, resuming its persistent session. The barrier waits until all are back, so no
-   * virtual time passes (the backoff is for the in-process network). Pumps already cut off are
-   * left alone.
+   * landed) every targeted pump's TCP connection is dropped abruptly (no DISCONNECT, so the broker
+   * publishes its last will), and each pump reconnects at its own instant, after the storm's
+   * seeded backoff and jitter as in the in-process network, resuming its persistent session. With
+   * `jitter: 0` they all come back at the same instant. Pumps already cut off stay cut off until
+   * both the storm and their partition are over.
    */
-  override reconnectStorm(pumpIds: readonly string[], _backoff: ReconnectBackoff): number {
-    const eps = pumpIds.map((id) => this.pumps.get(id)).filter((e): e is Endpoint => e !== undefined);
-    this.op(async () => {
-      if (this.brokerDown) return;
-      const hit = eps.filter((ep) => !ep.cut && ep.client?.connected);
-      this.mqttStats.reconnectStorms++;
-      this.mqttStats.stormDrops += hit.length;
-      this.note(`reconnect storm at t=${this.w.nowMs}: ${hit.length} pump connection(s) dropped`);
-      for (const ep of hit) ep.ready = false;
-      for (const ep of hit) ep.client?.stream?.destroy();
-      await Promise.all(hit.map((ep) => this.waitReady(ep)));
-    });
-    return this.w.nowMs;
+  override reconnectStorm(pumpIds: readonly string[], backoff: ReconnectBackoff): number {
+    const hit = pumpIds.map((id) => this.pumps.get(id)).filter((e): e is Endpoint => e !== undefined && !e.cut);
+    this.mqttStats.reconnectStorms++;
+    this.note(`reconnect storm at t=${this.w.nowMs}: ${hit.length} pump connection(s) dropped`);
+    for (const ep of hit) ep.droppedByStorm = true;
+    // The base class takes each pump's link down through partitionPump (cut now) and brings it
+    // back at its own instant (reconnect then).
+    return super.reconnectStorm(pumpIds, backoff);
   }
 
   /** Close every client (and nothing else: the broker belongs to whoever started it). */
@@ -530,8 +527,11 @@ export class MqttNetwork extends Network {
     ep.ready = false;
     const c = ep.client;
     ep.client = undefined;
+    const byStorm = ep.droppedByStorm === true;
+    ep.droppedByStorm = false;
     if (!c) return;
-    this.mqttStats.connectionCuts++;
+    if (byStorm) this.mqttStats.stormDrops++;
+    else this.mqttStats.connectionCuts++;
     c.stream?.destroy();
     await c.endAsync(true).catch(() => undefined);
   }
