@@ -11,6 +11,7 @@ import { AccessPolicy } from './acl.js';
 import { EmbeddedBroker, type BrokerCounters } from './broker.js';
 import { ChildProcessBroker, type ChildBrokerKill } from './childBroker.js';
 import { generateCredentials, type Credentials } from './credentials.js';
+import { linkProxyBudget, openFileLimit } from './fdBudget.js';
 import { MqttNetwork, type BrokerControl, type MqttStats } from './mqttNetwork.js';
 import { siteLevel } from './topics.js';
 
@@ -54,7 +55,7 @@ export interface MqttTransport {
   onWire?: ((topic: string, payload: Buffer) => void) | undefined;
   /** Only the pumps: the gateway on the broker is the user's own (infusim fleet). */
   externalGateway?: boolean | undefined;
-  /** At most this many pumps connect through the link proxy (default 2,000); the others connect directly, without link conditions. */
+  /** At most this many pumps connect through the link proxy (default: what the open-file limit allows, fdBudget.ts; 2,000 when it is unknown); the others connect directly, without link conditions. */
   linkProxyMaxPumps?: number | undefined;
 }
 
@@ -136,7 +137,7 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
   } else if (t.provision) {
     await t.provision(creds);
   }
-  const network = new MqttNetwork(world, seed, defaults, { url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway, linkPumps, linkProxyMaxPumps: t.linkProxyMaxPumps });
+  const network = new MqttNetwork(world, seed, defaults, { url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway, linkPumps, linkProxyMaxPumps: t.linkProxyMaxPumps ?? linkProxyBudget(fleet.length, placement === 'in-process', openFileLimit()) });
   let steps = 0;
   const advance = async (untilMs: number): Promise<void> => {
     await network.settle();
