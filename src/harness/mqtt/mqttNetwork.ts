@@ -27,6 +27,7 @@ import type { Credentials, Identity } from './credentials.js';
 import { LinkProxy, type ProxiedConnection } from './linkProxy.js';
 import { hasConditions, newLinkShapeState, planTransmission, type Direction, type LinkShapeState } from './linkShaping.js';
 import { puback, withDup, type PublishInfo } from './mqttFrames.js';
+import { QuiescenceBarrier } from './quiescence.js';
 import { gatewayFilters, parseTopic, pumpTopic, type PumpAddress } from './topics.js';
 import { decodeDown, decodeUp, encodeDown, encodeUp, statusPayload } from './wire.js';
 
@@ -134,11 +135,8 @@ export class MqttNetwork extends Network {
   private rogue: { client: MqttClient | undefined; refused: boolean } | undefined;
   private gatewayHandler: (m: UpMessage) => void = () => undefined;
   private readonly pumpHandlers = new Map<string, (m: DownMessage) => void>();
-  private readonly inflight = new Map<string, number>();
-  private inflightCount = 0;
-  private readonly pending = new Set<Promise<void>>();
-  private chain: Promise<void> = Promise.resolve();
-  private waiters: (() => void)[] = [];
+  /** Tracks what is in flight and the connection changes pending; hands over each instant's arrivals. */
+  private readonly barrier: QuiescenceBarrier;
   /** Seed of the per-pump link streams (linkShaping.ts). */
   private readonly linkSeed: number;
   private readonly policy: AccessPolicy;
@@ -152,8 +150,6 @@ export class MqttNetwork extends Network {
   private readonly shapes = new Map<string, LinkShapeState>();
   /** The connection each shape's FIFO order belongs to. */
   private readonly shapeConnections = new Map<string, ProxiedConnection>();
-  /** Messages received in this instant, handled in a fixed order once the barrier is reached. */
-  private arrivals: { dir: Direction; pumpId: string; index: number; handle: () => void }[] = [];
   private readonly unshapedNoted = new Set<string>();
 
   constructor(
@@ -166,6 +162,15 @@ export class MqttNetwork extends Network {
     this.linkSeed = (seed ^ 0x5bd1e995) >>> 0;
     this.policy = new AccessPolicy(o.credentials);
     this.ca = o.caFile ? readFileSync(o.caFile) : undefined;
+    this.barrier = new QuiescenceBarrier(w, {
+      barrierTimeoutMs: o.barrierTimeoutMs,
+      externalGateway: o.externalGateway,
+      onTimeout: (count) => {
+        this.mqttStats.barrierTimeouts += count;
+        this.stats.lost += count;
+      },
+      note: (line) => this.note(line),
+    });
   }
 
   get url(): string {
@@ -189,7 +194,7 @@ export class MqttNetwork extends Network {
       onMessage: (topic, payload) => this.atGateway(topic, payload),
     };
     this.gatewayEp = ep;
-    this.op(() => this.connect(ep));
+    this.barrier.op(() => this.connect(ep));
   }
 
   override attachPump(pumpId: string, segment: string, handler: (m: DownMessage) => void): void {
@@ -252,7 +257,7 @@ export class MqttNetwork extends Network {
     if (!this.batch) {
       const batch: Endpoint[] = [];
       this.batch = batch;
-      this.op(async () => {
+      this.barrier.op(async () => {
         if (this.batch === batch) this.batch = undefined;
         let next = 0;
         const lane = async (): Promise<void> => {
@@ -269,36 +274,13 @@ export class MqttNetwork extends Network {
     await this.settle();
   }
 
-  /** The quiescence barrier: nothing in flight and no connection change pending. */
-  async settle(): Promise<void> {
-    for (let round = 0; round < 1000; round++) {
-      if (this.pending.size > 0) {
-        await Promise.all([...this.pending]);
-        continue;
-      }
-      if (this.inflightCount <= 0) {
-        this.flushArrivals();
-        return;
-      }
-      const timeoutMs = this.o.barrierTimeoutMs ?? 5000;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await new Promise<boolean>((resolve) => {
-        this.waiters.push(() => resolve(false));
-        timer = setTimeout(() => resolve(true), timeoutMs);
-      });
-      clearTimeout(timer);
-      if (timedOut && this.inflightCount > 0) {
-        this.mqttStats.barrierTimeouts += this.inflightCount;
-        this.stats.lost += this.inflightCount;
-        this.note(`barrier: ${this.inflightCount} message(s) not delivered within ${timeoutMs} ms, counted lost`);
-        this.inflight.clear();
-        this.inflightCount = 0;
-      }
-    }
+  /** The quiescence barrier (quiescence.ts): nothing in flight and no connection change pending. */
+  settle(): Promise<void> {
+    return this.barrier.settle();
   }
 
   get inFlight(): number {
-    return this.inflightCount;
+    return this.barrier.inFlight;
   }
 
   override sendUp(m: UpMessage): void {
@@ -357,7 +339,7 @@ export class MqttNetwork extends Network {
     if (killBroker) {
       const control = this.o.brokerControl as BrokerControl;
       if (!this.gatewayUp) {
-        this.op(async () => {
+        this.barrier.op(async () => {
           this.brokerDown = true;
           for (const ep of this.endpoints()) ep.ready = false;
           this.mqttStats.brokerKills++;
@@ -365,7 +347,7 @@ export class MqttNetwork extends Network {
           await control.stop();
         });
       } else {
-        this.op(async () => {
+        this.barrier.op(async () => {
           await control.start();
           this.brokerDown = false;
           this.note(`broker back at t=${this.w.nowMs}`);
@@ -374,7 +356,7 @@ export class MqttNetwork extends Network {
       }
     } else if (this.gatewayEp) {
       const ep = this.gatewayEp;
-      this.op(() => (this.gatewayUp ? this.reconnect(ep) : this.cut(ep)));
+      this.barrier.op(() => (this.gatewayUp ? this.reconnect(ep) : this.cut(ep)));
     }
   }
 
@@ -409,28 +391,6 @@ export class MqttNetwork extends Network {
 
   private endpoints(): Endpoint[] {
     return [...(this.gatewayEp ? [this.gatewayEp] : []), ...this.pumps.values()];
-  }
-
-  /** Connection changes run one after another, each after the messages in flight have landed. */
-  private op(f: () => Promise<void>): void {
-    const p: Promise<void> = this.chain
-      .then(() => this.drainInflight())
-      .then(f)
-      .catch((e: unknown) => this.note(`mqtt: ${(e as Error).message}`))
-      .finally(() => this.pending.delete(p));
-    this.chain = p;
-    this.pending.add(p);
-  }
-
-  private async drainInflight(): Promise<void> {
-    if (this.inflightCount <= 0) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, this.o.barrierTimeoutMs ?? 5000);
-      this.waiters.push(() => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
   }
 
   private clientOptions(ep: Endpoint): IClientOptions {
@@ -548,15 +508,15 @@ export class MqttNetwork extends Network {
     const shouldBeUp = this.reachableOnSegment(pumpId);
     if (!shouldBeUp && !ep.cut) {
       ep.cut = true;
-      this.op(() => this.cut(ep));
+      this.barrier.op(() => this.cut(ep));
     } else if (shouldBeUp && ep.cut) {
       ep.cut = false;
-      this.op(() => this.reconnect(ep));
+      this.barrier.op(() => this.reconnect(ep));
     }
   }
 
   private publish(client: MqttClient, topic: string, payload: string, qos: 0 | 1, track: boolean): void {
-    if (track) this.track(topic, payload);
+    if (track) this.barrier.track(topic, payload);
     this.mqttStats.published++;
     client.publish(topic, payload, { qos }, (err) => {
       if (err) this.note(`publish ${topic}: ${err.message}`);
@@ -574,8 +534,8 @@ export class MqttNetwork extends Network {
     const t = parseTopic(pub.topic);
     const pumpId = conn.pumpId;
     if (!t || t.leaf === 'status' || !this.pumps.has(pumpId)) return false;
-    const key = this.key(pub.topic, pub.payload.toString());
-    const tracked = this.inflight.has(key);
+    const key = this.barrier.key(pub.topic, pub.payload.toString());
+    const tracked = this.barrier.isTracked(key);
     // An untracked PUBLISH in a run that tracks everything it sends is a retransmission by the
     // MQTT layer itself: mqtt.js resends its unacknowledged QoS 1 messages on reconnection, one at
     // a time, and reports the connection up only when each has its PUBACK; a broker resends the
@@ -601,7 +561,7 @@ export class MqttNetwork extends Network {
       // not keep it (mqtt.js would hold its reconnection until every kept message is acknowledged).
       // The pump's outbox resends an event that was never acknowledged by the gateway.
       if (pub.qos === 1 && pub.packetId !== undefined) conn.send(dir === 'down' ? 'up' : 'down', puback(pub.packetId));
-      if (tracked) this.untrackKey(key);
+      if (tracked) this.barrier.untrackKey(key);
       return true;
     }
     if (plan.dueMs.length > 1) {
@@ -611,14 +571,14 @@ export class MqttNetwork extends Network {
     plan.dueMs.forEach((dueMs, i) => {
       const copy = i > 0 && pub.qos > 0 ? withDup(frame) : frame;
       if (dueMs <= this.w.nowMs) {
-        if (tracked) this.trackKey(key);
+        if (tracked) this.barrier.trackKey(key);
         conn.send(dir, copy);
         return;
       }
       this.mqttStats.framesDelayed++;
       this.w.at(dueMs, () => this.writeHeld(conn, dir, copy, key, tracked));
     });
-    if (tracked) this.untrackKey(key);
+    if (tracked) this.barrier.untrackKey(key);
     return true;
   }
 
@@ -630,38 +590,8 @@ export class MqttNetwork extends Network {
       this.stats.lost++;
       return;
     }
-    if (tracked) this.trackKey(key);
-    if (!conn.send(dir, frame) && tracked) this.untrackKey(key);
-  }
-
-  private key(topic: string, payload: string): string {
-    return `${topic}\n${payload}`;
-  }
-
-  private track(topic: string, payload: string): void {
-    this.trackKey(this.key(topic, payload));
-  }
-
-  private trackKey(k: string): void {
-    this.inflight.set(k, (this.inflight.get(k) ?? 0) + 1);
-    this.inflightCount++;
-  }
-
-  private untrack(topic: string, payload: Buffer): void {
-    this.untrackKey(this.key(topic, payload.toString()));
-  }
-
-  private untrackKey(k: string): void {
-    const n = this.inflight.get(k);
-    if (n === undefined) return;
-    if (n <= 1) this.inflight.delete(k);
-    else this.inflight.set(k, n - 1);
-    this.inflightCount--;
-    if (this.inflightCount <= 0) {
-      const ws = this.waiters;
-      this.waiters = [];
-      for (const w of ws) w();
-    }
+    if (tracked) this.barrier.trackKey(key);
+    if (!conn.send(dir, frame) && tracked) this.barrier.untrackKey(key);
   }
 
   private atGateway(topic: string, payload: Buffer): void {
@@ -689,7 +619,7 @@ export class MqttNetwork extends Network {
       // A pump of the site that this network does not run (another process's) has no link state here.
       const linked = this.pumps.has(m.pumpId);
       // Link conditions were applied on the way (the link proxy): delivered at this instant.
-      this.arrive('up', m.pumpId, () => {
+      this.barrier.arrive('up', m.pumpId, () => {
         if (linked && !this.reachable(m.pumpId)) {
           this.stats.lost++;
           return;
@@ -698,7 +628,7 @@ export class MqttNetwork extends Network {
         this.gatewayHandler(m);
       });
     } finally {
-      this.untrack(topic, payload);
+      this.barrier.untrack(topic, payload);
     }
   }
 
@@ -720,7 +650,7 @@ export class MqttNetwork extends Network {
       const handler = this.pumpHandlers.get(pumpId);
       if (!handler) return;
       const rogue = m.kind === 'command' && m.source === 'rogue';
-      this.arrive('down', pumpId, () => {
+      this.barrier.arrive('down', pumpId, () => {
         const ok = rogue || this.o.externalGateway ? this.reachableOnSegment(pumpId) : this.reachable(pumpId);
         if (!ok) {
           this.stats.lost++;
@@ -730,29 +660,8 @@ export class MqttNetwork extends Network {
         handler(m);
       });
     } finally {
-      this.untrack(topic, payload);
+      this.barrier.untrack(topic, payload);
     }
-  }
-
-  /**
-   * A message that reached its receiver: handled at this instant, but only once the barrier has
-   * seen every message of the instant land, and then in a fixed order (direction, pump, arrival
-   * on that pump's connection) rather than the order the sockets delivered them in. With the
-   * per-pump link streams (linkShaping.ts) this makes a run over MQTT replay from its seed.
-   * Whoever drives the world calls `settle()` before running it (the transport's `advance` does).
-   */
-  private arrive(dir: Direction, pumpId: string, handle: () => void): void {
-    // Only the pumps (infusim fleet): nothing is tracked and there is no barrier to wait for.
-    if (this.o.externalGateway) this.w.at(this.w.nowMs, handle);
-    else this.arrivals.push({ dir, pumpId, index: this.arrivals.length, handle });
-  }
-
-  private flushArrivals(): void {
-    if (this.arrivals.length === 0) return;
-    const due = this.arrivals;
-    this.arrivals = [];
-    due.sort((a, b) => (a.dir === b.dir ? 0 : a.dir === 'down' ? -1 : 1) || (a.pumpId < b.pumpId ? -1 : a.pumpId > b.pumpId ? 1 : 0) || a.index - b.index);
-    for (const a of due) this.w.at(this.w.nowMs, a.handle);
   }
 
   private malformed(topic: string, why: string): void {
@@ -783,7 +692,7 @@ export class MqttNetwork extends Network {
         // Try once, for the record: the broker refuses an anonymous client.
         this.rogue = { client: undefined, refused: false };
         const r = this.rogue;
-        this.op(async () => {
+        this.barrier.op(async () => {
           try {
             r.client = await mqtt.connectAsync(this.o.url, { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000, ...(this.ca ? { ca: this.ca } : {}) });
             this.note('rogue client: the broker accepted an anonymous connection');
@@ -801,7 +710,7 @@ export class MqttNetwork extends Network {
         this.stats.lost++;
         return;
       }
-      this.track(topic, payload);
+      this.barrier.track(topic, payload);
       this.mqttStats.published++;
       c.publish(topic, payload, { qos: 1 });
     };
@@ -809,7 +718,7 @@ export class MqttNetwork extends Network {
     else {
       this.rogue ??= { client: undefined, refused: false };
       const r = this.rogue;
-      this.op(async () => {
+      this.barrier.op(async () => {
         r.client ??= await mqtt.connectAsync(this.o.url, { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, ...(this.ca ? { ca: this.ca } : {}) });
         send();
       });
