@@ -14,8 +14,9 @@
  *
  * Link conditions (latency, jitter, loss, duplication, reordering) act on real connections too: a
  * pump whose link can have them connects through the link proxy (`linkProxy.ts`), which drops,
- * duplicates or holds its PUBLISH frames on the virtual clock (`onProxiedPublish`). A held frame
- * is not in flight: it is a world event at its due instant, tracked again when it is written.
+ * duplicates or holds its PUBLISH frames on the virtual clock (`onProxiedPublish`, in
+ * `proxiedLinks.ts`). A held frame is not in flight: it is a world event at its due instant,
+ * tracked again when it is written.
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -24,20 +25,18 @@ import { Network, type LinkConditions, type ReconnectBackoff } from '../link/net
 import type { World } from '../world/world.js';
 import { AccessPolicy } from './acl.js';
 import type { Credentials, Identity } from './credentials.js';
-import { LinkProxy, type ProxiedConnection } from './linkProxy.js';
-import { hasConditions, newLinkShapeState, planTransmission, type Direction, type LinkShapeState } from './linkShaping.js';
-import { puback, withDup, type PublishInfo } from './mqttFrames.js';
+import { hasConditions } from './linkShaping.js';
+import { emptyMqttStats, type MqttStats } from './mqttStats.js';
+import { ProxiedLinks } from './proxiedLinks.js';
+import { QuiescenceBarrier } from './quiescence.js';
 import { gatewayFilters, parseTopic, pumpTopic, type PumpAddress } from './topics.js';
 import { decodeDown, decodeUp, encodeDown, encodeUp, statusPayload } from './wire.js';
 
 /** How many first connections a batch opens at once. */
 const CONNECT_CONCURRENCY = 200;
 
-/**
- * At most this many pumps connect through the link proxy by default: a proxied connection holds
- * two more descriptors in this process (docs/mqtt.md, "Faults on real connections").
- */
-export const DEFAULT_LINK_PROXY_MAX_PUMPS = 2000;
+export { DEFAULT_LINK_PROXY_MAX_PUMPS } from './proxiedLinks.js';
+export type { MqttStats } from './mqttStats.js';
 
 export interface BrokerControl {
   stop(): Promise<void>;
@@ -71,39 +70,6 @@ export interface MqttNetworkOptions {
   linkProxyMaxPumps?: number | undefined;
 }
 
-export interface MqttStats {
-  published: number;
-  received: number;
-  /** Payloads refused by zod at the receiving end (counted, logged, never thrown). */
-  malformed: number;
-  /** Telemetry not sent while a pump was offline (the next one replaces it). */
-  telemetryCoalesced: number;
-  /** Events and acknowledgements not sent while offline (the outbox keeps events and resends them). */
-  heldOffline: number;
-  /** Messages the barrier gave up on. */
-  barrierTimeouts: number;
-  reconnects: number;
-  brokerKills: number;
-  connectionCuts: number;
-  /** Reconnect storms, and the pump connections they dropped (each reconnects; counted in `reconnects` too). */
-  reconnectStorms: number;
-  stormDrops: number;
-  /** Commands from a rogue client that the broker would not let through. */
-  rogueBlocked: number;
-  presenceOnline: number;
-  presenceOffline: number;
-  /** Pumps that connected through the link proxy. */
-  linkProxyPumps: number;
-  /** Pumps whose link could have conditions but that connected directly (over linkProxyMaxPumps): no conditions applied. */
-  linkProxyOverLimit: number;
-  /** PUBLISH frames the proxy held for latency, jitter or reordering (each copy counts). */
-  framesDelayed: number;
-  /** PUBLISH frames the proxy dropped (loss). */
-  framesDropped: number;
-  /** PUBLISH frames the proxy wrote twice. */
-  framesDuplicated: number;
-}
-
 interface Endpoint {
   identity: Identity;
   client: MqttClient | undefined;
@@ -122,11 +88,7 @@ interface Endpoint {
 }
 
 export class MqttNetwork extends Network {
-  readonly mqttStats: MqttStats = {
-    published: 0, received: 0, malformed: 0, telemetryCoalesced: 0, heldOffline: 0, barrierTimeouts: 0,
-    reconnects: 0, brokerKills: 0, connectionCuts: 0, reconnectStorms: 0, stormDrops: 0, rogueBlocked: 0, presenceOnline: 0, presenceOffline: 0,
-    linkProxyPumps: 0, linkProxyOverLimit: 0, framesDelayed: 0, framesDropped: 0, framesDuplicated: 0,
-  };
+  readonly mqttStats: MqttStats = emptyMqttStats();
   /** Malformed payloads and other trouble, bounded. */
   readonly log: string[] = [];
   private readonly pumps = new Map<string, Endpoint>();
@@ -134,38 +96,49 @@ export class MqttNetwork extends Network {
   private rogue: { client: MqttClient | undefined; refused: boolean } | undefined;
   private gatewayHandler: (m: UpMessage) => void = () => undefined;
   private readonly pumpHandlers = new Map<string, (m: DownMessage) => void>();
-  private readonly inflight = new Map<string, number>();
-  private inflightCount = 0;
-  private readonly pending = new Set<Promise<void>>();
-  private chain: Promise<void> = Promise.resolve();
-  private waiters: (() => void)[] = [];
-  /** Seed of the per-pump link streams (linkShaping.ts). */
-  private readonly linkSeed: number;
+  /** Tracks what is in flight and the connection changes pending; hands over each instant's arrivals. */
+  private readonly barrier: QuiescenceBarrier;
   private readonly policy: AccessPolicy;
   private readonly ca: Buffer | undefined;
   private brokerDown = false;
   private closed = false;
   private batch: Endpoint[] | undefined;
-  private proxy: LinkProxy | undefined;
-  /** Client id → pump, for the proxied pumps. */
-  private readonly proxiedClients = new Map<string, string>();
-  private readonly shapes = new Map<string, LinkShapeState>();
-  /** The connection each shape's FIFO order belongs to. */
-  private readonly shapeConnections = new Map<string, ProxiedConnection>();
-  /** Messages received in this instant, handled in a fixed order once the barrier is reached. */
-  private arrivals: { dir: Direction; pumpId: string; index: number; handle: () => void }[] = [];
+  /** The pumps that connect through the link proxy, and the conditions on their links. */
+  private readonly proxiedLinks: ProxiedLinks;
   private readonly unshapedNoted = new Set<string>();
 
   constructor(
     private readonly w: World,
     seed: number,
-    private readonly linkDefaults: LinkConditions,
+    linkDefaults: LinkConditions,
     private readonly o: MqttNetworkOptions,
   ) {
     super(w, seed, linkDefaults);
-    this.linkSeed = (seed ^ 0x5bd1e995) >>> 0;
     this.policy = new AccessPolicy(o.credentials);
     this.ca = o.caFile ? readFileSync(o.caFile) : undefined;
+    this.barrier = new QuiescenceBarrier(w, {
+      barrierTimeoutMs: o.barrierTimeoutMs,
+      externalGateway: o.externalGateway,
+      onTimeout: (count) => {
+        this.mqttStats.barrierTimeouts += count;
+        this.stats.lost += count;
+      },
+      note: (line) => this.note(line),
+    });
+    this.proxiedLinks = new ProxiedLinks(
+      seed,
+      { url: o.url, ca: this.ca, linkDefaults, linkPumps: o.linkPumps, linkProxyMaxPumps: o.linkProxyMaxPumps, externalGateway: o.externalGateway },
+      {
+        world: w,
+        barrier: this.barrier,
+        mqttStats: this.mqttStats,
+        stats: this.stats,
+        hasPump: (pumpId) => this.pumps.has(pumpId),
+        conditions: (pumpId) => this.conditions(pumpId),
+        gatewayOpen: (pumpId) => this.reachable(pumpId) && !!this.gatewayEp?.ready,
+        note: (line) => this.note(line),
+      },
+    );
   }
 
   get url(): string {
@@ -189,7 +162,7 @@ export class MqttNetwork extends Network {
       onMessage: (topic, payload) => this.atGateway(topic, payload),
     };
     this.gatewayEp = ep;
-    this.op(() => this.connect(ep));
+    this.barrier.op(() => this.connect(ep));
   }
 
   override attachPump(pumpId: string, segment: string, handler: (m: DownMessage) => void): void {
@@ -208,28 +181,10 @@ export class MqttNetwork extends Network {
       onMessage: (topic, payload) => this.atPump(pumpId, a, topic, payload),
       will: presence(false),
       online: presence(true),
-      proxied: this.takesProxy(pumpId),
+      proxied: this.proxiedLinks.attach(pumpId, identity.clientId),
     };
-    if (ep.proxied) this.proxiedClients.set(identity.clientId, pumpId);
     this.pumps.set(pumpId, ep);
     this.connectInBatch(ep);
-  }
-
-  /** Whether this pump connects through the link proxy (decided once, when it is attached). */
-  private takesProxy(pumpId: string): boolean {
-    const wants = this.o.linkPumps ? this.o.linkPumps.has(pumpId) : hasConditions(this.linkDefaults);
-    if (!wants) return false;
-    const max = this.o.linkProxyMaxPumps ?? DEFAULT_LINK_PROXY_MAX_PUMPS;
-    if (this.mqttStats.linkProxyPumps >= max) {
-      if (this.mqttStats.linkProxyOverLimit++ === 0) this.note(`link proxy: more than ${max} pumps with link conditions; the others connect directly and their link conditions are not applied`);
-      return false;
-    }
-    this.mqttStats.linkProxyPumps++;
-    this.proxy ??= new LinkProxy(
-      { upstreamUrl: this.o.url, ca: this.ca, log: (l) => this.note(l) },
-      { pumpOf: (clientId) => this.proxiedClients.get(clientId), onPublish: (c, dir, frame, pub) => this.onProxiedPublish(c, dir, frame, pub) },
-    );
-    return true;
   }
 
   /** Conditions reach a pump's link only through the proxy: say so once for a pump that connects directly. */
@@ -252,7 +207,7 @@ export class MqttNetwork extends Network {
     if (!this.batch) {
       const batch: Endpoint[] = [];
       this.batch = batch;
-      this.op(async () => {
+      this.barrier.op(async () => {
         if (this.batch === batch) this.batch = undefined;
         let next = 0;
         const lane = async (): Promise<void> => {
@@ -269,36 +224,13 @@ export class MqttNetwork extends Network {
     await this.settle();
   }
 
-  /** The quiescence barrier: nothing in flight and no connection change pending. */
-  async settle(): Promise<void> {
-    for (let round = 0; round < 1000; round++) {
-      if (this.pending.size > 0) {
-        await Promise.all([...this.pending]);
-        continue;
-      }
-      if (this.inflightCount <= 0) {
-        this.flushArrivals();
-        return;
-      }
-      const timeoutMs = this.o.barrierTimeoutMs ?? 5000;
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await new Promise<boolean>((resolve) => {
-        this.waiters.push(() => resolve(false));
-        timer = setTimeout(() => resolve(true), timeoutMs);
-      });
-      clearTimeout(timer);
-      if (timedOut && this.inflightCount > 0) {
-        this.mqttStats.barrierTimeouts += this.inflightCount;
-        this.stats.lost += this.inflightCount;
-        this.note(`barrier: ${this.inflightCount} message(s) not delivered within ${timeoutMs} ms, counted lost`);
-        this.inflight.clear();
-        this.inflightCount = 0;
-      }
-    }
+  /** The quiescence barrier (quiescence.ts): nothing in flight and no connection change pending. */
+  settle(): Promise<void> {
+    return this.barrier.settle();
   }
 
   get inFlight(): number {
-    return this.inflightCount;
+    return this.barrier.inFlight;
   }
 
   override sendUp(m: UpMessage): void {
@@ -357,7 +289,7 @@ export class MqttNetwork extends Network {
     if (killBroker) {
       const control = this.o.brokerControl as BrokerControl;
       if (!this.gatewayUp) {
-        this.op(async () => {
+        this.barrier.op(async () => {
           this.brokerDown = true;
           for (const ep of this.endpoints()) ep.ready = false;
           this.mqttStats.brokerKills++;
@@ -365,7 +297,7 @@ export class MqttNetwork extends Network {
           await control.stop();
         });
       } else {
-        this.op(async () => {
+        this.barrier.op(async () => {
           await control.start();
           this.brokerDown = false;
           this.note(`broker back at t=${this.w.nowMs}`);
@@ -374,7 +306,7 @@ export class MqttNetwork extends Network {
       }
     } else if (this.gatewayEp) {
       const ep = this.gatewayEp;
-      this.op(() => (this.gatewayUp ? this.reconnect(ep) : this.cut(ep)));
+      this.barrier.op(() => (this.gatewayUp ? this.reconnect(ep) : this.cut(ep)));
     }
   }
 
@@ -402,35 +334,13 @@ export class MqttNetwork extends Network {
     this.closed = true;
     const all = [...this.endpoints().map((e) => e.client), this.rogue?.client];
     await Promise.all(all.map((c) => (c ? c.endAsync(true).catch(() => undefined) : undefined)));
-    await this.proxy?.close();
+    await this.proxiedLinks.proxy?.close();
   }
 
   // ---- internals ----
 
   private endpoints(): Endpoint[] {
     return [...(this.gatewayEp ? [this.gatewayEp] : []), ...this.pumps.values()];
-  }
-
-  /** Connection changes run one after another, each after the messages in flight have landed. */
-  private op(f: () => Promise<void>): void {
-    const p: Promise<void> = this.chain
-      .then(() => this.drainInflight())
-      .then(f)
-      .catch((e: unknown) => this.note(`mqtt: ${(e as Error).message}`))
-      .finally(() => this.pending.delete(p));
-    this.chain = p;
-    this.pending.add(p);
-  }
-
-  private async drainInflight(): Promise<void> {
-    if (this.inflightCount <= 0) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, this.o.barrierTimeoutMs ?? 5000);
-      this.waiters.push(() => {
-        clearTimeout(t);
-        resolve();
-      });
-    });
   }
 
   private clientOptions(ep: Endpoint): IClientOptions {
@@ -459,9 +369,10 @@ export class MqttNetwork extends Network {
     ep.cut = false;
     ep.ready = false;
     let url = this.o.url;
-    if (ep.proxied && this.proxy) {
-      await this.proxy.listen();
-      url = this.proxy.url;
+    const proxy = this.proxiedLinks.proxy;
+    if (ep.proxied && proxy) {
+      await proxy.listen();
+      url = proxy.url;
     }
     const client = mqtt.connect(url, { ...this.clientOptions(ep), clean: !ep.connectedOnce });
     ep.connectedOnce = true;
@@ -548,120 +459,19 @@ export class MqttNetwork extends Network {
     const shouldBeUp = this.reachableOnSegment(pumpId);
     if (!shouldBeUp && !ep.cut) {
       ep.cut = true;
-      this.op(() => this.cut(ep));
+      this.barrier.op(() => this.cut(ep));
     } else if (shouldBeUp && ep.cut) {
       ep.cut = false;
-      this.op(() => this.reconnect(ep));
+      this.barrier.op(() => this.reconnect(ep));
     }
   }
 
   private publish(client: MqttClient, topic: string, payload: string, qos: 0 | 1, track: boolean): void {
-    if (track) this.track(topic, payload);
+    if (track) this.barrier.track(topic, payload);
     this.mqttStats.published++;
     client.publish(topic, payload, { qos }, (err) => {
       if (err) this.note(`publish ${topic}: ${err.message}`);
     });
-  }
-
-  /**
-   * A PUBLISH on a proxied pump's link, in virtual time: the pump's current conditions decide
-   * whether it is dropped, written twice or held until its due instant. Presence (`status`) passes
-   * as it is. A tracked message that is held leaves the in-flight count (the barrier must not wait
-   * for it) and comes back into it when it is written; a dropped one leaves it and counts as lost;
-   * a duplicate is one more message in flight.
-   */
-  private onProxiedPublish(conn: ProxiedConnection, dir: Direction, frame: Buffer, pub: PublishInfo): boolean {
-    const t = parseTopic(pub.topic);
-    const pumpId = conn.pumpId;
-    if (!t || t.leaf === 'status' || !this.pumps.has(pumpId)) return false;
-    const key = this.key(pub.topic, pub.payload.toString());
-    const tracked = this.inflight.has(key);
-    // An untracked PUBLISH in a run that tracks everything it sends is a retransmission by the
-    // MQTT layer itself: mqtt.js resends its unacknowledged QoS 1 messages on reconnection, one at
-    // a time, and reports the connection up only when each has its PUBACK; a broker resends the
-    // session's messages. Holding or dropping those would stall the reconnection behind the
-    // virtual clock, which waits for it. They pass as they are (the receiver drops the copy).
-    if (!tracked && !this.o.externalGateway) return false;
-    const shapeKey = `${dir}:${pumpId}`;
-    let shape = this.shapes.get(shapeKey);
-    if (!shape) this.shapes.set(shapeKey, (shape = newLinkShapeState(this.linkSeed, pumpId, dir)));
-    // A link is FIFO within one connection; a new connection owes nothing to a frame still held
-    // for the old one (which is lost with it).
-    if (this.shapeConnections.get(shapeKey) !== conn) {
-      this.shapeConnections.set(shapeKey, conn);
-      shape.lastMs = 0;
-    }
-    const plan = planTransmission(this.conditions(pumpId), shape, this.w.nowMs);
-    if (plan.lost) {
-      this.mqttStats.framesDropped++;
-      this.stats.lost++;
-      // The proxy acknowledges a dropped QoS 1 message to its sender, as if it were lost past the
-      // broker: toward the pump, so that a broker with a bounded in-flight window (mosquitto's
-      // max_inflight_messages) keeps delivering; toward the broker, so that the pump's client does
-      // not keep it (mqtt.js would hold its reconnection until every kept message is acknowledged).
-      // The pump's outbox resends an event that was never acknowledged by the gateway.
-      if (pub.qos === 1 && pub.packetId !== undefined) conn.send(dir === 'down' ? 'up' : 'down', puback(pub.packetId));
-      if (tracked) this.untrackKey(key);
-      return true;
-    }
-    if (plan.dueMs.length > 1) {
-      this.mqttStats.framesDuplicated++;
-      this.stats.duplicated++;
-    }
-    plan.dueMs.forEach((dueMs, i) => {
-      const copy = i > 0 && pub.qos > 0 ? withDup(frame) : frame;
-      if (dueMs <= this.w.nowMs) {
-        if (tracked) this.trackKey(key);
-        conn.send(dir, copy);
-        return;
-      }
-      this.mqttStats.framesDelayed++;
-      this.w.at(dueMs, () => this.writeHeld(conn, dir, copy, key, tracked));
-    });
-    if (tracked) this.untrackKey(key);
-    return true;
-  }
-
-  /** A held frame at its due instant: written (and in flight again), or lost with its connection. */
-  private writeHeld(conn: ProxiedConnection, dir: Direction, frame: Buffer, key: string, tracked: boolean): void {
-    // Toward the gateway, a frame must still find it (a cut gateway would get it only much later).
-    const open = dir === 'down' || this.o.externalGateway || (this.reachable(conn.pumpId) && !!this.gatewayEp?.ready);
-    if (!conn.alive || !open) {
-      this.stats.lost++;
-      return;
-    }
-    if (tracked) this.trackKey(key);
-    if (!conn.send(dir, frame) && tracked) this.untrackKey(key);
-  }
-
-  private key(topic: string, payload: string): string {
-    return `${topic}\n${payload}`;
-  }
-
-  private track(topic: string, payload: string): void {
-    this.trackKey(this.key(topic, payload));
-  }
-
-  private trackKey(k: string): void {
-    this.inflight.set(k, (this.inflight.get(k) ?? 0) + 1);
-    this.inflightCount++;
-  }
-
-  private untrack(topic: string, payload: Buffer): void {
-    this.untrackKey(this.key(topic, payload.toString()));
-  }
-
-  private untrackKey(k: string): void {
-    const n = this.inflight.get(k);
-    if (n === undefined) return;
-    if (n <= 1) this.inflight.delete(k);
-    else this.inflight.set(k, n - 1);
-    this.inflightCount--;
-    if (this.inflightCount <= 0) {
-      const ws = this.waiters;
-      this.waiters = [];
-      for (const w of ws) w();
-    }
   }
 
   private atGateway(topic: string, payload: Buffer): void {
@@ -689,7 +499,7 @@ export class MqttNetwork extends Network {
       // A pump of the site that this network does not run (another process's) has no link state here.
       const linked = this.pumps.has(m.pumpId);
       // Link conditions were applied on the way (the link proxy): delivered at this instant.
-      this.arrive('up', m.pumpId, () => {
+      this.barrier.arrive('up', m.pumpId, () => {
         if (linked && !this.reachable(m.pumpId)) {
           this.stats.lost++;
           return;
@@ -698,7 +508,7 @@ export class MqttNetwork extends Network {
         this.gatewayHandler(m);
       });
     } finally {
-      this.untrack(topic, payload);
+      this.barrier.untrack(topic, payload);
     }
   }
 
@@ -720,7 +530,7 @@ export class MqttNetwork extends Network {
       const handler = this.pumpHandlers.get(pumpId);
       if (!handler) return;
       const rogue = m.kind === 'command' && m.source === 'rogue';
-      this.arrive('down', pumpId, () => {
+      this.barrier.arrive('down', pumpId, () => {
         const ok = rogue || this.o.externalGateway ? this.reachableOnSegment(pumpId) : this.reachable(pumpId);
         if (!ok) {
           this.stats.lost++;
@@ -730,29 +540,8 @@ export class MqttNetwork extends Network {
         handler(m);
       });
     } finally {
-      this.untrack(topic, payload);
+      this.barrier.untrack(topic, payload);
     }
-  }
-
-  /**
-   * A message that reached its receiver: handled at this instant, but only once the barrier has
-   * seen every message of the instant land, and then in a fixed order (direction, pump, arrival
-   * on that pump's connection) rather than the order the sockets delivered them in. With the
-   * per-pump link streams (linkShaping.ts) this makes a run over MQTT replay from its seed.
-   * Whoever drives the world calls `settle()` before running it (the transport's `advance` does).
-   */
-  private arrive(dir: Direction, pumpId: string, handle: () => void): void {
-    // Only the pumps (infusim fleet): nothing is tracked and there is no barrier to wait for.
-    if (this.o.externalGateway) this.w.at(this.w.nowMs, handle);
-    else this.arrivals.push({ dir, pumpId, index: this.arrivals.length, handle });
-  }
-
-  private flushArrivals(): void {
-    if (this.arrivals.length === 0) return;
-    const due = this.arrivals;
-    this.arrivals = [];
-    due.sort((a, b) => (a.dir === b.dir ? 0 : a.dir === 'down' ? -1 : 1) || (a.pumpId < b.pumpId ? -1 : a.pumpId > b.pumpId ? 1 : 0) || a.index - b.index);
-    for (const a of due) this.w.at(this.w.nowMs, a.handle);
   }
 
   private malformed(topic: string, why: string): void {
@@ -783,7 +572,7 @@ export class MqttNetwork extends Network {
         // Try once, for the record: the broker refuses an anonymous client.
         this.rogue = { client: undefined, refused: false };
         const r = this.rogue;
-        this.op(async () => {
+        this.barrier.op(async () => {
           try {
             r.client = await mqtt.connectAsync(this.o.url, { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000, ...(this.ca ? { ca: this.ca } : {}) });
             this.note('rogue client: the broker accepted an anonymous connection');
@@ -801,7 +590,7 @@ export class MqttNetwork extends Network {
         this.stats.lost++;
         return;
       }
-      this.track(topic, payload);
+      this.barrier.track(topic, payload);
       this.mqttStats.published++;
       c.publish(topic, payload, { qos: 1 });
     };
@@ -809,7 +598,7 @@ export class MqttNetwork extends Network {
     else {
       this.rogue ??= { client: undefined, refused: false };
       const r = this.rogue;
-      this.op(async () => {
+      this.barrier.op(async () => {
         r.client ??= await mqtt.connectAsync(this.o.url, { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, ...(this.ca ? { ca: this.ca } : {}) });
         send();
       });
