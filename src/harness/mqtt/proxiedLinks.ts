@@ -13,12 +13,11 @@ import { puback, withDup, type PublishInfo } from './mqttFrames.js';
 import type { MqttStats } from './mqttStats.js';
 import type { QuiescenceBarrier } from './quiescence.js';
 import { parseTopic } from './topics.js';
+import { DEFAULT_LINK_PROXY_MAX_PUMPS } from './fdBudget.js';
 
-/**
- * At most this many pumps connect through the link proxy by default: a proxied connection holds
- * two more descriptors in this process (docs/mqtt.md, "Faults on real connections").
- */
-export const DEFAULT_LINK_PROXY_MAX_PUMPS = 2000;
+// At most this many pumps connect through the link proxy when no limit is given: a proxied
+// connection holds two more descriptors in this process (fdBudget.ts works out the run's own).
+export { DEFAULT_LINK_PROXY_MAX_PUMPS } from './fdBudget.js';
 
 export interface ProxiedLinksOptions {
   /** The broker the proxy connects to. */
