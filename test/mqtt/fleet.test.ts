@@ -5,7 +5,7 @@
  * each payload valid under the published contract, and acknowledges the events.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
@@ -28,6 +28,15 @@ function infusim(args: string[]): Promise<{ status: number | null; stdout: strin
 }
 
 describe('infusim fleet (only the pumps; the gateway is the user\'s)', () => {
+  it('a broken scenario file exits 2 with file:line:column, before any broker is touched', async () => {
+    const file = join(dir, 'broken.yaml');
+    writeFileSync(file, 'name: x\nduration: banana\n');
+    const r = await infusim(['fleet', file, '--broker', 'mqtt://127.0.0.1:1', '--credentials', join(dir, 'none.json')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`${file}:2:11: duration: "banana" is not a duration`);
+  }, 60_000);
+
+
   it('writes the fleet\'s credentials, then runs its pumps against a gateway of the user\'s own', async () => {
     const credsDir = join(dir, 'creds');
     const w = await infusim(['fleet', 'scenarios/occlusion-drill.yaml', '--write-credentials', credsDir]);

@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runScenario, type Speed } from '../run/runScenario.js';
 import { fleetPumps } from '../scenario/fleet.js';
-import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load.js';
+import { loadOrExit2 } from '../cli/options.js';
+import { loadScenarioFile } from '../scenario/load.js';
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './cliOptions.js';
 import { credentialsToJson, generateCredentials, type Credentials } from './credentials.js';
 import { mosquittoAcl } from './mosquitto.js';
@@ -38,19 +39,6 @@ export function writeFleetCredentials(dir: string, c: Credentials): string[] {
   return files;
 }
 
-function load(file: string): LoadedScenario | undefined {
-  try {
-    return loadScenarioFile(file);
-  } catch (e) {
-    if (e instanceof ScenarioError) {
-      process.stderr.write(`${e.message}\n`);
-      process.exitCode = 2;
-      return undefined;
-    }
-    throw e;
-  }
-}
-
 export function registerFleet(program: Command): void {
   const cmd = program
     .command('fleet')
@@ -60,7 +48,7 @@ export function registerFleet(program: Command): void {
     .option('--site <name>', 'site level of the topic tree (default: from the scenario name)')
     .option('--write-credentials <dir>', 'write credentials.json, mosquitto.passwd and mosquitto.acl for this fleet, then exit');
   addTransportFlags(cmd, false).action(async (file: string, opts: FleetOpts) => {
-    const loaded = load(file);
+    const loaded = loadOrExit2(loadScenarioFile, file);
     if (!loaded) return;
     const s = loaded.scenario;
     const site = assertTopicLevel('site', opts.site ?? siteLevel(s.name));
