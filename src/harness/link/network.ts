@@ -5,6 +5,7 @@
  * choices come from the run's seed.
  */
 import { Prng } from '../../sim/time/prng.js';
+import { loseNext } from './lossModel.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import type { World } from '../world/world.js';
 import type { DownMessage, UpMessage } from './messages.js';
@@ -165,14 +166,7 @@ export class Network {
   }
 
   private lose(l: LinkState): boolean {
-    const c = l.conditions;
-    if (c.lossRate <= 0) return false;
-    if (!c.burstLoss) return this.prng.next() < c.lossRate;
-    // Gilbert-Elliott: bad state loses everything; transitions keep the mean loss rate.
-    const leaveBad = 0.2;
-    const enterBad = (c.lossRate * leaveBad) / Math.max(1e-9, 1 - c.lossRate);
-    l.burstBad = l.burstBad ? this.prng.next() >= leaveBad : this.prng.next() < enterBad;
-    return l.burstBad;
+    return loseNext(l.conditions, l, this.prng);
   }
 
   private transmit(pumpId: string, dir: 'up' | 'down', canPass: () => boolean, deliver: () => void): void {

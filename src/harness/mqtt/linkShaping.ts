@@ -6,6 +6,7 @@
  * (as TCP is) unless a message is reordered.
  */
 import { Prng } from '../../sim/time/prng.js';
+import { loseNext } from '../link/lossModel.js';
 import type { LinkConditions } from '../link/network.js';
 
 export type Direction = 'up' | 'down';
@@ -43,7 +44,7 @@ export function hasConditions(c: LinkConditions): boolean {
 
 export function planTransmission(c: LinkConditions, s: LinkShapeState, nowMs: number): TransmissionPlan {
   const prng = s.prng;
-  if (lose(c, s, prng)) return { lost: true };
+  if (loseNext(c, s, prng)) return { lost: true };
   const copies = c.duplicateRate > 0 && prng.next() < c.duplicateRate ? 2 : 1;
   const dueMs: number[] = [];
   for (let i = 0; i < copies; i++) {
@@ -59,14 +60,4 @@ export function planTransmission(c: LinkConditions, s: LinkShapeState, nowMs: nu
     dueMs.push(atMs);
   }
   return { lost: false, dueMs };
-}
-
-function lose(c: LinkConditions, s: LinkShapeState, prng: Prng): boolean {
-  if (c.lossRate <= 0) return false;
-  if (!c.burstLoss) return prng.next() < c.lossRate;
-  // Gilbert-Elliott: the bad state loses everything; transitions keep the mean loss rate.
-  const leaveBad = 0.2;
-  const enterBad = (c.lossRate * leaveBad) / Math.max(1e-9, 1 - c.lossRate);
-  s.burstBad = s.burstBad ? prng.next() >= leaveBad : prng.next() < enterBad;
-  return s.burstBad;
 }
