@@ -15,6 +15,10 @@ import { registerFirmware } from './firmwareCommand.js';
 import { registerLibrary } from './libraryCommand.js';
 import { registerTrain } from './trainCommand.js';
 import { PACKAGE_ROOT } from '../paths.js';
+import { exitOnSignals } from '../net/cleanup.js';
+
+// A terminating signal ends the process through 'exit': temporary broker folders and port locks are removed.
+exitOnSignals();
 
 const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as { version: string };
 
