@@ -103,7 +103,7 @@ export function dynsecBroker(extraConf: string[] = []): { target: DynsecTarget; 
   return {
     target: { url, admin: readBrokerAdmin(adminFile) },
     close: () => {
-      spawnSync('bash', ['.ci/mosquitto-suite.sh', 'stop', dir], { timeout: 30_000 });
+      spawnSync('bash', ['.ci/mosquitto-suite.sh', 'stop', dir], { timeout: 60_000 });
       rmSync(dir, { recursive: true, force: true });
     },
   };
