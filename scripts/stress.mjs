@@ -102,7 +102,8 @@ for (let run = 1; run <= runs; run++) {
   results.push({ run, ok, seconds, tests: report ? `${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests} skipped` : 'no report' });
   for (const f of report?.testResults ?? []) {
     const name = f.name.replace(`${process.cwd()}/`, '');
-    const e = perFile.get(name) ?? { pass: 0, fail: 0, failedTests: new Set() };
+    const e = perFile.get(name) ?? { pass: 0, fail: 0, failedTests: new Set(), seconds: [] };
+    e.seconds.push((f.endTime - f.startTime) / 1000);
     if (f.status === 'passed') e.pass++;
     else {
       e.fail++;
@@ -125,6 +126,9 @@ for (const [name, e] of [...perFile].sort((a, b) => b[1].fail - a[1].fail || a[0
   console.log(`  ${String(e.pass).padStart(3)} pass ${String(e.fail).padStart(3)} fail  ${name}`);
   for (const t of e.failedTests) console.log(`        ${t}`);
 }
+const slowest = [...perFile].map(([name, e]) => [name, Math.max(...e.seconds)]).sort((a, b) => b[1] - a[1]).slice(0, 10);
+console.log('\nslowest files (longest run, wall seconds; files run in parallel):');
+for (const [name, s] of slowest) console.log(`  ${s.toFixed(1).padStart(7)}  ${name}`);
 const passed = results.filter((r) => r.ok).length;
 console.log(`\n${passed} passed, ${results.length - passed} failed`);
 process.exit(passed === results.length ? 0 : 1);
