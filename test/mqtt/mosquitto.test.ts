@@ -4,7 +4,7 @@
  * binds it must not be mistaken for the broker (a TLS server there resets an MQTT client).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,12 +81,22 @@ describe.runIf(mosquittoBin !== undefined)('a mosquitto killed from outside', ()
     const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('infusim-mosquitto-')));
     const child = spawn(process.execPath, [CLI, 'run', 'scenarios/gateway-outage.yaml', '--transport', 'mqtt', '--mosquitto', '--speed', '1x', '--no-progress'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const mine = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('infusim-mosquitto-') && !before.has(f));
-    await expect.poll(() => mine().length, { timeout: 60_000, interval: 100 }).toBe(1);
-    const dir = mine()[0]!;
-    child.kill('SIGTERM');
-    expect(await exited).toBe(143);
-    expect(existsSync(join(tmpdir(), dir))).toBe(false);
+    try {
+      const mine = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('infusim-mosquitto-') && !before.has(f));
+      await expect.poll(() => mine().length, { timeout: 240_000, interval: 100 }).toBe(1);
+      const dir = mine()[0]!;
+      const port = Number(readFileSync(join(tmpdir(), dir, 'mosquitto.conf'), 'utf8').match(/^listener (\d+)/m)?.[1]);
+      await expect.poll(() => ownerPid(port), { timeout: 240_000, interval: 100 }).toBeDefined();
+      const broker = ownerPid(port)!;
+      child.kill('SIGTERM');
+      expect(await exited).toBe(143);
+      expect(existsSync(join(tmpdir(), dir))).toBe(false);
+      // The broker went with it.
+      await expect.poll(() => { try { process.kill(broker, 0); return true; } catch { return false; } }, { timeout: 60_000 }).toBe(false);
+    } finally {
+      // A failure above must not leave a 6-hour paced run behind.
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
   });
 });
 
@@ -97,3 +107,25 @@ function ownerPid(port: number): number | undefined {
   }
   return undefined;
 }
+
+describe.runIf(mosquittoBin !== undefined)('the mosquitto infusim starts', () => {
+  it('listens on its own 127.0.0.1 port and nowhere else (no default listener on 0.0.0.0:1883)', async () => {
+    const m = await MosquittoProcess.start(generateCredentials('one', [{ pumpId: 'p1', unit: 'icu' }]));
+    try {
+      const pid = (m as unknown as { child: { pid: number } }).child.pid;
+      // Every listening TCP socket of that process, from /proc (local address as ip:port).
+      const mine = new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1]; } catch { return undefined; } }).filter((x) => x !== undefined));
+      const listening: string[] = [];
+      for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+        for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+          const f = line.trim().split(/\s+/);
+          if (f[3] === '0A' && f[9] && mine.has(f[9])) listening.push(`${table.endsWith('6') ? 'v6' : 'v4'} ${f[1]}`);
+        }
+      }
+      // 127.0.0.1 is 0100007F in /proc's byte order.
+      expect(listening).toEqual([`v4 0100007F:${m.port.toString(16).toUpperCase().padStart(4, '0')}`]);
+    } finally {
+      await m.close();
+    }
+  });
+});

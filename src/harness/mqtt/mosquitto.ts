@@ -62,9 +62,11 @@ function dropPrivilegesFor(dir: string, files: string[]): void {
   for (const f of [dir, ...files]) chownSync(f, uid, g);
 }
 
-/** Temporary folders of brokers not yet closed: removed on every exit path (net/cleanup.ts). */
+/** Temporary folders of brokers not yet closed, and their running processes: removed and ended on every exit path (net/cleanup.ts). */
 const openDirs = new Set<string>();
+const running = new Set<ChildProcess>();
 onProcessExit(() => {
+  for (const c of running) c.kill('SIGTERM');
   for (const d of openDirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -120,7 +122,9 @@ export class MosquittoProcess {
       const anonymous = creds.legacyOpen.size > 0 ? 'allow_anonymous true\n' : '';
       const confPath = join(dir, 'mosquitto.conf');
       const startOn = async (port: number): Promise<MosquittoProcess> => {
-        const conf = `${base}\n# per run\n${anonymous}listener ${port} 127.0.0.1\npassword_file ${pw}\nacl_file ${join(dir, 'acl')}\npersistence_location ${dir}/\n`;
+        // use_username_as_clientid is a listener option: after the listener line (.ci/mosquitto.conf says why).
+        // A pump's session belongs to its user name: nobody can take over another pump's client id.
+        const conf = `${base}\n# per run\n${anonymous}listener ${port} 127.0.0.1\nuse_username_as_clientid true\npassword_file ${pw}\nacl_file ${join(dir, 'acl')}\npersistence_location ${dir}/\n`;
         writeFileSync(confPath, conf, { mode: 0o600 });
         dropPrivilegesFor(dir, [pw, join(dir, 'acl'), confPath]);
         const m = new MosquittoProcess(bin, port, confPath, dir);
@@ -152,11 +156,13 @@ export class MosquittoProcess {
     });
     this.child = child;
     this.childAlive = true;
+    running.add(child);
     this.stopping = false;
     // exitCode stays null for a child killed by a signal: the 'exit' event is the one sure sign.
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         this.childAlive = false;
+        running.delete(child);
         if (this.child === child && !this.stopping) {
           this.unexpectedExits++;
           this.onUnexpectedExit?.(`mosquitto (pid ${child.pid ?? '?'}) exited unexpectedly (${signal ?? `code ${code}`})${this.stderr.length ? `: ${this.stderr.join('').trim()}` : ''}`);
@@ -165,6 +171,7 @@ export class MosquittoProcess {
       });
       child.once('error', (e) => {
         this.childAlive = false;
+        running.delete(child);
         this.stderr.push(e.message);
         resolve();
       });
