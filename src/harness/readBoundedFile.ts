@@ -28,8 +28,11 @@ function kindOf(st: Stats): string {
   return 'not a regular file';
 }
 
-/** The whole file as UTF-8, or a FileRefused. `what` names the kind of file in messages ("scenario file"). */
-export function readBoundedFile(path: string, maxBytes: number, what: string): string {
+/**
+ * The whole file as UTF-8, or a FileRefused. `what` names the kind of file in messages ("scenario
+ * file"). `inspect` sees the open file's stats before a byte is read, and may throw (a key's mode).
+ */
+export function readBoundedFile(path: string, maxBytes: number, what: string, inspect?: (st: Stats) => void): string {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -41,6 +44,7 @@ export function readBoundedFile(path: string, maxBytes: number, what: string): s
   try {
     const st = fstatSync(fd);
     if (!st.isFile()) throw new FileRefused('not-regular', `is ${kindOf(st)}; only a regular file is read as a ${what}`);
+    inspect?.(st);
     const limit = `a ${what} is at most ${maxBytes} bytes`;
     if (st.size > maxBytes) throw new FileRefused('too-large', `is ${st.size} bytes; ${limit}`, readPrefix(fd, maxBytes));
     const buf = Buffer.alloc(maxBytes + 1);
