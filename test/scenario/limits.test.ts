@@ -67,7 +67,7 @@ describe('work', () => {
     const entries = Array.from({ length: 12 }, (_, i) => `  - { at: ${i}s, action: demand, target: all, every: 1s, end: 2h }\n`).join('');
     const text = BASE.replace('expect:', `${entries}expect:`);
     const ps = problemsOf(text);
-    // 16 pumps × 7201 demands = 115,216 per entry; the ninth crosses 1,000,000.
+    // 16 pumps × about 7,200 demands = about 115,000 per entry; the ninth (timeline[11]) crosses 1,000,000.
     expect(ps.map((x) => x.path)).toEqual(['timeline[11]']);
     expect(ps[0]?.message).toContain(`the limit is ${MAX_TIMELINE_EVENTS.toLocaleString('en-US')} (MAX_TIMELINE_EVENTS)`);
   });
@@ -154,6 +154,18 @@ describe('YAML and files', () => {
     expect(r.stderr).toContain(`${fifo}: cannot read the scenario file: it is a named pipe; only a regular file is read as a scenario file`);
     expect(r.status).toBe(2);
   }, 60_000);
+
+  it('libraries[].file and rollout.policy are checked when the file is loaded, not when the run reads them', () => {
+    const fifo = join(dir, 'policy.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const text = BASE.replace('timeline:', `libraries:\n  - { id: lib-a, file: libs/none.json }\nreleases:\n  - { id: fw-2, version: 2.0.0 }\nrollout:\n  release: fw-2\n  policy: ${fifo}\ntimeline:`);
+    const file = join(dir, 'refs.yaml');
+    writeFileSync(file, text);
+    const ps = problemsOfFile(loadScenarioFile, file);
+    expect(ps.find((x) => x.path === 'libraries[0].file')).toMatchObject({ ...pos(text, 'libs/none.json') });
+    expect(ps.find((x) => x.path === 'libraries[0].file')?.message).toMatch(/does not exist/);
+    expect(ps.find((x) => x.path === 'rollout.policy')?.message).toMatch(/is a named pipe; only a regular file is read/);
+  });
 
   it('a directory is refused as a scenario file', () => {
     const [p] = problemsOfFile(loadScenarioFile, dir);
