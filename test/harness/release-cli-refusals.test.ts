@@ -9,9 +9,10 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../support/cli.js';
 
 function infusim(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000 });
 }
 
 /** One line on stderr, no JSON dump, no stack. */

@@ -12,6 +12,7 @@ import { loadScenarioFile, ScenarioError, type ScenarioProblem } from '../../src
 import { MAX_REPETITIONS, MAX_SCENARIO_FILE_BYTES, MAX_TIMELINE_EVENTS } from '../../src/harness/scenario/limits.js';
 import { loadTrainingFile } from '../../src/harness/train/schema.js';
 import { BASE, pos, problemsOf } from './helpers.js';
+import { CLI } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusim-limits-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -147,7 +148,7 @@ describe('YAML and files', () => {
     // A reader that opens the pipe with a blocking read hangs until a writer comes: none ever does.
     // The spawned CLI is killed by the test's timeout if it hangs (the test then fails).
     const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'run', fifo, '--no-progress'], { encoding: 'utf8', timeout: 50_000 }, (err, _stdout, stderr) => {
+      execFile(process.execPath, [CLI, 'run', fifo, '--no-progress'], { encoding: 'utf8', timeout: 240_000 }, (err, _stdout, stderr) => {
         resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stderr });
       });
     });
