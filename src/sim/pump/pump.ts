@@ -438,6 +438,15 @@ export class Pump {
     const ev: PumpEvent[] = [];
     this.alarms.clearCause(id, this.nowMsValue, ev);
     this.emitAll(ev);
+    this.leaveAlarmIfCleared();
+  }
+
+  /**
+   * docs/protocol.md, "Alarms": when the last flow-stopping alarm has ended, ALARM becomes PAUSED
+   * (reason=alarm_cleared) and waits for RESUME, as the Uno firmware does.
+   */
+  private leaveAlarmIfCleared(): void {
+    if (this.stateValue === 'ALARM' && !this.alarms.flowStopping()) this.setState('PAUSED', 'alarm_cleared');
   }
 
   private stopFlowForAlarm(id: AlarmId): void {
@@ -716,6 +725,7 @@ export class Pump {
         const ev: PumpEvent[] = [];
         const n = this.alarms.acknowledge(id, this.nowMsValue, ev);
         this.emitAll(ev);
+        this.leaveAlarmIfCleared();
         return ok({ n });
       }
       case 'SILENCE': {
