@@ -16,6 +16,7 @@ import { Prng } from '../time/prng.js';
 import { EventLog } from '../trace/eventLog.js';
 import { fmtNum, formatEvent, type PumpEvent, type PumpState } from '../trace/events.js';
 import { Mechanism } from './mechanism.js';
+import { ServiceState } from './service.js';
 import type { FirmwareUpdater, UpdaterStatus } from '../firmware/updater.js';
 import type { LibraryUpdater, LibraryReport } from '../firmware/libraryUpdate.js';
 import type { FirmwareEvent, LibraryEvent } from '../firmware/events.js';
@@ -27,6 +28,8 @@ const MS_PER_H = 3_600_000;
 const EPS_ML = 1e-9;
 /** How long a remote command that raises delivery waits for a person's confirmation at the pump. */
 export const INTENT_WINDOW_MS = 60_000;
+/** The reply to therapy asked of a pump out of service (docs/protocol.md, "Out of service"). */
+const OUT_OF_SERVICE_TEXT = 'out of service: a self-test failed; power cycle the pump (its self-test must pass) or replace it';
 /** The largest single TICK (24 h), a bound on one command's work. */
 export const MAX_TICK_MS = 86_400_000;
 
@@ -134,7 +137,7 @@ export class Pump {
   private airEvents: { tMs: number; ml: number }[] = [];
   private doorOpen = false;
   private containerEmpty = false;
-  private selfTestFailed = false;
+  private readonly service = new ServiceState();
   private commLost = false;
   private stateBeforeOff: PumpState = 'IDLE';
   /** Off because the power went (INJECT power=off), not for a reboot. */
@@ -694,7 +697,8 @@ export class Pump {
       case 'RESUME': {
         if (this.stateValue !== 'PAUSED' && this.stateValue !== 'ALARM') return err('BAD_STATE', `cannot resume in ${this.stateValue}`);
         const stopping = this.alarms.flowStopping();
-        if (stopping) return err('ALARM_ACTIVE', `${stopping.id} is active; clear its cause and acknowledge it first`);
+        if (stopping) return err('ALARM_ACTIVE', stopping.id === 'SELF_TEST_FAIL' ? OUT_OF_SERVICE_TEXT : `${stopping.id} is active; clear its cause and acknowledge it first`);
+        if (this.service.outOfService) return err('ALARM_ACTIVE', OUT_OF_SERVICE_TEXT);
         if (this.firmware?.blocksInfusion()) return err('BAD_STATE', `a firmware update is ${this.firmware.stage}; the infusion waits for it`);
         this.resumeFlow('resume');
         return ok();
@@ -784,6 +788,7 @@ export class Pump {
     if (this.stateValue !== 'PROGRAMMED' || !this.program) return err('BAD_STATE', this.program ? `already started (${this.stateValue}); use RESUME` : 'no program; send PROGRAM first');
     const stopping = this.alarms.flowStopping();
     if (stopping) return err('ALARM_ACTIVE', `${stopping.id} is active`);
+    if (this.service.outOfService) return err('ALARM_ACTIVE', OUT_OF_SERVICE_TEXT);
     if (this.firmware?.blocksInfusion()) return err('BAD_STATE', `a firmware update is ${this.firmware.stage}; the infusion waits for it`);
     const p = this.program;
     if (p.loading && this.loadingPending) {
@@ -928,9 +933,14 @@ export class Pump {
         if (this.stateValue !== 'OFF') this.processDue();
         return ok();
       case 'selftest':
-        this.selfTestFailed = input.value === 'fail';
-        if (this.selfTestFailed) this.raiseAlarm('SELF_TEST_FAIL');
-        else this.clearAlarm('SELF_TEST_FAIL');
+        // A failed self-test takes the pump out of service; `pass` only repairs the fault, and the
+        // pump comes back at the next power-on self-test (docs/protocol.md, "Out of service").
+        if (input.value === 'fail') {
+          this.service.fail();
+          this.raiseAlarm('SELF_TEST_FAIL');
+        } else {
+          this.service.repair();
+        }
         return ok();
       case 'comm':
         this.commLost = input.value === 'lost';
@@ -998,7 +1008,7 @@ export class Pump {
         if (!this.powerLost) this.comeUp('boot');
         if (e.trial && this.firmware) {
           // First boot of a new image: the self-test decides whether it is committed.
-          const verdict = this.selfTestFailed ? 'fail' : selfTestVerdict(this.profile(), this.type.id);
+          const verdict = this.service.selfTestWouldFail ? 'fail' : selfTestVerdict(this.profile(), this.type.id);
           this.emitUpdates(this.firmware.selfTestResult(this.nowMsValue, verdict));
           if (verdict === 'pass') this.emitUpdates(this.firmware.markGood(this.nowMsValue));
         }
@@ -1019,7 +1029,10 @@ export class Pump {
     const before = this.stateBeforeOff;
     const next: PumpState = !this.program ? 'IDLE' : before === 'PROGRAMMED' ? 'PROGRAMMED' : before === 'COMPLETE' ? 'COMPLETE' : 'PAUSED';
     this.setState(next, reason);
-    if (this.selfTestFailed) this.raiseAlarm('SELF_TEST_FAIL');
+    // The power-on self-test: a pass after a failure is the service action that ends out of service.
+    const selfTest = this.service.powerOnSelfTest();
+    if (!selfTest.pass) this.raiseAlarm('SELF_TEST_FAIL');
+    else if (selfTest.backInService) this.clearAlarm('SELF_TEST_FAIL');
     if (this.doorOpen) this.raiseAlarm('DOOR_OPEN');
     if (this.containerEmpty) this.raiseAlarm('CONTAINER_EMPTY');
   }
