@@ -111,7 +111,8 @@ describe('AlarmManager', () => {
     m2.acknowledge('LOW_BATTERY', 5 * MIN, []);
     m2.advance(HOUR, out);
     expect(m2.get('LOW_BATTERY')?.priority).toBe('low');
-    expect(m2.nextWakeMs(HOUR)).toBe(Infinity);
+    // Acknowledged with its cause present: no escalation, a reminder every 180 s (docs/protocol.md, "Alarms").
+    expect(m2.nextWakeMs(HOUR)).toBe(HOUR + 3 * MIN);
   });
 });
 
