@@ -216,7 +216,8 @@ describe('alarms on the pump', () => {
     const pump = makePump();
     okExec(pump, { cmd: 'INJECT', input: { sensor: 'mains', value: 'off' } });
     startBasic(pump, 25, 9999);
-    const ev = tick(pump, 7 * HOUR);
+    // Within the depleted-battery period (180 s, docs/clinical.md): after it the pump shuts down.
+    const ev = tick(pump, 6 * HOUR + 2 * 60_000);
     const dep = ofType(ev, 'ALARM').find((e) => e.id === 'BATTERY_DEPLETED');
     expect(dep).toMatchObject({ tMs: 6 * HOUR, prio: 'high', stops: true });
     expect(pump.status()).toMatchObject({ state: 'ALARM', rateMlPerH: 0, alarm: 'BATTERY_DEPLETED' });

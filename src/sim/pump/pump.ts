@@ -321,7 +321,7 @@ export class Pump {
     }
     if (rate > 0 && this.occludedDown) next = Math.min(next, at(this.occlusionThresholdMl() - this.storedInLineMl, rate));
     if (rate > 0 && this.occludedUp) next = Math.min(next, at(this.type.upstreamDetectMl - this.upstreamMovedMl, rate));
-    next = Math.min(next, now + this.battery.msUntilLow(rate), now + this.battery.msUntilDepleted(rate));
+    next = Math.min(next, now + this.battery.msUntilLow(rate), now + this.battery.msUntilDepleted(rate), this.battery.shutdownAtMs());
     if (this.callbackSinceMs !== undefined && !this.alarms.has('CALLBACK')) next = Math.min(next, this.callbackSinceMs + this.type.callbackAfterMs);
     if (!(next < Infinity)) return Infinity;
     return Math.max(now + 1, Math.ceil(next - 1e-7));
@@ -490,6 +490,16 @@ export class Pump {
     // Battery.
     if (this.battery.isDepleted()) {
       if (!this.alarms.has('BATTERY_DEPLETED')) this.raiseAlarm('BATTERY_DEPLETED');
+      this.battery.depletedSinceMs ??= now;
+      // After the depleted-battery period the pump shuts down; the program is kept (docs/protocol.md, "Power").
+      if (now >= this.battery.shutdownAtMs()) {
+        this.powerLost = true;
+        this.goDown('battery_depleted');
+        if (this.firmware) this.emitUpdates(this.firmware.powerLoss(now));
+        return;
+      }
+    } else {
+      this.battery.depletedSinceMs = undefined;
     }
     if (this.battery.isLow(rate) && !this.alarms.has('LOW_BATTERY')) this.raiseAlarm('LOW_BATTERY');
 
@@ -925,8 +935,11 @@ export class Pump {
         if (!this.containerEmpty) this.clearAlarm('CONTAINER_EMPTY');
         return ok();
       case 'mains':
+        // Loss and return of mains power are events (docs/protocol.md, "Power").
+        if (this.battery.onMains !== (input.value === 'on')) this.emit({ type: 'MAINS', tMs: this.nowMsValue, on: input.value === 'on' });
         this.battery.onMains = input.value === 'on';
         if (this.battery.onMains) {
+          this.battery.depletedSinceMs = undefined;
           this.clearAlarm('LOW_BATTERY');
           this.clearAlarm('BATTERY_DEPLETED');
         }
@@ -980,6 +993,7 @@ export class Pump {
 
   private powerOn(): Reply {
     if (!this.powerLost) return err('BAD_STATE', 'already on');
+    if (this.battery.isDepleted()) return err('BAD_STATE', 'the battery is depleted; connect mains power (INJECT mains=on) first');
     this.powerLost = false;
     if (this.firmware) {
       // The bootloader chooses a slot; its boot event brings the pump up (comeUp).

@@ -57,6 +57,8 @@ export interface PumpType {
     chargeMW: number;
     /** Low-battery alarm when the remaining runtime at the present load falls to this (ms). */
     lowWarningMs: number;
+    /** Depleted battery: the pump shuts down this long after the BATTERY_DEPLETED alarm (ms; docs/clinical.md). */
+    depletedShutdownMs: number;
   };
   /** Near-end alarm lead time (ms) before VTBI complete. DOMAIN.md: default about 5 min. */
   nearEndLeadMs: number;
@@ -103,6 +105,7 @@ export const LARGE_VOLUME_PUMP: PumpType = {
     motorDrawMWPerMlPerH: 20,
     chargeMW: 6_000,
     lowWarningMs: 30 * 60_000,
+    depletedShutdownMs: 180_000,
   },
   nearEndLeadMs: 5 * 60_000,
   callbackAfterMs: 2 * 60_000,
@@ -142,6 +145,7 @@ export const SYRINGE_PUMP: PumpType = {
     motorDrawMWPerMlPerH: 15,
     chargeMW: 4_000,
     lowWarningMs: 30 * 60_000,
+    depletedShutdownMs: 180_000,
   },
   nearEndLeadMs: 5 * 60_000,
   callbackAfterMs: 2 * 60_000,
