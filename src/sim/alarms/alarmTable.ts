@@ -26,6 +26,7 @@ export const ALARM_IDS = [
   'VTBI_COMPLETE',
   'CALLBACK',
   'NEAR_END',
+  'NEAR_EMPTY',
   'LOW_BATTERY',
   'COMM_LOST',
 ] as const;
@@ -58,6 +59,8 @@ export const ALARM_TABLE: Readonly<Record<AlarmId, AlarmSpec>> = {
   SELF_TEST_FAIL: { id: 'SELF_TEST_FAIL', priority: 'high', latching: true, stopsFlow: true, pausable: false, ack: 'none', text: 'Self-test failure' },
   VTBI_COMPLETE: { id: 'VTBI_COMPLETE', priority: 'medium', latching: true, stopsFlow: false, pausable: true, ack: 'reminder', text: 'VTBI complete' },
   CALLBACK: { id: 'CALLBACK', priority: 'medium', latching: false, stopsFlow: false, pausable: true, ack: 'reminder', text: 'Pump left unattended' },
+  // The syringe or container will be empty within nearEmptyLeadMs at the present rate (docs/clinical.md).
+  NEAR_EMPTY: { id: 'NEAR_EMPTY', priority: 'low', latching: false, stopsFlow: false, pausable: true, ack: 'reminder', text: 'Container near empty' },
   NEAR_END: { id: 'NEAR_END', priority: 'low', latching: false, stopsFlow: false, pausable: true, ack: 'reminder', text: 'Near end of infusion' },
   // DOMAIN.md: low battery at least 30 min before depletion, low priority, escalating.
   LOW_BATTERY: { id: 'LOW_BATTERY', priority: 'low', latching: false, stopsFlow: false, pausable: true, ack: 'reminder', escalatesTo: 'medium', escalateAfterMs: 10 * 60_000, text: 'Low battery' },

@@ -15,6 +15,7 @@ import { RemoteGuard, type RemoteEnvelope, type RemoteGuardOptions, type RemoteV
 import { Prng } from '../time/prng.js';
 import { EventLog } from '../trace/eventLog.js';
 import { fmtNum, formatEvent, type PumpEvent, type PumpState } from '../trace/events.js';
+import { Container, loadedVolumeMl } from './container.js';
 import { Mechanism } from './mechanism.js';
 import { ServiceState } from './service.js';
 import type { FirmwareUpdater, UpdaterStatus } from '../firmware/updater.js';
@@ -136,7 +137,8 @@ export class Pump {
   private largestClearingBolusMl = 0;
   private airEvents: { tMs: number; ml: number }[] = [];
   private doorOpen = false;
-  private containerEmpty = false;
+  /** What is loaded: the syringe or the bag (docs/protocol.md, "What is loaded"). */
+  private readonly container = new Container();
   private readonly service = new ServiceState();
   private commLost = false;
   private stateBeforeOff: PumpState = 'IDLE';
@@ -319,6 +321,11 @@ export class Pump {
     if (p?.pca && this.pca && this.pcaSuspended && this.stateValue === 'RUNNING') {
       next = Math.min(next, this.pca.msWhenTotalFallsTo(now, this.pcaResumeBelowMl(p)));
     }
+    if (rate > 0 && this.container.volumeMl < Infinity) {
+      const left = this.container.remainingMl;
+      next = Math.min(next, at(left, rate));
+      if (!this.container.nearEmptyRaised) next = Math.min(next, at(left - (rate * this.type.nearEmptyLeadMs) / MS_PER_H, rate));
+    }
     if (rate > 0 && this.occludedDown) next = Math.min(next, at(this.occlusionThresholdMl() - this.storedInLineMl, rate));
     if (rate > 0 && this.occludedUp) next = Math.min(next, at(this.type.upstreamDetectMl - this.upstreamMovedMl, rate));
     next = Math.min(next, now + this.battery.msUntilLow(rate), now + this.battery.msUntilDepleted(rate), this.battery.shutdownAtMs());
@@ -377,6 +384,8 @@ export class Pump {
     let dv = (rate * dtMs) / MS_PER_H;
     const p = this.program;
     if (dv > 0 && p) {
+      // Never more than is loaded.
+      dv = Math.min(dv, this.container.remainingMl);
       if (this.stateValue === 'RUNNING' && !this.vtbiDone) {
         dv = Math.min(dv, Math.max(0, p.vtbiMl - this.primaryMl));
         if (this.bolus) dv = Math.min(dv, this.bolus.remainingMl);
@@ -389,6 +398,7 @@ export class Pump {
         this.afterVtbiMl += dv;
       }
       this.motorNominalMl += dv;
+      this.container.usedMl += dv;
       // A dosing defect of the running firmware moves more (or less) than it counts.
       const factor = this.profile().rateErrorFactor;
       if (factor !== 1) this.profileExtraMl += dv * (factor - 1);
@@ -508,7 +518,26 @@ export class Pump {
       this.raiseAlarm('CALLBACK');
     }
 
-    if (!p || this.stateValue !== 'RUNNING') return;
+    if (p && this.stateValue === 'RUNNING') this.processRunning(p, now, rate);
+    this.checkContainer();
+  }
+
+  /** The syringe or container: near empty (pre-alarm), then empty (stops flow). */
+  private checkContainer(): void {
+    const c = this.container;
+    const rate = this.currentRateMlPerH();
+    if (c.volumeMl === Infinity || rate <= 0) return;
+    if (c.countedEmpty) {
+      this.clearAlarm('NEAR_EMPTY');
+      this.raiseAlarm('CONTAINER_EMPTY');
+    } else if (!c.nearEmptyRaised && c.remainingMl <= (rate * this.type.nearEmptyLeadMs) / MS_PER_H + EPS_ML) {
+      c.nearEmptyRaised = true;
+      this.raiseAlarm('NEAR_EMPTY');
+    }
+  }
+
+  /** What is due while RUNNING: bolus end, PCA window, loading dose, near end, VTBI complete. */
+  private processRunning(p: Program, now: number, rate: number): void {
     // Bolus finished.
     if (this.bolus && this.bolus.remainingMl <= EPS_ML) this.endBolus(false);
     // PCA window limit: cut the dose in progress and hold the basal (DOMAIN.md: a dose in progress is cut at the limit).
@@ -719,6 +748,7 @@ export class Pump {
         this.endBolus(true);
         this.program = undefined;
         this.clearAlarm('NEAR_END');
+        this.clearAlarm('NEAR_EMPTY');
         this.clearAlarm('VTBI_COMPLETE');
         this.setState('IDLE', 'stop');
         return ok({ vi: fmtNum(vi) });
@@ -765,7 +795,7 @@ export class Pump {
   }
 
   private resumeFlow(reason: string): void {
-    if (this.containerEmpty) {
+    if (this.container.empty) {
       this.raiseAlarm('CONTAINER_EMPTY');
       return;
     }
@@ -776,8 +806,14 @@ export class Pump {
     if (this.infusing()) return err('BAD_STATE', `an infusion is ${this.stateValue}; STOP it before a new program`);
     const built = buildProgram(this.ctx(), c);
     if (!built.ok) return built.reply;
+    const loaded = loadedVolumeMl(this.type, c);
+    if (!loaded.ok) return loaded.reply;
     this.emitAll(built.events);
     const p = built.value;
+    // A program loads a full container (docs/protocol.md, "What is loaded").
+    this.container.load(loaded.volumeMl);
+    this.clearAlarm('NEAR_EMPTY');
+    if (!this.container.empty) this.clearAlarm('CONTAINER_EMPTY');
     this.program = p;
     this.primaryMl = 0;
     this.afterVtbiMl = 0;
@@ -811,7 +847,7 @@ export class Pump {
 
   /** Conditions present when flow starts raise their alarms at once. */
   private afterStartChecks(): void {
-    if (this.containerEmpty) this.raiseAlarm('CONTAINER_EMPTY');
+    if (this.container.empty) this.raiseAlarm('CONTAINER_EMPTY');
   }
 
   private cmdTitrate(c: Extract<PumpCommand, { cmd: 'TITRATE' }>): Reply {
@@ -930,9 +966,15 @@ export class Pump {
         else this.clearAlarm('DOOR_OPEN');
         return ok();
       case 'container':
-        this.containerEmpty = input.value === 'empty';
-        if (this.containerEmpty) this.raiseAlarm('CONTAINER_EMPTY');
-        if (!this.containerEmpty) this.clearAlarm('CONTAINER_EMPTY');
+        // `ok` after empty: a full container of the same volume is in place (docs/protocol.md, "What is loaded").
+        if (input.value === 'empty') {
+          this.container.sensorEmpty = true;
+          this.raiseAlarm('CONTAINER_EMPTY');
+        } else {
+          this.container.replace();
+          if (!this.container.nearEmptyRaised) this.clearAlarm('NEAR_EMPTY');
+          if (!this.container.empty) this.clearAlarm('CONTAINER_EMPTY');
+        }
         return ok();
       case 'mains':
         // Loss and return of mains power are events (docs/protocol.md, "Power").
@@ -1048,7 +1090,7 @@ export class Pump {
     if (!selfTest.pass) this.raiseAlarm('SELF_TEST_FAIL');
     else if (selfTest.backInService) this.clearAlarm('SELF_TEST_FAIL');
     if (this.doorOpen) this.raiseAlarm('DOOR_OPEN');
-    if (this.containerEmpty) this.raiseAlarm('CONTAINER_EMPTY');
+    if (this.container.empty) this.raiseAlarm('CONTAINER_EMPTY');
   }
 
   // ---------------------------------------------------------------- updates from the network

@@ -64,6 +64,10 @@ export interface PumpType {
   nearEndLeadMs: number;
   /** Callback alarm after this long left in programming without a start (ms). */
   callbackAfterMs: number;
+  /** The container-near-empty pre-alarm this long before empty at the present rate (ms; docs/clinical.md). */
+  nearEmptyLeadMs: number;
+  /** Syringe pumps: the syringe sizes it takes and the default (mL; docs/clinical.md). */
+  syringe?: { sizesMl: readonly number[]; defaultSizeMl: number } | undefined;
 }
 
 export const LARGE_VOLUME_PUMP: PumpType = {
@@ -109,6 +113,7 @@ export const LARGE_VOLUME_PUMP: PumpType = {
   },
   nearEndLeadMs: 5 * 60_000,
   callbackAfterMs: 2 * 60_000,
+  nearEmptyLeadMs: 5 * 60_000,
 };
 
 export const SYRINGE_PUMP: PumpType = {
@@ -149,6 +154,9 @@ export const SYRINGE_PUMP: PumpType = {
   },
   nearEndLeadMs: 5 * 60_000,
   callbackAfterMs: 2 * 60_000,
+  nearEmptyLeadMs: 5 * 60_000,
+  // Luer-lock syringes a 50 mL syringe pump takes (docs/clinical.md, "Syringes and containers").
+  syringe: { sizesMl: [5, 10, 20, 30, 50], defaultSizeMl: 50 },
 };
 
 export const PUMP_TYPES: Readonly<Record<PumpType['id'], PumpType>> = {
