@@ -219,6 +219,23 @@ describe.skipIf(missing !== undefined)(`Uno firmware in avr8js${missing ? ` (ski
     expect(status.fields.vi).toBe('1.001');
   });
 
+  it('ACK of a persisting alarm: a high one sounds again after the 120 s pause, a medium one reminds every 180 s (docs/protocol.md, "Alarms")', async () => {
+    const { uno, client } = boot();
+    await ok(client, 'PROGRAM rate=360 vtbi=1 kvo=2 end=kvo');
+    await ok(client, 'START');
+    // 1 mL at 360 mL/h: VTBI done at 10,000 ms, then KVO (VTBI_COMPLETE's cause persists).
+    await ok(client, 'TICK ms=12000');
+    expect((await ok(client, 'ACK alarm=VTBI_COMPLETE')).lines).toContain('! AUDIO t=12000 prio=off');
+    const from = client.lines.length;
+    uno.setPin('door', false);
+    await client.waitForLine(/^! AUDIO t=12000 prio=high$/, from);
+    expect((await ok(client, 'ACK alarm=DOOR_OPEN')).lines).toContain('! AUDIO t=12000 prio=off');
+    // The door stays open: high again at 12,000 + 120,000; the reminder at 12,000 + 180,000.
+    const tick = await ok(client, 'TICK ms=200000');
+    expect(tick.lines).toContain('! AUDIO t=132000 prio=high');
+    expect(tick.lines).toContain('! REMINDER t=192000 id=VTBI_COMPLETE');
+  });
+
   it('reads the battery on A0 and mains on D5', async () => {
     const { uno, client } = boot();
     const from = client.lines.length;

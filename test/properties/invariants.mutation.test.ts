@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PumpCommand, Reply } from '../../src/sim/protocol/commands.js';
 import { Pump, type PumpOptions } from '../../src/sim/pump/pump.js';
-import { LARGE_VOLUME_PUMP } from '../../src/sim/pump/pumpTypes.js';
+import { LARGE_VOLUME_PUMP, SYRINGE_PUMP } from '../../src/sim/pump/pumpTypes.js';
 import { checkPumpInvariants, InvariantObserver, RULES, type RuleId, type Violation } from '../../src/sim/safety/invariants.js';
 import { entryHash } from '../../src/sim/trace/eventLog.js';
 import type { PumpEvent } from '../../src/sim/trace/events.js';
@@ -23,8 +23,11 @@ interface Guts {
   program: { rateMlPerH: number; vtbiMl: number; drug?: { dose: number } } | undefined;
   mechanism: { systematicFraction: number };
   pca: { add(s: number, e: number, v: number): void } | undefined;
-  alarms: { acknowledge(id: undefined, now: number, out: PumpEvent[]): number; flowStopping(): unknown };
+  alarms: { acknowledge(id: undefined, now: number, out: PumpEvent[]): number; flowStopping(): unknown; list(): { acknowledged: boolean; causeActive: boolean; pausedUntilMs: number }[] };
   emitAll(events: PumpEvent[]): void;
+  container: { volumeMl: number };
+  service: { out: boolean };
+  clearAlarm(id: string): void;
 }
 const guts = (p: Pump): Guts => p as unknown as Guts;
 
@@ -169,6 +172,37 @@ class ErrChangesRate extends Pump {
   }
 }
 
+/** ACK silences a persisting alarm for good: it is never re-annunciated (issue 12, defect 5). */
+class NeverReannunciates extends Pump {
+  override execute(c: PumpCommand): Reply {
+    const r = super.execute(c);
+    if (c.cmd === 'ACK' && r.ok) for (const a of guts(this).alarms.list()) if (a.acknowledged && a.causeActive) a.pausedUntilMs = Infinity;
+    return r;
+  }
+}
+
+/** The syringe holds 20 % more than was loaded: the pump overfills (issue 12, defect 3). */
+class Overfills extends Pump {
+  override execute(c: PumpCommand): Reply {
+    const r = super.execute(c);
+    const k = guts(this).container;
+    if (c.cmd === 'PROGRAM' && r.ok && k.volumeMl < Infinity) k.volumeMl *= 1.2;
+    return r;
+  }
+}
+
+/** A passing self-test input puts the pump back in service, no power cycle (issue 12, defect 6). */
+class BackInServiceOnPass extends Pump {
+  override execute(c: PumpCommand): Reply {
+    const r = super.execute(c);
+    if (c.cmd === 'INJECT' && r.ok && c.input.sensor === 'selftest' && c.input.value === 'pass') {
+      guts(this).service.out = false;
+      guts(this).clearAlarm('SELF_TEST_FAIL');
+    }
+    return r;
+  }
+}
+
 // ------------------------------------------------------------------ the cases
 
 interface Case {
@@ -179,6 +213,8 @@ interface Case {
   script: PumpCommand[];
   /** fc.check runs for the property against the broken pump (fixed seed, stops at the first failure). */
   runs?: number;
+  /** The pump type of the script and the property (default lvp). */
+  typeId?: 'lvp' | 'syringe';
 }
 
 const tick = (ms: number): PumpCommand => ({ cmd: 'TICK', ms });
@@ -226,10 +262,29 @@ const CASES: Case[] = [
   { rule: RULES.logChain, broken: 'old log entry edited', factory: (o) => new ForgesLog(o), script: [basic(100, 50), { cmd: 'START' }] },
   { rule: RULES.logTime, broken: 'log time goes back', factory: (o) => new LogTimeGoesBack(o), script: [tick(1000)] },
   { rule: RULES.errChangesNothing, broken: 'refused titration changes the rate', factory: (o) => new ErrChangesRate(o), script: [basic(100, 50), { cmd: 'START' }, { cmd: 'TITRATE', rateMlPerH: 5000 }] },
+  {
+    rule: RULES.highAlarmAudible,
+    broken: 'ACK silences a persisting alarm for good (never re-annunciated)',
+    factory: (o) => new NeverReannunciates(o),
+    script: [basic(100, 50), { cmd: 'START' }, { cmd: 'INJECT', input: { sensor: 'door', value: 'open' } }, { cmd: 'ACK' }, tick(600_000)],
+  },
+  {
+    rule: RULES.withinLoaded,
+    broken: 'the syringe delivers 20 % more than was loaded',
+    factory: (o) => new Overfills(o),
+    typeId: 'syringe',
+    script: [basic(100, 50, { endAction: 'continue' }), { cmd: 'START' }, tick(3_600_000)],
+  },
+  {
+    rule: RULES.noTherapyOutOfService,
+    broken: 'a passing self-test input puts the pump back in service',
+    factory: (o) => new BackInServiceOnPass(o),
+    script: [basic(100, 50), { cmd: 'START' }, { cmd: 'INJECT', input: { sensor: 'selftest', value: 'fail' } }, { cmd: 'INJECT', input: { sensor: 'selftest', value: 'pass' } }, { cmd: 'ACK' }, { cmd: 'RESUME' }, tick(60_000)],
+  },
 ];
 
 function runScript(c: Case): Violation[] {
-  const pump = c.factory({ type: LARGE_VOLUME_PUMP, seed: 7, ...c.options });
+  const pump = c.factory({ type: c.typeId === 'syringe' ? SYRINGE_PUMP : LARGE_VOLUME_PUMP, seed: 7, ...c.options });
   const observer = new InvariantObserver(pump);
   const out: Violation[] = [];
   for (const cmd of c.script) {
@@ -249,7 +304,7 @@ describe('each invariant fails when its rule is broken in the pump', () => {
       const vs = runScript(c);
       expect(vs.map((v) => v.rule)).toContain(c.rule);
       // The model-based property fails too, for this rule.
-      const out = fc.check(pumpModelProperty({ typeId: 'lvp', factory: c.factory }), { numRuns: c.runs ?? 500, seed: 20261129, endOnFailure: true });
+      const out = fc.check(pumpModelProperty({ typeId: c.typeId ?? 'lvp', factory: c.factory }), { numRuns: c.runs ?? 500, seed: 20261129, endOnFailure: true });
       expect(out.failed, `property did not fail in ${out.numRuns} runs`).toBe(true);
       expect(String(out.errorInstance)).toContain(`[${c.rule}]`);
     });

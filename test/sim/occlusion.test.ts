@@ -185,7 +185,8 @@ describe('door, container, self-test, comm', () => {
     expect(errCode(pump.execute({ cmd: 'RESUME' }))).toBe('ALARM_ACTIVE');
     okExec(pump, { cmd: 'INJECT', input: { sensor: 'door', value: 'closed' } });
     expect(ofType(pump.takeEvents(), 'ALARM_END').map((e) => e.id)).toEqual(['DOOR_OPEN']);
-    expect(pump.status()).toMatchObject({ state: 'ALARM', alarm: '-' });
+    // docs/protocol.md: the last flow-stopping alarm ended, so PAUSED (reason=alarm_cleared), never ALARM with no alarm.
+    expect(pump.status()).toMatchObject({ state: 'PAUSED', alarm: '-' });
     okExec(pump, { cmd: 'RESUME' });
     expect(pump.status()).toMatchObject({ state: 'RUNNING', rateMlPerH: 10 });
   });

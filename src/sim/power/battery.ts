@@ -10,6 +10,8 @@ const MS_PER_H = 3_600_000;
 export class Battery {
   chargeMWh: number;
   onMains = true;
+  /** When the depleted-battery alarm was raised, while on battery (undefined: not depleted). */
+  depletedSinceMs: number | undefined;
 
   constructor(private readonly spec: PumpType['battery'], initialFraction = 1) {
     this.chargeMWh = spec.capacityMWh * Math.min(1, Math.max(0, initialFraction));
@@ -38,6 +40,14 @@ export class Battery {
 
   isDepleted(): boolean {
     return !this.onMains && this.chargeMWh <= 1e-9;
+  }
+
+  /**
+   * The instant the pump must shut down: the depleted-battery period (type data, docs/clinical.md)
+   * after the alarm, while still on battery. Infinity when not due.
+   */
+  shutdownAtMs(): number {
+    return this.depletedSinceMs === undefined || this.onMains ? Infinity : this.depletedSinceMs + this.spec.depletedShutdownMs;
   }
 
   advance(dtMs: number, rateMlPerH: number): void {

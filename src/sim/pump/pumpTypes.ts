@@ -57,11 +57,17 @@ export interface PumpType {
     chargeMW: number;
     /** Low-battery alarm when the remaining runtime at the present load falls to this (ms). */
     lowWarningMs: number;
+    /** Depleted battery: the pump shuts down this long after the BATTERY_DEPLETED alarm (ms; docs/clinical.md). */
+    depletedShutdownMs: number;
   };
   /** Near-end alarm lead time (ms) before VTBI complete. DOMAIN.md: default about 5 min. */
   nearEndLeadMs: number;
   /** Callback alarm after this long left in programming without a start (ms). */
   callbackAfterMs: number;
+  /** The container-near-empty pre-alarm this long before empty at the present rate (ms; docs/clinical.md). */
+  nearEmptyLeadMs: number;
+  /** Syringe pumps: the syringe sizes it takes and the default (mL; docs/clinical.md). */
+  syringe?: { sizesMl: readonly number[]; defaultSizeMl: number } | undefined;
 }
 
 export const LARGE_VOLUME_PUMP: PumpType = {
@@ -103,9 +109,11 @@ export const LARGE_VOLUME_PUMP: PumpType = {
     motorDrawMWPerMlPerH: 20,
     chargeMW: 6_000,
     lowWarningMs: 30 * 60_000,
+    depletedShutdownMs: 180_000,
   },
   nearEndLeadMs: 5 * 60_000,
   callbackAfterMs: 2 * 60_000,
+  nearEmptyLeadMs: 5 * 60_000,
 };
 
 export const SYRINGE_PUMP: PumpType = {
@@ -142,9 +150,13 @@ export const SYRINGE_PUMP: PumpType = {
     motorDrawMWPerMlPerH: 15,
     chargeMW: 4_000,
     lowWarningMs: 30 * 60_000,
+    depletedShutdownMs: 180_000,
   },
   nearEndLeadMs: 5 * 60_000,
   callbackAfterMs: 2 * 60_000,
+  nearEmptyLeadMs: 5 * 60_000,
+  // Luer-lock syringes a 50 mL syringe pump takes (docs/clinical.md, "Syringes and containers").
+  syringe: { sizesMl: [5, 10, 20, 30, 50], defaultSizeMl: 50 },
 };
 
 export const PUMP_TYPES: Readonly<Record<PumpType['id'], PumpType>> = {
