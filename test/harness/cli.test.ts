@@ -1,8 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-function infusim(args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', ...args], { encoding: 'utf8', input, timeout: 60_000 });
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function infusim(args: string[], input?: string | Buffer): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8', input, timeout: 60_000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -31,7 +34,7 @@ describe('infusim CLI', () => {
   it('bad input exits 2 with a clear message', () => {
     const r = infusim(['trumpet', '--pump', 'pca9000', '--rate', '25']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/unknown pump type "pca9000" \(known: lvp, syringe\)/);
+    expect(r.stderr).toMatch(/--pump must be one of lvp, syringe, got "pca9000"/);
     expect(infusim(['trumpet', '--pump', 'lvp', '--rate', 'fast']).status).toBe(2);
   });
 
@@ -44,5 +47,46 @@ describe('infusim CLI', () => {
     expect(r.stdout).toContain('5 ERR UNKNOWN_CMD');
     expect(r.stdout).toContain('Time moves only with TICK');
     expect(r.stdout).toMatch(/6 ERR BAD_STATE/);
+  });
+});
+
+/**
+ * Issue 12, defect 11: every bad option says on stderr what is wrong and what is allowed, and
+ * exits 2 (before, some exited 2 in silence, and `console --area nowhere` ran without a library).
+ * One case (at least) per command; the expected wording is the allowed range or choice.
+ */
+const BAD_OPTIONS: [string, string[], RegExp][] = [
+  ['trumpet --rate 0', ['trumpet', '--pump', 'lvp', '--rate', '0'], /--rate.*must be a positive number.*"0"/],
+  ['trumpet --rate abc', ['trumpet', '--pump', 'lvp', '--rate', 'abc'], /--rate.*must be a positive number.*"abc"/],
+  ['trumpet --rate above the pump', ['trumpet', '--pump', 'lvp', '--rate', '5000'], /5000 mL\/h is outside 0\.1 to 999 mL\/h/],
+  ['trumpet --pump', ['trumpet', '--pump', 'pca9000', '--rate', '25'], /--pump must be one of lvp, syringe, got "pca9000"/],
+  ['trumpet --seed', ['trumpet', '--pump', 'lvp', '--rate', '25', '--seed', 'x'], /seed must be an integer from 0 to 4294967295, got "x"/],
+  ['console --seed', ['console', '--seed', 'x'], /--seed.*seed must be an integer from 0 to 4294967295, got "x"/],
+  ['console --area', ['console', '--area', 'nowhere'], /--area "nowhere" is not a care area of General Hospital .* \(known: icu, /],
+  ['console --pump', ['console', '--pump', 'pca'], /--pump must be one of lvp, syringe, got "pca"/],
+  ['console --status-every', ['console', '--status-every', 'often'], /--status-every.*whole number of ms.*"often"/],
+  ['demo --seed -1', ['demo', '--seed', '-1'], /--seed.*seed must be an integer from 0 to 4294967295, got "-1"/],
+  ['demo --library', ['demo', '--library', '/nonexistent/lib.json'], /cannot read drug library \/nonexistent\/lib\.json: ENOENT/],
+  ['device --area', ['device', '--port', '/nonexistent/tty', '--area', 'nowhere'], /--area "nowhere" is not a care area of General Hospital .* \(known: icu, /],
+  ['device --seed', ['device', '--port', '/nonexistent/tty', '--seed', '1.5'], /seed must be an integer from 0 to 4294967295, got "1\.5"/],
+  ['device --clock', ['device', '--port', '/nonexistent/tty', '--clock', 'wall'], /--clock must be one of virtual, real, got "wall"/],
+  ['bench --runs', ['bench', '--port', '/nonexistent/tty', '--runs', 'lots'], /--runs must be a whole number from 1 to 100000, got "lots"/],
+  ['bench without --port', ['bench'], /--port <path> is required/],
+  ['run --speed', ['run', 'scenarios/x.yaml', '--speed', 'fast'], /--speed is max or a factor like 1x, 10x \(got "fast"\)/],
+  ['fleet --speed', ['fleet', 'scenarios/x.yaml', '--speed', 'fast'], /--speed is max or a factor like 1x, 10x \(got "fast"\)/],
+  ['emulate --baud', ['emulate', '--hex', 'x.hex', '--port', '/nonexistent/u', '--baud', 'fast'], /baud must be a whole number such as 115200, got "fast"/],
+  ['train --port', ['train', 'x.yaml', '--port', '99999'], /--port is 0 to 65535 \(got "99999"\)/],
+  ['library sign --sequence', ['library', 'sign', '--library', 'scenarios/druglib/general-hospital.json', '--key', 'x.key', '--sequence', 'abc', '--out', '/nonexistent/p.json'], /--sequence.*whole number from 0.*"abc"/],
+  ['library inspect without --package', ['library', 'inspect'], /required option '--package <file>' not specified/],
+  ['keys gen, unknown option', ['keys', 'gen', '--bogus'], /unknown option '--bogus'/],
+  ['firmware build without --fw-version', ['firmware', 'build'], /required option '--fw-version <x.y.z>' not specified/],
+];
+
+describe('bad options: what is wrong and what is allowed on stderr, exit 2', () => {
+  it.each(BAD_OPTIONS)('%s', (_name, args, message) => {
+    const r = infusim(args, '');
+    expect(r.stderr, `stdout: ${r.stdout}`).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
   });
 });

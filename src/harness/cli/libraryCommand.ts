@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { parseDrugLibrary } from '../../sim/druglib/load.js';
 import { LIBRARY_PACKAGE_FORMAT, libraryPackageSchema, signLibraryPackage, verifyLibraryPackage } from '../../sim/firmware/libraryPackage.js';
@@ -7,6 +7,11 @@ import { readJsonFile, readPrivateKey, readPublicKey, trustedKeyMap } from '../r
 
 const TEN_YEARS_MS = 10 * 365 * 86_400_000;
 
+function parseSequence(text: string): number {
+  if (!/^\d{1,15}$/.test(text) || !Number.isSafeInteger(Number(text))) throw new InvalidArgumentError(`--sequence must be a whole number from 0 to ${Number.MAX_SAFE_INTEGER}, got "${text}"`);
+  return Number(text);
+}
+
 export function registerLibrary(program: Command): void {
   const lib = program.command('library').description('signed drug library packages (docs/firmware.md)');
   lib
@@ -14,16 +19,16 @@ export function registerLibrary(program: Command): void {
     .description('validate a drug library and sign it into a package')
     .requiredOption('--library <file>', 'drug library JSON (infusim-druglib/1)')
     .requiredOption('--key <file>', 'private key (infusim keys gen)')
-    .requiredOption('--sequence <n>', 'release counter, increasing with every package (against replay)')
+    .requiredOption('--sequence <n>', 'release counter, increasing with every package (against replay)', parseSequence)
     .requiredOption('--out <file>', 'package to write')
     .option('--models <list>', 'pump models it is for', 'lvp,syringe')
-    .action((o: { library: string; key: string; sequence: string; out: string; models: string }) => {
+    .action((o: { library: string; key: string; sequence: number; out: string; models: string }) => {
       const library = parseDrugLibrary(readJsonFile(o.library, 'drug library'), o.library);
       const key = readPrivateKey(o.key);
       const pkg = libraryPackageSchema.parse({
         format: LIBRARY_PACKAGE_FORMAT,
         library,
-        sequence: Number(o.sequence),
+        sequence: o.sequence,
         issuedMs: 0,
         expiresMs: TEN_YEARS_MS,
         hardwareModels: o.models.split(','),

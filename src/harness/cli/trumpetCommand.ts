@@ -1,21 +1,24 @@
 import type { Command } from 'commander';
-import { pumpTypeById } from '../../sim/pump/pumpTypes.js';
+import { pumpTypeById, type PumpType } from '../../sim/pump/pumpTypes.js';
 import { simulateGravimetric, trumpetCurve } from '../../sim/trumpet/trumpet.js';
-import { parsePositive, parseSeed } from './options.js';
+import { parsePositive, parsePumpId, parseSeed } from './options.js';
 
 const sign = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(2)}`;
 
 export function registerTrumpet(program: Command): void {
-  program
+  const cmd = program
     .command('trumpet')
     .description('IEC 60601-2-24 trumpet curve of a simulated pump: weigh every 0.5 min for 2 h, windows 2, 5, 11, 19, 31 min in the second hour')
-    .requiredOption('--pump <type>', 'pump type: lvp or syringe')
-    .requiredOption('--rate <mL/h>', 'rate (mL/h)')
-    .option('--seed <n>', 'seed of the pump mechanism', '1')
-    .action((opts: { pump: string; rate: string; seed: string }) => {
+    .requiredOption('--pump <type>', 'pump type: lvp or syringe', parsePumpId)
+    .requiredOption('--rate <mL/h>', 'rate (mL/h), within the pump type\'s range', (t: string) => parsePositive(t, '--rate'))
+    .option('--seed <n>', 'seed of the pump mechanism', parseSeed, 1)
+    .action((opts: { pump: PumpType['id']; rate: number; seed: number }) => {
       const type = pumpTypeById(opts.pump);
-      const rate = parsePositive(opts.rate, '--rate');
-      const seed = parseSeed(opts.seed);
+      const { rate, seed } = opts;
+      if (rate < type.minRateMlPerH || rate > type.maxRateMlPerH) {
+        cmd.error(`error: --rate ${rate} mL/h is outside ${type.minRateMlPerH} to ${type.maxRateMlPerH} mL/h (${type.id})`, { exitCode: 2, code: 'infusim.trumpet.rate' });
+        return;
+      }
       const curve = trumpetCurve(simulateGravimetric(type, rate, seed));
       const lines = [
         `Trumpet curve (IEC 60601-2-24 method): ${type.name}, ${curve.rateMlPerH} mL/h, seed ${seed}`,
