@@ -1,6 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { LineSession } from '../../src/sim/protocol/lineSession.js';
+import { Pump } from '../../src/sim/pump/pump.js';
+import { LARGE_VOLUME_PUMP } from '../../src/sim/pump/pumpTypes.js';
+import { loadLibraryFile } from '../../src/harness/paths.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -88,5 +92,39 @@ describe('bad options: what is wrong and what is allowed on stderr, exit 2', () 
     expect(r.stderr, `stdout: ${r.stdout}`).toMatch(message);
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
+  });
+});
+
+/**
+ * Issue 12, defect 10: the console frames lines as the serial device does (docs/protocol.md,
+ * Lines): only LF ends a line, a CR counts only right before it, and bytes are bytes (a raw 0xFF
+ * is named 0xff, not 0xfffd). Before, readline split on a bare CR and decoded UTF-8 first.
+ */
+describe('console: the same line framing as infusim device', () => {
+  const bytes = Buffer.concat([
+    Buffer.from('1 PROGRAM rate=10 vtbi=100\r\n2 START\n3 TITRATE rate=12\r5\n4 STATUS\n5 PING', 'latin1'),
+    Buffer.from([0xff]),
+    Buffer.from('\n6 PING\n7 PI', 'latin1'),
+    Buffer.from('NG\r\n', 'latin1'),
+  ]);
+
+  it('a bare CR is a bad byte inside the line, not a line end; 0xFF is reported as 0xff', () => {
+    const r = infusim(['console'], bytes);
+    expect(r.status).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toContain('1 OK rate=10 vtbi=100 mode=basic');
+    // `3 TITRATE rate=12<CR>5` is one line with a CR in column 18: refused, the rate stays 10.
+    expect(lines).toContain('3 ERR BAD_CHAR byte 0x0d at column 18 is not printable ASCII');
+    expect(lines.some((l) => l.startsWith('5 ERR BAD_CHAR byte 0xff at column 7 '))).toBe(true);
+    expect(lines.find((l) => l.startsWith('4 OK '))).toMatch(/ state=RUNNING .* rate=10 /);
+    expect(lines).not.toContain('5 OK');
+    expect(lines).toContain('6 OK');
+    expect(lines).toContain('7 OK');
+  });
+
+  it('prints exactly what the line session of a serial device answers to the same bytes', () => {
+    const session = new LineSession(new Pump({ type: LARGE_VOLUME_PUMP, seed: 1, library: loadLibraryFile(), areaId: 'icu' }));
+    const expected = session.feed(bytes.toString('latin1'));
+    expect(infusim(['console'], bytes).stdout).toBe(expected.join('\n') + '\n');
   });
 });

@@ -1,19 +1,9 @@
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { Pump } from '../../sim/pump/pump.js';
 import { pumpTypeById } from '../../sim/pump/pumpTypes.js';
-import { LineSession } from '../../sim/protocol/lineSession.js';
+import { ConsoleSession } from '../console/consoleSession.js';
 import { DEFAULT_LIBRARY_PATH, loadLibraryFile } from '../paths.js';
 import { areaProblem, parseMs, parsePumpId, parseSeed } from './options.js';
-
-const HELP = `Type protocol requests: <id> <COMMAND> key=value ... (docs/protocol.md). Time moves only with TICK.
-Examples:
-  1 PROGRAM drug=heparin dose=18 weight=80 vtbi=250
-  2 START
-  3 TICK ms=600000
-  4 INJECT occlusion=down
-  5 STATUS
-Console only: "help" shows this, "quit" leaves.`;
 
 export function registerConsole(program: Command): void {
   const cmd = program
@@ -32,23 +22,18 @@ export function registerConsole(program: Command): void {
         return;
       }
       const pump = new Pump({ type: pumpTypeById(opts.pump), seed: opts.seed, library, areaId: opts.area });
-      const session = new LineSession(pump, { statusEveryMs: opts.statusEvery });
-      const interactive = process.stdin.isTTY === true;
-      if (interactive) process.stdout.write(`infusim console: ${pump.type.name}, ${library.name} ${library.version}, area ${opts.area}. "help" for help.\n`);
-      const rl = createInterface({ input: process.stdin, terminal: false });
-      rl.on('line', (line) => {
-        const word = line.trim().toLowerCase();
-        if (word === 'quit' || word === 'exit') {
-          rl.close();
-          return;
-        }
-        if (word === 'help') {
-          process.stdout.write(HELP + '\n');
-          return;
-        }
-        const out = session.feed(line + '\n');
+      const session = new ConsoleSession(pump, { statusEveryMs: opts.statusEvery });
+      if (process.stdin.isTTY === true) process.stdout.write(`infusim console: ${pump.type.name}, ${library.name} ${library.version}, area ${opts.area}. "help" for help.\n`);
+      // Bytes as bytes (latin1: one character per byte), framed by the same LineSession as
+      // `infusim device`: a line ends at LF only, and a byte outside printable ASCII is BAD_CHAR.
+      process.stdin.on('data', (data: Buffer) => {
+        const out = session.feed(data.toString('latin1'));
         if (out.length) process.stdout.write(out.join('\n') + '\n');
+        if (session.quit) {
+          process.stdin.pause();
+          process.exit(0);
+        }
       });
-      rl.on('close', () => process.exit(0));
+      process.stdin.on('end', () => process.exit(0));
     });
 }
