@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { Pump } from '../../sim/pump/pump.js';
 import { pumpTypeById } from '../../sim/pump/pumpTypes.js';
+import type { EventLog } from '../../sim/trace/eventLog.js';
 import { ConsoleSession } from '../console/consoleSession.js';
 import { DEFAULT_LIBRARY_PATH, loadLibraryFile } from '../paths.js';
 import { areaProblem, parseMs, parsePumpId, parseSeed } from './options.js';
@@ -21,8 +22,9 @@ export function registerConsole(program: Command): void {
         cmd.error(`error: ${bad}`, { exitCode: 2, code: 'infusim.console.area' });
         return;
       }
-      const pump = new Pump({ type: pumpTypeById(opts.pump), seed: opts.seed, library, areaId: opts.area });
-      const session = new ConsoleSession(pump, { statusEveryMs: opts.statusEvery });
+      const makePump = (startMs: number, log?: EventLog): Pump => new Pump({ type: pumpTypeById(opts.pump), seed: opts.seed, library, areaId: opts.area, startMs, log });
+      const pump = makePump(0);
+      const session = new ConsoleSession(pump, { statusEveryMs: opts.statusEvery, freshPump: makePump });
       if (process.stdin.isTTY === true) process.stdout.write(`infusim console: ${pump.type.name}, ${library.name} ${library.version}, area ${opts.area}. "help" for help.\n`);
       // Bytes as bytes (latin1: one character per byte), framed by the same LineSession as
       // `infusim device`: a line ends at LF only, and a byte outside printable ASCII is BAD_CHAR.

@@ -43,6 +43,8 @@ export interface PumpOptions {
   occlusionLimitMmHg?: number | undefined;
   /** Keep at most this many log entries in memory. */
   maxLogEntries?: number | undefined;
+  /** Append to this event log (a RESET's fresh pump goes on with the old one's log); default a new one. */
+  log?: EventLog | undefined;
   startMs?: number | undefined;
   /** Firmware slots and updates; without it the pump runs `firmwareVersion` on the secure profile. */
   firmware?: FirmwareUpdater | undefined;
@@ -160,7 +162,7 @@ export class Pump {
     this.firmware = options.firmware;
     this.libraryUpdates = options.libraryUpdates;
     this.serial = options.serial ?? `SIM-${(options.seed >>> 0).toString(16).padStart(8, '0')}`;
-    this.log = new EventLog({ maxEntries: options.maxLogEntries });
+    this.log = options.log ?? new EventLog({ maxEntries: options.maxLogEntries });
     this.library = options.libraryUpdates?.activeLibrary() ?? options.library;
     if (options.remote) this.remoteGuard = new RemoteGuard({ ...options.remote, pumpId: options.remote.pumpId ?? this.serial });
     this.legacyRemote = options.remote?.acceptUnauthenticated === true;
@@ -695,6 +697,9 @@ export class Pump {
         const vi = this.primaryMl + this.afterVtbiMl;
         this.endBolus(true);
         this.program = undefined;
+        // The volume counter goes with the program (docs/protocol.md, STOP): IDLE shows vi=0.
+        this.primaryMl = 0;
+        this.afterVtbiMl = 0;
         this.clearAlarm('NEAR_END');
         this.clearAlarm('VTBI_COMPLETE');
         this.setState('IDLE', 'stop');
