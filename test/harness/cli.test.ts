@@ -33,6 +33,15 @@ describe('infusim CLI', () => {
     expect(r.status).toBe(0);
     for (const w of [2, 5, 11, 19, 31]) expect(r.stdout).toMatch(new RegExp(`^ +${w} +[+-]\\d+\\.\\d\\d +[+-]\\d+\\.\\d\\d$`, 'm'));
     expect(r.stdout).toMatch(/overall mean error A: [+-]\d+\.\d\d%/);
+    // Issue 12, defect 13: the claim with its rate range (docs/clinical.md#accuracy).
+    expect(r.stdout).toContain('claimed accuracy ±5% from 10 to 999 mL/h (overall error A and every 31-min window); below 10 mL/h ±30% (overall error A only)');
+    expect(r.stdout).toContain('25 mL/h is inside the claimed range: ±5%');
+  });
+
+  it('trumpet below the claimed range says which claim applies', () => {
+    const r = infusim(['trumpet', '--pump', 'lvp', '--rate', '0.1']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('0.1 mL/h is below the claimed range (from 10 mL/h): only ±30% on the overall error A is claimed; short windows see whole strokes');
   });
 
   it('bad input exits 2 with a clear message', () => {

@@ -1,9 +1,22 @@
 import type { Command } from 'commander';
-import { pumpTypeById, type PumpType } from '../../sim/pump/pumpTypes.js';
+import { accuracyAt, pumpTypeById, type PumpType } from '../../sim/pump/pumpTypes.js';
 import { simulateGravimetric, trumpetCurve } from '../../sim/trumpet/trumpet.js';
 import { parsePositive, parsePumpId, parseSeed } from './options.js';
 
 const sign = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(2)}`;
+const pct = (fraction: number): string => `±${+(fraction * 100).toFixed(2)}%`;
+
+/** The accuracy claim with its rate range (docs/clinical.md#accuracy), and which part applies at this rate. */
+export function accuracyLines(type: PumpType, rateMlPerH: number): string[] {
+  const r = type.accuracyRange;
+  const at = accuracyAt(type, rateMlPerH);
+  return [
+    `claimed accuracy ${pct(type.accuracyFraction)} from ${r.fromRateMlPerH} to ${type.maxRateMlPerH} mL/h (overall error A and every 31-min window); below ${r.fromRateMlPerH} mL/h ${pct(r.belowFraction)} (overall error A only)`,
+    at.inRange
+      ? `${rateMlPerH} mL/h is inside the claimed range: ${pct(at.fraction)}`
+      : `${rateMlPerH} mL/h is below the claimed range (from ${r.fromRateMlPerH} mL/h): only ${pct(at.fraction)} on the overall error A is claimed; short windows see whole strokes`,
+  ];
+}
 
 export function registerTrumpet(program: Command): void {
   const cmd = program
@@ -22,7 +35,8 @@ export function registerTrumpet(program: Command): void {
       const curve = trumpetCurve(simulateGravimetric(type, rate, seed));
       const lines = [
         `Trumpet curve (IEC 60601-2-24 method): ${type.name}, ${curve.rateMlPerH} mL/h, seed ${seed}`,
-        `sampling every ${curve.sampleIntervalMin} min for 120 min; analysis over the second hour; claimed accuracy ±${(type.accuracyFraction * 100).toFixed(1)}%`,
+        `sampling every ${curve.sampleIntervalMin} min for 120 min; analysis over the second hour`,
+        ...accuracyLines(type, curve.rateMlPerH),
         '',
         'window (min)   Ep max (%)   Ep min (%)',
         ...curve.rows.map((r) => `${String(r.windowMin).padStart(12)}   ${sign(r.maxErrorPct).padStart(10)}   ${sign(r.minErrorPct).padStart(10)}`),

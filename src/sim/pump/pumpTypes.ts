@@ -8,6 +8,19 @@ export interface RateResolutionStep {
   resolutionMlPerH: number;
 }
 
+/**
+ * Where the accuracy claim holds. From `fromRateMlPerH` to the type's maximum rate, the overall
+ * error A and every 31-min window of the trumpet curve are within ±accuracyFraction. Below it,
+ * whole strokes dominate short windows (at 0.1 mL/h a 0.05 mL stroke comes every 30 min), so only
+ * the overall error A is claimed, within ±belowFraction (docs/clinical.md#accuracy).
+ */
+export interface AccuracyRange {
+  /** Lowest rate of the claim (mL/h); it holds up to maxRateMlPerH. */
+  fromRateMlPerH: number;
+  /** Below `fromRateMlPerH`: the claim on the overall error A only, as a fraction. */
+  belowFraction: number;
+}
+
 export interface PumpType {
   id: 'lvp' | 'syringe';
   name: string;
@@ -19,6 +32,8 @@ export interface PumpType {
   maxVtbiMl: number;
   /** Claimed accuracy as a fraction (0.05 = ±5%) over the long term (IEC 60601-2-24 overall error A). */
   accuracyFraction: number;
+  /** The rate range over which `accuracyFraction` is claimed, and the claim below it (docs/clinical.md#accuracy). */
+  accuracyRange: AccuracyRange;
   /** Volume moved by one motor stroke (mL): the pulsatility seen in the trumpet curve. */
   strokeMl: number;
   /** Per-stroke position jitter, as a fraction of a stroke (seeded). */
@@ -76,6 +91,7 @@ export const LARGE_VOLUME_PUMP: PumpType = {
   minVtbiMl: 0.1,
   maxVtbiMl: 9999,
   accuracyFraction: 0.05,
+  accuracyRange: { fromRateMlPerH: 10, belowFraction: 0.3 },
   strokeMl: 0.05,
   strokeJitterFraction: 0.4,
   minBolusMl: 0.1,
@@ -117,6 +133,7 @@ export const SYRINGE_PUMP: PumpType = {
   minVtbiMl: 0.1,
   maxVtbiMl: 50,
   accuracyFraction: 0.02,
+  accuracyRange: { fromRateMlPerH: 1, belowFraction: 0.15 },
   strokeMl: 0.002,
   strokeJitterFraction: 0.3,
   minBolusMl: 0.1,
@@ -168,3 +185,9 @@ export function roundRateMlPerH(type: PumpType, rateMlPerH: number): number {
 }
 
 export const KPA_PER_MMHG = 0.133322;
+
+/** The accuracy claimed at a rate: ±fraction, and whether short windows (31 min) are part of it. */
+export function accuracyAt(type: PumpType, rateMlPerH: number): { fraction: number; inRange: boolean } {
+  const inRange = rateMlPerH >= type.accuracyRange.fromRateMlPerH;
+  return { fraction: inRange ? type.accuracyFraction : type.accuracyRange.belowFraction, inRange };
+}
