@@ -347,7 +347,7 @@ export class Pump {
   }
 
   private kvoRate(p: Program): number {
-    // KVO is never above the programmed rate (DOMAIN.md, KVO).
+    // KVO is never above the programmed rate (docs/clinical.md#kvo-and-end-of-infusion).
     return Math.min(p.kvoSetMlPerH, p.rateMlPerH);
   }
 
@@ -491,7 +491,7 @@ export class Pump {
     if (!p || this.stateValue !== 'RUNNING') return;
     // Bolus finished.
     if (this.bolus && this.bolus.remainingMl <= EPS_ML) this.endBolus(false);
-    // PCA window limit: cut the dose in progress and hold the basal (DOMAIN.md: a dose in progress is cut at the limit).
+    // PCA window limit: cut the dose in progress and hold the basal (docs/clinical.md#pca: a dose in progress is cut at the limit).
     if (p.pca && this.pca) {
       const total = this.pca.totalMl(now);
       if (!this.pcaSuspended && total >= p.pca.limitMl - this.pcaMarginMl(rate)) {
@@ -876,7 +876,7 @@ export class Pump {
         else {
           if (this.occludedDown || this.storedInLineMl > 0) {
             // The pressure in the line is released into the patient.
-            // DOMAIN.md: at most 0.5 mL is released on clearing (the back-off relieves the rest).
+            // docs/clinical.md#occlusion: at most 0.5 mL is released on clearing (the back-off relieves the rest).
             const bolus = Math.min(this.storedInLineMl, this.type.maxClearingBolusMl);
             this.largestClearingBolusMl = Math.max(this.largestClearingBolusMl, bolus);
             this.emit({ type: 'CLEAR_BOLUS', tMs: this.nowMsValue, volumeMl: bolus });
@@ -896,7 +896,7 @@ export class Pump {
         this.airEvents.push({ tMs: now, ml: input.bubbleMl });
         if (this.airEvents.length > 1000) this.airEvents.shift();
         const total = this.airEvents.reduce((s, a) => s + a.ml, 0);
-        // Single bubble above the detector's threshold, or accumulated air over 1 mL in 15 min (DOMAIN.md).
+        // Single bubble above the detector's threshold, or accumulated air over 1 mL in 15 min (docs/clinical.md#air-in-line).
         if (input.bubbleMl >= this.type.singleBubbleAlarmMl || total > this.type.accumulatedAirAlarmMl) {
           this.raiseAlarm('AIR_IN_LINE');
           this.clearAlarm('AIR_IN_LINE');
@@ -952,7 +952,7 @@ export class Pump {
     return ok();
   }
 
-  /** Off: a power loss or a reboot. The program is kept (DOMAIN.md: a power cycle keeps the program). */
+  /** Off: a power loss or a reboot. The program is kept (docs/clinical.md#battery-and-power: a power cycle keeps the program). */
   private goDown(reason: string): void {
     if (this.stateValue === 'OFF') return;
     this.endBolus(true);
@@ -1010,7 +1010,7 @@ export class Pump {
   /** On again (after a power loss or a reboot): the program kept, the infusion waiting for a person. */
   private comeUp(reason: string): void {
     if (this.stateValue !== 'OFF') return;
-    // DOMAIN.md: a power cycle keeps the program; the infusion waits for a person to resume it.
+    // docs/clinical.md#battery-and-power: a power cycle keeps the program; the infusion waits for a person to resume it.
     const before = this.stateBeforeOff;
     const next: PumpState = !this.program ? 'IDLE' : before === 'PROGRAMMED' ? 'PROGRAMMED' : before === 'COMPLETE' ? 'COMPLETE' : 'PAUSED';
     this.setState(next, reason);

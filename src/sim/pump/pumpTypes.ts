@@ -1,6 +1,6 @@
 /**
  * Pump types as data. A syringe pump and a large-volume pump differ here, not in code.
- * Figures from ../shared/DOMAIN.md (vendor manuals, ECRI, FDA); "typical" where no primary source.
+ * Every figure and its source: docs/clinical.md (vendor manuals, ECRI, FDA; "typical" where no primary source).
  */
 export interface RateResolutionStep {
   /** The resolution applies to rates below this bound (mL/h). */
@@ -56,7 +56,7 @@ export interface PumpType {
   complianceMlPerKPa: number;
   /** Volume the mechanism backs off after an occlusion alarm (mL); bounds the bolus on clearing. */
   occlusionBackOffMl: number;
-  /** Largest bolus released on clearing an occlusion (mL). DOMAIN.md: at most 0.5 mL. */
+  /** Largest bolus released on clearing an occlusion (mL). docs/clinical.md#occlusion: at most 0.5 mL. */
   maxClearingBolusMl: number;
   /** Upstream occlusion is detected after the mechanism tries to move this much (mL). */
   upstreamDetectMl: number;
@@ -73,7 +73,7 @@ export interface PumpType {
     /** Low-battery alarm when the remaining runtime at the present load falls to this (ms). */
     lowWarningMs: number;
   };
-  /** Near-end alarm lead time (ms) before VTBI complete. DOMAIN.md: default about 5 min. */
+  /** Near-end alarm lead time (ms) before VTBI complete. docs/clinical.md#alarms: default about 5 min. */
   nearEndLeadMs: number;
   /** Callback alarm after this long left in programming without a start (ms). */
   callbackAfterMs: number;
@@ -102,7 +102,7 @@ export const LARGE_VOLUME_PUMP: PumpType = {
   minKvoMlPerH: 0.1,
   maxKvoMlPerH: 20,
   defaultKvoMlPerH: 1,
-  // 6 psi default: about 5 min to alarm at 5 mL/h, 50 min at 0.5 mL/h (DOMAIN.md).
+  // 6 psi default: about 5 min to alarm at 5 mL/h, 50 min at 0.5 mL/h (docs/clinical.md#occlusion).
   occlusionLimitMmHg: { min: 103, max: 1034, default: 310 },
   baseLinePressureMmHg: 10,
   complianceMlPerKPa: 0.01,
@@ -113,7 +113,7 @@ export const LARGE_VOLUME_PUMP: PumpType = {
   accumulatedAirAlarmMl: 1,
   accumulatedAirWindowMs: 15 * 60_000,
   battery: {
-    // At least 4 h at 25 mL/h (DOMAIN.md); this gives about 6 h.
+    // At least 4 h at 25 mL/h (docs/clinical.md#battery-and-power); this gives about 6 h.
     capacityMWh: 12_000,
     idleDrawMW: 1_500,
     motorDrawMWPerMlPerH: 20,
