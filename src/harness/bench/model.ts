@@ -218,7 +218,8 @@ export async function runModelChecks(d: BenchDriver, p: DeviceProfile, o: ModelR
     o.log?.(`${ASPECT_TITLES[aspect]}: FAIL after ${res.numRuns} runs, ${res.numShrinks} shrinks`);
     const path = res.counterexamplePath ?? '-';
     const replayPath = example ? /replayPath="([^"]*)"/.exec(String(example[0]))?.[1] : undefined;
-    o.log?.(`  seed=${res.seed} path=${path}  (the sequence below is the shortest found; each run starts with RESET, so it replays alone)`);
+    const alone = p.reset ? 'each run starts with RESET, so it replays alone' : 'this device has no RESET: earlier runs may be part of it';
+    o.log?.(`  seed=${res.seed} path=${path}  (the sequence below is the shortest found; ${alone})`);
     o.log?.(`  replay: ${replayCommand(aspect, res.seed, path, replayPath, o.port)}`);
     seq.forEach((t, i) => o.log?.(`  ${String(i + 1).padStart(3)}  ${t}`));
     o.log?.(`  -> ${msg}`);
