@@ -270,6 +270,23 @@ describe.skipIf(missing !== undefined)(`Uno firmware in avr8js${missing ? ` (ski
     expect((await ok(client, 'ACK')).fields.n).toBe('0');
   });
 
+  // Issue 12, defect 12: the bench starts every run with RESET (docs/protocol.md, RESET).
+  it('RESET returns to the power-on state: refused with a program, then as freshly booted at the same time', async () => {
+    const { client } = boot();
+    const fresh = (await ok(client, 'STATUS')).fields;
+    await ok(client, 'PROGRAM rate=120 vtbi=100');
+    await ok(client, 'START');
+    await ok(client, 'TICK ms=30000');
+    expect((await client.request('RESET')).reply).toMatch(/^r\d+ ERR BAD_STATE .*STOP/);
+    expect((await ok(client, 'STOP')).fields.vi).toBe('1');
+    await ok(client, 'SILENCE');
+    await ok(client, 'AREA id=ward');
+    expect((await client.request('RESET x=1')).reply).toMatch(/^r\d+ ERR BAD_ARG /);
+    expect((await ok(client, 'RESET')).fields).toEqual({ t: '30000' });
+    expect((await ok(client, 'STATUS')).fields).toEqual({ ...fresh, t: '30000' });
+    expect((await ok(client, 'INFO')).fields.area).toBe('icu');
+  });
+
   it('reads the line after a bad-id line intact, and loses no byte received while it prints', async () => {
     const { client } = boot();
     // A long reply (66 bytes, more than the 64-byte TX buffer) makes the firmware wait on the

@@ -33,7 +33,7 @@ describe('downstream occlusion', () => {
     const fast = timeToOcclusionAlarm(5);
     const slow = timeToOcclusionAlarm(0.5);
     expect(slow / fast).toBeCloseTo(10, 2);
-    // DOMAIN.md: "roughly 5 min at 5 mL/h, 50 min at 0.5 mL/h" (t ≈ ΔP·C/Q).
+    // docs/clinical.md#occlusion: "roughly 5 min at 5 mL/h, 50 min at 0.5 mL/h" (t ≈ ΔP·C/Q).
     expect(fast).toBeCloseTo((THRESHOLD_ML / 5) * HOUR, -1);
     expect(fast).toBeGreaterThan(3 * MIN);
     expect(fast).toBeLessThan(10 * MIN);

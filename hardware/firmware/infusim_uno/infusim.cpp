@@ -1098,6 +1098,32 @@ static void cmdAck() {
   endLine();
 }
 
+// RESET (docs/protocol.md): the power-on state, so that every bench run starts from the same
+// place. Refused with a program entered. Time and the event log go on; the sensors are pins, so a
+// condition still present on one is raised again, as at power-on.
+static void cmdReset() {
+  if (extraArgs()) return;
+  if (state != ST_IDLE) FAIL("BAD_STATE", "a program is entered; STOP it first");
+  resumeState = ST_RUNNING;
+  area = 0;
+  mode = MODE_NONE;
+  endMode = END_KVO;
+  drugIdx = 0;
+  rate = vtbi = kvoSet = vi = dose = weight = 0;
+  vtbiDone = nearEnd = bolusActive = false;
+  bolusVol = bolusDone = bolusRate = acc = 0;
+  alarmRaised = alarmAcked = alarmCause = 0;
+  lowBattEscalated = false;
+  lowBattRaisedAt = 0;
+  silenced = false;
+  silenceUntil = 0;
+  updateAlarms();
+  replyOk();
+  key(F("t"));
+  out.print(now);
+  endLine();
+}
+
 static void cmdSilence() {
   if (extraArgs()) return;
   silenced = true;
@@ -1186,6 +1212,7 @@ static void processLine() {
   else if (eq(cmd, PSTR("ACK"))) cmdAck();
   else if (eq(cmd, PSTR("SILENCE"))) cmdSilence();
   else if (eq(cmd, PSTR("LOG"))) cmdLog(logN, logH);
+  else if (eq(cmd, PSTR("RESET"))) cmdReset();
   else if (eq(cmd, PSTR("INJECT"))) FAIL("NOT_SUPPORTED", "sensors are wired to pins on this board");
   else if (eq(cmd, PSTR("DEMAND"))) FAIL("NOT_SUPPORTED", "PCA is not on this board");
   else FAIL("UNKNOWN_CMD", "no such command");

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The infusim command line. Each command lives in its own file and registers itself here. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerConsole } from './consoleCommand.js';
 import { registerDemo } from './demoCommand.js';
@@ -46,6 +46,8 @@ registerTrain(program);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
+  // Commander has printed its own parse errors; an option checked inside an action has not.
+  if (e instanceof InvalidArgumentError) process.stderr.write(`error: ${e.message}\n`);
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   process.stderr.write(`infusim: ${(e as Error).message}\n`);
   process.exit(2);

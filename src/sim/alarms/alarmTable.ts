@@ -1,7 +1,7 @@
 /**
  * The pump's alarms as a table. Priorities follow IEC 60601-1-8 (high: immediate response,
  * medium: prompt, low: awareness); which alarm stops flow follows typical pump practice
- * (DOMAIN.md, "Alarms"). Read everywhere, written only here.
+ * (docs/clinical.md#alarms). Read everywhere, written only here.
  */
 export type AlarmPriority = 'high' | 'medium' | 'low';
 
@@ -54,7 +54,7 @@ export const ALARM_TABLE: Readonly<Record<AlarmId, AlarmSpec>> = {
   AIR_IN_LINE: { id: 'AIR_IN_LINE', priority: 'high', latching: true, stopsFlow: true, pausable: true, ack: 'pause', text: 'Air in line' },
   DOOR_OPEN: { id: 'DOOR_OPEN', priority: 'high', latching: false, stopsFlow: true, pausable: true, ack: 'pause', text: 'Door open' },
   CONTAINER_EMPTY: { id: 'CONTAINER_EMPTY', priority: 'high', latching: true, stopsFlow: true, pausable: true, ack: 'pause', text: 'Container empty' },
-  // DOMAIN.md: a depleted battery stops the infusion with a high-priority alarm that cannot be silenced.
+  // docs/clinical.md#battery-and-power: a depleted battery stops the infusion with a high-priority alarm that cannot be silenced.
   BATTERY_DEPLETED: { id: 'BATTERY_DEPLETED', priority: 'high', latching: true, stopsFlow: true, pausable: false, ack: 'none', text: 'Battery depleted' },
   SELF_TEST_FAIL: { id: 'SELF_TEST_FAIL', priority: 'high', latching: true, stopsFlow: true, pausable: false, ack: 'none', text: 'Self-test failure' },
   VTBI_COMPLETE: { id: 'VTBI_COMPLETE', priority: 'medium', latching: true, stopsFlow: false, pausable: true, ack: 'reminder', text: 'VTBI complete' },
@@ -62,7 +62,7 @@ export const ALARM_TABLE: Readonly<Record<AlarmId, AlarmSpec>> = {
   // The syringe or container will be empty within nearEmptyLeadMs at the present rate (docs/clinical.md).
   NEAR_EMPTY: { id: 'NEAR_EMPTY', priority: 'low', latching: false, stopsFlow: false, pausable: true, ack: 'reminder', text: 'Container near empty' },
   NEAR_END: { id: 'NEAR_END', priority: 'low', latching: false, stopsFlow: false, pausable: true, ack: 'reminder', text: 'Near end of infusion' },
-  // DOMAIN.md: low battery at least 30 min before depletion, low priority, escalating.
+  // docs/clinical.md#battery-and-power: low battery at least 30 min before depletion, low priority, escalating.
   LOW_BATTERY: { id: 'LOW_BATTERY', priority: 'low', latching: false, stopsFlow: false, pausable: true, ack: 'reminder', escalatesTo: 'medium', escalateAfterMs: 10 * 60_000, text: 'Low battery' },
   // The infusion goes on when the network is lost.
   COMM_LOST: { id: 'COMM_LOST', priority: 'low', latching: false, stopsFlow: false, pausable: true, ack: 'reminder', text: 'Communication lost' },

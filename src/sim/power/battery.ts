@@ -1,7 +1,7 @@
 /**
  * Battery and mains. The charge drains by the load (electronics plus motor, which grows with the
  * rate) while on battery, and charges on mains. Closed form between events.
- * DOMAIN.md: at least 4 h at 25 mL/h; low battery at least 30 min before depletion.
+ * docs/clinical.md#battery-and-power: at least 4 h at 25 mL/h; low battery at least 30 min before depletion.
  */
 import type { PumpType } from '../pump/pumpTypes.js';
 

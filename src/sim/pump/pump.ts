@@ -47,6 +47,8 @@ export interface PumpOptions {
   occlusionLimitMmHg?: number | undefined;
   /** Keep at most this many log entries in memory. */
   maxLogEntries?: number | undefined;
+  /** Append to this event log (a RESET's fresh pump goes on with the old one's log); default a new one. */
+  log?: EventLog | undefined;
   startMs?: number | undefined;
   /** Firmware slots and updates; without it the pump runs `firmwareVersion` on the secure profile. */
   firmware?: FirmwareUpdater | undefined;
@@ -165,7 +167,7 @@ export class Pump {
     this.firmware = options.firmware;
     this.libraryUpdates = options.libraryUpdates;
     this.serial = options.serial ?? `SIM-${(options.seed >>> 0).toString(16).padStart(8, '0')}`;
-    this.log = new EventLog({ maxEntries: options.maxLogEntries });
+    this.log = options.log ?? new EventLog({ maxEntries: options.maxLogEntries });
     this.library = options.libraryUpdates?.activeLibrary() ?? options.library;
     if (options.remote) this.remoteGuard = new RemoteGuard({ ...options.remote, pumpId: options.remote.pumpId ?? this.serial });
     this.legacyRemote = options.remote?.acceptUnauthenticated === true;
@@ -355,7 +357,7 @@ export class Pump {
   }
 
   private kvoRate(p: Program): number {
-    // KVO is never above the programmed rate (DOMAIN.md, KVO).
+    // KVO is never above the programmed rate (docs/clinical.md#kvo-and-end-of-infusion).
     return Math.min(p.kvoSetMlPerH, p.rateMlPerH);
   }
 
@@ -540,7 +542,7 @@ export class Pump {
   private processRunning(p: Program, now: number, rate: number): void {
     // Bolus finished.
     if (this.bolus && this.bolus.remainingMl <= EPS_ML) this.endBolus(false);
-    // PCA window limit: cut the dose in progress and hold the basal (DOMAIN.md: a dose in progress is cut at the limit).
+    // PCA window limit: cut the dose in progress and hold the basal (docs/clinical.md#pca: a dose in progress is cut at the limit).
     if (p.pca && this.pca) {
       const total = this.pca.totalMl(now);
       if (!this.pcaSuspended && total >= p.pca.limitMl - this.pcaMarginMl(rate)) {
@@ -747,6 +749,9 @@ export class Pump {
         const vi = this.primaryMl + this.afterVtbiMl;
         this.endBolus(true);
         this.program = undefined;
+        // The volume counter goes with the program (docs/protocol.md, STOP): IDLE shows vi=0.
+        this.primaryMl = 0;
+        this.afterVtbiMl = 0;
         this.clearAlarm('NEAR_END');
         this.clearAlarm('NEAR_EMPTY');
         this.clearAlarm('VTBI_COMPLETE');
@@ -932,7 +937,7 @@ export class Pump {
         else {
           if (this.occludedDown || this.storedInLineMl > 0) {
             // The pressure in the line is released into the patient.
-            // DOMAIN.md: at most 0.5 mL is released on clearing (the back-off relieves the rest).
+            // docs/clinical.md#occlusion: at most 0.5 mL is released on clearing (the back-off relieves the rest).
             const bolus = Math.min(this.storedInLineMl, this.type.maxClearingBolusMl);
             this.largestClearingBolusMl = Math.max(this.largestClearingBolusMl, bolus);
             this.emit({ type: 'CLEAR_BOLUS', tMs: this.nowMsValue, volumeMl: bolus });
@@ -952,7 +957,7 @@ export class Pump {
         this.airEvents.push({ tMs: now, ml: input.bubbleMl });
         if (this.airEvents.length > 1000) this.airEvents.shift();
         const total = this.airEvents.reduce((s, a) => s + a.ml, 0);
-        // Single bubble above the detector's threshold, or accumulated air over 1 mL in 15 min (DOMAIN.md).
+        // Single bubble above the detector's threshold, or accumulated air over 1 mL in 15 min (docs/clinical.md#air-in-line).
         if (input.bubbleMl >= this.type.singleBubbleAlarmMl || total > this.type.accumulatedAirAlarmMl) {
           this.raiseAlarm('AIR_IN_LINE');
           this.clearAlarm('AIR_IN_LINE');
@@ -1022,7 +1027,7 @@ export class Pump {
     return ok();
   }
 
-  /** Off: a power loss or a reboot. The program is kept (DOMAIN.md: a power cycle keeps the program). */
+  /** Off: a power loss or a reboot. The program is kept (docs/clinical.md#battery-and-power: a power cycle keeps the program). */
   private goDown(reason: string): void {
     if (this.stateValue === 'OFF') return;
     this.endBolus(true);
@@ -1081,7 +1086,7 @@ export class Pump {
   /** On again (after a power loss or a reboot): the program kept, the infusion waiting for a person. */
   private comeUp(reason: string): void {
     if (this.stateValue !== 'OFF') return;
-    // DOMAIN.md: a power cycle keeps the program; the infusion waits for a person to resume it.
+    // docs/clinical.md#battery-and-power: a power cycle keeps the program; the infusion waits for a person to resume it.
     const before = this.stateBeforeOff;
     const next: PumpState = !this.program ? 'IDLE' : before === 'PROGRAMMED' ? 'PROGRAMMED' : before === 'COMPLETE' ? 'COMPLETE' : 'PAUSED';
     this.setState(next, reason);

@@ -210,13 +210,13 @@ const flowing = (s: PumpState): boolean => s === 'RUNNING' || s === 'KVO';
 
 // ------------------------------------------------------------------ the checkers
 
-/** Delivered volume never decreases (a new program starts the count again at 0). */
+/** Delivered volume never decreases (a new program starts the count again at 0; STOP clears it with the program). */
 export function checkVolumeMonotonic(v: StepView): Violation[] {
   const out: Violation[] = [];
   const { prev, cur, step } = v;
   if (cur.nominalMl < prev.nominalMl - 1e-12) out.push({ rule: RULES.volumeMonotonic, detail: `motor volume went down: ${fmt(prev.nominalMl)} -> ${fmt(cur.nominalMl)} mL` });
-  if (ok(step, 'PROGRAM')) {
-    if (cur.viMl !== 0) out.push({ rule: RULES.volumeMonotonic, detail: `a new program starts at vi=${fmt(cur.viMl)} mL, not 0` });
+  if (ok(step, 'PROGRAM') || ok(step, 'STOP')) {
+    if (cur.viMl !== 0) out.push({ rule: RULES.volumeMonotonic, detail: `${step.cmd?.cmd === 'STOP' ? 'after STOP' : 'a new program starts at'} vi=${fmt(cur.viMl)} mL, not 0` });
   } else if (cur.viMl < prev.viMl - 1e-12) {
     out.push({ rule: RULES.volumeMonotonic, detail: `vi went down: ${fmt(prev.viMl)} -> ${fmt(cur.viMl)} mL (step: ${step.cmd?.cmd ?? 'advanceTo'})` });
   }

@@ -123,7 +123,7 @@ describe('pump faults', () => {
     expect(ids.indexOf('BATTERY_DEPLETED')).toBeGreaterThan(ids.indexOf('LOW_BATTERY'));
     const low = alarmsOf(trace, 'u-1', 'LOW_BATTERY')[0]!;
     const depleted = alarmsOf(trace, 'u-1', 'BATTERY_DEPLETED')[0]!;
-    // At least the warning time before depletion (DOMAIN.md: 30 min).
+    // At least the warning time before depletion (docs/clinical.md#battery-and-power: 30 min).
     expect(depleted.tMs - low.tMs).toBeGreaterThanOrEqual(LARGE_VOLUME_PUMP.battery.lowWarningMs - 1000);
     expect(stateAt(trace, 'u-1', depleted.tMs)).toBe('ALARM');
     expect(result.violations).toEqual([]);
