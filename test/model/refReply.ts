@@ -1,0 +1,16 @@
+/** What the reference pump expects a command to answer. */
+import type { ErrorCode } from '../../src/sim/protocol/commands.js';
+
+/** A protocol error code, or one a pending fix will add (issue 12, item 2: "its own code"). */
+export type RefErrorCode = ErrorCode | 'NO_BOLUS';
+
+export type RefReply =
+  | { ok: true; rateMlPerH?: number; volumeMl?: number; n?: number }
+  /** `codes` lists the codes accepted: one, except where the fix has not named its code yet. */
+  | { ok: false; codes: readonly RefErrorCode[] };
+
+export const refOk = (fields: { rateMlPerH?: number; volumeMl?: number; n?: number } = {}): RefReply => ({ ok: true, ...fields });
+export const refErr = (...codes: RefErrorCode[]): { ok: false; codes: readonly RefErrorCode[] } => ({ ok: false, codes });
+export const isErr = (r: RefReply | RefRateResult): r is { ok: false; codes: readonly RefErrorCode[] } => !r.ok;
+
+export type RefRateResult = { ok: true; rateMlPerH: number; dose?: number } | { ok: false; codes: readonly RefErrorCode[] };
