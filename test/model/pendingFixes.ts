@@ -13,8 +13,6 @@ export const PENDING_FIX_IDS = [
   'bolusLimitsAnyUnit',
   /** Item 2: a drug whose library entry has no bolus limits can be bolused by volume. */
   'noBolusEntryRefused',
-  /** Item 4: dose limits are checked on the dose entered, not on the dose of the rounded rate that runs. */
-  'limitsAfterRounding',
   /** Item 5: an ACK of a high-priority alarm whose cause persists silences it for good (no re-annunciation). */
   'ackReannunciation',
   /** Item 8: when the last flow-stopping alarm is cleared and acknowledged the pump stays in ALARM, not PAUSED. */

@@ -55,7 +55,7 @@ export function rateForDose(ctx: ProgramCtx, d: Omit<RefDrug, 'dose'>, dose: num
   // Precedence (the protocol page does not say): what the pump cannot run at all comes first.
   if (!rateInRange(ctx.type, rate)) return refErr('OUT_OF_RANGE');
   // Item 4: the limit is checked on what will run (the rounded rate), not on what was typed.
-  const checked = ctx.pending.has('limitsAfterRounding') ? dose : mlPerHToDose(rate, d.unit, d.entry.concentration, d.weightKg);
+  const checked = mlPerHToDose(rate, d.unit, d.entry.concentration, d.weightKg);
   const verdict = checkLimits(checked, d.entry.limits.doseRate);
   if (verdict === 'hard') return refErr('HARD_LIMIT');
   if (verdict === 'soft' && !override) return refErr('SOFT_LIMIT');

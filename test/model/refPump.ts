@@ -329,20 +329,24 @@ export class RefPump {
     return (Math.max(0, ml) * MS_PER_H) / rate;
   }
 
-  /** The instants in (now, now + ms] at which something happens: for the suite to step around them. */
-  thresholdsWithin(ms: number): number[] {
+  /**
+   * The instants in (now, now + ms] at which something happens, each with how uncertain it is:
+   * the pump acts at whole milliseconds, so its volumes may differ from the reference's by a few
+   * µL, which at a low rate moves a threshold by much more than a millisecond.
+   */
+  thresholdsWithin(ms: number, volumeSlackMl: number, minMarginMs: number): { tMs: number; marginMs: number }[] {
     const copy = this.clone();
-    const out: number[] = [];
+    const out: { tMs: number; marginMs: number }[] = [];
     const end = copy.nowMs + ms;
     for (let i = 0; i < MAX_STEPS_PER_ADVANCE; i++) {
       const dt = copy.nextThresholdInMs();
-      const audio = copy.alarms.audioChangesAfter(copy.nowMs).filter((t) => t <= end);
-      out.push(...audio);
+      for (const t of copy.alarms.audioChangesAfter(copy.nowMs)) if (t <= end) out.push({ tMs: t, marginMs: minMarginMs });
       if (!(copy.nowMs + dt <= end)) break;
+      const rate = copy.rateMlPerH();
       copy.step(dt);
-      out.push(copy.nowMs);
+      out.push({ tMs: copy.nowMs, marginMs: minMarginMs + (volumeSlackMl * MS_PER_H) / rate });
     }
-    return [...new Set(out)].sort((a, b) => a - b);
+    return out.sort((a, b) => a.tMs - b.tMs);
   }
 
   clone(): RefPump {
