@@ -79,6 +79,9 @@ export function buildBasic(ctx: ProgramCtx, a: ProgramArgs): RefProgram | RefRep
 }
 
 export function buildDrug(ctx: ProgramCtx, a: ProgramArgs): RefProgram | RefReply {
+  // Precedence (the protocol page does not say): the pump's own ranges, then the library.
+  const bad = vtbiAndEnd(ctx, a);
+  if (bad) return bad;
   const entry = ctx.area?.drugs.find((d) => d.id === a.drugId);
   if (!ctx.area || !entry) return refErr('NO_DRUG');
   if (entry.pumpTypes && !entry.pumpTypes.includes(ctx.type.id)) return refErr('NO_DRUG');
@@ -88,14 +91,12 @@ export function buildDrug(ctx: ProgramCtx, a: ProgramArgs): RefProgram | RefRepl
   if (unit.perKg && a.weightKg === undefined) return refErr('MISSING_ARG');
   const weightKg = a.weightKg ?? 1;
   if (unit.perKg && w && (weightKg < w.min || weightKg > w.max)) return refErr('OUT_OF_RANGE');
-  const bad = vtbiAndEnd(ctx, a);
-  if (bad) return bad;
-  const vtbiVerdict = checkLimits(a.vtbiMl ?? 0, entry.limits.vtbiMl);
-  if (vtbiVerdict === 'hard') return refErr('HARD_LIMIT');
-  if (vtbiVerdict === 'soft' && !a.override) return refErr('SOFT_LIMIT');
   const d = { entry, weightKg, unit, bolusUnit: entry.bolusUnit ? parseRefDoseUnit(entry.bolusUnit) : undefined };
   const r = rateForDose(ctx, d, a.dose, a.override === true);
   if (!r.ok) return refErr(...r.codes);
+  const vtbiVerdict = checkLimits(a.vtbiMl ?? 0, entry.limits.vtbiMl);
+  if (vtbiVerdict === 'hard') return refErr('HARD_LIMIT');
+  if (vtbiVerdict === 'soft' && !a.override) return refErr('SOFT_LIMIT');
   return { mode: 'drug', rateMlPerH: r.rateMlPerH, vtbiMl: a.vtbiMl ?? 0, end: a.endAction ?? 'kvo', kvoMlPerH: a.kvoMlPerH ?? ctx.type.defaultKvoMlPerH, drug: { ...d, dose: a.dose } };
 }
 
@@ -129,11 +130,11 @@ export function checkBolus(ctx: ProgramCtx, p: RefProgram, a: BolusArgs): BolusC
   } else {
     return refErr('MISSING_ARG');
   }
-  if (volumeMl < ctx.type.minBolusMl || volumeMl > ctx.type.maxBolusMl) return refErr('OUT_OF_RANGE');
   if (dose !== undefined && drug) {
     const v = checkLimits(dose, drug.entry.limits.bolusDose);
     if (v === 'hard') return refErr('HARD_LIMIT');
     if (v === 'soft' && !a.override) return refErr('SOFT_LIMIT');
   }
+  if (volumeMl < ctx.type.minBolusMl || volumeMl > ctx.type.maxBolusMl) return refErr('OUT_OF_RANGE');
   return { ok: true, bolus: { volumeMl, rateMlPerH: rate } };
 }

@@ -262,7 +262,11 @@ export class RefPump {
       case 'container':
         this.containerEmpty = i.value === 'empty';
         if (this.containerEmpty) this.raise('CONTAINER_EMPTY');
-        else if (this.syringeLeftMl > 0) this.alarms.causeGone('CONTAINER_EMPTY');
+        else {
+          // A full container is in place again (for the syringe pump: a new, full syringe).
+          if (this.syringeLeftMl !== Infinity) this.syringeLeftMl = this.type.maxVtbiMl;
+          this.alarms.causeGone('CONTAINER_EMPTY');
+        }
         break;
       case 'air': {
         this.air = this.air.filter((b) => b.tMs > this.nowMs - this.type.accumulatedAirWindowMs);

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import type { PumpCommand, SensorInput } from '../../../src/sim/protocol/commands.js';
 import { REF_ALARM_IDS } from '../../model/alarmSpec.js';
 import type { RefPump } from '../../model/refPump.js';
-import { jumpMsArb, zonedValueArb } from '../commands/doses.js';
+import { jumpMsArb, zonedValueArb, type ZonedValue } from '../commands/doses.js';
 import { BolusRef } from './commands/BolusRef.js';
 import { FixedCommand } from './commands/FixedCommand.js';
 import { ProgramBasicRef } from './commands/ProgramBasicRef.js';
@@ -61,17 +61,25 @@ const programBasicArb: RefCommandArb = fc
   .record({ rate: rateArb, vtbi: vtbiArb, end: endArb, kvo: kvoArb })
   .map((a) => new ProgramBasicRef(a.rate, a.vtbi, a.end, a.kvo));
 
+/** Doses mostly inside the limits, so that drug infusions run and can be titrated and bolused. */
+const mostlyNormalArb: fc.Arbitrary<ZonedValue> = fc.oneof(
+  { weight: 3, arbitrary: zonedValueArb },
+  { weight: 4, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }).map((frac): ZonedValue => ({ zone: 'normal', frac })) },
+);
+
 const programDrugArb: RefCommandArb = fc
   .record({
     idx: fc.nat(20),
-    dose: zonedValueArb,
+    dose: mostlyNormalArb,
     w: fc.oneof({ weight: 9, arbitrary: fc.double({ min: 0, max: 1, noNaN: true }) }, { weight: 1, arbitrary: fc.constant(1.6) }),
-    vtbi: fc.oneof(fc.double({ min: 0, max: 0.05, noNaN: true }), fc.double({ min: 0, max: 1.1, noNaN: true })),
+    vtbi: fc.oneof({ weight: 1, arbitrary: fc.double({ min: 0, max: 0.05, noNaN: true }) }, { weight: 4, arbitrary: fc.double({ min: 0.2, max: 1, noNaN: true }) }, { weight: 1, arbitrary: fc.double({ min: 1, max: 1.1, noNaN: true }) }),
     end: endArb,
     override: fc.boolean(),
-    drugId: fc.option(fc.constantFrom('nosuchdrug', 'heparin', 'dopamine'), { nil: undefined, freq: 8 }),
+    // Mostly the drug at the index; sometimes a named one (perhaps not in this area, or in no area).
+    drugId: fc.oneof({ weight: 7, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('nosuchdrug', 'heparin', 'dopamine') }),
+    thenStart: fc.boolean(),
   })
-  .map((a) => new ProgramDrugRef(a.idx, a.dose, a.w, a.vtbi, a.end, a.override, a.drugId));
+  .map((a) => new ProgramDrugRef(a.idx, a.dose, a.w, a.vtbi, a.end, a.override, a.drugId, a.thenStart));
 
 const titrateArb: RefCommandArb = fc
   .record({ by: fc.oneof(rateArb.map((rateMlPerH) => ({ rateMlPerH })), zonedValueArb.map((dose) => ({ dose }))), override: fc.boolean() })
@@ -87,6 +95,10 @@ const bolusArb: RefCommandArb = fc
     override: fc.boolean(),
   })
   .map((a) => new BolusRef(a.by, a.rate, a.override));
+
+const bolusOnDrugArb: RefCommandArb = fc
+  .record({ dose: zonedValueArb, asVolume: fc.boolean(), override: fc.boolean() })
+  .map((a) => new BolusRef({ dose: a.dose, asVolume: a.asVolume }, undefined, a.override, true));
 
 const ackArb: RefCommandArb = fc
   .option(fc.constantFrom<string>(...REF_ALARM_IDS.filter((id) => !['NEAR_END', 'CALLBACK', 'LOW_BATTERY'].includes(id)), 'NOT_AN_ALARM'), { nil: undefined, freq: 2 })
@@ -106,7 +118,8 @@ const WEIGHTS: [RefCommandArb, number][] = [
   [fixed({ cmd: 'RESUME' }), 3],
   [fixed({ cmd: 'STOP' }), 1],
   [titrateArb, 2],
-  [bolusArb, 3],
+  [bolusArb, 2],
+  [bolusOnDrugArb, 2],
   [ackArb, 3],
   [readArb, 1],
   [injectArb, 3],

@@ -15,7 +15,8 @@ import { PENDING_FIXES, type PendingFixId } from '../../model/pendingFixes.js';
 import { RefPump } from '../../model/refPump.js';
 import { refCommandArbs } from './arbitraries.js';
 import { COVERAGE, type Coverage } from './coverage.js';
-import type { RefReal } from './world.js';
+import { ReferenceMismatch, runBoth, type RefReal } from './world.js';
+import type { PumpCommand } from '../../../src/sim/protocol/commands.js';
 
 export interface RefPropertyOptions {
   typeId: 'lvp' | 'syringe';
@@ -29,7 +30,8 @@ export function makeRefSetup(o: RefPropertyOptions, seed: number, withLibrary: b
   const type = o.typeId === 'lvp' ? LARGE_VOLUME_PUMP : SYRINGE_PUMP;
   const library = withLibrary ? LIBRARY : undefined;
   const pump = (o.factory ?? ((p) => new Pump(p)))({ type, seed, library, areaId: withLibrary ? areaId : undefined });
-  const model = new RefPump({ type, library, areaId: withLibrary ? areaId : undefined, pending: o.pending ?? PENDING_FIXES });
+  // The reference gets its own copy of the library: a pump that edits its library must not edit the oracle's.
+  const model = new RefPump({ type, library: library && structuredClone(library), areaId: withLibrary ? areaId : undefined, pending: o.pending ?? PENDING_FIXES });
   return { model, real: { pump, coverage: o.coverage ?? COVERAGE, trace: [] } };
 }
 
@@ -43,4 +45,16 @@ export function referenceProperty(o: RefPropertyOptions): fc.IPropertyWithHooks<
       fc.modelRun(() => makeRefSetup(o, seed, withLibrary, areaId), cmds);
     },
   );
+}
+
+/** Run a fixed protocol script on both pumps; the first disagreement, or undefined. */
+export function runRefScript(o: RefPropertyOptions, script: readonly PumpCommand[], areaId = 'icu'): ReferenceMismatch | undefined {
+  const { model, real } = makeRefSetup(o, 7, true, areaId);
+  try {
+    for (const c of script) runBoth(model, real, c, c.cmd);
+  } catch (e) {
+    if (e instanceof ReferenceMismatch) return e;
+    throw e;
+  }
+  return undefined;
 }

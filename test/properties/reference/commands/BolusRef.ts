@@ -17,8 +17,11 @@ export class BolusRef implements fc.Command<RefPump, RefReal> {
     readonly by: { volumeMl: number } | { dose: ZonedValue; asVolume: boolean },
     readonly rateMlPerH: number | undefined,
     readonly override: boolean,
+    /** Only on a running drug infusion with a bolus entry (to reach the bolus limits more often). */
+    readonly onlyWhenRunningDrug = false,
   ) {}
   check(m: Readonly<RefPump>): boolean {
+    if (this.onlyWhenRunningDrug) return m.state === 'RUNNING' && m.program?.drug?.entry.limits.bolusDose !== undefined;
     return m.program !== undefined;
   }
   cmd(m: RefPump): PumpCommand {

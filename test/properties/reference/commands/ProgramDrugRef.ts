@@ -21,6 +21,8 @@ export class ProgramDrugRef implements fc.Command<RefPump, RefReal> {
     readonly endAction: EndAction | undefined,
     readonly override: boolean,
     readonly drugId: string | undefined,
+    /** Send START right after an accepted program (drug infusions then run more often). */
+    readonly thenStart = false,
   ) {}
   check(m: Readonly<RefPump>): boolean {
     return m.area !== undefined;
@@ -44,9 +46,10 @@ export class ProgramDrugRef implements fc.Command<RefPump, RefReal> {
   run(m: RefPump, r: RefReal): void {
     const c = this.cmd(m);
     this.resolved = formatCommand(c);
-    runBoth(m, r, c, 'PROGRAM drug');
+    const reply = runBoth(m, r, c, 'PROGRAM drug');
+    if (this.thenStart && reply.ok) runBoth(m, r, { cmd: 'START' }, 'START');
   }
   toString(): string {
-    return `PROGRAM(drug#${this.drugIdx}${this.drugId ? `=${this.drugId}` : ''} dose=${this.dose.zone}@${this.dose.frac.toFixed(3)} w=${this.weightFrac.toFixed(2)} vtbi=${this.vtbiFrac.toFixed(3)}${this.override ? ' override' : ''})${this.resolved ? ` = ${this.resolved}` : ''}`;
+    return `PROGRAM(drug#${this.drugIdx}${this.drugId ? `=${this.drugId}` : ''} dose=${this.dose.zone}@${this.dose.frac.toFixed(3)} w=${this.weightFrac.toFixed(2)} vtbi=${this.vtbiFrac.toFixed(3)}${this.override ? ' override' : ''}${this.thenStart ? ' +START' : ''})${this.resolved ? ` = ${this.resolved}` : ''}`;
   }
 }
