@@ -19,6 +19,11 @@ export const PENDING_FIX_IDS = [
   'alarmClearedPaused',
   /** Item 3: the syringe pump delivers past the 50 mL its syringe holds; no CONTAINER_EMPTY at empty. */
   'syringeVolume',
+  /**
+   * Found by this suite, not in issue 12: a sensor input while the pump is powered off (`INJECT
+   * door=open`) is refused and lost, so after power-on RESUME runs with the door open.
+   */
+  'sensorsWhileOff',
 ] as const;
 
 export type PendingFixId = (typeof PENDING_FIX_IDS)[number];

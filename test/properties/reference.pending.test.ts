@@ -44,6 +44,12 @@ const WITNESSES: Record<PendingFixId, { typeId: 'lvp' | 'syringe'; script: PumpC
     script: [{ cmd: 'PROGRAM', rateMlPerH: 10, vtbiMl: 50, endAction: 'continue' }, { cmd: 'START' }, { cmd: 'TICK', ms: 86_400_000 }],
     differs: /state: expected ALARM, got RUNNING/,
   },
+  // Found by this suite: the door opens while the pump is off; at power-on RESUME would run with it open.
+  sensorsWhileOff: {
+    typeId: 'lvp',
+    script: [{ cmd: 'PROGRAM', rateMlPerH: 100, vtbiMl: 50 }, { cmd: 'START' }, { cmd: 'INJECT', input: { sensor: 'power', value: 'off' } }, open('open')],
+    differs: /reply: expected OK, got ERR BAD_STATE/,
+  },
 };
 
 describe('each pending fix hides a real disagreement with today\'s pump', () => {

@@ -35,7 +35,7 @@ const endArb = fc.option(fc.constantFrom('stop' as const, 'kvo' as const, 'conti
 const kvoArb = fc.option(fc.oneof(dec(0.1, 5), fc.constantFrom(0, 25)), { nil: undefined });
 const bolusRateArb = fc.option(fc.oneof(dec(10, 200, 0), dec(200, 999, 0), fc.constantFrom(1, 2000)), { nil: undefined });
 
-/** Sensor inputs the reference models (no mains, battery, power cycle, passing self-test). */
+/** Sensor inputs the reference models (no mains, battery, passing self-test). */
 const SENSORS: SensorInput[] = [
   { sensor: 'occlusion', value: 'down' },
   { sensor: 'occlusion', value: 'up' },
@@ -47,6 +47,8 @@ const SENSORS: SensorInput[] = [
   { sensor: 'selftest', value: 'fail' },
   { sensor: 'comm', value: 'lost' },
   { sensor: 'comm', value: 'ok' },
+  { sensor: 'power', value: 'off' },
+  { sensor: 'power', value: 'on' },
   // Bubbles: single ones over the alarm size, and small ones that add up in the 15 min window.
   { sensor: 'air', bubbleMl: 0.263 },
   { sensor: 'air', bubbleMl: 0.117 },
