@@ -69,14 +69,6 @@ export class RefAlarmList {
     return n;
   }
 
-  /** Power on: every alarm still present is announced again (acknowledgements and pauses were of the last session). */
-  reannounceAll(): void {
-    for (const a of this.list.values()) {
-      a.acked = false;
-      a.pausedUntilMs = -1;
-    }
-  }
-
   /** SILENCE: pause the audio of every present alarm that may be paused. */
   silence(nowMs: number): number {
     const until = nowMs + AUDIO_PAUSE_MS;

@@ -29,6 +29,8 @@ export interface RefProgram {
   end: EndAction;
   kvoMlPerH: number;
   drug: RefDrug | undefined;
+  /** Loading dose given first at START (mL, mL/h), if any. */
+  load: { volumeMl: number; rateMlPerH: number } | undefined;
 }
 
 export interface ProgramCtx {
@@ -46,6 +48,9 @@ export interface ProgramArgs {
   endAction?: EndAction | undefined;
   kvoMlPerH?: number | undefined;
   override?: boolean | undefined;
+  /** Loading dose: mL for a basic program, the drug's bolus unit for a drug. */
+  load?: number | undefined;
+  loadRateMlPerH?: number | undefined;
 }
 
 /** mL/h for a dose of a drug program, checked against the drug's dose limits and the pump's range. */
@@ -75,7 +80,7 @@ export function buildBasic(ctx: ProgramCtx, a: ProgramArgs): RefProgram | RefRep
   if (!rateInRange(ctx.type, rate)) return refErr('OUT_OF_RANGE');
   const bad = vtbiAndEnd(ctx, a);
   if (bad) return bad;
-  return { mode: 'basic', rateMlPerH: rate, vtbiMl: a.vtbiMl ?? 0, end: a.endAction ?? 'kvo', kvoMlPerH: a.kvoMlPerH ?? ctx.type.defaultKvoMlPerH, drug: undefined };
+  return withLoad(ctx, a, { mode: 'basic', rateMlPerH: rate, vtbiMl: a.vtbiMl ?? 0, end: a.endAction ?? 'kvo', kvoMlPerH: a.kvoMlPerH ?? ctx.type.defaultKvoMlPerH, drug: undefined, load: undefined });
 }
 
 export function buildDrug(ctx: ProgramCtx, a: ProgramArgs): RefProgram | RefReply {
@@ -97,7 +102,19 @@ export function buildDrug(ctx: ProgramCtx, a: ProgramArgs): RefProgram | RefRepl
   const vtbiVerdict = checkLimits(a.vtbiMl ?? 0, entry.limits.vtbiMl);
   if (vtbiVerdict === 'hard') return refErr('HARD_LIMIT');
   if (vtbiVerdict === 'soft' && !a.override) return refErr('SOFT_LIMIT');
-  return { mode: 'drug', rateMlPerH: r.rateMlPerH, vtbiMl: a.vtbiMl ?? 0, end: a.endAction ?? 'kvo', kvoMlPerH: a.kvoMlPerH ?? ctx.type.defaultKvoMlPerH, drug: { ...d, dose: a.dose } };
+  return withLoad(ctx, a, { mode: 'drug', rateMlPerH: r.rateMlPerH, vtbiMl: a.vtbiMl ?? 0, end: a.endAction ?? 'kvo', kvoMlPerH: a.kvoMlPerH ?? ctx.type.defaultKvoMlPerH, drug: { ...d, dose: a.dose }, load: undefined });
+}
+
+/**
+ * A loading dose (DOMAIN.md: "Loading dose before a continuous infusion") is a bolus given first:
+ * the same ranges and bolus limits, and no more than the VTBI.
+ */
+function withLoad(ctx: ProgramCtx, a: ProgramArgs, p: RefProgram): RefProgram | RefReply {
+  if (a.load === undefined) return p;
+  const b = checkBolus(ctx, p, p.drug ? { dose: a.load, rateMlPerH: a.loadRateMlPerH, override: a.override } : { volumeMl: a.load, rateMlPerH: a.loadRateMlPerH });
+  if (!b.ok) return refErr(...b.codes);
+  if (b.bolus.volumeMl > p.vtbiMl) return refErr('OUT_OF_RANGE');
+  return { ...p, load: b.bolus };
 }
 
 export interface BolusArgs {

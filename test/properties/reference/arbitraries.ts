@@ -60,8 +60,14 @@ const label = (i: SensorInput): string => `INJECT ${i.sensor}=${'value' in i ? i
 const fixed = (cmd: PumpCommand, l?: string): RefCommandArb => fc.constant(0).map(() => new FixedCommand(cmd, l));
 
 const programBasicArb: RefCommandArb = fc
-  .record({ rate: rateArb, vtbi: vtbiArb, end: endArb, kvo: kvoArb })
-  .map((a) => new ProgramBasicRef(a.rate, a.vtbi, a.end, a.kvo));
+  .record({
+    rate: rateArb,
+    vtbi: vtbiArb,
+    end: endArb,
+    kvo: kvoArb,
+    load: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.record({ ml: dec(0.05, 60), rateMlPerH: bolusRateArb }) }),
+  })
+  .map((a) => new ProgramBasicRef(a.rate, a.vtbi, a.end, a.kvo, a.load));
 
 /** Doses mostly inside the limits, so that drug infusions run and can be titrated and bolused. */
 const mostlyNormalArb: fc.Arbitrary<ZonedValue> = fc.oneof(
@@ -80,8 +86,9 @@ const programDrugArb: RefCommandArb = fc
     // Mostly the drug at the index; sometimes a named one (perhaps not in this area, or in no area).
     drugId: fc.oneof({ weight: 7, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('nosuchdrug', 'heparin', 'dopamine') }),
     thenStart: fc.boolean(),
+    load: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: zonedValueArb }),
   })
-  .map((a) => new ProgramDrugRef(a.idx, a.dose, a.w, a.vtbi, a.end, a.override, a.drugId, a.thenStart));
+  .map((a) => new ProgramDrugRef(a.idx, a.dose, a.w, a.vtbi, a.end, a.override, a.drugId, a.thenStart, a.load));
 
 const titrateArb: RefCommandArb = fc
   .record({ by: fc.oneof(rateArb.map((rateMlPerH) => ({ rateMlPerH })), zonedValueArb.map((dose) => ({ dose }))), override: fc.boolean() })

@@ -23,6 +23,8 @@ export class ProgramDrugRef implements fc.Command<RefPump, RefReal> {
     readonly drugId: string | undefined,
     /** Send START right after an accepted program (drug infusions then run more often). */
     readonly thenStart = false,
+    /** A loading dose in a zone of the drug's bolus limits (a drug with no bolus unit gets 1). */
+    readonly load: ZonedValue | undefined = undefined,
   ) {}
   check(m: Readonly<RefPump>): boolean {
     return m.area !== undefined;
@@ -40,6 +42,7 @@ export class ProgramDrugRef implements fc.Command<RefPump, RefReal> {
       weightKg: Math.round((w.min + (w.max - w.min) * this.weightFrac) * 10) / 10,
       vtbiMl: Math.max(0.1, Math.round(vtbiMax * this.vtbiFrac * 10) / 10),
       endAction: this.endAction,
+      load: this.load ? (entry.bolusUnit ? round3(valueInZone(entry.limits.bolusDose, this.load)) : 1) : undefined,
       override: this.override || undefined,
     };
   }
@@ -50,6 +53,6 @@ export class ProgramDrugRef implements fc.Command<RefPump, RefReal> {
     if (this.thenStart && reply.ok) runBoth(m, r, { cmd: 'START' }, 'START');
   }
   toString(): string {
-    return `PROGRAM(drug#${this.drugIdx}${this.drugId ? `=${this.drugId}` : ''} dose=${this.dose.zone}@${this.dose.frac.toFixed(3)} w=${this.weightFrac.toFixed(2)} vtbi=${this.vtbiFrac.toFixed(3)}${this.override ? ' override' : ''}${this.thenStart ? ' +START' : ''})${this.resolved ? ` = ${this.resolved}` : ''}`;
+    return `PROGRAM(drug#${this.drugIdx}${this.drugId ? `=${this.drugId}` : ''} dose=${this.dose.zone}@${this.dose.frac.toFixed(3)} w=${this.weightFrac.toFixed(2)} vtbi=${this.vtbiFrac.toFixed(3)}${this.override ? ' override' : ''}${this.load ? ` load=${this.load.zone}` : ''}${this.thenStart ? ' +START' : ''})${this.resolved ? ` = ${this.resolved}` : ''}`;
   }
 }
