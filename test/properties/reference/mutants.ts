@@ -5,6 +5,7 @@
  */
 import { err, type PumpCommand, type Reply } from '../../../src/sim/protocol/commands.js';
 import { Pump } from '../../../src/sim/pump/pump.js';
+import { AutoAcknowledges, bypassLimits, ErrChangesRate, FlowsInAlarm, LosesVolume, OverrunsVtbi } from '../brokenPumps.js';
 import type { PumpFactory } from '../commands/model.js';
 
 interface Guts {
@@ -82,4 +83,22 @@ export const REF_MUTANTS: RefMutant[] = [
     factory: (o) => new Overfills(o),
     script: [{ cmd: 'PROGRAM', rateMlPerH: 100, vtbiMl: 5, endAction: 'stop' }, { cmd: 'START' }, { cmd: 'TICK', ms: 3_600_000 }],
   },
+];
+
+const basic = (rateMlPerH: number, vtbiMl: number): PumpCommand => ({ cmd: 'PROGRAM', rateMlPerH, vtbiMl });
+
+/**
+ * Today's broken pumps (test/properties/brokenPumps.ts, made for the invariant checkers) that
+ * break something the reference compares. Not here: Inaccurate (the physical output, not the
+ * nominal volume), NoLockout and HalfCountedPcaWindow (PCA is not generated), ForgesLog and
+ * LogTimeGoesBack (the event log is not compared).
+ */
+export const TODAYS_BROKEN_PUMPS: RefMutant[] = [
+  { name: 'counted volume decreases', factory: (o) => new LosesVolume(o), script: [basic(100, 50), { cmd: 'START' }, { cmd: 'TICK', ms: 60_000 }, { cmd: 'STATUS' }] },
+  { name: 'runs past the VTBI entered', factory: (o) => new OverrunsVtbi(o), script: [{ ...basic(100, 5), endAction: 'stop' } as PumpCommand, { cmd: 'START' }, { cmd: 'TICK', ms: 3_600_000 }] },
+  { name: 'hard-limit check bypassed', factory: bypassLimits('HARD_LIMIT'), script: [{ cmd: 'PROGRAM', drugId: 'heparin', dose: 45, weightKg: 80, vtbiMl: 250 }] },
+  { name: 'soft limit passed with no override', factory: bypassLimits('SOFT_LIMIT'), script: [{ cmd: 'PROGRAM', drugId: 'heparin', dose: 30, weightKg: 80, vtbiMl: 250 }] },
+  { name: 'motor runs in ALARM', factory: (o) => new FlowsInAlarm(o), script: [basic(100, 50), { cmd: 'START' }, { cmd: 'INJECT', input: { sensor: 'door', value: 'open' } }, { cmd: 'TICK', ms: 60_000 }] },
+  { name: 'latching alarm auto-acknowledged', factory: (o) => new AutoAcknowledges(o), script: [basic(100, 50), { cmd: 'START' }, { cmd: 'INJECT', input: { sensor: 'air', bubbleMl: 0.2 } }] },
+  { name: 'refused titration changes the rate', factory: (o) => new ErrChangesRate(o), script: [basic(100, 50), { cmd: 'START' }, { cmd: 'TITRATE', rateMlPerH: 5000 }, { cmd: 'TICK', ms: 60_000 }] },
 ];
