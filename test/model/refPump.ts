@@ -122,6 +122,12 @@ export class RefPump {
         return refOk();
       case 'AREA':
         return this.selectArea(c.id);
+      case 'DRUG': {
+        if (!this.area) return refErr('NO_DRUG');
+        const d = this.area.drugs[c.idx];
+        if (!Number.isInteger(c.idx) || !d) return refErr('OUT_OF_RANGE');
+        return refOk({ exact: { id: d.id, unit: d.doseUnit } });
+      }
       case 'PROGRAM':
         return this.enterProgram(c);
       case 'START':

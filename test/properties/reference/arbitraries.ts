@@ -116,6 +116,8 @@ const injectArb: RefCommandArb = fc.constantFrom(...SENSORS).map((i) => new Fixe
 const tickArb: RefCommandArb = jumpMsArb.map((ms) => new TickRef(ms, false));
 const tickNextArb: RefCommandArb = fc.constant(0).map(() => new TickRef(0, true));
 const areaArb: RefCommandArb = fc.constantFrom('icu', 'medsurg', 'neonatal', 'nowhere').map((id) => new FixedCommand({ cmd: 'AREA', id }));
+const drugInfoArb: RefCommandArb = fc.integer({ min: 0, max: 8 }).map((idx) => new FixedCommand({ cmd: 'DRUG', idx }));
+const badTickArb: RefCommandArb = fc.constantFrom(0, 86_400_001).map((ms) => new FixedCommand({ cmd: 'TICK', ms }, 'TICK (out of range)'));
 const readArb: RefCommandArb = fc.constantFrom<PumpCommand['cmd']>('PING', 'INFO', 'STATUS', 'LOG', 'SILENCE', 'DEMAND').map((n) => new FixedCommand({ cmd: n } as PumpCommand));
 
 /** How often each kind of step is drawn (fc.commands draws its arbitraries uniformly: a weight is a repeat count). */
@@ -131,6 +133,8 @@ const WEIGHTS: [RefCommandArb, number][] = [
   [bolusOnDrugArb, 2],
   [ackArb, 3],
   [readArb, 1],
+  [drugInfoArb, 1],
+  [badTickArb, 1],
   [injectArb, 3],
   [areaArb, 1],
   [tickArb, 4],

@@ -25,6 +25,7 @@ export function compareReply(ref: RefReply, got: Reply): string[] {
   if (!ref.ok || !got.ok) return [];
   const out: string[] = [];
   if (ref.rateMlPerH !== undefined && Math.abs(num(got.fields.rate) - ref.rateMlPerH) > FIELD_TOLERANCE + 1e-9 * ref.rateMlPerH) out.push(`reply rate: expected ${ref.rateMlPerH}, got ${String(got.fields.rate)}`);
+  for (const [k, v] of Object.entries(ref.exact ?? {})) if (String(got.fields[k]) !== v) out.push(`reply ${k}: expected ${v}, got ${String(got.fields[k])}`);
   if (ref.volumeMl !== undefined && Math.abs(num(got.fields.volume) - ref.volumeMl) > 0.0005 + 1e-6 * ref.volumeMl) out.push(`reply volume: expected ${ref.volumeMl}, got ${String(got.fields.volume)}`);
   return out;
 }
