@@ -17,6 +17,8 @@ export const PENDING_FIX_IDS = [
   'ackReannunciation',
   /** Item 8: when the last flow-stopping alarm is cleared and acknowledged the pump stays in ALARM, not PAUSED. */
   'alarmClearedPaused',
+  /** Item 6: a passing self-test result (`INJECT selftest=pass`) ends SELF_TEST_FAIL at once, with no power cycle. */
+  'selfTestOutOfService',
   /** Item 3: the syringe pump delivers past the 50 mL its syringe holds; no CONTAINER_EMPTY at empty. */
   'syringeVolume',
   /**

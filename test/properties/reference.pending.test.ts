@@ -45,6 +45,12 @@ const WITNESSES: Record<PendingFixId, { typeId: 'lvp' | 'syringe'; script: PumpC
     script: [{ cmd: 'PROGRAM', rateMlPerH: 10, vtbiMl: 50, endAction: 'continue' }, { cmd: 'START' }, { cmd: 'TICK', ms: 86_400_000 }],
     differs: /state: expected ALARM, got RUNNING/,
   },
+  // Item 6: a failed self-test, acknowledged, then a passing result with no power cycle: still out of service.
+  selfTestOutOfService: {
+    typeId: 'lvp',
+    script: [{ cmd: 'INJECT', input: { sensor: 'selftest', value: 'fail' } }, { cmd: 'ACK' }, { cmd: 'INJECT', input: { sensor: 'selftest', value: 'pass' } }, { cmd: 'PROGRAM', rateMlPerH: 100, vtbiMl: 50 }, { cmd: 'START' }],
+    differs: /alarms: expected \[SELF_TEST_FAIL\], got \[\]/,
+  },
   // Found by this suite: the door opens while the pump is off; at power-on RESUME would run with it open.
   sensorsWhileOff: {
     typeId: 'lvp',

@@ -35,7 +35,7 @@ const endArb = fc.option(fc.constantFrom('stop' as const, 'kvo' as const, 'conti
 const kvoArb = fc.option(fc.oneof(dec(0.1, 5), fc.constantFrom(0, 25)), { nil: undefined });
 const bolusRateArb = fc.option(fc.oneof(dec(10, 200, 0), dec(200, 999, 0), fc.constantFrom(1, 2000)), { nil: undefined });
 
-/** Sensor inputs the reference models (no mains, battery, passing self-test). */
+/** Sensor inputs the reference models (no mains, no battery). */
 const SENSORS: SensorInput[] = [
   { sensor: 'occlusion', value: 'down' },
   { sensor: 'occlusion', value: 'up' },
@@ -45,6 +45,7 @@ const SENSORS: SensorInput[] = [
   { sensor: 'container', value: 'empty' },
   { sensor: 'container', value: 'ok' },
   { sensor: 'selftest', value: 'fail' },
+  { sensor: 'selftest', value: 'pass' },
   { sensor: 'comm', value: 'lost' },
   { sensor: 'comm', value: 'ok' },
   { sensor: 'power', value: 'off' },
