@@ -88,8 +88,9 @@ const programDrugArb: RefCommandArb = fc
     drugId: fc.oneof({ weight: 7, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('nosuchdrug', 'heparin', 'dopamine') }),
     thenStart: fc.boolean(),
     load: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: zonedValueArb }),
+    bolusDrug: fc.boolean(),
   })
-  .map((a) => new ProgramDrugRef(a.idx, a.dose, a.w, a.vtbi, a.end, a.override, a.drugId, a.thenStart, a.load));
+  .map((a) => new ProgramDrugRef(a.idx, a.dose, a.w, a.vtbi, a.end, a.override, a.drugId, a.thenStart, a.load, a.bolusDrug));
 
 const titrateArb: RefCommandArb = fc
   .record({ by: fc.oneof(rateArb.map((rateMlPerH) => ({ rateMlPerH })), zonedValueArb.map((dose) => ({ dose }))), override: fc.boolean() })

@@ -1,4 +1,6 @@
 /** What the reference suite exercised: commands (with their variant) and the ERR codes answered. */
+import { ERROR_CODES } from '../../../src/sim/protocol/commands.js';
+
 export class Coverage {
   readonly commands = new Map<string, number>();
   readonly okCommands = new Map<string, number>();
@@ -25,7 +27,8 @@ export class Coverage {
       const code = k.split(' -> ')[1] ?? '';
       byCode.set(code, (byCode.get(code) ?? 0) + n);
     }
-    return [`commands run (total, of which OK):`, ...[...this.commands.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([k, n]) => `  ${k}: ${n} (OK ${this.okCommands.get(k) ?? 0})`), `ERR codes answered:`, line(byCode), `ERR codes by command:`, line(this.errCodes)].join('\n');
+    const never = ERROR_CODES.filter((c) => !byCode.has(c));
+    return [`commands run (total, of which OK):`, ...[...this.commands.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([k, n]) => `  ${k}: ${n} (OK ${this.okCommands.get(k) ?? 0})`), `ERR codes answered:`, line(byCode), `ERR codes never answered: ${never.join(' ') || '-'}`, `ERR codes by command:`, line(this.errCodes)].join('\n');
   }
 }
 

@@ -25,12 +25,16 @@ export class ProgramDrugRef implements fc.Command<RefPump, RefReal> {
     readonly thenStart = false,
     /** A loading dose in a zone of the drug's bolus limits (a drug with no bolus unit gets 1). */
     readonly load: ZonedValue | undefined = undefined,
+    /** Pick among the area's drugs that have bolus limits (so boluses and their limits are reached). */
+    readonly bolusDrug = false,
   ) {}
   check(m: Readonly<RefPump>): boolean {
     return m.area !== undefined;
   }
   cmd(m: RefPump): PumpCommand {
-    const drugs = m.area?.drugs ?? [];
+    const all = m.area?.drugs ?? [];
+    const withBolus = all.filter((d) => d.limits.bolusDose !== undefined);
+    const drugs = this.bolusDrug && withBolus.length > 0 ? withBolus : all;
     const entry = drugs[this.drugIdx % Math.max(1, drugs.length)];
     if (!m.area || !entry) return { cmd: 'PROGRAM', drugId: this.drugId ?? 'nodrug', dose: 1, vtbiMl: 10 };
     const w = m.area.weightKg ?? { min: 0.5, max: 200 };
@@ -53,6 +57,6 @@ export class ProgramDrugRef implements fc.Command<RefPump, RefReal> {
     if (this.thenStart && reply.ok) runBoth(m, r, { cmd: 'START' }, 'START');
   }
   toString(): string {
-    return `PROGRAM(drug#${this.drugIdx}${this.drugId ? `=${this.drugId}` : ''} dose=${this.dose.zone}@${this.dose.frac.toFixed(3)} w=${this.weightFrac.toFixed(2)} vtbi=${this.vtbiFrac.toFixed(3)}${this.override ? ' override' : ''}${this.load ? ` load=${this.load.zone}` : ''}${this.thenStart ? ' +START' : ''})${this.resolved ? ` = ${this.resolved}` : ''}`;
+    return `PROGRAM(drug#${this.drugIdx}${this.bolusDrug ? '(bolus)' : ''}${this.drugId ? `=${this.drugId}` : ''} dose=${this.dose.zone}@${this.dose.frac.toFixed(3)} w=${this.weightFrac.toFixed(2)} vtbi=${this.vtbiFrac.toFixed(3)}${this.override ? ' override' : ''}${this.load ? ` load=${this.load.zone}` : ''}${this.thenStart ? ' +START' : ''})${this.resolved ? ` = ${this.resolved}` : ''}`;
   }
 }
