@@ -29,16 +29,13 @@ import { checkLimits } from './refLimits.js';
 import { buildBasic, buildDrug, checkBolus, rateForDose, type ProgramCtx, type RefProgram } from './refProgram.js';
 import { rateInRange, refRoundRate } from './refRate.js';
 import { refErr, refOk, type RefReply } from './refReply.js';
+import { injectSensor } from './refSensors.js';
+import { advanceTo, nextThresholdInMs, thresholdsWithin } from './refTime.js';
 
 export type RefState = 'IDLE' | 'PROGRAMMED' | 'RUNNING' | 'PAUSED' | 'KVO' | 'COMPLETE' | 'ALARM' | 'OFF';
 
-const MS_PER_H = 3_600_000;
-/** 1 mmHg in kPa (physical constant). */
-const KPA_PER_MMHG = 0.133322;
 /** Longest TICK the protocol takes (docs/protocol.md). */
 const MAX_TICK_MS = 86_400_000;
-/** Bound on the threshold loop of one advance (TIGER_STYLE: a limit on everything). */
-const MAX_STEPS_PER_ADVANCE = 10_000;
 
 export interface RefPumpOptions {
   type: PumpType;
@@ -72,7 +69,7 @@ export class RefPump {
   doorOpen = false;
   containerEmpty = false;
   selfTestFailed = false;
-  private air: { tMs: number; ml: number }[] = [];
+  air: { tMs: number; ml: number }[] = [];
   /** Syringe pump: what is left in the syringe loaded with the program (issue 12, item 3). */
   syringeLeftMl = Infinity;
 
@@ -308,61 +305,12 @@ export class RefPump {
   // ------------------------------------------------------------ sensors and alarms
 
   private inject(i: SensorInput): void {
-    switch (i.sensor) {
-      case 'occlusion':
-        if (i.value === 'down') this.occludedDown = true;
-        else if (i.value === 'up') this.occludedUp = true;
-        else {
-          this.occludedDown = false;
-          this.occludedUp = false;
-          this.storedInLineMl = 0;
-          this.upstreamMovedMl = 0;
-          this.alarms.causeGone('OCCLUSION_DOWN');
-          this.alarms.causeGone('OCCLUSION_UP');
-        }
-        break;
-      case 'door':
-        this.doorOpen = i.value === 'open';
-        if (this.doorOpen) this.raise('DOOR_OPEN');
-        else this.alarms.causeGone('DOOR_OPEN');
-        break;
-      case 'container':
-        this.containerEmpty = i.value === 'empty';
-        if (this.containerEmpty) this.raise('CONTAINER_EMPTY');
-        else {
-          // A full container is in place again (for the syringe pump: a new, full syringe).
-          if (this.syringeLeftMl !== Infinity) this.syringeLeftMl = this.type.maxVtbiMl;
-          this.alarms.causeGone('CONTAINER_EMPTY');
-        }
-        break;
-      case 'air': {
-        this.air = this.air.filter((b) => b.tMs > this.nowMs - this.type.accumulatedAirWindowMs);
-        this.air.push({ tMs: this.nowMs, ml: i.bubbleMl });
-        const total = this.air.reduce((s, b) => s + b.ml, 0);
-        if (i.bubbleMl >= this.type.singleBubbleAlarmMl || total > this.type.accumulatedAirAlarmMl) {
-          this.raise('AIR_IN_LINE', true);
-          this.air = [];
-        }
-        break;
-      }
-      case 'selftest':
-        this.selfTestFailed = i.value === 'fail';
-        if (i.value === 'fail') this.raise('SELF_TEST_FAIL');
-        // Item 6: out of service until a power cycle whose self-test passes; a passing result alone is not a service action.
-        else if (this.pending.has('selfTestOutOfService')) this.alarms.causeGone('SELF_TEST_FAIL');
-        break;
-      case 'comm':
-        if (i.value === 'lost') this.raise('COMM_LOST');
-        else this.alarms.causeGone('COMM_LOST');
-        break;
-      default:
-        throw new RangeError(`the reference pump does not model INJECT ${i.sensor}`);
-    }
+    injectSensor(this, i);
     this.afterAlarmChange();
   }
 
   /** Raise an alarm; a flow-stopping one stops a flowing pump (state ALARM, any bolus ends). */
-  private raise(id: RefAlarmId, momentary = false): void {
+  raise(id: RefAlarmId, momentary = false): void {
     this.alarms.raise(id, momentary);
     if (REF_ALARMS[id].stopsFlow && (this.state === 'RUNNING' || this.state === 'KVO')) {
       this.resumeTo = this.state === 'KVO' ? 'KVO' : 'RUNNING';
@@ -381,45 +329,19 @@ export class RefPump {
     if (this.syringeLeftMl <= 0) this.raise('CONTAINER_EMPTY');
   }
 
-  // ------------------------------------------------------------ time
+  // ------------------------------------------------------------ time (refTime.ts)
 
-  /** Volume of the occluded line at the occlusion limit (architecture.md, "Occlusion model"). */
-  occlusionThresholdMl(): number {
-    return (this.type.occlusionLimitMmHg.default - this.type.baseLinePressureMmHg) * KPA_PER_MMHG * this.type.complianceMlPerKPa;
-  }
-
-  /** Milliseconds from now to the next change the pump makes by itself (Infinity if none). */
   nextThresholdInMs(): number {
-    const rate = this.rateMlPerH();
-    if (rate <= 0) return Infinity;
-    const p = this.program;
-    let ml = Infinity;
-    if (p && this.state === 'RUNNING' && !this.vtbiDone) ml = Math.min(ml, p.vtbiMl - this.towardVtbiMl);
-    if (this.bolus) ml = Math.min(ml, this.bolus.leftMl);
-    if (this.occludedDown) ml = Math.min(ml, this.occlusionThresholdMl() - this.storedInLineMl);
-    if (this.occludedUp) ml = Math.min(ml, this.type.upstreamDetectMl - this.upstreamMovedMl);
-    ml = Math.min(ml, this.syringeLeftMl);
-    return (Math.max(0, ml) * MS_PER_H) / rate;
+    return nextThresholdInMs(this);
   }
 
-  /**
-   * The instants in (now, now + ms] at which something happens, each with how uncertain it is:
-   * the pump acts at whole milliseconds, so its volumes may differ from the reference's by a few
-   * µL, which at a low rate moves a threshold by much more than a millisecond.
-   */
+  /** See refTime.ts: the instants in (now, now + ms] where the reference expects a change. */
   thresholdsWithin(ms: number, volumeSlackMl: number, minMarginMs: number): { tMs: number; marginMs: number }[] {
-    const copy = this.clone();
-    const out: { tMs: number; marginMs: number }[] = [];
-    const end = copy.nowMs + ms;
-    for (let i = 0; i < MAX_STEPS_PER_ADVANCE; i++) {
-      const dt = copy.nextThresholdInMs();
-      for (const t of copy.alarms.audioChangesAfter(copy.nowMs)) if (t <= end) out.push({ tMs: t, marginMs: minMarginMs });
-      if (!(copy.nowMs + dt <= end)) break;
-      const rate = copy.rateMlPerH();
-      copy.step(dt);
-      out.push({ tMs: copy.nowMs, marginMs: minMarginMs + (volumeSlackMl * MS_PER_H) / rate });
-    }
-    return out.sort((a, b) => a.tMs - b.tMs);
+    return thresholdsWithin(this, ms, volumeSlackMl, minMarginMs);
+  }
+
+  advanceTo(targetMs: number): void {
+    advanceTo(this, targetMs);
   }
 
   clone(): RefPump {
@@ -434,51 +356,4 @@ export class RefPump {
     return c;
   }
 
-  advanceTo(targetMs: number): void {
-    for (let i = 0; i < MAX_STEPS_PER_ADVANCE; i++) {
-      const dt = this.nextThresholdInMs();
-      if (this.nowMs + dt > targetMs) break;
-      this.step(dt);
-    }
-    this.flow(targetMs - this.nowMs);
-    this.nowMs = targetMs;
-  }
-
-  /** Move `dt` ms, then act on the threshold reached there. */
-  private step(dt: number): void {
-    this.flow(dt);
-    this.nowMs += dt;
-    const eps = 1e-9;
-    const p = this.program;
-    if (this.bolus && this.bolus.leftMl <= eps) this.bolus = undefined;
-    // Flow-stopping conditions first: at the same instant as the VTBI, the alarm stops the pump.
-    if (this.occludedDown && this.storedInLineMl >= this.occlusionThresholdMl() - eps) {
-      this.raise('OCCLUSION_DOWN');
-      this.storedInLineMl = Math.max(0, this.storedInLineMl - this.type.occlusionBackOffMl);
-    }
-    if (this.occludedUp && this.upstreamMovedMl >= this.type.upstreamDetectMl - eps) this.raise('OCCLUSION_UP');
-    if (p && this.state === 'RUNNING' && !this.vtbiDone && this.towardVtbiMl >= p.vtbiMl - eps) this.vtbiComplete(p);
-    if (this.syringeLeftMl <= eps) this.raise('CONTAINER_EMPTY');
-  }
-
-  private vtbiComplete(p: RefProgram): void {
-    this.vtbiDone = true;
-    this.towardVtbiMl = p.vtbiMl;
-    this.bolus = undefined;
-    this.alarms.raise('VTBI_COMPLETE');
-    if (p.end === 'stop') this.state = 'COMPLETE';
-    else if (p.end === 'kvo') this.state = 'KVO';
-  }
-
-  /** Deliver for `dt` ms at the present rate, counting where the volume goes. */
-  private flow(dt: number): void {
-    const ml = (this.rateMlPerH() * dt) / MS_PER_H;
-    if (ml <= 0) return;
-    if (this.vtbiDone || this.state === 'KVO') this.afterVtbiMl += ml;
-    else this.towardVtbiMl += ml;
-    if (this.bolus) this.bolus.leftMl -= ml;
-    if (this.occludedDown) this.storedInLineMl += ml;
-    if (this.occludedUp) this.upstreamMovedMl += ml;
-    this.syringeLeftMl -= ml;
-  }
 }
