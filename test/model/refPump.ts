@@ -106,6 +106,7 @@ export class RefPump {
 
   execute(c: PumpCommand): RefReply {
     if (this.state === 'OFF') return this.executeOff(c);
+    let reply: RefReply;
     switch (c.cmd) {
       case 'PING':
       case 'INFO':
@@ -115,7 +116,7 @@ export class RefPump {
       case 'TICK':
         if (!(c.ms >= 1 && c.ms <= MAX_TICK_MS)) return refErr('OUT_OF_RANGE');
         this.advanceTo(this.nowMs + c.ms);
-        return refOk();
+        return refOk({ approx: { t: [this.nowMs, 0] } });
       case 'AREA':
         return this.selectArea(c.id);
       case 'DRUG': {
@@ -138,11 +139,13 @@ export class RefPump {
         return this.resume();
       case 'STOP':
         if (!this.program) return refErr('BAD_STATE');
+        // The reply's vi: three decimals, and the volume tolerance of compare.ts.
+        reply = refOk({ approx: { vi: [this.viMl, 0.0005 + 0.002 + 1e-6 * this.viMl] } });
         this.program = undefined;
         this.bolus = undefined;
         this.state = 'IDLE';
         this.alarms.causeGone('VTBI_COMPLETE');
-        return refOk();
+        return reply;
       case 'TITRATE':
         return this.titrate(c);
       case 'BOLUS':
@@ -157,8 +160,7 @@ export class RefPump {
         return refOk({ n });
       }
       case 'SILENCE':
-        this.alarms.silence(this.nowMs);
-        return refOk();
+        return refOk({ approx: { until: [this.alarms.silence(this.nowMs), 0] } });
       case 'INJECT':
         if (c.input.sensor === 'power') return c.input.value === 'off' ? this.powerOff() : refErr('BAD_STATE');
         this.inject(c.input);
@@ -194,7 +196,7 @@ export class RefPump {
   private tickOff(ms: number): RefReply {
     if (!(ms >= 1 && ms <= MAX_TICK_MS)) return refErr('OUT_OF_RANGE');
     this.nowMs += ms;
-    return refOk();
+    return refOk({ approx: { t: [this.nowMs, 0] } });
   }
 
   private powerOff(): RefReply {
