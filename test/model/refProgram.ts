@@ -134,7 +134,7 @@ export function checkBolus(ctx: ProgramCtx, p: RefProgram, a: BolusArgs): BolusC
   const hasEntry = drug?.bolusUnit !== undefined && drug.entry.limits.bolusDose !== undefined;
   if (a.dose !== undefined && !hasEntry) return refErr('BAD_ARG');
   // Item 2: no bolus entry in the library means no bolus; the fix names its own code.
-  if (drug && !hasEntry && !ctx.pending.has('noBolusEntryRefused')) return refErr('NO_BOLUS', 'BAD_ARG', 'BAD_STATE', 'NO_DRUG', 'HARD_LIMIT', 'OUT_OF_RANGE');
+  if (drug && !hasEntry && !ctx.pending.has('noBolusEntryRefused')) return refErr('NEW_CODE', 'BAD_ARG', 'BAD_STATE', 'NO_DRUG', 'HARD_LIMIT', 'OUT_OF_RANGE');
   let volumeMl: number;
   let dose: number | undefined;
   if (a.dose !== undefined && drug?.bolusUnit) {

@@ -252,7 +252,7 @@ export class RefPump {
 
   private start(): RefReply {
     if (this.state !== 'PROGRAMMED') return refErr('BAD_STATE');
-    if (this.alarms.anyStopsFlow()) return refErr('ALARM_ACTIVE');
+    if (this.alarms.anyStopsFlow()) return this.refusedForAlarm();
     this.state = 'RUNNING';
     const load = this.program?.load;
     if (load) this.bolus = { leftMl: load.volumeMl, rateMlPerH: load.rateMlPerH };
@@ -262,10 +262,15 @@ export class RefPump {
 
   private resume(): RefReply {
     if (this.state !== 'PAUSED' && this.state !== 'ALARM') return refErr('BAD_STATE');
-    if (this.alarms.anyStopsFlow()) return refErr('ALARM_ACTIVE');
+    if (this.alarms.anyStopsFlow()) return this.refusedForAlarm();
     this.state = this.resumeTo;
     this.checkImmediateStops();
     return refOk();
+  }
+
+  /** ALARM_ACTIVE; out of service (item 6) may get a code of its own. */
+  private refusedForAlarm(): RefReply {
+    return this.alarms.has('SELF_TEST_FAIL') ? refErr('ALARM_ACTIVE', 'NEW_CODE') : refErr('ALARM_ACTIVE');
   }
 
   private titrate(c: Extract<PumpCommand, { cmd: 'TITRATE' }>): RefReply {

@@ -1,8 +1,12 @@
 /** What the reference pump expects a command to answer. */
 import type { ErrorCode } from '../../src/sim/protocol/commands.js';
 
-/** A protocol error code, or one a pending fix will add (issue 12, item 2: "its own code"). */
-export type RefErrorCode = ErrorCode | 'NO_BOLUS';
+/**
+ * A protocol error code, or NEW_CODE: any code not in today's protocol (src/sim/protocol/commands.ts
+ * ERROR_CODES), for a refusal whose fix will name its own code (issue 12 item 2: "an ERR with its
+ * own code"; item 6: out of service).
+ */
+export type RefErrorCode = ErrorCode | 'NEW_CODE';
 
 export type RefReply =
   | { ok: true; rateMlPerH?: number; volumeMl?: number; n?: number; exact?: Readonly<Record<string, string>>; approx?: Readonly<Record<string, readonly [number, number]>> }

@@ -25,7 +25,7 @@ const WITNESSES: Record<PendingFixId, { typeId: 'lvp' | 'syringe'; script: PumpC
   noBolusEntryRefused: {
     typeId: 'lvp',
     script: [{ cmd: 'PROGRAM', drugId: 'norepinephrine', dose: 0.5, weightKg: 80, vtbiMl: 100 }, { cmd: 'START' }, { cmd: 'BOLUS', volumeMl: 20 }],
-    differs: /reply: expected ERR NO_BOLUS\|.*got OK/,
+    differs: /reply: expected ERR NEW_CODE\|.*got OK/,
   },
   // Item 5: the door stays open after an ACK; 121 s later the high-priority signal must be back.
   ackReannunciation: {
