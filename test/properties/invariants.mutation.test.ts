@@ -20,7 +20,7 @@ import { LIBRARY, pumpModelProperty } from './pumpProperty.js';
 interface Guts {
   primaryMl: number;
   lastDemandStartMs: number;
-  program: { rateMlPerH: number; vtbiMl: number; drug?: { dose: number } } | undefined;
+  program: { rateMlPerH: number; exactMlPerH: number; vtbiMl: number; drug?: { dose: number } } | undefined;
   mechanism: { systematicFraction: number };
   pca: { add(s: number, e: number, v: number): void } | undefined;
   alarms: { acknowledge(id: undefined, now: number, out: PumpEvent[]): number; flowStopping(): unknown };
@@ -169,6 +169,42 @@ class ErrChangesRate extends Pump {
   }
 }
 
+/**
+ * Skips the bolus limits: every drug of the area is treated as bolusable without limits (and
+ * with PCA limits that allow anything) while a BOLUS or a PROGRAM (loading dose, PCA) is judged.
+ */
+class SkipsBolusLimits extends Pump {
+  override execute(c: PumpCommand): Reply {
+    if (c.cmd !== 'BOLUS' && c.cmd !== 'PROGRAM') return super.execute(c);
+    const drugs = this.careArea?.drugs ?? [];
+    const saved = drugs.map((d) => ({ d, bolusDose: d.limits.bolusDose, allow: d.bolusWithoutLimits, pca: d.pca }));
+    for (const d of drugs) {
+      d.limits.bolusDose = undefined;
+      d.bolusWithoutLimits = true;
+      if (d.bolusUnit) d.pca = { demandDose: {}, lockoutMin: {}, hourlyLimit: {} };
+    }
+    try {
+      return super.execute(c);
+    } finally {
+      for (const x of saved) {
+        x.d.limits.bolusDose = x.bolusDose;
+        x.d.bolusWithoutLimits = x.allow;
+        x.d.pca = x.pca;
+      }
+    }
+  }
+}
+
+/** Runs the rate entered, unrounded (limits were judged on the rounded rate it will not run). */
+class RunsUnroundedRate extends Pump {
+  override execute(c: PumpCommand): Reply {
+    const r = super.execute(c);
+    const p = guts(this).program;
+    if ((c.cmd === 'PROGRAM' || c.cmd === 'TITRATE') && r.ok && p && p.exactMlPerH > 0) p.rateMlPerH = p.exactMlPerH;
+    return r;
+  }
+}
+
 // ------------------------------------------------------------------ the cases
 
 interface Case {
@@ -226,6 +262,14 @@ const CASES: Case[] = [
   { rule: RULES.logChain, broken: 'old log entry edited', factory: (o) => new ForgesLog(o), script: [basic(100, 50), { cmd: 'START' }] },
   { rule: RULES.logTime, broken: 'log time goes back', factory: (o) => new LogTimeGoesBack(o), script: [tick(1000)] },
   { rule: RULES.errChangesNothing, broken: 'refused titration changes the rate', factory: (o) => new ErrChangesRate(o), script: [basic(100, 50), { cmd: 'START' }, { cmd: 'TITRATE', rateMlPerH: 5000 }] },
+  {
+    rule: RULES.bolusLimit,
+    broken: 'bolus limits skipped (heparin 100 mL at 80 kg = 125 units/kg)',
+    factory: (o) => new SkipsBolusLimits(o),
+    options: { library: LIBRARY, areaId: 'icu' },
+    script: [{ cmd: 'PROGRAM', drugId: 'heparin', dose: 18, weightKg: 80, vtbiMl: 250 }, { cmd: 'START' }, { cmd: 'BOLUS', volumeMl: 100 }, tick(3_600_000)],
+  },
+  { rule: RULES.rateLimit, broken: 'runs the rate entered, unrounded (12.34 mL/h)', factory: (o) => new RunsUnroundedRate(o), script: [basic(12.34, 50), { cmd: 'START' }, tick(60_000)] },
 ];
 
 function runScript(c: Case): Violation[] {
