@@ -117,6 +117,34 @@ describe.skipIf(missing !== undefined)(`Uno firmware in avr8js${missing ? ` (ski
     expect(titrate.lines).toContain('! RATE t=0 rate=20');
   });
 
+  // Issue 12, defects 2, 4 and 14, as the simulator does (docs/protocol.md, "Limits, rounding and boluses").
+  it('judges the dose entered and the dose that runs, rounds inside the limits, refuses a bolus of a drug with no bolus entry', async () => {
+    const { client } = boot();
+    // 40.05 units/kg/h x 80 kg / 100 units/mL = 32.04 mL/h; 32.0 would deliver exactly 40 (the hard
+    // limit), but the dose entered is beyond it.
+    expect((await client.request('PROGRAM drug=heparin dose=40.05 weight=80 vtbi=250 override=1')).reply).toMatch(/ERR HARD_LIMIT /);
+    // 25 (the soft limit) x 70.3 / 100 = 17.575 mL/h: 17.6 would deliver 25.04 (above the soft
+    // limit), so 17.5 (24.89) runs.
+    expect((await ok(client, 'PROGRAM drug=heparin dose=25 weight=70.3 vtbi=250')).fields.rate).toBe('17.5');
+    await ok(client, 'PROGRAM drug=heparin dose=18 weight=80 vtbi=250');
+    await ok(client, 'START');
+    // This board's library has no bolus entries.
+    expect((await client.request('BOLUS volume=20')).reply).toMatch(/ERR NO_BOLUS /);
+    await ok(client, 'STOP');
+  });
+
+  it('after VTBI with end=stop, START and RESUME say what to do', async () => {
+    const { client } = boot();
+    await ok(client, 'PROGRAM rate=100 vtbi=1 end=stop');
+    await ok(client, 'START');
+    await ok(client, 'TICK ms=60000');
+    expect((await ok(client, 'STATUS')).fields.state).toBe('COMPLETE');
+    for (const cmd of ['START', 'RESUME']) {
+      const r = (await client.request(cmd)).reply;
+      expect(r).toMatch(/ERR BAD_STATE .*PROGRAM.*STOP/);
+    }
+  });
+
   it('refuses overlong lines, bad bytes, unknown commands and malformed requests without changing anything', async () => {
     const { client } = boot();
     let from = client.lines.length;

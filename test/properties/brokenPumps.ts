@@ -13,7 +13,7 @@ import type { PumpFactory } from './commands/model.js';
 interface Guts {
   primaryMl: number;
   lastDemandStartMs: number;
-  program: { rateMlPerH: number; vtbiMl: number; drug?: { dose: number } } | undefined;
+  program: { rateMlPerH: number; exactMlPerH: number; vtbiMl: number; drug?: { dose: number } } | undefined;
   mechanism: { systematicFraction: number };
   pca: { add(s: number, e: number, v: number): void } | undefined;
   alarms: { acknowledge(id: undefined, now: number, out: PumpEvent[]): number; flowStopping(): unknown; list(): { acknowledged: boolean; causeActive: boolean; pausedUntilMs: number }[] };
@@ -192,6 +192,42 @@ export class BackInServiceOnPass extends Pump {
       guts(this).service.out = false;
       guts(this).clearAlarm('SELF_TEST_FAIL');
     }
+    return r;
+  }
+}
+
+/**
+ * Skips the bolus limits: every drug of the area is treated as bolusable without limits (and
+ * with PCA limits that allow anything) while a BOLUS or a PROGRAM (loading dose, PCA) is judged.
+ */
+export class SkipsBolusLimits extends Pump {
+  override execute(c: PumpCommand): Reply {
+    if (c.cmd !== 'BOLUS' && c.cmd !== 'PROGRAM') return super.execute(c);
+    const drugs = this.careArea?.drugs ?? [];
+    const saved = drugs.map((d) => ({ d, bolusDose: d.limits.bolusDose, allow: d.bolusWithoutLimits, pca: d.pca }));
+    for (const d of drugs) {
+      d.limits.bolusDose = undefined;
+      d.bolusWithoutLimits = true;
+      if (d.bolusUnit) d.pca = { demandDose: {}, lockoutMin: {}, hourlyLimit: {} };
+    }
+    try {
+      return super.execute(c);
+    } finally {
+      for (const x of saved) {
+        x.d.limits.bolusDose = x.bolusDose;
+        x.d.bolusWithoutLimits = x.allow;
+        x.d.pca = x.pca;
+      }
+    }
+  }
+}
+
+/** Runs the rate entered, unrounded (limits were judged on the rounded rate it will not run). */
+export class RunsUnroundedRate extends Pump {
+  override execute(c: PumpCommand): Reply {
+    const r = super.execute(c);
+    const p = guts(this).program;
+    if ((c.cmd === 'PROGRAM' || c.cmd === 'TITRATE') && r.ok && p && p.exactMlPerH > 0) p.rateMlPerH = p.exactMlPerH;
     return r;
   }
 }

@@ -11,7 +11,7 @@ import type { PumpCommand } from '../../src/sim/protocol/commands.js';
 import { Pump, type PumpOptions } from '../../src/sim/pump/pump.js';
 import { LARGE_VOLUME_PUMP, SYRINGE_PUMP } from '../../src/sim/pump/pumpTypes.js';
 import { checkPumpInvariants, InvariantObserver, RULES, type RuleId, type Violation } from '../../src/sim/safety/invariants.js';
-import { AutoAcknowledges, BackInServiceOnPass, bypassLimits, ErrChangesRate, FlowsInAlarm, ForgesLog, HalfCountedPcaWindow, Inaccurate, LogTimeGoesBack, LosesVolume, NeverReannunciates, NoLockout, Overfills, OverrunsVtbi } from './brokenPumps.js';
+import { AutoAcknowledges, BackInServiceOnPass, bypassLimits, ErrChangesRate, FlowsInAlarm, ForgesLog, HalfCountedPcaWindow, Inaccurate, LogTimeGoesBack, LosesVolume, NeverReannunciates, NoLockout, Overfills, OverrunsVtbi, RunsUnroundedRate, SkipsBolusLimits } from './brokenPumps.js';
 import type { PumpFactory } from './commands/model.js';
 import { LIBRARY, pumpModelProperty } from './pumpProperty.js';
 
@@ -93,6 +93,14 @@ const CASES: Case[] = [
     factory: (o) => new BackInServiceOnPass(o),
     script: [basic(100, 50), { cmd: 'START' }, { cmd: 'INJECT', input: { sensor: 'selftest', value: 'fail' } }, { cmd: 'INJECT', input: { sensor: 'selftest', value: 'pass' } }, { cmd: 'ACK' }, { cmd: 'RESUME' }, tick(60_000)],
   },
+  {
+    rule: RULES.bolusLimit,
+    broken: 'bolus limits skipped (heparin 100 mL at 80 kg = 125 units/kg)',
+    factory: (o) => new SkipsBolusLimits(o),
+    options: { library: LIBRARY, areaId: 'icu' },
+    script: [{ cmd: 'PROGRAM', drugId: 'heparin', dose: 18, weightKg: 80, vtbiMl: 250 }, { cmd: 'START' }, { cmd: 'BOLUS', volumeMl: 100 }, tick(3_600_000)],
+  },
+  { rule: RULES.rateLimit, broken: 'runs the rate entered, unrounded (12.34 mL/h)', factory: (o) => new RunsUnroundedRate(o), script: [basic(12.34, 50), { cmd: 'START' }, tick(60_000)] },
 ];
 
 function runScript(c: Case): Violation[] {

@@ -138,24 +138,30 @@ describe('limits are checked on the dose the rounded rate delivers', () => {
     expect(checkLimits(1000, {})).toEqual({ kind: 'within' });
   });
 
-  it('heparin 25 units/kg/h (the soft limit) at 70.3 kg rounds to 17.6 mL/h = 25.04 units/kg/h: SOFT_LIMIT', () => {
+  // Issue 12, defect 4: the dose entered and the dose that will run are both judged; rounding takes
+  // the step on the other side when the nearest one would cross a limit the entry did not cross.
+  it('heparin 25 units/kg/h (the soft limit) at 70.3 kg: 17.575 mL/h runs at 17.5 (24.893), not 17.6 (25.036, above the soft limit)', () => {
     const pump = makePump();
-    const r = pump.execute({ cmd: 'PROGRAM', drugId: 'heparin', dose: 25, weightKg: 70.3, vtbiMl: 100 });
-    expect(errCode(r)).toBe('SOFT_LIMIT');
-    expect(r.ok ? '' : r.reason).toContain('25.036');
-    const fields = okExec(pump, { cmd: 'PROGRAM', drugId: 'heparin', dose: 25, weightKg: 70.3, vtbiMl: 100, override: true });
-    expect(fields.rate).toBe('17.6');
-    const ov = ofType(pump.takeEvents(), 'OVERRIDE');
-    expect(ov).toHaveLength(1);
-    expect(ov[0]?.value).toBeCloseTo((17.6 * 100) / 70.3, 9);
-    expect(pump.currentProgram?.drug?.dose).toBeCloseTo(25.0356, 4);
+    const fields = okExec(pump, { cmd: 'PROGRAM', drugId: 'heparin', dose: 25, weightKg: 70.3, vtbiMl: 100 });
+    expect(fields).toMatchObject({ rate: '17.5', exact: '17.575', dose: '24.893' });
+    expect(ofType(pump.takeEvents(), 'OVERRIDE')).toHaveLength(0);
+    expect(pump.currentProgram?.drug?.dose).toBeCloseTo((17.5 * 100) / 70.3, 9);
   });
 
-  it('heparin 2 units/kg/h (the lower hard limit) at 70.3 kg rounds to 1.4 mL/h = 1.99: HARD_LIMIT', () => {
+  it('heparin 2 units/kg/h (the lower hard limit, below the soft 10) at 70.3 kg: 1.4 mL/h (1.99) would cross the hard limit, 1.5 (2.134) runs with override', () => {
     const pump = makePump();
-    const r = pump.execute({ cmd: 'PROGRAM', drugId: 'heparin', dose: 2, weightKg: 70.3, vtbiMl: 100, override: true });
+    const r = pump.execute({ cmd: 'PROGRAM', drugId: 'heparin', dose: 2, weightKg: 70.3, vtbiMl: 100 });
+    expect(errCode(r)).toBe('SOFT_LIMIT');
+    const f = okExec(pump, { cmd: 'PROGRAM', drugId: 'heparin', dose: 2, weightKg: 70.3, vtbiMl: 100, override: true });
+    expect(f).toMatchObject({ rate: '1.5', exact: '1.406', dose: '2.134' });
+  });
+
+  it('a dose entered beyond a hard limit is refused even when the rounded rate would be inside it', () => {
+    const pump = makePump();
+    // 40.05 x 80 / 100 = 32.04 mL/h, rounded to 32.0 = exactly 40 units/kg/h (the hard limit).
+    const r = pump.execute({ cmd: 'PROGRAM', drugId: 'heparin', dose: 40.05, weightKg: 80, vtbiMl: 100, override: true });
     expect(errCode(r)).toBe('HARD_LIMIT');
-    expect(r.ok ? '' : r.reason).toMatch(/below the hard limit 2/);
+    expect(r.ok ? '' : r.reason).toMatch(/above the hard limit 40/);
   });
 
   it('a dose whose rate lands on the grid is exactly at the limit and passes', () => {

@@ -26,6 +26,7 @@ const REACHABLE: [string, string[], string][] = [
   ['HARD_LIMIT', ['1 PROGRAM drug=heparin dose=18 weight=80 vtbi=250', '2 START'], '5 BOLUS dose=120 override=1'],
   ['SOFT_LIMIT', [], '5 PROGRAM drug=heparin dose=30 weight=80 vtbi=250'],
   ['SOFT_LIMIT', ['1 PROGRAM drug=heparin dose=18 weight=80 vtbi=250', '2 START'], '5 TITRATE dose=30'],
+  ['NO_BOLUS', ['1 PROGRAM drug=norepinephrine dose=0.1 weight=80 vtbi=250', '2 START'], '5 BOLUS volume=20'],
   ['ALARM_ACTIVE', ['1 PROGRAM rate=10 vtbi=100', '2 START', '3 INJECT door=open'], '5 RESUME'],
   ['ALARM_ACTIVE', ['1 PROGRAM rate=10 vtbi=100', '3 INJECT selftest=fail'], '5 START'],
   ['LOCKOUT', [PCA, '2 START', '3 DEMAND', '4 TICK ms=60000'], '5 DEMAND'],
@@ -63,7 +64,7 @@ describe('every error code is reachable from a line, and an ERR changes no pump 
 
   it('all the codes above are covered', () => {
     const covered = new Set(REACHABLE.map((r) => r[0]).concat('TOO_LONG'));
-    for (const c of ['BAD_LINE', 'TOO_LONG', 'BAD_CHAR', 'UNKNOWN_CMD', 'MISSING_ARG', 'BAD_ARG', 'OUT_OF_RANGE', 'BAD_STATE', 'NO_DRUG', 'HARD_LIMIT', 'SOFT_LIMIT', 'ALARM_ACTIVE', 'LOCKOUT', 'PCA_LIMIT']) {
+    for (const c of ['BAD_LINE', 'TOO_LONG', 'BAD_CHAR', 'UNKNOWN_CMD', 'MISSING_ARG', 'BAD_ARG', 'OUT_OF_RANGE', 'BAD_STATE', 'NO_DRUG', 'HARD_LIMIT', 'SOFT_LIMIT', 'NO_BOLUS', 'ALARM_ACTIVE', 'LOCKOUT', 'PCA_LIMIT']) {
       expect(covered.has(c), c).toBe(true);
     }
   });

@@ -150,7 +150,11 @@ describe('PCA on the pump', () => {
     expect(errCode(pump.execute({ ...base, windowH: 13 }))).toBe('OUT_OF_RANGE');
     expect(errCode(pump.execute({ ...base, limitMl: 0.5 }))).toBe('OUT_OF_RANGE');
     expect(errCode(pump.execute({ ...base, windowH: undefined }))).toBe('MISSING_ARG');
-    expect(errCode(pump.execute({ ...base, drugId: 'morphine' }))).toBe('BAD_ARG');
+    expect(errCode(pump.execute({ ...base, dose: 1 }))).toBe('BAD_ARG');
+    // A PCA program may name a library drug with a PCA entry (issue 12, defect 9).
+    expect(okExec(pump, { ...base, drugId: 'morphine' }).rate).toBe('0');
+    expect(errCode(pump.execute({ ...base, drugId: 'heparin', weightKg: 80 }))).toBe('NO_BOLUS');
+    okExec(pump, base);
     // DEMAND outside PCA, or before START.
     expect(errCode(pump.execute({ cmd: 'DEMAND' }))).toBe('BAD_STATE');
     const basic = makePump();

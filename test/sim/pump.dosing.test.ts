@@ -303,7 +303,7 @@ describe('loading dose, bolus, titration, pause/resume', () => {
     okExec(pump, { cmd: 'STOP' });
     expect(okExec(pump, { cmd: 'AREA', id: 'medsurg' })).toEqual({ area: 'medsurg', drugs: 4 });
     expect(errCode(pump.execute({ cmd: 'AREA', id: 'oncology' }))).toBe('NO_DRUG');
-    expect(okExec(pump, { cmd: 'DRUG', idx: 1 })).toMatchObject({ id: 'potassium', unit: 'mEq/h', conc: '20mEq/100mL', soft: '--10', hard: '--20' });
+    expect(okExec(pump, { cmd: 'DRUG', idx: 1 })).toMatchObject({ id: 'potassium', unit: 'mEq/h', conc: '20mEq/100mL', soft: 'none-10', hard: 'none-20' });
     expect(errCode(pump.execute({ cmd: 'DRUG', idx: 4 }))).toBe('OUT_OF_RANGE');
   });
 

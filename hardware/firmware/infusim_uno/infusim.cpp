@@ -822,20 +822,37 @@ static void cmdDrug() {
 // rounds to 0 is then out of range, like any rate below RATE_MIN.
 static uint32_t roundRate(uint32_t r) { return (r + RATE_STEP / 2) / RATE_STEP * RATE_STEP; }
 
+// Where a dose stands against drug `d`'s limits: 0 within, 1 beyond a soft limit, 2 beyond a hard one.
+static uint8_t limitRank(uint8_t d, uint32_t ds) {
+  if (ds < libLimit(d, 0) || ds > libLimit(d, 3)) return 2;
+  if (ds < libLimit(d, 1) || ds > libLimit(d, 2)) return 1;
+  return 0;
+}
+
 // The dose rate of drug `d` at `ds` (thousandths of its unit): the rounded rate it needs, checked
-// against the pump's range, then the library limits on the dose that rate really delivers (as the
-// model does). Sends the refusal and returns false.
+// against the pump's range, then the library limits on the worse of the dose entered and the dose
+// that rate really delivers. Rounding takes the step on the other side rather than cross a limit
+// the entry did not cross (as the model does: docs/protocol.md, "Limits, rounding and boluses").
+// Sends the refusal and returns false.
 static bool drugRate(uint8_t d, uint32_t ds, uint32_t w, bool override, uint32_t *r) {
   if (ds == 0) {
     replyErr(F("OUT_OF_RANGE"), F("dose must be above 0"));
     return false;
   }
-  *r = roundRate(doseToRate(d, ds, w));
+  uint32_t exact = doseToRate(d, ds, w);
+  uint8_t entered = limitRank(d, ds);
+  *r = roundRate(exact);
+  uint32_t lo = exact / RATE_STEP * RATE_STEP;
+  uint32_t other = *r == lo ? lo + RATE_STEP : lo;
+  if (other != *r && limitRank(d, rateToDose(d, *r, w)) > entered && other >= RATE_MIN && other <= RATE_MAX &&
+      limitRank(d, rateToDose(d, other, w)) <= entered)
+    *r = other;
   if (*r < RATE_MIN || *r > RATE_MAX) {
     replyErr(F("OUT_OF_RANGE"), F("the dose needs a rate outside 0.1 to 999 mL/h"));
     return false;
   }
-  return checkLimits(d, rateToDose(d, *r, w), override);
+  uint32_t runs = rateToDose(d, *r, w);
+  return checkLimits(d, limitRank(d, runs) >= entered ? runs : ds, override);
 }
 
 // Checks in the model's order (src/sim/pump/pump.ts and programming.ts): the form of every value,
@@ -921,6 +938,8 @@ static void cmdProgram() {
 
 static void cmdStart() {
   if (extraArgs()) return;
+  if (state == ST_COMPLETE) FAIL("BAD_STATE", "cannot START in COMPLETE: send PROGRAM for a new infusion, or STOP");
+  if (state == ST_PAUSED || state == ST_ALARM) FAIL("BAD_STATE", "the infusion is stopped; send RESUME");
   if (state != ST_PROGRAMMED) FAIL("BAD_STATE", "no program entered");
   if (stopsRaised()) FAIL("ALARM_ACTIVE", "a flow-stopping alarm is active");
   vi = 0;
@@ -945,6 +964,7 @@ static void cmdPause() {
 
 static void cmdResume() {
   if (extraArgs()) return;
+  if (state == ST_COMPLETE) FAIL("BAD_STATE", "cannot RESUME in COMPLETE: send PROGRAM for a new infusion, or STOP");
   if (state != ST_PAUSED && state != ST_ALARM) FAIL("BAD_STATE", "not paused");
   if (stopsRaised()) FAIL("ALARM_ACTIVE", "a flow-stopping alarm is active");
   setState(resumeState, F("resume"));
@@ -1032,6 +1052,8 @@ static void cmdBolus() {
   if (state != ST_RUNNING || vtbiDone) FAIL("BAD_STATE", "a bolus needs a running infusion");
   if (bolusActive) FAIL("BAD_STATE", "a bolus is already running");
   if (r < BOLUS_RATE_MIN || r > BOLUS_RATE_MAX) FAIL("OUT_OF_RANGE", "rate must be 10 to 1200 mL/h");
+  // No drug of this board's library has a bolus entry: no bolus of a library drug (as the model).
+  if (mode == MODE_DRUG) FAIL("NO_BOLUS", "this drug has no bolus in the library");
   if (!aVol) FAIL("MISSING_ARG", "volume is required");
   if (v < BOLUS_VOL_MIN || v > BOLUS_VOL_MAX) FAIL("OUT_OF_RANGE", "volume must be 0.1 to 100 mL");
   bolusActive = true;

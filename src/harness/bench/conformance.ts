@@ -107,9 +107,11 @@ async function findLimitedDrug(c: ConformanceContext): Promise<DrugPick | undefi
     const f = fieldsOf(await c.d.ask(`DRUG idx=${i}`));
     const unit = f.unit ?? '';
     if (unit.includes('m2')) continue;
-    const soft = /^(-|[\d.]+)-(-|[\d.]+)$/.exec(f.soft ?? '');
-    const hard = /^(-|[\d.]+)-(-|[\d.]+)$/.exec(f.hard ?? '');
-    if (!soft || !hard || soft[2] === '-' || hard[2] === '-') continue;
+    // A limit the library does not set is `none` (docs/protocol.md, DRUG); older devices print `-`.
+    const soft = /^(-|none|[\d.]+)-(-|none|[\d.]+)$/.exec(f.soft ?? '');
+    const hard = /^(-|none|[\d.]+)-(-|none|[\d.]+)$/.exec(f.hard ?? '');
+    const unset = (x: string | undefined): boolean => x === '-' || x === 'none';
+    if (!soft || !hard || unset(soft[2]) || unset(hard[2])) continue;
     const softHi = Number(soft[2]);
     const hardHi = Number(hard[2]);
     if (!(softHi > 0 && hardHi > softHi * 1.05)) continue;

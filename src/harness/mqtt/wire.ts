@@ -31,7 +31,7 @@ export const pumpEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('RATE'), tMs, rateMlPerH: num }),
   z.strictObject({ type: z.literal('BOLUS_END'), tMs, kind: z.enum(['bolus', 'loading', 'demand']), volumeMl: num, cut: z.boolean() }),
   z.strictObject({ type: z.literal('VTBI_DONE'), tMs, viMl: num }),
-  z.strictObject({ type: z.literal('OVERRIDE'), tMs, what: z.enum(['dose', 'bolus', 'vtbi']), value: num, limit: num, side: z.enum(['lower', 'upper']) }),
+  z.strictObject({ type: z.literal('OVERRIDE'), tMs, what: z.enum(['dose', 'bolus', 'vtbi', 'demand', 'lockout', 'pcalimit']), value: num, limit: num, side: z.enum(['lower', 'upper']) }),
   z.strictObject({ type: z.literal('NO_LIBRARY'), tMs, rateMlPerH: num }),
   z.strictObject({ type: z.literal('CLEAR_BOLUS'), tMs, volumeMl: num }),
   z.strictObject({ type: z.literal('DENIED'), tMs, reason: z.enum(['LOCKOUT', 'PCA_LIMIT']) }),

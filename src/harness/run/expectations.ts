@@ -1,5 +1,6 @@
 /** The scenario's named expectations, judged after the run. */
 import type { PumpState } from '../../sim/trace/events.js';
+import { RULES } from '../../sim/safety/invariants.js';
 import { GLOBAL_RULES, type SafetyMonitor } from '../safety/monitor.js';
 import { parseDurationMs, formatDurationMs } from '../scenario/duration.js';
 import { resolveTarget, type FleetPump } from '../scenario/fleet.js';
@@ -19,8 +20,9 @@ export interface ExpectationContext {
   durationMs: number;
 }
 
-function ruleHeld(ctx: ExpectationContext, rule: string, label: string): ExpectationResult {
-  const n = ctx.monitor.violations.filter((v) => v.rule === rule).length;
+function ruleHeld(ctx: ExpectationContext, rule: string | readonly string[], label: string): ExpectationResult {
+  const rules: readonly string[] = typeof rule === 'string' ? [rule] : rule;
+  const n = ctx.monitor.violations.filter((v) => rules.includes(v.rule)).length;
   return { description: label, passed: n === 0, detail: n === 0 ? 'held' : `${n} violation(s)` };
 }
 
@@ -58,7 +60,8 @@ function judge(ctx: ExpectationContext, e: Expectation): ExpectationResult {
     case 'events-exactly-once':
       return ruleHeld(ctx, GLOBAL_RULES.exactlyOnce, 'all events ingested exactly once');
     case 'within-hard-limits':
-      return ruleHeld(ctx, 'hard-limit', 'no pump delivered outside its hard limits');
+      // The dose rate, every bolus, loading dose and PCA demand, and every rounded rate (issue 12).
+      return ruleHeld(ctx, [RULES.hardLimit, RULES.bolusLimit, RULES.rateLimit], 'no pump delivered outside its hard limits');
     case 'no-unauthorised-change':
       return ruleHeld(ctx, GLOBAL_RULES.unauthorised, 'no command from an unauthorised source changed a therapy');
     case 'commands-refused': {

@@ -124,3 +124,8 @@ export function doseAmountToMl(dose: number, unit: DoseAmountUnit, conc: Concent
   const amount = dose * bodyFactor(unit.body, size) * amountFactor(unit.amount, conc.unit);
   return amount / concentrationPerMl(conc);
 }
+
+/** The inverse: the dose amount in `unit` that `volumeMl` holds (to check a bolus given in mL). */
+export function mlToDoseAmount(volumeMl: number, unit: DoseAmountUnit, conc: Concentration, size: BodySize): number {
+  return (volumeMl * concentrationPerMl(conc)) / amountFactor(unit.amount, conc.unit) / bodyFactor(unit.body, size);
+}

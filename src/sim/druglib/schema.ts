@@ -47,6 +47,18 @@ const doseAmountUnitText = z.string().superRefine((s, ctx) => {
   }
 });
 
+/**
+ * PCA limits of a drug, amounts in its bolus unit: the demand dose, the lockout (min) and the
+ * dose limit of the program's 1 to 12 h window expressed per hour (docs/clinical.md, "Bolus and PCA limits").
+ */
+export const pcaLimitsSchema = z
+  .object({
+    demandDose: limitsSchema,
+    lockoutMin: limitsSchema,
+    hourlyLimit: limitsSchema,
+  })
+  .strict();
+
 export const drugSchema = z
   .object({
     id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a drug id is 1 to 32 characters of a-z 0-9 _ - (it travels in protocol lines)'),
@@ -67,6 +79,10 @@ export const drugSchema = z
         vtbiMl: limitsSchema.optional(),
       })
       .strict(),
+    /** With no bolus dose limits: allow a bolus by volume all the same (a fluid such as saline). */
+    bolusWithoutLimits: z.boolean().optional(),
+    /** PCA limits; a drug without them cannot be given by PCA. */
+    pca: pcaLimitsSchema.optional(),
     pumpTypes: z.array(z.enum(['lvp', 'syringe'])).optional(),
   })
   .strict()
@@ -88,6 +104,9 @@ export const drugSchema = z
     }
     if (d.limits.bolusDose && !d.bolusUnit) {
       ctx.addIssue({ code: 'custom', path: ['bolusUnit'], message: 'bolus dose limits need a bolusUnit (e.g. "units/kg")' });
+    }
+    if (d.pca && !d.bolusUnit) {
+      ctx.addIssue({ code: 'custom', path: ['bolusUnit'], message: 'PCA limits need a bolusUnit (the unit of the demand dose, e.g. "mg")' });
     }
   });
 

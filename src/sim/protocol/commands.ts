@@ -75,6 +75,7 @@ export const ERROR_CODES = [
   'NO_DRUG',
   'HARD_LIMIT',
   'SOFT_LIMIT',
+  'NO_BOLUS',
   'ALARM_ACTIVE',
   'LOCKOUT',
   'PCA_LIMIT',

@@ -3,21 +3,15 @@
  * library's four limits (dose error reduction), the one dose-to-rate conversion. Returns the
  * program and the override events to log, or the refusal. Changes nothing itself.
  */
-import {
-  doseAmountToMl,
-  doseRateToMlPerH,
-  mlPerHToDoseRate,
-  parseDoseAmountUnit,
-  parseDoseRateUnit,
-  type Concentration,
-  type DoseRateUnit,
-} from '../dosing/doseUnits.js';
-import { checkLimits, type LimitVerdict } from '../druglib/limits.js';
-import type { CareArea, DrugEntry, Limits } from '../druglib/schema.js';
+import { doseRateToMlPerH, mlPerHToDoseRate, parseDoseRateUnit, type Concentration, type DoseRateUnit } from '../dosing/doseUnits.js';
+import type { CareArea, DrugEntry } from '../druglib/schema.js';
 import { findDrug } from '../druglib/load.js';
 import { err, type EndAction, type ProgramRequest, type Reply } from '../protocol/commands.js';
 import { fmtNum, type PumpEvent } from '../trace/events.js';
+import { checkPcaDrug, limitedBolusMl } from './bolusLimits.js';
+import { applyLimits, limitRank } from './limitCheck.js';
 import { roundRateMlPerH, type PumpType } from './pumpTypes.js';
+import { roundedCandidates, wasRounded } from './rateRounding.js';
 
 export interface DrugProgram {
   entry: DrugEntry;
@@ -38,6 +32,8 @@ export interface PcaSettings {
 export interface Program {
   mode: 'basic' | 'drug' | 'pca';
   rateMlPerH: number;
+  /** The rate the entry asked for before rounding to the resolution (mL/h). */
+  exactMlPerH: number;
   vtbiMl: number;
   endAction: EndAction;
   kvoSetMlPerH: number;
@@ -56,29 +52,6 @@ function inRange(v: number, min: number, max: number): boolean {
   return Number.isFinite(v) && v >= min - 1e-9 && v <= max + 1e-9;
 }
 
-/** Apply a library limit set; a soft breach needs `override`, which is logged. */
-function applyLimits(
-  what: 'dose' | 'bolus' | 'vtbi',
-  value: number,
-  unitText: string,
-  limits: Limits | undefined,
-  override: boolean,
-  nowMs: number,
-  events: PumpEvent[],
-): Reply | undefined {
-  const v: LimitVerdict = checkLimits(value, limits);
-  if (v.kind === 'hard') {
-    return err('HARD_LIMIT', `${what} ${fmtNum(value)} ${unitText} is ${v.side === 'upper' ? 'above' : 'below'} the hard limit ${fmtNum(v.limit)}; change the program`);
-  }
-  if (v.kind === 'soft') {
-    if (!override) {
-      return err('SOFT_LIMIT', `${what} ${fmtNum(value)} ${unitText} is ${v.side === 'upper' ? 'above' : 'below'} the soft limit ${fmtNum(v.limit)}; resend with override=1 to confirm`);
-    }
-    events.push({ type: 'OVERRIDE', tMs: nowMs, what, value, limit: v.limit, side: v.side });
-  }
-  return undefined;
-}
-
 export interface ProgramContext {
   type: PumpType;
   area: CareArea | undefined;
@@ -92,7 +65,11 @@ function checkRate(type: PumpType, rateMlPerH: number, label: string): Reply | u
   return undefined;
 }
 
-/** Resolve a library drug's dose into a rounded rate, checking the limits. */
+/**
+ * Resolve a library drug's dose into a rounded rate, checking the limits on the dose entered and
+ * on the dose the rounded rate delivers (what will run); rounding never crosses a limit the entry
+ * did not cross when the step on the other side stays inside it.
+ */
 export function drugRate(
   ctx: ProgramContext,
   entry: DrugEntry,
@@ -100,7 +77,7 @@ export function drugRate(
   weightKg: number | undefined,
   override: boolean,
   events: PumpEvent[],
-): Built<{ rateMlPerH: number; drug: DrugProgram }> {
+): Built<{ rateMlPerH: number; exactMlPerH: number; drug: DrugProgram }> {
   const unit = parseDoseRateUnit(entry.doseUnit);
   const conc: Concentration = entry.concentration;
   if (unit.body === 'm2') return refuse(err('NOT_SUPPORTED', 'doses per m2 need a body surface area, which this protocol does not take yet'));
@@ -117,16 +94,22 @@ export function drugRate(
   } catch (e) {
     return refuse(err('BAD_ARG', `drug ${entry.id}: ${(e as Error).message}`));
   }
-  const rateMlPerH = roundRateMlPerH(ctx.type, exactMlPerH);
+  const limits = entry.limits.doseRate;
+  const enteredRank = limitRank(dose, limits);
+  const candidates = roundedCandidates(ctx.type, exactMlPerH);
+  const fits = (r: number): boolean => inRange(r, ctx.type.minRateMlPerH, ctx.type.maxRateMlPerH) && limitRank(mlPerHToDoseRate(r, unit, conc, size), limits) <= enteredRank;
+  const rateMlPerH = candidates.find(fits) ?? candidates[0] ?? roundRateMlPerH(ctx.type, exactMlPerH);
   const bad = checkRate(ctx.type, rateMlPerH, `dose ${fmtNum(dose)} ${entry.doseUnit} needs a rate of`);
   if (bad) return refuse(bad);
-  // The limits are checked on the dose the rounded rate really delivers.
+  // The limits are judged on the worse of the dose entered and the dose the rounded rate delivers.
   const effectiveDose = mlPerHToDoseRate(rateMlPerH, unit, conc, size);
-  const limitReply = applyLimits('dose', effectiveDose, entry.doseUnit, entry.limits.doseRate, override, ctx.nowMs, events);
+  const judged = limitRank(effectiveDose, limits) >= enteredRank ? effectiveDose : dose;
+  const limitReply = applyLimits('dose', judged, entry.doseUnit, limits, override, ctx.nowMs, events);
   if (limitReply) return refuse(limitReply);
-  return { ok: true, value: { rateMlPerH, drug: { entry, unit, conc, weightKg, dose: effectiveDose } }, events };
+  return { ok: true, value: { rateMlPerH, exactMlPerH, drug: { entry, unit, conc, weightKg, dose: effectiveDose } }, events };
 }
 
+/** A bolus or loading dose in mL: a library drug's bolus limits (in its unit), then the pump's range. */
 export function bolusVolume(
   ctx: ProgramContext,
   drug: DrugProgram | undefined,
@@ -136,17 +119,12 @@ export function bolusVolume(
   events: PumpEvent[],
 ): Built<number> {
   let ml: number;
-  if (dose !== undefined) {
-    if (!drug) return refuse(err('BAD_ARG', 'a bolus dose needs a library drug; give volume= in mL'));
-    if (!drug.entry.bolusUnit) return refuse(err('BAD_ARG', `drug ${drug.entry.id} has no bolus unit in the library; give volume= in mL`));
-    if (!(dose > 0)) return refuse(err('OUT_OF_RANGE', 'bolus dose must be above 0'));
-    const limitReply = applyLimits('bolus', dose, drug.entry.bolusUnit, drug.entry.limits.bolusDose, override, ctx.nowMs, events);
-    if (limitReply) return refuse(limitReply);
-    try {
-      ml = doseAmountToMl(dose, parseDoseAmountUnit(drug.entry.bolusUnit), drug.conc, { weightKg: drug.weightKg });
-    } catch (e) {
-      return refuse(err('BAD_ARG', `drug ${drug.entry.id}: ${(e as Error).message}`));
-    }
+  if (drug) {
+    const r = limitedBolusMl(ctx, drug, volumeMl, dose, override, events);
+    if ('reply' in r) return refuse(r.reply);
+    ml = r.ml;
+  } else if (dose !== undefined) {
+    return refuse(err('BAD_ARG', 'a bolus dose needs a library drug; give volume= in mL'));
   } else if (volumeMl !== undefined) {
     ml = volumeMl;
   } else {
@@ -163,6 +141,15 @@ export function checkBolusRate(type: PumpType, rateMlPerH: number): Reply | unde
     return err('OUT_OF_RANGE', `bolus rate ${fmtNum(rateMlPerH)} mL/h is outside ${fmtNum(type.minBolusRateMlPerH)} to ${fmtNum(type.maxBolusRateMlPerH)} mL/h`);
   }
   return undefined;
+}
+
+/** The library entry a program names, or why it cannot be used. */
+function libraryEntry(ctx: ProgramContext, drugId: string): { entry: DrugEntry } | { reply: Reply } {
+  if (!ctx.area) return { reply: err('NO_DRUG', 'no care area selected; send AREA id=<area>') };
+  const entry = findDrug(ctx.area, drugId);
+  if (!entry) return { reply: err('NO_DRUG', `drug "${drugId}" is not in care area "${ctx.area.id}"`) };
+  if (entry.pumpTypes && !entry.pumpTypes.includes(ctx.type.id)) return { reply: err('NO_DRUG', `drug "${entry.id}" is not allowed on a ${ctx.type.id} pump`) };
+  return { entry };
 }
 
 /** Build a program from a request. */
@@ -182,13 +169,14 @@ export function buildProgram(ctx: ProgramContext, req: ProgramRequest): Built<Pr
 
   let program: Program;
   if (req.mode === 'pca') {
-    if (req.drugId !== undefined || req.dose !== undefined) return refuse(err('BAD_ARG', 'a PCA program takes basal=, demand=, lockout=, limit=, window= in mL, mL/h, min and h'));
-    const basal = req.rateMlPerH ?? 0;
+    if (req.dose !== undefined) return refuse(err('BAD_ARG', 'a PCA program takes basal=, demand=, lockout=, limit=, window= in mL, mL/h, min and h (and drug= [weight=])'));
+    const basalEntered = req.rateMlPerH ?? 0;
     if (req.demandMl === undefined || req.lockoutMin === undefined || req.limitMl === undefined || req.windowH === undefined) {
       return refuse(err('MISSING_ARG', 'PCA needs demand (mL), lockout (min), limit (mL) and window (h)'));
     }
-    if (basal !== 0) {
-      const bad = checkRate(type, basal, 'basal');
+    const basal = roundRateMlPerH(type, basalEntered);
+    if (basalEntered !== 0) {
+      const bad = checkRate(type, basalEntered, 'basal') ?? checkRate(type, basal, 'basal');
       if (bad) return refuse(bad);
     }
     // docs/clinical.md#pca: demand up to 9.9 mL, lockout 5 to 60 min, limit over a 1 to 12 h window.
@@ -196,33 +184,58 @@ export function buildProgram(ctx: ProgramContext, req: ProgramRequest): Built<Pr
     if (!inRange(req.lockoutMin, 5, 60)) return refuse(err('OUT_OF_RANGE', 'lockout must be 5 to 60 min'));
     if (!inRange(req.windowH, 1, 12)) return refuse(err('OUT_OF_RANGE', 'window must be 1 to 12 h'));
     if (!inRange(req.limitMl, req.demandMl, 1000)) return refuse(err('OUT_OF_RANGE', 'limit must be at least one demand dose and at most 1000 mL'));
+    let drug: DrugProgram | undefined;
+    if (req.drugId !== undefined) {
+      const found = libraryEntry(ctx, req.drugId);
+      if ('reply' in found) return refuse(found.reply);
+      const entry = found.entry;
+      const unit = parseDoseRateUnit(entry.doseUnit);
+      if (unit.body === 'm2') return refuse(err('NOT_SUPPORTED', 'doses per m2 need a body surface area, which this protocol does not take yet'));
+      const needsWeight = unit.body === 'kg' || (entry.bolusUnit ?? '').includes('/');
+      if (needsWeight && req.weightKg === undefined) return refuse(err('MISSING_ARG', `weight (kg) is needed for ${entry.id}`));
+      if (req.weightKg !== undefined) {
+        const w = ctx.area?.weightKg ?? { min: 0.2, max: 350 };
+        if (!inRange(req.weightKg, w.min, w.max)) return refuse(err('OUT_OF_RANGE', `weight ${fmtNum(req.weightKg)} kg is outside ${fmtNum(w.min)} to ${fmtNum(w.max)} kg`));
+      }
+      const d = { entry, unit, conc: entry.concentration, weightKg: req.weightKg };
+      const checked = checkPcaDrug(ctx, d, { basalMlPerH: basal, basalEnteredMlPerH: basalEntered, demandMl: req.demandMl, lockoutMin: req.lockoutMin, limitMl: req.limitMl, windowH: req.windowH }, override, events);
+      if ('reply' in checked) return refuse(checked.reply);
+      const vtbiReply = applyLimits('vtbi', req.vtbiMl, 'mL', entry.limits.vtbiMl, override, ctx.nowMs, events);
+      if (vtbiReply) return refuse(vtbiReply);
+      drug = { ...d, dose: checked.basalDose };
+    } else {
+      if (req.weightKg !== undefined) return refuse(err('BAD_ARG', 'weight= needs drug='));
+      // ISMP: infusions outside the library are logged as such (a PCA program too).
+      events.push({ type: 'NO_LIBRARY', tMs: ctx.nowMs, rateMlPerH: basal });
+    }
     program = {
       mode: 'pca',
-      rateMlPerH: roundRateMlPerH(type, basal),
+      rateMlPerH: basal,
+      exactMlPerH: basalEntered,
       vtbiMl: req.vtbiMl,
       endAction,
       kvoSetMlPerH,
+      drug,
       pca: { demandMl: req.demandMl, lockoutMs: req.lockoutMin * 60_000, limitMl: req.limitMl, windowMs: req.windowH * 3_600_000 },
     };
   } else if (req.drugId !== undefined) {
-    if (!ctx.area) return refuse(err('NO_DRUG', 'no care area selected; send AREA id=<area>'));
-    const entry = findDrug(ctx.area, req.drugId);
-    if (!entry) return refuse(err('NO_DRUG', `drug "${req.drugId}" is not in care area "${ctx.area.id}"`));
-    if (entry.pumpTypes && !entry.pumpTypes.includes(type.id)) return refuse(err('NO_DRUG', `drug "${entry.id}" is not allowed on a ${type.id} pump`));
+    const found = libraryEntry(ctx, req.drugId);
+    if ('reply' in found) return refuse(found.reply);
+    const entry = found.entry;
     if (req.rateMlPerH !== undefined) return refuse(err('BAD_ARG', 'a library drug is programmed by dose=, not rate='));
     if (req.dose === undefined) return refuse(err('MISSING_ARG', `dose (${entry.doseUnit}) is required`));
     const r = drugRate(ctx, entry, req.dose, req.weightKg, override, events);
     if (!r.ok) return r;
     const vtbiReply = applyLimits('vtbi', req.vtbiMl, 'mL', entry.limits.vtbiMl, override, ctx.nowMs, events);
     if (vtbiReply) return refuse(vtbiReply);
-    program = { mode: 'drug', rateMlPerH: r.value.rateMlPerH, vtbiMl: req.vtbiMl, endAction, kvoSetMlPerH, drug: r.value.drug };
+    program = { mode: 'drug', rateMlPerH: r.value.rateMlPerH, exactMlPerH: r.value.exactMlPerH, vtbiMl: req.vtbiMl, endAction, kvoSetMlPerH, drug: r.value.drug };
   } else {
     if (req.dose !== undefined || req.weightKg !== undefined) return refuse(err('BAD_ARG', 'dose= and weight= need drug='));
     if (req.rateMlPerH === undefined) return refuse(err('MISSING_ARG', 'rate (mL/h) is required for a basic infusion'));
     const rate = roundRateMlPerH(type, req.rateMlPerH);
     const bad = checkRate(type, rate, 'rate');
     if (bad) return refuse(bad);
-    program = { mode: 'basic', rateMlPerH: rate, vtbiMl: req.vtbiMl, endAction, kvoSetMlPerH };
+    program = { mode: 'basic', rateMlPerH: rate, exactMlPerH: req.rateMlPerH, vtbiMl: req.vtbiMl, endAction, kvoSetMlPerH };
     // ISMP: infusions outside the library are logged as such.
     events.push({ type: 'NO_LIBRARY', tMs: ctx.nowMs, rateMlPerH: rate });
   }
@@ -239,4 +252,40 @@ export function buildProgram(ctx: ProgramContext, req: ProgramRequest): Built<Pr
     return refuse(err('BAD_ARG', 'loadrate= needs load='));
   }
   return { ok: true, value: program, events };
+}
+
+/** The rate a TITRATE asks for (by rate or by dose), checked as a program's would be. */
+export function titrateRate(
+  ctx: ProgramContext,
+  p: Program,
+  c: { rateMlPerH?: number | undefined; dose?: number | undefined; override?: boolean | undefined },
+  events: PumpEvent[],
+): Built<{ rateMlPerH: number; exactMlPerH: number; drug: DrugProgram | undefined }> {
+  const override = c.override === true;
+  if ((c.rateMlPerH === undefined) === (c.dose === undefined)) return refuse(err('MISSING_ARG', 'give one of rate= (mL/h) or dose='));
+  if (c.dose !== undefined) {
+    if (!p.drug) return refuse(err('BAD_ARG', 'dose= needs a library drug program; give rate='));
+    const r = drugRate(ctx, p.drug.entry, c.dose, p.drug.weightKg, override, events);
+    return r.ok ? { ok: true, value: r.value, events } : r;
+  }
+  const exact = c.rateMlPerH ?? 0;
+  // A PCA basal may be titrated to 0 (demand only).
+  if (p.pca && exact === 0) return { ok: true, value: { rateMlPerH: 0, exactMlPerH: 0, drug: p.drug && { ...p.drug, dose: 0 } }, events };
+  if (p.drug) {
+    // A rate change of a library drug is checked as the dose it asks for and the dose that will run.
+    const d = p.drug;
+    const asked = exact > 0 ? mlPerHToDoseRate(exact, d.unit, d.conc, { weightKg: d.weightKg }) : 0;
+    const r = drugRate(ctx, d.entry, asked, d.weightKg, override, events);
+    return r.ok ? { ok: true, value: { ...r.value, exactMlPerH: exact }, events } : r;
+  }
+  const rate = roundRateMlPerH(ctx.type, exact);
+  const bad = checkRate(ctx.type, rate, 'rate');
+  if (bad) return refuse(bad);
+  return { ok: true, value: { rateMlPerH: rate, exactMlPerH: exact, drug: undefined }, events };
+}
+
+/** Reply fields that say what will run when rounding changed the entry: the exact rate asked, the dose that runs. */
+export function roundingFields(rateMlPerH: number, exactMlPerH: number, drug: DrugProgram | undefined): Record<string, string> {
+  if (!wasRounded(exactMlPerH, rateMlPerH)) return {};
+  return drug ? { exact: fmtNum(exactMlPerH), dose: fmtNum(drug.dose) } : { exact: fmtNum(exactMlPerH) };
 }

@@ -22,8 +22,9 @@ import type { FirmwareUpdater, UpdaterStatus } from '../firmware/updater.js';
 import type { LibraryUpdater, LibraryReport } from '../firmware/libraryUpdate.js';
 import type { FirmwareEvent, LibraryEvent } from '../firmware/events.js';
 import { PROFILES, selfTestVerdict, type BehaviourProfile } from '../firmware/profiles.js';
-import { bolusVolume, buildProgram, checkBolusRate, drugRate, type Program, type ProgramContext } from './programming.js';
-import { roundRateMlPerH, type PumpType } from './pumpTypes.js';
+import { bolusVolume, buildProgram, checkBolusRate, roundingFields, titrateRate, type Program, type ProgramContext } from './programming.js';
+import type { PumpType } from './pumpTypes.js';
+import { formatLimitRange, resumeRefusal, startRefusal } from './stateAdvice.js';
 
 const MS_PER_H = 3_600_000;
 const EPS_ML = 1e-9;
@@ -63,6 +64,8 @@ interface ActiveBolus {
   volumeMl: number;
   remainingMl: number;
   rateMlPerH: number;
+  /** Less than asked from the start (a PCA demand cut at the window limit or the VTBI). */
+  cut?: boolean | undefined;
 }
 
 export interface PumpStatus {
@@ -474,7 +477,7 @@ export class Pump {
     const b = this.bolus;
     if (!b) return;
     this.bolus = undefined;
-    this.emit({ type: 'BOLUS_END', tMs: this.nowMsValue, kind: b.kind, volumeMl: b.volumeMl - Math.max(0, b.remainingMl), cut });
+    this.emit({ type: 'BOLUS_END', tMs: this.nowMsValue, kind: b.kind, volumeMl: b.volumeMl - Math.max(0, b.remainingMl), cut: cut || b.cut === true });
     this.noteRate();
   }
 
@@ -716,14 +719,13 @@ export class Pump {
         const d = this.area.drugs[c.idx];
         if (!d) return err('OUT_OF_RANGE', `idx must be 0 to ${this.area.drugs.length - 1}`);
         const l = d.limits.doseRate;
-        const range = (a?: number, b?: number): string => `${a === undefined ? '-' : fmtNum(a)}-${b === undefined ? '-' : fmtNum(b)}`;
         return ok({
           idx: c.idx,
           id: d.id,
           unit: d.doseUnit,
           conc: `${fmtNum(d.concentration.amount)}${d.concentration.unit}/${fmtNum(d.concentration.volumeMl)}mL`,
-          soft: range(l.lowerSoft, l.upperSoft),
-          hard: range(l.lowerHard, l.upperHard),
+          soft: formatLimitRange(l.lowerSoft, l.upperSoft),
+          hard: formatLimitRange(l.lowerHard, l.upperHard),
         });
       }
       case 'PROGRAM':
@@ -736,7 +738,7 @@ export class Pump {
         this.setState('PAUSED', 'pause');
         return ok();
       case 'RESUME': {
-        if (this.stateValue !== 'PAUSED' && this.stateValue !== 'ALARM') return err('BAD_STATE', `cannot resume in ${this.stateValue}`);
+        if (this.stateValue !== 'PAUSED' && this.stateValue !== 'ALARM') return err('BAD_STATE', resumeRefusal(this.stateValue));
         const stopping = this.alarms.flowStopping();
         if (stopping) return err('ALARM_ACTIVE', stopping.id === 'SELF_TEST_FAIL' ? OUT_OF_SERVICE_TEXT : `${stopping.id} is active; clear its cause and acknowledge it first`);
         if (this.service.outOfService) return err('ALARM_ACTIVE', OUT_OF_SERVICE_TEXT);
@@ -832,11 +834,11 @@ export class Pump {
     this.clearAlarm('VTBI_COMPLETE');
     this.stateValue = 'IDLE';
     this.setState('PROGRAMMED', 'program');
-    return ok({ rate: fmtNum(p.rateMlPerH), vtbi: fmtNum(p.vtbiMl), mode: p.mode });
+    return ok({ rate: fmtNum(p.rateMlPerH), vtbi: fmtNum(p.vtbiMl), mode: p.mode, ...roundingFields(p.rateMlPerH, p.exactMlPerH, p.drug) });
   }
 
   private cmdStart(): Reply {
-    if (this.stateValue !== 'PROGRAMMED' || !this.program) return err('BAD_STATE', this.program ? `already started (${this.stateValue}); use RESUME` : 'no program; send PROGRAM first');
+    if (this.stateValue !== 'PROGRAMMED' || !this.program) return err('BAD_STATE', startRefusal(this.stateValue, this.program !== undefined));
     const stopping = this.alarms.flowStopping();
     if (stopping) return err('ALARM_ACTIVE', `${stopping.id} is active`);
     if (this.service.outOfService) return err('ALARM_ACTIVE', OUT_OF_SERVICE_TEXT);
@@ -859,38 +861,20 @@ export class Pump {
     const p = this.program;
     if (!p || !['PROGRAMMED', 'RUNNING', 'PAUSED', 'ALARM'].includes(this.stateValue)) return err('BAD_STATE', 'no infusion to titrate');
     if (this.vtbiDone) return err('BAD_STATE', 'the VTBI is complete');
-    if ((c.rateMlPerH === undefined) === (c.dose === undefined)) return err('MISSING_ARG', 'give one of rate= (mL/h) or dose=');
     const events: PumpEvent[] = [];
-    let rate: number;
-    let drug = p.drug;
-    if (c.dose !== undefined) {
-      if (!p.drug) return err('BAD_ARG', 'dose= needs a library drug program; give rate=');
-      const r = drugRate(this.ctx(), p.drug.entry, c.dose, p.drug.weightKg, c.override === true, events);
-      if (!r.ok) return r.reply;
-      rate = r.value.rateMlPerH;
-      drug = r.value.drug;
-    } else {
-      rate = roundRateMlPerH(this.type, c.rateMlPerH ?? 0);
-      if (p.drug) {
-        // A rate change of a library drug is checked as the dose it delivers.
-        const unitDose = rate > 0 ? p.drug.dose * (rate / p.rateMlPerH) : 0;
-        const r = drugRate(this.ctx(), p.drug.entry, unitDose, p.drug.weightKg, c.override === true, events);
-        if (!r.ok) return r.reply;
-        rate = r.value.rateMlPerH;
-        drug = r.value.drug;
-      } else if (!(rate >= this.type.minRateMlPerH - 1e-9 && rate <= this.type.maxRateMlPerH + 1e-9) && !(p.pca && rate === 0)) {
-        return err('OUT_OF_RANGE', `rate ${fmtNum(rate)} mL/h is outside ${fmtNum(this.type.minRateMlPerH)} to ${fmtNum(this.type.maxRateMlPerH)} mL/h`);
-      }
-    }
+    const r = titrateRate(this.ctx(), p, c, events);
+    if (!r.ok) return r.reply;
+    const { rateMlPerH: rate, drug } = r.value;
     this.emitAll(events);
     p.rateMlPerH = rate;
+    p.exactMlPerH = r.value.exactMlPerH;
     p.drug = drug;
     // Near end is re-judged at the new rate.
     if (this.nearEndRaised) {
       this.nearEndRaised = false;
       this.clearAlarm('NEAR_END');
     }
-    return ok({ rate: fmtNum(rate) });
+    return ok({ rate: fmtNum(rate), ...roundingFields(rate, r.value.exactMlPerH, drug) });
   }
 
   private cmdBolus(c: Extract<PumpCommand, { cmd: 'BOLUS' }>): Reply {
@@ -923,9 +907,19 @@ export class Pump {
       return err('PCA_LIMIT', `the ${fmtNum(p.pca.windowMs / MS_PER_H)} h limit of ${fmtNum(p.pca.limitMl)} mL is reached`);
     }
     if (this.bolus) return err('BAD_STATE', `a ${this.bolus.kind} is in progress`);
+    // A dose that would pass the window limit (or the VTBI) is cut now, and the reply says so:
+    // it delivers what is left of the limit (docs/clinical.md, "Bolus and PCA limits").
+    const rate = this.type.defaultBolusRateMlPerH;
+    const roomMl = Math.min(p.pca.limitMl - this.pca.totalMl(now) - this.pcaMarginMl(rate), p.vtbiMl - this.primaryMl);
+    const volumeMl = Math.min(p.pca.demandMl, roomMl);
+    if (!(volumeMl > 1e-6)) {
+      this.emit({ type: 'DENIED', tMs: now, reason: 'PCA_LIMIT' });
+      return err('PCA_LIMIT', `the ${fmtNum(p.pca.windowMs / MS_PER_H)} h limit of ${fmtNum(p.pca.limitMl)} mL is reached`);
+    }
+    const cut = volumeMl < p.pca.demandMl - 1e-9;
     this.lastDemandStartMs = now;
-    this.bolus = { kind: 'demand', volumeMl: p.pca.demandMl, remainingMl: p.pca.demandMl, rateMlPerH: this.type.defaultBolusRateMlPerH };
-    return ok({ volume: fmtNum(p.pca.demandMl) });
+    this.bolus = { kind: 'demand', volumeMl, remainingMl: volumeMl, rateMlPerH: rate, cut };
+    return ok(cut ? { volume: fmtNum(volumeMl), cut: 1 } : { volume: fmtNum(volumeMl) });
   }
 
   private inject(input: SensorInput): Reply {

@@ -12,7 +12,7 @@
  * broken pump cannot vouch for itself.
  */
 import { ALARM_TABLE, type AlarmId } from '../alarms/alarmTable.js';
-import { mlPerHToDoseRate } from '../dosing/doseUnits.js';
+import { mlPerHToDoseRate, mlToDoseAmount, parseDoseAmountUnit } from '../dosing/doseUnits.js';
 import type { DrugEntry, Limits } from '../druglib/schema.js';
 import type { PumpCommand, Reply } from '../protocol/commands.js';
 import type { Pump } from '../pump/pump.js';
@@ -40,6 +40,8 @@ export const RULES = {
   logTime: 'log-time-monotonic',
   errChangesNothing: 'err-changes-nothing',
   ...LOAD_SERVICE_AUDIO_RULES,
+  bolusLimit: 'bolus-within-hard-limit',
+  rateLimit: 'rate-rounded-within-hard-limits',
 } as const;
 export type RuleId = (typeof RULES)[keyof typeof RULES];
 
@@ -91,7 +93,10 @@ export interface ProgramRecord {
   vtbiOverrideLogged: boolean;
   /** Volume the pump may deliver after the VTBI (KVO or continue), accumulated step by step (mL). */
   afterVtbiAllowanceMl: number;
-  pca?: { lockoutMs: number; limitMl: number; windowMs: number } | undefined;
+  pca?: { lockoutMs: number; limitMl: number; windowMs: number; demandMl: number } | undefined;
+  /** The library drug the command named, and the weight entered (for doses per kg). */
+  drugId?: string | undefined;
+  weightKg?: number | undefined;
 }
 
 /** Everything the checkers get for one step. */
@@ -279,7 +284,8 @@ function deliveredDose(pump: Pump): number | undefined {
 export function checkHardLimits(pump: Pump, v: StepView): Violation[] {
   const out: Violation[] = [];
   const p = pump.currentProgram;
-  if (p?.drug && flowing(v.cur.state)) {
+  // A PCA basal of 0 (demand only) is no dose rate to judge.
+  if (p?.drug && flowing(v.cur.state) && !(p.mode === 'pca' && p.rateMlPerH === 0)) {
     const d = p.drug;
     const { entry, inArea } = entryInForce(pump, d.entry);
     if (pump.careArea && !inArea) out.push({ rule: RULES.hardLimit, detail: `drug ${d.entry.id} runs but is not in the selected care area ${pump.careArea.id}` });
@@ -311,7 +317,7 @@ export function checkSoftLimitOverride(pump: Pump, v: StepView, o: InvariantObse
   const out: Violation[] = [];
   const p = pump.currentProgram;
   const rec = o.program;
-  if (p?.drug && rec && flowing(v.cur.state)) {
+  if (p?.drug && rec && flowing(v.cur.state) && !(p.mode === 'pca' && p.rateMlPerH === 0)) {
     const { entry } = entryInForce(pump, p.drug.entry);
     const dose = deliveredDose(pump) ?? p.drug.dose;
     if (limitVerdict(dose, entry.limits.doseRate) === 'soft' && !rec.doseOverrideLogged) {
@@ -500,8 +506,10 @@ export function checkPumpInvariants(pump: Pump, o: InvariantObserver, step: Step
       afterVtbiAllowanceMl: 0,
       pca:
         c.mode === 'pca' && c.lockoutMin !== undefined && c.limitMl !== undefined && c.windowH !== undefined
-          ? { lockoutMs: c.lockoutMin * 60_000, limitMl: c.limitMl, windowMs: c.windowH * MS_PER_H }
+          ? { lockoutMs: c.lockoutMin * 60_000, limitMl: c.limitMl, windowMs: c.windowH * MS_PER_H, demandMl: c.demandMl ?? 0 }
           : undefined,
+      drugId: c.drugId,
+      weightKg: c.weightKg,
     };
     o.demandStarts = [];
     o.pcaSegments = [];
@@ -539,6 +547,8 @@ export function checkPumpInvariants(pump: Pump, o: InvariantObserver, step: Step
     ...checkLog(pump, v, o),
     ...checkErrChangesNothing(v),
     ...o.lsa.step({ cmd: c, reply: step.reply, events, prev, cur }),
+    ...checkBolusLimits(pump, v, o),
+    ...checkRateLimits(pump, v),
   ];
 
   // Move on.
@@ -568,4 +578,87 @@ export function finalCheck(pump: Pump): Violation[] {
 
 export function formatViolations(vs: readonly Violation[]): string {
   return vs.map((x) => `[${x.rule}] ${x.detail}`).join('\n');
+}
+
+// ------------------------------------------------------------------ bolus and rate limits
+
+/** The library entry the observed program named, in the selected care area (public). */
+function observedEntry(pump: Pump, o: InvariantObserver): DrugEntry | undefined {
+  const id = o.program?.drugId;
+  return id === undefined ? undefined : pump.careArea?.drugs.find((d) => d.id === id);
+}
+
+/** `volumeMl` of this drug as a dose in its bolus unit (undefined when it has none or it does not convert). */
+function bolusDose(entry: DrugEntry, volumeMl: number, weightKg: number | undefined): number | undefined {
+  if (!entry.bolusUnit) return undefined;
+  try {
+    return mlToDoseAmount(volumeMl, parseDoseAmountUnit(entry.bolusUnit), entry.concentration, { weightKg });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * No bolus, loading dose or PCA demand above the drug's hard limit, in any unit: what was asked
+ * (the command, or the program's demand) and what was delivered (BOLUS_END) are both turned into
+ * the drug's bolus unit. A drug with no bolus entry gets no bolus or loading dose (unless the
+ * library allows a bolus without limits) and a drug with no PCA entry no demand.
+ */
+export function checkBolusLimits(pump: Pump, v: StepView, o: InvariantObserver): Violation[] {
+  const c = v.step.cmd;
+  const accepted = v.step.reply?.ok === true;
+  const bolusCmd = accepted && c?.cmd === 'BOLUS';
+  const loadCmd = accepted && c?.cmd === 'PROGRAM' && c.load !== undefined;
+  const demandCmd = accepted && c?.cmd === 'DEMAND';
+  const pcaProgram = accepted && c?.cmd === 'PROGRAM' && c.mode === 'pca';
+  let ends = false;
+  for (const e of v.events) if (e.type === 'BOLUS_END') ends = true;
+  if (!bolusCmd && !loadCmd && !demandCmd && !pcaProgram && !ends) return [];
+  const entry = observedEntry(pump, o);
+  if (!entry) return [];
+  const out: Violation[] = [];
+  const w = o.program?.weightKg;
+  const noBolus = !(entry.limits.bolusDose && entry.bolusUnit) && entry.bolusWithoutLimits !== true;
+  const judge = (label: string, dose: number | undefined, limits: Limits | undefined): void => {
+    if (dose !== undefined && limitVerdict(dose, limits) === 'hard') out.push({ rule: RULES.bolusLimit, detail: `${label}: ${fmt(dose)} ${entry.bolusUnit ?? ''} of ${entry.id} is beyond the hard limits ${JSON.stringify(limits)}` });
+  };
+  if ((bolusCmd || loadCmd) && noBolus) out.push({ rule: RULES.bolusLimit, detail: `${c?.cmd === 'BOLUS' ? 'bolus' : 'loading dose'} of ${entry.id}, which has no bolus entry in the library, was accepted` });
+  if (bolusCmd && c.cmd === 'BOLUS') judge(`bolus ${c.dose !== undefined ? `dose=${fmt(c.dose)}` : `volume=${fmt(c.volumeMl ?? 0)} mL`} accepted`, c.dose ?? bolusDose(entry, c.volumeMl ?? 0, w), entry.limits.bolusDose);
+  if (loadCmd && c.cmd === 'PROGRAM') judge('loading dose accepted', c.load, entry.limits.bolusDose);
+  const pca = o.program?.pca;
+  if ((demandCmd || pcaProgram) && pca) {
+    if (!entry.pca) out.push({ rule: RULES.bolusLimit, detail: `PCA of ${entry.id}, which has no PCA entry in the library, was accepted` });
+    else judge(`demand of ${fmt(pca.demandMl)} mL ${demandCmd ? 'granted' : 'programmed'}`, bolusDose(entry, pca.demandMl, w), entry.pca.demandDose);
+  }
+  for (const e of v.events) {
+    if (e.type !== 'BOLUS_END' || e.volumeMl <= 0) continue;
+    const limits = e.kind === 'demand' ? entry.pca?.demandDose : entry.limits.bolusDose;
+    judge(`${e.kind} delivered (${fmt(e.volumeMl)} mL)`, bolusDose(entry, e.volumeMl, w), limits);
+  }
+  return out;
+}
+
+/** Is `rate` a step of the pump type's rate resolution? */
+function onGrid(pump: Pump, rateMlPerH: number): boolean {
+  const steps = pump.type.rateResolution;
+  const step = steps.find((s) => rateMlPerH < s.belowMlPerH) ?? steps[steps.length - 1];
+  const n = rateMlPerH / (step?.resolutionMlPerH ?? 0.01);
+  return Math.abs(n - Math.round(n)) < 1e-6;
+}
+
+/**
+ * Every rate a program runs is a rounded rate (a step of the resolution) inside the pump type's
+ * range (a PCA basal may be 0). For a library drug, the dose that rounded rate delivers is held to
+ * the hard limits by `checkHardLimits` (re-derived from the rate, so after rounding).
+ */
+export function checkRateLimits(pump: Pump, v: StepView): Violation[] {
+  const p = pump.currentProgram;
+  if (!p || !(v.cur.state === 'RUNNING' || v.cur.state === 'KVO' || v.cur.state === 'PAUSED' || v.cur.state === 'PROGRAMMED')) return [];
+  const r = p.rateMlPerH;
+  if (p.mode === 'pca' && r === 0) return [];
+  const out: Violation[] = [];
+  const t = pump.type;
+  if (!onGrid(pump, r)) out.push({ rule: RULES.rateLimit, detail: `rate ${r} mL/h of the ${p.mode} program is not a step of the ${t.id} rate resolution (not rounded)` });
+  if (!(r >= t.minRateMlPerH * (1 - LIMIT_REL_EPS) && r <= t.maxRateMlPerH * (1 + LIMIT_REL_EPS))) out.push({ rule: RULES.rateLimit, detail: `rate ${fmt(r)} mL/h is outside the ${t.id} range ${t.minRateMlPerH} to ${t.maxRateMlPerH} mL/h (${v.cur.state})` });
+  return out;
 }

@@ -7,6 +7,9 @@ import { formatUpdateEvent, type FirmwareEvent, type LibraryEvent } from '../fir
 
 export type PumpState = 'IDLE' | 'PROGRAMMED' | 'RUNNING' | 'PAUSED' | 'KVO' | 'COMPLETE' | 'ALARM' | 'OFF';
 
+/** What a logged soft-limit override was about: a dose rate, a bolus, a VTBI, or a PCA setting. */
+export type OverrideWhat = 'dose' | 'bolus' | 'vtbi' | 'demand' | 'lockout' | 'pcalimit';
+
 export type PumpEvent =
   | { type: 'ALARM'; tMs: number; id: AlarmId; prio: AlarmPriority; stops: boolean }
   | { type: 'ALARM_END'; tMs: number; id: AlarmId }
@@ -20,7 +23,7 @@ export type PumpEvent =
   | { type: 'RATE'; tMs: number; rateMlPerH: number }
   | { type: 'BOLUS_END'; tMs: number; kind: 'bolus' | 'loading' | 'demand'; volumeMl: number; cut: boolean }
   | { type: 'VTBI_DONE'; tMs: number; viMl: number }
-  | { type: 'OVERRIDE'; tMs: number; what: 'dose' | 'bolus' | 'vtbi'; value: number; limit: number; side: 'lower' | 'upper' }
+  | { type: 'OVERRIDE'; tMs: number; what: OverrideWhat; value: number; limit: number; side: 'lower' | 'upper' }
   | { type: 'NO_LIBRARY'; tMs: number; rateMlPerH: number }
   | { type: 'CLEAR_BOLUS'; tMs: number; volumeMl: number }
   | { type: 'DENIED'; tMs: number; reason: 'LOCKOUT' | 'PCA_LIMIT' }

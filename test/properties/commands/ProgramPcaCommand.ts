@@ -14,12 +14,14 @@ export class ProgramPcaCommand implements fc.Command<PumpModel, PumpReal> {
     readonly windowH: number,
     readonly vtbiMl: number,
     readonly endAction: 'stop' | 'kvo' | 'continue' | undefined,
+    /** A library drug held to its PCA limits (issue 12, defect 9), or none (logged NO_LIBRARY). */
+    readonly drugId?: string | undefined,
   ) {}
   check(): boolean {
     return true;
   }
   cmd(): PumpCommand {
-    return { cmd: 'PROGRAM', mode: 'pca', rateMlPerH: KNOWN_BUGS.pcaBasalAtLimitSpin ? undefined : this.basalMlPerH, demandMl: this.demandMl, lockoutMin: this.lockoutMin, limitMl: this.limitMl, windowH: this.windowH, vtbiMl: this.vtbiMl, endAction: this.endAction };
+    return { cmd: 'PROGRAM', mode: 'pca', rateMlPerH: KNOWN_BUGS.pcaBasalAtLimitSpin ? undefined : this.basalMlPerH, demandMl: this.demandMl, lockoutMin: this.lockoutMin, limitMl: this.limitMl, windowH: this.windowH, vtbiMl: this.vtbiMl, endAction: this.endAction, drugId: this.drugId };
   }
   run(m: PumpModel, r: PumpReal): void {
     runCommand(m, r, this.cmd());

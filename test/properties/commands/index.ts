@@ -91,8 +91,9 @@ const programPcaArb: PumpCommandArb = fc
     window: fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 1, max: 12 }) }, { weight: 1, arbitrary: fc.constantFrom(0.5, 24) }),
     vtbi: vtbiArb,
     end: endArb,
+    drugId: fc.option(fc.constantFrom('morphine', 'heparin'), { nil: undefined, freq: 3 }),
   })
-  .map((a) => new ProgramPcaCommand(a.basal, a.demand, a.lockout, Math.round(a.demand * a.limitFactor * 100) / 100, a.window, a.vtbi, a.end));
+  .map((a) => new ProgramPcaCommand(a.basal, a.demand, a.lockout, Math.round(a.demand * a.limitFactor * 100) / 100, a.window, a.vtbi, a.end, a.drugId));
 
 const titrateArb: PumpCommandArb = fc
   .record({ by: fc.oneof(rateArb.map((rateMlPerH) => ({ rateMlPerH })), zonedValueArb.map((dose) => ({ dose }))), override: fc.boolean() })
