@@ -6,8 +6,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
 import { MosquittoProcess, startMosquittoForRun } from '../../src/harness/mqtt/mosquitto.js';
@@ -78,27 +77,45 @@ describe.runIf(mosquittoBin !== undefined)('a mosquitto killed from outside', ()
   });
 
   it('its temporary folder goes when the CLI running it is ended by SIGTERM', async () => {
-    const before = new Set(readdirSync(tmpdir()).filter((f) => f.startsWith('infusim-mosquitto-')));
     const child = spawn(process.execPath, [CLI, 'run', 'scenarios/gateway-outage.yaml', '--transport', 'mqtt', '--mosquitto', '--speed', '1x', '--no-progress'], { stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      const mine = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('infusim-mosquitto-') && !before.has(f));
-      await expect.poll(() => mine().length, { timeout: 240_000, interval: 100 }).toBe(1);
-      const dir = mine()[0]!;
-      const port = Number(readFileSync(join(tmpdir(), dir, 'mosquitto.conf'), 'utf8').match(/^listener (\d+)/m)?.[1]);
-      await expect.poll(() => ownerPid(port), { timeout: 240_000, interval: 100 }).toBeDefined();
-      const broker = ownerPid(port)!;
+      // This CLI's own mosquitto (other tests run theirs beside it): the child process of the CLI.
+      await expect.poll(() => mosquittoOf(child.pid!), { timeout: 240_000, interval: 100 }).toBeDefined();
+      const { pid: broker, dir } = mosquittoOf(child.pid!)!;
+      expect(existsSync(dir)).toBe(true);
       child.kill('SIGTERM');
       expect(await exited).toBe(143);
-      expect(existsSync(join(tmpdir(), dir))).toBe(false);
+      expect(existsSync(dir)).toBe(false);
       // The broker went with it.
       await expect.poll(() => { try { process.kill(broker, 0); return true; } catch { return false; } }, { timeout: 60_000 }).toBe(false);
     } finally {
-      // A failure above must not leave a 6-hour paced run behind.
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      // A failure above must not leave a 6-hour paced run (or its mosquitto) behind.
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+        child.kill('SIGKILL');
+      }
     }
   });
 });
+
+/** The mosquitto child of a process and its run folder (from /proc), or undefined. */
+function mosquittoOf(parent: number): { pid: number; dir: string } | undefined {
+  for (const p of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid !== parent) continue;
+      const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      const conf = argv[argv.indexOf('-c') + 1];
+      if (argv[0]?.endsWith('mosquitto') && conf) return { pid: Number(p), dir: dirname(conf) };
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return undefined;
+}
 
 /** The pid that listens on a loopback port (from /proc), or undefined. */
 function ownerPid(port: number): number | undefined {
