@@ -44,7 +44,7 @@ describe('docs/clinical.md and its citations', () => {
   });
 
   it('has one section per topic the pump uses', () => {
-    for (const a of ['rates-and-volumes', 'accuracy', 'trumpet-curve', 'kvo-and-end-of-infusion', 'bolus-and-loading-dose', 'pca', 'occlusion', 'air-in-line', 'battery-and-power', 'alarms', 'alarm-acknowledgement-and-audio-pause', 'drug-library']) {
+    for (const a of ['rates-and-volumes', 'accuracy', 'trumpet-curve', 'kvo-and-end-of-infusion', 'bolus-and-loading-dose', 'pca', 'occlusion', 'air-in-line', 'battery-and-power', 'alarms', 'alarm-signals-acknowledge-audio-pause-reminder', 'syringes-and-containers', 'bolus-and-pca-limits', 'rate-resolution', 'drug-library']) {
       expect(anchors.has(a), a).toBe(true);
     }
   });

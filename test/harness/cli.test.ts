@@ -80,7 +80,7 @@ const BAD_OPTIONS: [string, string[], RegExp][] = [
   ['console --pump', ['console', '--pump', 'pca'], /--pump must be one of lvp, syringe, got "pca"/],
   ['console --status-every', ['console', '--status-every', 'often'], /--status-every.*whole number of ms.*"often"/],
   ['demo --seed -1', ['demo', '--seed', '-1'], /--seed.*seed must be an integer from 0 to 4294967295, got "-1"/],
-  ['demo --library', ['demo', '--library', '/nonexistent/lib.json'], /cannot read drug library \/nonexistent\/lib\.json: ENOENT/],
+  ['demo --library', ['demo', '--library', '/nonexistent/lib.json'], /cannot read drug library \/nonexistent\/lib\.json: no such file/],
   ['device --area', ['device', '--port', '/nonexistent/tty', '--area', 'nowhere'], /--area "nowhere" is not a care area of General Hospital .* \(known: icu, /],
   ['device --seed', ['device', '--port', '/nonexistent/tty', '--seed', '1.5'], /seed must be an integer from 0 to 4294967295, got "1\.5"/],
   ['device --clock', ['device', '--port', '/nonexistent/tty', '--clock', 'wall'], /--clock must be one of virtual, real, got "wall"/],
