@@ -4,7 +4,7 @@
  * in the run record, escalates unanswered high-priority alarms (a distributed alarm system in the
  * sense of IEC 60601-1-8), and sends signed remote commands.
  */
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { PumpStatus } from '../../sim/pump/pump.js';
 import { signEnvelope, type RemoteEnvelope } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
@@ -41,6 +41,9 @@ export interface GatewayHooks {
 }
 
 /** Escalation of an unanswered high-priority alarm to the charge nurse, then to the rapid response team. */
+/** Envelopes sent and not yet delivered that the gateway remembers at most. */
+const MAX_SENT_REMEMBERED = 200_000;
+
 export const ESCALATION_AFTER_MS = [120_000, 300_000] as const;
 
 export class Gateway {
@@ -49,6 +52,13 @@ export class Gateway {
   commandsSent = 0;
   /** Update messages relayed (offers, chunks, library packages). */
   updatesSent = 0;
+  /**
+   * What this gateway sent and has not yet been delivered, by a digest of the whole envelope (its
+   * signature included): the harness's own record, from which a run decides who sent a command
+   * (never from the `from` a sender writes). Each send counts once: a second arrival of the same
+   * envelope (a replay, or a copy the network made) is not the gateway's.
+   */
+  private readonly sentEnvelopes = new Map<string, number>();
 
   constructor(
     private readonly world: World,
@@ -87,6 +97,7 @@ export class Gateway {
     const envelope: RemoteEnvelope = options.signed === false ? bare : signEnvelope(bare, this.privateKey);
     r.lastEnvelope = envelope;
     this.commandsSent++;
+    this.noteSent(envelope);
     this.network.sendDown({ kind: 'command', pumpId, envelope, source: 'gateway' });
     return envelope;
   }
@@ -95,7 +106,29 @@ export class Gateway {
   sendUpdate(pumpId: string, payload: UpdatePayload): void {
     const now = this.world.nowMs;
     this.updatesSent++;
-    this.network.sendDown({ kind: 'command', pumpId, envelope: { pumpId, counter: 0, issuedMs: now, expiresMs: now, command: `${UPDATE_PREFIX}${JSON.stringify(payload)}` }, source: 'gateway' });
+    const envelope: RemoteEnvelope = { pumpId, counter: 0, issuedMs: now, expiresMs: now, command: `${UPDATE_PREFIX}${JSON.stringify(payload)}` };
+    this.noteSent(envelope);
+    this.network.sendDown({ kind: 'command', pumpId, envelope, source: 'gateway' });
+  }
+
+  /** Did this gateway send this exact envelope, not delivered before? A yes is used up. */
+  consumeSent(e: RemoteEnvelope): boolean {
+    const k = envelopeDigest(e);
+    const n = this.sentEnvelopes.get(k);
+    if (n === undefined) return false;
+    if (n <= 1) this.sentEnvelopes.delete(k);
+    else this.sentEnvelopes.set(k, n - 1);
+    return true;
+  }
+
+  private noteSent(e: RemoteEnvelope): void {
+    // Bounded: what was never delivered (lost on the way) is forgotten, oldest first.
+    if (this.sentEnvelopes.size >= MAX_SENT_REMEMBERED) {
+      const oldest = this.sentEnvelopes.keys().next().value;
+      if (oldest !== undefined) this.sentEnvelopes.delete(oldest);
+    }
+    const k = envelopeDigest(e);
+    this.sentEnvelopes.set(k, (this.sentEnvelopes.get(k) ?? 0) + 1);
   }
 
   private rec(pumpId: string): PumpRecord {
@@ -165,4 +198,8 @@ export class Gateway {
       this.scheduleEscalation(pumpId, alarmId, raisedMs, level + 1);
     });
   }
+}
+
+function envelopeDigest(e: RemoteEnvelope): string {
+  return createHash('sha256').update(JSON.stringify([e.pumpId, e.counter, e.issuedMs, e.expiresMs, e.command, e.signature ?? ''])).digest('base64');
 }

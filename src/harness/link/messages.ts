@@ -19,7 +19,12 @@ export type UpMessage =
 export type DownMessage =
   | { kind: 'event-ack'; pumpId: string; uptoSeq: number }
   | { kind: 'status-ack'; pumpId: string }
-  | { kind: 'command'; pumpId: string; envelope: RemoteEnvelope; source: 'gateway' | 'rogue' };
+  /**
+   * `source` is who sends it on the sending side (the harness's gateway or its rogue client); on
+   * the MQTT side it is read back from the payload's `from`, so a receiver must never trust it.
+   * `claim` is what a rogue writes in `from` (`gateway` to pass for the gateway); default `source`.
+   */
+  | { kind: 'command'; pumpId: string; envelope: RemoteEnvelope; source: 'gateway' | 'rogue'; claim?: 'gateway' | 'rogue' | undefined };
 
 export type Message = UpMessage | DownMessage;
 

@@ -6,7 +6,7 @@
  */
 import { parseRequest } from '../../sim/protocol/lineCodec.js';
 import type { PumpCommand, Reply } from '../../sim/protocol/commands.js';
-import type { RemoteVerdict } from '../../sim/security/remoteCommand.js';
+import type { RemoteEnvelope, RemoteVerdict } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
 import type { World } from '../world/world.js';
 import { UPDATE_PREFIX, type DownMessage, type UpdatePayload } from './messages.js';
@@ -20,12 +20,21 @@ export interface PumpAgentOptions {
   retransmitMs?: number;
   /** Events kept for sending at most; beyond, the oldest are dropped and counted. */
   outboxCapacity?: number;
+  /**
+   * Who really sent a command that arrived: decided by the harness from what it knows (the
+   * gateway's own record of what it sent and signed: Gateway.consumeSent), never from the `from`
+   * a sender writes, which any client on the broker can fill in.
+   */
+  provenance: (e: RemoteEnvelope) => 'gateway' | 'rogue';
 }
 
 export interface RemoteCommandRecord {
   tMs: number;
   pumpId: string;
+  /** Who sent it, as the harness knows it (PumpAgentOptions.provenance). */
   source: 'gateway' | 'rogue';
+  /** What the message itself said (`from` on MQTT): informational, never trusted. */
+  claimed?: 'gateway' | 'rogue' | undefined;
   command: string;
   verdict: RemoteVerdict;
   reply: Reply;
@@ -144,20 +153,21 @@ export class PumpAgent {
       case 'status-ack':
         break;
       case 'command': {
-        if (m.source === 'gateway' && m.envelope.command.startsWith(UPDATE_PREFIX)) {
+        const source = this.options.provenance(m.envelope);
+        if (source === 'gateway' && m.envelope.command.startsWith(UPDATE_PREFIX)) {
           this.applyUpdate(m.envelope.command.slice(UPDATE_PREFIX.length));
           break;
         }
         const parsed = parseRequest(`r ${m.envelope.command}`);
         const cmd: PumpCommand = 'command' in parsed ? parsed.command : { cmd: 'PING' };
         let verdict: RemoteVerdict = 'unsigned';
-        const reply = this.world.act(this.pumpId, cmd, m.source, (pump) => {
+        const reply = this.world.act(this.pumpId, cmd, source, (pump) => {
           const r = pump.executeRemote(m.envelope, this.clockOffsetMs);
           verdict = r.verdict;
           return r.reply;
         });
-        this.onRemote({ tMs: this.world.nowMs, pumpId: this.pumpId, source: m.source, command: m.envelope.command, verdict, reply });
-        if (m.source === 'gateway') this.network.sendUp({ kind: 'command-ack', pumpId: this.pumpId, counter: m.envelope.counter, reply });
+        this.onRemote({ tMs: this.world.nowMs, pumpId: this.pumpId, source, claimed: m.source, command: m.envelope.command, verdict, reply });
+        if (source === 'gateway') this.network.sendUp({ kind: 'command-ack', pumpId: this.pumpId, counter: m.envelope.counter, reply });
         break;
       }
     }

@@ -113,7 +113,7 @@ export function encodeUp(m: UpMessage): { leaf: Leaf; payload: string } {
 export function encodeDown(m: DownMessage): { leaf: Leaf; payload: string } {
   switch (m.kind) {
     case 'command':
-      return { leaf: 'cmd', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, envelope: m.envelope, from: m.source }) };
+      return { leaf: 'cmd', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, envelope: m.envelope, from: m.claim ?? m.source }) };
     case 'event-ack':
       return { leaf: 'acks', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, kind: 'event-ack', uptoSeq: m.uptoSeq }) };
     case 'status-ack':

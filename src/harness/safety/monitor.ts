@@ -138,6 +138,7 @@ export class SafetyMonitor {
     this.add({ tMs: e.tMs, rule: GLOBAL_RULES.infusionInterrupted, pumpId, detail: `infusion went ${e.state} (${reason})${cause ? ` on a command from ${cause.source}` : ''}` });
   }
 
+  /** A remote command at a pump: `r.source` is who the harness knows sent it (never the sender's own `from`). */
   remote(r: RemoteCommandRecord): void {
     if (r.verdict === 'accepted') this.counts.remoteAccepted++;
     else this.counts.remoteRefused++;

@@ -12,7 +12,8 @@ export type AuthVerdict = 'accepted' | 'unsigned' | 'bad-mac' | 'replay' | 'unkn
 
 export type TraceRecord =
   | { tMs: number; kind: 'pump'; pumpId: string; event: PumpEvent }
-  | { tMs: number; kind: 'command'; pumpId: string; source: CommandSource; command: string; ok: boolean; code?: string | undefined; auth: AuthVerdict }
+  // `source` is who sent it as the harness knows it; `claimed`, only when it differs, what the message said (`from`).
+  | { tMs: number; kind: 'command'; pumpId: string; source: CommandSource; claimed?: CommandSource | undefined; command: string; ok: boolean; code?: string | undefined; auth: AuthVerdict }
   | { tMs: number; kind: 'fault'; fault: string; phase: 'start' | 'end'; target: string; pumps: number }
   | { tMs: number; kind: 'net'; what: 'link-down' | 'link-up' | 'gateway-down' | 'gateway-up'; target: string }
   | { tMs: number; kind: 'ingest'; pumpId: string; seq: number; duplicate: boolean; gapFrom?: number | undefined }
@@ -25,7 +26,7 @@ export function formatTraceRecord(r: TraceRecord): string {
     case 'pump':
       return `${t} pump ${r.pumpId} ${formatEvent(r.event).slice(2)}`;
     case 'command':
-      return `${t} cmd  ${r.pumpId} from=${r.source} auth=${r.auth} ${r.command} -> ${r.ok ? 'OK' : `ERR ${r.code ?? ''}`}`;
+      return `${t} cmd  ${r.pumpId} from=${r.source}${r.claimed !== undefined ? ` claimed=${r.claimed}` : ''} auth=${r.auth} ${r.command} -> ${r.ok ? 'OK' : `ERR ${r.code ?? ''}`}`;
     case 'fault':
       return `${t} fault ${r.phase} ${r.fault} target=${r.target} pumps=${r.pumps}`;
     case 'net':
