@@ -8,7 +8,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import type { PumpStatus } from '../../sim/pump/pump.js';
 import { signEnvelope, type RemoteEnvelope } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
-import { UPDATE_PREFIX, type UpdatePayload, type UpMessage } from '../link/messages.js';
+import { ackText, UPDATE_PREFIX, type AckAuth, type UpdatePayload, type UpMessage } from '../link/messages.js';
 import type { Network } from '../link/network.js';
 import type { World } from '../world/world.js';
 
@@ -28,6 +28,9 @@ interface PumpRecord {
   duplicates: number;
   gaps: number;
   counter: number;
+  /** Counters of signed updates and of signed acknowledgements (each its own sequence). */
+  updateCounter: number;
+  ackCounter: number;
   lastEnvelope?: RemoteEnvelope | undefined;
   /** Active high-priority alarms: id → raised time, escalation level reached. */
   highAlarms: Map<string, { raisedMs: number; level: number }>;
@@ -72,7 +75,7 @@ export class Gateway {
   }
 
   register(pumpId: string): void {
-    this.pumps.set(pumpId, { nextExpected: 1, ahead: new Set(), lastSeenMs: -1, ingested: 0, duplicates: 0, gaps: 0, counter: 0, highAlarms: new Map() });
+    this.pumps.set(pumpId, { nextExpected: 1, ahead: new Set(), lastSeenMs: -1, ingested: 0, duplicates: 0, gaps: 0, counter: 0, updateCounter: 0, ackCounter: 0, highAlarms: new Map() });
   }
 
   lastKnown(pumpId: string): PumpStatus | undefined {
@@ -105,8 +108,11 @@ export class Gateway {
   /** Relay an update (offer, image chunk, library package) from the update server to a pump. */
   sendUpdate(pumpId: string, payload: UpdatePayload): void {
     const now = this.world.nowMs;
+    const r = this.rec(pumpId);
     this.updatesSent++;
-    const envelope: RemoteEnvelope = { pumpId, counter: 0, issuedMs: now, expiresMs: now, command: `${UPDATE_PREFIX}${JSON.stringify(payload)}` };
+    // Signed like a command, with its own counter: an update or a control operation (fw-cancel)
+    // without the gateway's signature is refused by the pump.
+    const envelope = signEnvelope({ pumpId, counter: ++r.updateCounter, issuedMs: now, expiresMs: now + this.commandTtlMs, command: `${UPDATE_PREFIX}${JSON.stringify(payload)}` }, this.privateKey);
     this.noteSent(envelope);
     this.network.sendDown({ kind: 'command', pumpId, envelope, source: 'gateway' });
   }
@@ -143,12 +149,20 @@ export class Gateway {
     r.lastSeenMs = this.world.nowMs;
     if (m.kind === 'status') {
       r.status = m.status;
-      this.network.sendDown({ kind: 'status-ack', pumpId: m.pumpId });
+      this.network.sendDown({ kind: 'status-ack', pumpId: m.pumpId, auth: this.ackAuth(m.pumpId, r, ackText({ kind: 'status-ack' })) });
       return;
     }
     if (m.kind === 'command-ack') return;
     this.ingest(m.pumpId, r, m.seq, m.event);
-    this.network.sendDown({ kind: 'event-ack', pumpId: m.pumpId, uptoSeq: r.nextExpected - 1 });
+    const uptoSeq = r.nextExpected - 1;
+    this.network.sendDown({ kind: 'event-ack', pumpId: m.pumpId, uptoSeq, auth: this.ackAuth(m.pumpId, r, ackText({ kind: 'event-ack', uptoSeq })) });
+  }
+
+  /** The signature, counter and expiry of an acknowledgement. */
+  private ackAuth(pumpId: string, r: PumpRecord, text: string): AckAuth {
+    const now = this.world.nowMs;
+    const e = signEnvelope({ pumpId, counter: ++r.ackCounter, issuedMs: now, expiresMs: now + this.commandTtlMs, command: text }, this.privateKey);
+    return { counter: e.counter, issuedMs: e.issuedMs, expiresMs: e.expiresMs, signature: e.signature };
   }
 
   private ingest(pumpId: string, r: PumpRecord, seq: number, event: PumpEvent): void {

@@ -137,6 +137,7 @@ export function networkRows(n: NetworkStats): [string, number][] {
     ['events missing', n.eventsMissing],
     ['commands sent', n.commandsSent],
     ['commands refused', n.commandsRefused],
+    ...(n.acksRefused ? [['acknowledgements refused', n.acksRefused] as [string, number]] : []),
   ];
 }
 

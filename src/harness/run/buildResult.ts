@@ -100,6 +100,7 @@ export function buildResult(b: BuildInput): RunResult {
       eventsMissing: missing,
       commandsSent: b.gateway.commandsSent,
       commandsRefused: b.monitor.counts.remoteRefused,
+      acksRefused: [...b.agents.values()].reduce((n, a) => n + a.acksRefusedTotal, 0),
     },
     series: b.state.series,
     seriesEveryMs: b.seriesEveryMs,

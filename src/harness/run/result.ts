@@ -79,7 +79,10 @@ export interface NetworkStats {
   gapsDetected: number;
   eventsMissing: number;
   commandsSent: number;
+  /** Remote commands and update messages that pumps refused (unsigned, bad signature, replay, stale). */
   commandsRefused: number;
+  /** Acknowledgements that pumps ignored for want of the gateway's signature, a fresh counter or time. */
+  acksRefused?: number | undefined;
 }
 
 export interface RunResult {

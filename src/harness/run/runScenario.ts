@@ -133,7 +133,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       ...(rollout ? rollout.pumpOptions(fp) : {}),
     });
     gateway.register(fp.id);
-    const agent = new PumpAgent(fp.id, fp.segment, world, network, { telemetryEveryMs, provenance }, (r) => {
+    const agent = new PumpAgent(fp.id, fp.segment, world, network, { telemetryEveryMs, provenance, auth: { trustedKey: keys.publicKey, acceptUnauthenticated: fp.profile === 'legacy-unauthenticated', acceptUnsignedAcks: externalGateway } }, (r) => {
       monitor.remote(r);
       trace.add({ tMs: r.tMs, kind: 'command', pumpId: r.pumpId, source: r.source, ...(r.claimed !== undefined && r.claimed !== r.source ? { claimed: r.claimed } : {}), command: r.command, ok: r.reply.ok, code: r.reply.ok ? undefined : r.reply.code, auth: r.verdict === 'accepted' ? 'accepted' : r.verdict === 'bad-signature' ? 'bad-mac' : r.verdict === 'wrong-pump' ? 'unknown-key' : r.verdict });
     });

@@ -143,8 +143,9 @@ export class SafetyMonitor {
     if (r.verdict === 'accepted') this.counts.remoteAccepted++;
     else this.counts.remoteRefused++;
     const name = r.command.split(' ')[0] ?? '';
-    if (r.source !== 'gateway' && r.verdict === 'accepted' && r.reply.ok && THERAPY_COMMANDS.has(name)) {
-      this.add({ tMs: r.tMs, rule: GLOBAL_RULES.unauthorised, pumpId: r.pumpId, detail: `${r.command} from an unauthorised ${r.source} client was accepted and changed the therapy` });
+    if (r.source !== 'gateway' && r.verdict === 'accepted' && r.reply.ok && (THERAPY_COMMANDS.has(name) || name === 'UPDATE')) {
+      const what = name === 'UPDATE' ? 'a firmware or library update' : 'the therapy';
+      this.add({ tMs: r.tMs, rule: GLOBAL_RULES.unauthorised, pumpId: r.pumpId, detail: `${r.command} from an unauthorised ${r.source} client was accepted and changed ${what}` });
     }
   }
 

@@ -222,7 +222,7 @@ export class TrainingSession {
         remote: { trustedKey: keys.publicKey, pumpId: fp.id, acceptUnauthenticated: fp.profile === 'legacy-unauthenticated' },
       });
       this.gateway.register(fp.id);
-      const agent = new PumpAgent(fp.id, fp.segment, world, this.network, { telemetryEveryMs, provenance: (e) => (this.gateway.consumeSent(e) ? 'gateway' : 'rogue') }, (r) => {
+      const agent = new PumpAgent(fp.id, fp.segment, world, this.network, { telemetryEveryMs, provenance: (e) => (this.gateway.consumeSent(e) ? 'gateway' : 'rogue'), auth: { trustedKey: keys.publicKey, acceptUnauthenticated: fp.profile === 'legacy-unauthenticated' } }, (r) => {
         this.monitor.remote(r);
         if (r.source === 'rogue') {
           this.objectives.onRogueCommand(r.pumpId, r.tMs);
