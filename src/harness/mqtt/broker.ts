@@ -52,6 +52,8 @@ export function memoryPersistence(): object {
 
 export interface BrokerCounters {
   connectionsRefused: number;
+  /** CONNECTs refused because their client id is someone else's (they would have taken over its session). */
+  takeoversRefused: number;
   publishesDenied: number;
   subscriptionsDenied: number;
   restarts: number;
@@ -64,7 +66,7 @@ export class EmbeddedBroker {
   private readonly identities = new WeakMap<Client, Identity>();
   private readonly persistence = memoryPersistence();
   private portValue = 0;
-  readonly counters: BrokerCounters = { connectionsRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
+  readonly counters: BrokerCounters = { connectionsRefused: 0, takeoversRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
   /** Broker-side log of refusals (bounded). */
   readonly log: string[] = [];
 
@@ -101,7 +103,11 @@ export class EmbeddedBroker {
       authenticate: (client, username, password, done) => {
         const id = this.policy.authenticate(client.id, username ?? undefined, password?.toString());
         if (!id) {
-          this.refuse(`connect refused: client "${client.id}" user "${username ?? ''}"`, 'connectionsRefused');
+          // A client id that is someone else's: refused before aedes would close that client's
+          // connection for it (MQTT-3.1.4-2), so nobody takes over a session without its credentials.
+          if (this.policy.refusal(client.id, username ?? undefined, password?.toString()) === 'takeover') {
+            this.refuse(`client-id takeover refused: client "${client.id.slice(0, 128)}" user "${(username ?? '').slice(0, 128)}"`, 'takeoversRefused');
+          } else this.refuse(`connect refused: client "${client.id.slice(0, 128)}" user "${(username ?? '').slice(0, 128)}"`, 'connectionsRefused');
           const e = new Error('bad user name or password') as AuthenticateError;
           e.returnCode = 4; // MQTT-3.2.2 CONNACK 0x04
           done(e, false);

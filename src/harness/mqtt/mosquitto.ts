@@ -99,10 +99,14 @@ export class MosquittoProcess {
     // A legacy-unauthenticated pump (named in the scenario) is the only reason to let anonymous clients in;
     // the ACL file still limits them to that pump's command topic.
     const anonymous = creds.legacyOpen.size > 0 ? 'allow_anonymous true\n' : '';
+    // Client ids tied to user names on the run's listener (a listener option: after `listener`). It
+    // refuses every client without a user name, so with a legacy pump it cannot be set: there an
+    // anonymous client can take over any client id (docs/mqtt.md; the embedded broker refuses it).
+    const tiedIds = creds.legacyOpen.size > 0 ? '' : 'use_username_as_clientid true\n';
     // A port picked as free can be taken by another process before mosquitto binds it: pick another (3 tries).
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await freePort());
-      const conf = `${base}\n# per run\n${anonymous}listener ${port} 127.0.0.1\npassword_file ${pw}\nacl_file ${join(dir, 'acl')}\npersistence_location ${dir}/\n`;
+      const conf = `${base}\n# per run\n${anonymous}listener ${port} 127.0.0.1\n${tiedIds}password_file ${pw}\nacl_file ${join(dir, 'acl')}\npersistence_location ${dir}/\n`;
       const confPath = join(dir, 'mosquitto.conf');
       writeFileSync(confPath, conf, { mode: 0o600 });
       dropPrivilegesFor(dir, [pw, join(dir, 'acl'), confPath]);

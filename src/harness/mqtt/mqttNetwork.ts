@@ -23,7 +23,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { DownMessage, UpMessage } from '../link/messages.js';
 import { Network, type LinkConditions, type ReconnectBackoff } from '../link/network.js';
 import type { World } from '../world/world.js';
-import { AccessPolicy } from './acl.js';
+import { AccessPolicy, anonymousClientId } from './acl.js';
 import type { Credentials, Identity } from './credentials.js';
 import { hasConditions } from './linkShaping.js';
 import { emptyMqttStats, type MqttStats } from './mqttStats.js';
@@ -94,6 +94,8 @@ export class MqttNetwork extends Network {
   private readonly pumps = new Map<string, Endpoint>();
   private gatewayEp: Endpoint | undefined;
   private rogue: { client: MqttClient | undefined; refused: boolean } | undefined;
+  /** The anonymous clients that reach legacy pumps, by pump. */
+  private readonly legacyRogues = new Map<string, { client: MqttClient | undefined; refused: boolean }>();
   private gatewayHandler: (m: UpMessage) => void = () => undefined;
   private readonly pumpHandlers = new Map<string, (m: DownMessage) => void>();
   /** Tracks what is in flight and the connection changes pending; hands over each instant's arrivals. */
@@ -332,7 +334,7 @@ export class MqttNetwork extends Network {
   async close(): Promise<void> {
     await this.settle().catch(() => undefined);
     this.closed = true;
-    const all = [...this.endpoints().map((e) => e.client), this.rogue?.client];
+    const all = [...this.endpoints().map((e) => e.client), this.rogue?.client, ...[...this.legacyRogues.values()].map((r) => r.client)];
     await Promise.all(all.map((c) => (c ? c.endAsync(true).catch(() => undefined) : undefined)));
     await this.proxiedLinks.proxy?.close();
   }
@@ -584,8 +586,10 @@ export class MqttNetwork extends Network {
       }
       return;
     }
+    // Anonymous clients get in only under the legacy pump's own family of client ids (acl.ts): one client per pump.
+    let r = this.legacyRogues.get(pumpId);
     const send = (): void => {
-      const c = this.rogue?.client;
+      const c = r?.client;
       if (!c?.connected) {
         this.stats.lost++;
         return;
@@ -594,12 +598,16 @@ export class MqttNetwork extends Network {
       this.mqttStats.published++;
       c.publish(topic, payload, { qos: 1 });
     };
-    if (this.rogue?.client) send();
+    if (r?.client) send();
     else {
-      this.rogue ??= { client: undefined, refused: false };
-      const r = this.rogue;
+      if (!r) {
+        r = { client: undefined, refused: false };
+        this.legacyRogues.set(pumpId, r);
+      }
+      const rogue = r;
+      const clientId = anonymousClientId(this.o.credentials.site, pumpId, `rogue-${process.pid}`);
       this.barrier.op(async () => {
-        r.client ??= await mqtt.connectAsync(this.o.url, { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, ...(this.ca ? { ca: this.ca } : {}) });
+        rogue.client ??= await mqtt.connectAsync(this.o.url, { clientId, protocolVersion: 4, reconnectPeriod: 0, ...(this.ca ? { ca: this.ca } : {}) });
         send();
       });
     }
