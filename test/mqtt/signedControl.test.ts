@@ -11,6 +11,7 @@ import { Gateway } from '../../src/harness/gateway/gateway.js';
 import { ackText } from '../../src/harness/link/messages.js';
 import { Network as InProcessNetwork, type Network } from '../../src/harness/link/network.js';
 import { PumpAgent } from '../../src/harness/link/pumpAgent.js';
+import { ackKeyFor, ackMac } from '../../src/harness/link/signedDown.js';
 import { World } from '../../src/harness/world/world.js';
 import { ed25519FromSeed, signEnvelope } from '../../src/sim/security/remoteCommand.js';
 import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
@@ -90,7 +91,7 @@ describe('an event acknowledgement lets a pump drop events only with the gateway
     const world = new World();
     const network = new InProcessNetwork(world, 1, { latencyMs: 1, jitterMs: 0, lossRate: 0, burstLoss: false, duplicateRate: 0, reorderRate: 0 });
     const keys = ed25519FromSeed(new Uint8Array(32).fill(3));
-    const agent = new PumpAgent('p-1', 's', world, network, { telemetryEveryMs: 60_000, provenance: () => 'rogue', auth: { trustedKey: keys.publicKey, acceptUnauthenticated: false } }, () => undefined);
+    const agent = new PumpAgent('p-1', 's', world, network, { telemetryEveryMs: 60_000, provenance: () => 'rogue', auth: { trustedKey: keys.publicKey, ackKey: ackKeyFor(keys.privateKey, 'p-1'), acceptUnauthenticated: false } }, () => undefined);
     for (let i = 0; i < 5; i++) agent.onPumpEvent({ type: 'RATE', tMs: 0, rateMlPerH: i });
     expect(agent.outboxDepth).toBe(5);
     network.sendDown({ kind: 'event-ack', pumpId: 'p-1', uptoSeq: 1e9 });
@@ -98,10 +99,15 @@ describe('an event acknowledgement lets a pump drop events only with the gateway
     expect(agent.outboxDepth).toBe(5);
     expect(agent.acksRefused).toEqual({ unsigned: 1 });
     const signed = (counter: number, uptoSeq: number) => {
-      const e = signEnvelope({ pumpId: 'p-1', counter, issuedMs: 10, expiresMs: 30_010, command: ackText({ kind: 'event-ack', uptoSeq }) }, keys.privateKey);
-      return { counter, issuedMs: 10, expiresMs: 30_010, signature: e.signature };
+      const f = { counter, issuedMs: 10, expiresMs: 30_010 };
+      return { ...f, mac: ackMac(ackKeyFor(keys.privateKey, 'p-1'), 'p-1', f, ackText({ kind: 'event-ack', uptoSeq })) };
     };
-    // A genuine signature on another uptoSeq does not verify for this one.
+    // A Ed25519 signature of the gateway's key is not what an acknowledgement carries.
+    const sig = signEnvelope({ pumpId: 'p-1', counter: 1, issuedMs: 10, expiresMs: 30_010, command: ackText({ kind: 'event-ack', uptoSeq: 5 }) }, keys.privateKey).signature;
+    network.sendDown({ kind: 'event-ack', pumpId: 'p-1', uptoSeq: 5, auth: { counter: 1, issuedMs: 10, expiresMs: 30_010, mac: sig } });
+    world.runUntil(15);
+    expect(agent.outboxDepth).toBe(5);
+    // A genuine MAC on another uptoSeq does not verify for this one.
     network.sendDown({ kind: 'event-ack', pumpId: 'p-1', uptoSeq: 5, auth: signed(1, 3) });
     world.runUntil(20);
     expect(agent.outboxDepth).toBe(5);
@@ -110,7 +116,7 @@ describe('an event acknowledgement lets a pump drop events only with the gateway
     expect(agent.outboxDepth).toBe(2);
     network.sendDown({ kind: 'event-ack', pumpId: 'p-1', uptoSeq: 3, auth: signed(2, 3) });
     world.runUntil(40);
-    expect(agent.acksRefused).toEqual({ unsigned: 1, 'bad-signature': 1, replay: 1 });
-    expect(agent.acksRefusedTotal).toBe(3);
+    expect(agent.acksRefused).toEqual({ unsigned: 1, 'bad-signature': 2, replay: 1 });
+    expect(agent.acksRefusedTotal).toBe(4);
   });
 });

@@ -10,6 +10,7 @@ import { signEnvelope, type RemoteEnvelope } from '../../sim/security/remoteComm
 import type { PumpEvent } from '../../sim/trace/events.js';
 import { ackText, UPDATE_PREFIX, type AckAuth, type UpdatePayload, type UpMessage } from '../link/messages.js';
 import type { Network } from '../link/network.js';
+import { ackKeyFor, ackMac } from '../link/signedDown.js';
 import type { World } from '../world/world.js';
 
 export interface IngestedEvent {
@@ -31,6 +32,8 @@ interface PumpRecord {
   /** Counters of signed updates and of signed acknowledgements (each its own sequence). */
   updateCounter: number;
   ackCounter: number;
+  /** The key of this pump's acknowledgements (ackKeyFor). */
+  ackKey?: Buffer | undefined;
   lastEnvelope?: RemoteEnvelope | undefined;
   /** Active high-priority alarms: id → raised time, escalation level reached. */
   highAlarms: Map<string, { raisedMs: number; level: number }>;
@@ -161,8 +164,9 @@ export class Gateway {
   /** The signature, counter and expiry of an acknowledgement. */
   private ackAuth(pumpId: string, r: PumpRecord, text: string): AckAuth {
     const now = this.world.nowMs;
-    const e = signEnvelope({ pumpId, counter: ++r.ackCounter, issuedMs: now, expiresMs: now + this.commandTtlMs, command: text }, this.privateKey);
-    return { counter: e.counter, issuedMs: e.issuedMs, expiresMs: e.expiresMs, signature: e.signature };
+    r.ackKey ??= ackKeyFor(this.privateKey, pumpId);
+    const f = { counter: ++r.ackCounter, issuedMs: now, expiresMs: now + this.commandTtlMs };
+    return { ...f, mac: ackMac(r.ackKey, pumpId, f, text) };
   }
 
   private ingest(pumpId: string, r: PumpRecord, seq: number, event: PumpEvent): void {

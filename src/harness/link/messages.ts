@@ -16,9 +16,9 @@ export type UpMessage =
   | { kind: 'command-ack'; pumpId: string; counter: number; reply: Reply };
 
 /**
- * The gateway's signature on an acknowledgement: the fields of a remote command's envelope
- * (src/sim/security/remoteCommand.ts) over the text ackText(); acknowledgements have their own
- * counter. Without it (or with a bad one, a used counter, past its expiry) a pump ignores the
+ * The gateway's authentication of an acknowledgement: a counter of its own, an expiry and an
+ * HMAC-SHA256 over ackText() under the gateway's key for that pump (src/harness/link/signedDown.ts).
+ * Without it (or with a bad one, a used counter, past its expiry) a pump ignores the
  * acknowledgement and counts it (PumpAgent.acksRefused): an event acknowledgement lets a pump drop
  * events from its outbox, and any acknowledgement tells it the gateway is there.
  */
@@ -26,7 +26,7 @@ export interface AckAuth {
   counter: number;
   issuedMs: number;
   expiresMs: number;
-  signature?: string | undefined;
+  mac?: string | undefined;
 }
 
 /** Gateway (or anyone on the segment) → pump. */

@@ -10,7 +10,8 @@ import type { KeyObject } from 'node:crypto';
 import { RemoteGuard, type RemoteEnvelope, type RemoteVerdict } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
 import type { World } from '../world/world.js';
-import { ACK_PREFIX, ackText, UPDATE_PREFIX, type DownMessage, type UpdatePayload } from './messages.js';
+import { ackText, UPDATE_PREFIX, type AckAuth, type DownMessage, type UpdatePayload } from './messages.js';
+import { AckGuard } from './signedDown.js';
 import type { Network } from './network.js';
 
 export interface PumpAgentOptions {
@@ -28,13 +29,14 @@ export interface PumpAgentOptions {
    */
   provenance: (e: RemoteEnvelope) => 'gateway' | 'rogue';
   /**
-   * What the pump's comms module trusts: the gateway's public key, and whether the firmware takes
-   * anything (the legacy-unauthenticated profile). Updates (and their control operations) and
-   * acknowledgements are checked against it before they change anything: signature, counter (one
-   * sequence for updates, one for acknowledgements) and expiry, as the pump checks a command.
+   * What the pump's comms module trusts: the gateway's public key, its key for this pump's
+   * acknowledgements (signedDown.ts), and whether the firmware takes anything (the
+   * legacy-unauthenticated profile). Updates (and their control operations) are checked against
+   * the public key, acknowledgements against the MAC key, before they change anything: signature or
+   * MAC, counter (one sequence for updates, one for acknowledgements) and expiry.
    * `acceptUnsignedAcks`: only for someone else's gateway (infusim fleet), which has no key of ours.
    */
-  auth: { trustedKey: KeyObject; acceptUnauthenticated: boolean; acceptUnsignedAcks?: boolean | undefined };
+  auth: { trustedKey: KeyObject; ackKey: Buffer; acceptUnauthenticated: boolean; acceptUnsignedAcks?: boolean | undefined };
 }
 
 export interface RemoteCommandRecord {
@@ -74,7 +76,7 @@ export class PumpAgent {
   updatesRefused = 0;
   private stopped = false;
   private readonly updateGuard: RemoteGuard;
-  private readonly ackGuard: RemoteGuard;
+  private readonly ackGuard: AckGuard;
 
   constructor(
     readonly pumpId: string,
@@ -89,7 +91,7 @@ export class PumpAgent {
     this.capacity = options.outboxCapacity ?? 20_000;
     const guard = { pumpId, trustedKey: options.auth.trustedKey, acceptUnauthenticated: options.auth.acceptUnauthenticated };
     this.updateGuard = new RemoteGuard(guard);
-    this.ackGuard = new RemoteGuard({ ...guard, acceptUnauthenticated: options.auth.acceptUnauthenticated || options.auth.acceptUnsignedAcks === true });
+    this.ackGuard = new AckGuard(pumpId, options.auth.ackKey, options.auth.acceptUnauthenticated || options.auth.acceptUnsignedAcks === true);
     network.attachPump(pumpId, segment, (m) => this.receive(m));
   }
 
@@ -163,7 +165,7 @@ export class PumpAgent {
     switch (m.kind) {
       case 'event-ack':
       case 'status-ack': {
-        if (!this.ackAccepted(m.pumpId, ackText(m), m.auth)) return;
+        if (!this.ackAccepted(ackText(m), m.auth)) return;
         this.heard();
         if (m.kind === 'event-ack') {
           let n = 0;
@@ -175,11 +177,6 @@ export class PumpAgent {
       case 'command': {
         const source = this.options.provenance(m.envelope);
         const text = m.envelope.command;
-        if (text.startsWith(ACK_PREFIX)) {
-          // An acknowledgement's signature moved into a command: never a command, never an acknowledgement.
-          this.acksRefused['bad-signature'] = (this.acksRefused['bad-signature'] ?? 0) + 1;
-          return;
-        }
         if (text.startsWith(UPDATE_PREFIX)) {
           this.update(m.envelope, source, m.source);
           break;
@@ -210,9 +207,8 @@ export class PumpAgent {
     }
   }
 
-  private ackAccepted(pumpId: string, text: string, auth: { counter: number; issuedMs: number; expiresMs: number; signature?: string | undefined } | undefined): boolean {
-    const e: RemoteEnvelope = { pumpId, counter: auth?.counter ?? 0, issuedMs: auth?.issuedMs ?? 0, expiresMs: auth?.expiresMs ?? 0, command: text, signature: auth?.signature };
-    const verdict = this.ackGuard.check(e, this.world.nowMs + this.clockOffsetMs);
+  private ackAccepted(text: string, auth: AckAuth | undefined): boolean {
+    const verdict = this.ackGuard.check(text, auth, this.world.nowMs + this.clockOffsetMs);
     if (verdict === 'accepted') return true;
     this.acksRefused[verdict] = (this.acksRefused[verdict] ?? 0) + 1;
     return false;

@@ -84,9 +84,9 @@ export const commandAckPayload = z.strictObject({ v, pumpId, counter: z.number()
 /** `.../<pump>/cmd`: a signed remote command (expiry inside the envelope: MQTT 3.1.1 has no message expiry). QoS 1. */
 export const commandPayload = z.strictObject({ v, pumpId, envelope: envelopeSchema, from: z.enum(['gateway', 'rogue']) });
 /** `.../<pump>/acks`: the gateway acknowledges events (cumulative) and telemetry. QoS 1. */
-// The gateway's signature, counter and expiry (docs/mqtt.md, "Payloads"): optional in the schema, so that an
+// The gateway's MAC, counter and expiry (docs/mqtt.md, "Payloads"): optional in the schema, so that an
 // unsigned acknowledgement is read and then refused and counted by the pump, not lost as malformed.
-const ackAuth = { counter: z.number().int().min(0).optional(), issuedMs: num.optional(), expiresMs: num.optional(), signature: z.string().max(200).optional() };
+const ackAuth = { counter: z.number().int().min(0).optional(), issuedMs: num.optional(), expiresMs: num.optional(), mac: z.string().max(100).optional() };
 export const acksPayload = z.discriminatedUnion('kind', [
   z.strictObject({ v, pumpId, kind: z.literal('event-ack'), uptoSeq: z.number().int().min(0), ...ackAuth }),
   z.strictObject({ v, pumpId, kind: z.literal('status-ack'), ...ackAuth }),
@@ -178,7 +178,7 @@ export function decodeDown(leaf: Leaf, payload: Buffer | string, topicPumpId: st
       const r = parse(acksPayload, payload, topicPumpId);
       if (!r.ok) return r;
       const a = r.value;
-      const auth: AckAuth | undefined = a.counter !== undefined && a.issuedMs !== undefined && a.expiresMs !== undefined ? { counter: a.counter, issuedMs: a.issuedMs, expiresMs: a.expiresMs, signature: a.signature } : undefined;
+      const auth: AckAuth | undefined = a.counter !== undefined && a.issuedMs !== undefined && a.expiresMs !== undefined ? { counter: a.counter, issuedMs: a.issuedMs, expiresMs: a.expiresMs, mac: a.mac } : undefined;
       return { ok: true, value: a.kind === 'event-ack' ? { kind: 'event-ack', pumpId: a.pumpId, uptoSeq: a.uptoSeq, auth } : { kind: 'status-ack', pumpId: a.pumpId, auth } };
     }
     default:

@@ -11,7 +11,7 @@ import { Pump } from '../../sim/pump/pump.js';
 import { pumpTypeById } from '../../sim/pump/pumpTypes.js';
 import { formatCommand } from '../../sim/protocol/lineCodec.js';
 import { ed25519FromSeed, type RemoteEnvelope } from '../../sim/security/remoteCommand.js';
-import { signedBy } from '../link/signedDown.js';
+import { ackKeyFor, signedBy } from '../link/signedDown.js';
 import { Prng } from '../../sim/time/prng.js';
 import { Gateway } from '../gateway/gateway.js';
 import { linkConditionsOf, Network } from '../link/network.js';
@@ -133,7 +133,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       ...(rollout ? rollout.pumpOptions(fp) : {}),
     });
     gateway.register(fp.id);
-    const agent = new PumpAgent(fp.id, fp.segment, world, network, { telemetryEveryMs, provenance, auth: { trustedKey: keys.publicKey, acceptUnauthenticated: fp.profile === 'legacy-unauthenticated', acceptUnsignedAcks: externalGateway } }, (r) => {
+    const agent = new PumpAgent(fp.id, fp.segment, world, network, { telemetryEveryMs, provenance, auth: { trustedKey: keys.publicKey, ackKey: ackKeyFor(keys.privateKey, fp.id), acceptUnauthenticated: fp.profile === 'legacy-unauthenticated', acceptUnsignedAcks: externalGateway } }, (r) => {
       monitor.remote(r);
       trace.add({ tMs: r.tMs, kind: 'command', pumpId: r.pumpId, source: r.source, ...(r.claimed !== undefined && r.claimed !== r.source ? { claimed: r.claimed } : {}), command: r.command, ok: r.reply.ok, code: r.reply.ok ? undefined : r.reply.code, auth: r.verdict === 'accepted' ? 'accepted' : r.verdict === 'bad-signature' ? 'bad-mac' : r.verdict === 'wrong-pump' ? 'unknown-key' : r.verdict });
     });
