@@ -64,7 +64,7 @@ export class ChildProcessBroker {
   private child: ChildProcess | undefined;
   private listening = false;
   private portValue = 0;
-  readonly counters: BrokerCounters = { connectionsRefused: 0, takeoversRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
+  readonly counters: BrokerCounters = { connectionsRefused: 0, takeoversRefused: 0, oversizeRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
   readonly log: string[] = [];
   private infoWaiters: ((i: BrokerProcessInfo) => void)[] = [];
 

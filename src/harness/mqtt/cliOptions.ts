@@ -104,7 +104,7 @@ export function formatMqttSummary(m: MqttRunInfo): string {
     `  telemetry coalesced while offline ${s.telemetryCoalesced}, held offline (kept in outboxes) ${s.heldOffline}`,
     `  broker kills ${s.brokerKills}, connection cuts ${s.connectionCuts}, reconnects ${s.reconnects}, rogue publishes blocked ${s.rogueBlocked}`,
     ...(s.reconnectStorms > 0 ? [`  reconnect storms ${s.reconnectStorms}, pump connections dropped by them ${s.stormDrops}`] : []),
-    ...(m.brokerCounters ? [`  broker refused: connections ${m.brokerCounters.connectionsRefused}, client-id takeovers ${m.brokerCounters.takeoversRefused}, publishes ${m.brokerCounters.publishesDenied}, subscriptions ${m.brokerCounters.subscriptionsDenied}`] : []),
+    ...(m.brokerCounters ? [`  broker refused: connections ${m.brokerCounters.connectionsRefused}, client-id takeovers ${m.brokerCounters.takeoversRefused}, oversize packets ${m.brokerCounters.oversizeRefused}, publishes ${m.brokerCounters.publishesDenied}, subscriptions ${m.brokerCounters.subscriptionsDenied}`] : []),
     ...(s.barrierTimeouts > 0 ? [`  messages that never arrived (barrier timeouts) ${s.barrierTimeouts}`] : []),
     ...(s.linkProxyPumps + s.linkProxyOverLimit > 0 ? [`  link proxy: ${s.linkProxyPumps} pumps, frames delayed ${s.framesDelayed}, dropped ${s.framesDropped}, duplicated ${s.framesDuplicated}${s.linkProxyOverLimit > 0 ? `; ${s.linkProxyOverLimit} pumps over its limit connected directly, without link conditions` : ''}`] : []),
   ].join('\n');
