@@ -330,6 +330,36 @@ export class MqttNetwork extends Network {
     return super.reconnectStorm(pumpIds, backoff);
   }
 
+  /**
+   * Told of each unplanned broker death (runScenario puts it in the trace and the result): the
+   * virtual instant the run noticed it at, and what happened.
+   */
+  onBrokerDeath: ((tMs: number, detail: string) => void) | undefined;
+
+  /**
+   * The broker died without the run asking (a child-process broker killed from outside, crashed or
+   * out of memory). Never silent: counted, logged, told to onBrokerDeath, and the broker is started
+   * again on its port (a fresh process: its sessions, queued messages and retained status are gone,
+   * as with childBrokerKill 'process'); what was in flight is lost and counted, events wait in the
+   * outboxes and are resent. (Only a broker the run started can be told of: the child-process broker.)
+   */
+  brokerDied(detail: string): void {
+    if (this.closed) return;
+    this.mqttStats.brokerDeaths++;
+    const tMs = this.w.nowMs;
+    this.note(`broker died (unplanned) at t=${tMs}: ${detail}`);
+    this.onBrokerDeath?.(tMs, detail);
+    const control = this.o.brokerControl;
+    if (!control) return;
+    this.barrier.op(async () => {
+      for (const ep of this.endpoints()) ep.ready = false;
+      if (!this.gatewayUp && (this.o.gatewayOutage ?? 'broker') === 'broker') return; // a gateway outage is under way: its end starts the broker
+      await control.start();
+      this.note(`broker restarted after its death at t=${this.w.nowMs}`);
+      await Promise.all(this.endpoints().filter((e) => !e.cut).map((e) => this.waitReady(e)));
+    });
+  }
+
   /** Close every client (and nothing else: the broker belongs to whoever started it). */
   async close(): Promise<void> {
     await this.settle().catch(() => undefined);

@@ -108,4 +108,6 @@ export interface RunResult {
   wallMs: number;
   /** Firmware and library updates: per-wave counts, versions over time, refusals (only when the scenario has them). */
   rollout?: RolloutResult | undefined;
+  /** Unplanned deaths of the run's MQTT broker (each restarted by the run); absent when there were none. */
+  brokerDeaths?: { tMs: number; detail: string }[] | undefined;
 }

@@ -98,6 +98,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     trace.add({ tMs: v.tMs, kind: 'violation', rule: v.rule, pumpId: v.pumpId, detail: v.detail });
   });
   const state: RunState = { fleet, alarmsOpen: new Map(), alarms: [], series: {}, escalations: [], networkSpans: [], faultSpans: [], openNet: new Map() };
+  if (mqttRun) {
+    // An unplanned broker death is never silent: in the trace and the result (the run restarts the broker).
+    mqttRun.network.onBrokerDeath = (tMs, detail) => {
+      (state.brokerDeaths ??= []).push({ tMs, detail });
+      trace.add({ tMs, kind: 'broker', what: 'died', detail });
+    };
+  }
 
   const gateway = new Gateway(world, network, keys.privateKey, {
     onDuplicate: () => undefined,

@@ -18,7 +18,9 @@ export type TraceRecord =
   | { tMs: number; kind: 'net'; what: 'link-down' | 'link-up' | 'gateway-down' | 'gateway-up'; target: string }
   | { tMs: number; kind: 'ingest'; pumpId: string; seq: number; duplicate: boolean; gapFrom?: number | undefined }
   | { tMs: number; kind: 'escalation'; pumpId: string; alarm: string; level: number }
-  | { tMs: number; kind: 'violation'; rule: string; pumpId?: string | undefined; detail: string };
+  | { tMs: number; kind: 'violation'; rule: string; pumpId?: string | undefined; detail: string }
+  /** The MQTT broker died without the run asking (docs/mqtt.md, "Broker placement"). */
+  | { tMs: number; kind: 'broker'; what: 'died'; detail: string };
 
 export function formatTraceRecord(r: TraceRecord): string {
   const t = String(Math.round(r.tMs)).padStart(9);
@@ -35,6 +37,8 @@ export function formatTraceRecord(r: TraceRecord): string {
       return `${t} ingest ${r.pumpId} seq=${r.seq}${r.duplicate ? ' duplicate' : ''}${r.gapFrom !== undefined ? ` gap-from=${r.gapFrom}` : ''}`;
     case 'escalation':
       return `${t} escalate ${r.pumpId} ${r.alarm} level=${r.level}`;
+    case 'broker':
+      return `${t} BROKER DIED (unplanned) ${r.detail}`;
     case 'violation':
       return `${t} VIOLATION ${r.rule}${r.pumpId ? ` ${r.pumpId}` : ''} ${r.detail}`;
   }
