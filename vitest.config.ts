@@ -6,7 +6,12 @@ export default defineConfig({
   resolve: { alias: { infusim: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Builds dist/ once, so that CLI tests spawn plain node (test/support/cli.ts).
+    globalSetup: ['test/support/buildCli.ts'],
+    // Bounds for a loaded 2-core machine (CI): a test that hangs still fails, but a slow one does not.
+    // No test sets its own, shorter bound; none asserts on wall time.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    teardownTimeout: 60_000,
   },
 });

@@ -86,7 +86,8 @@ CONF
   "$bin" -c "$dir/mosquitto.conf" >/dev/null 2>"$dir/mosquitto.log" &
   pid=$!
   echo "$pid" > "$dir/mosquitto.pid"
-  for _ in $(seq 1 100); do
+  # Up to 60 s: a bound for a loaded machine.
+  for _ in $(seq 1 600); do
     if ! kill -0 "$pid" 2>/dev/null; then
       grep -qi 'address already in use' "$dir/mosquitto.log" && [ "$attempt" -lt 3 ] && continue 2
       fail "mosquitto exited at start: $(cat "$dir/mosquitto.log")"
@@ -99,6 +100,6 @@ CONF
     sleep 0.1
   done
   stop_broker "$dir"
-  fail "mosquitto did not listen on 127.0.0.1:$port within 10 s: $(cat "$dir/mosquitto.log")"
+  fail "mosquitto did not listen on 127.0.0.1:$port within 60 s: $(cat "$dir/mosquitto.log")"
 done
 fail "mosquitto could not bind a free port in 3 tries: $(cat "$dir/mosquitto.log")"

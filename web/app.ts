@@ -3,7 +3,8 @@
  * one WebSocket to the training server. Plain TypeScript and the DOM; compiled by
  * tsconfig.web.json into dist/web and served by the server (no CDN: it works offline).
  *
- * Routes: #/station, #/pump/<id>, #/instructor/<key>, #/debrief.
+ * Routes: #/station, #/pump/<id>, #/instructor/<key>, #/debrief; #/key/<session key> (the address
+ * infusim train prints) keeps the session key in this browser and opens the station.
  * When the link drops, the page says so and hides the numbers until it is back (no stale data).
  */
 import { AlarmSound, type Priority } from './audio.js';
@@ -73,12 +74,37 @@ function route(): { page: string; arg: string } {
   return { page: parts[0] || 'station', arg: decodeURIComponent(parts[1] ?? '') };
 }
 
+const KEY_STORE = 'infusim-train-key';
+
+/** The session key front panels and the station need: from #/key/<key>, kept for this server's origin. */
+function sessionKey(): string {
+  try {
+    return localStorage.getItem(KEY_STORE) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function takeKeyFromAddress(): void {
+  const r = route();
+  const key = r.page === 'key' ? r.arg : r.page === 'instructor' && !sessionKey() ? r.arg : '';
+  if (key) {
+    try {
+      localStorage.setItem(KEY_STORE, key);
+    } catch {
+      // storage off: the page still works until it is reloaded
+    }
+  }
+  // Keep the key out of the address bar and the history.
+  if (r.page === 'key') location.replace('#/station');
+}
+
 function hello(): Record<string, unknown> {
   const r = route();
-  if (r.page === 'pump') return { type: 'hello', role: 'pump', pumpId: r.arg };
+  if (r.page === 'pump') return { type: 'hello', role: 'pump', pumpId: r.arg, key: sessionKey() };
   if (r.page === 'instructor') return { type: 'hello', role: 'instructor', key: r.arg };
   if (r.page === 'debrief') return { type: 'hello', role: 'debrief' };
-  return { type: 'hello', role: 'station' };
+  return { type: 'hello', role: 'station', key: sessionKey() };
 }
 
 function send(msg: Record<string, unknown>): Promise<Reply> {
@@ -478,7 +504,10 @@ function buildDebrief(main: HTMLElement): () => void {
 }
 
 window.addEventListener('hashchange', () => {
+  takeKeyFromAddress();
+  if (route().page === 'key') return;
   // A new page says hello again (its role and pump change).
   if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ ...hello(), ref: 'hello' }));
 });
+takeKeyFromAddress();
 connect();

@@ -1,8 +1,9 @@
 /** Where the package's own files are, from src/ (tsx, vitest) or dist/ (installed). */
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseDrugLibraryText } from '../sim/druglib/load.js';
 import type { DrugLibrary } from '../sim/druglib/schema.js';
+import { readBoundedFile } from './readBoundedFile.js';
+import { MAX_REFERENCED_FILE_BYTES } from './scenario/limits.js';
 
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DEFAULT_LIBRARY_PATH = fileURLToPath(new URL('../../scenarios/druglib/general-hospital.json', import.meta.url));
@@ -11,9 +12,9 @@ export const DEFAULT_LIBRARY_PATH = fileURLToPath(new URL('../../scenarios/drugl
 export function loadLibraryFile(path: string = DEFAULT_LIBRARY_PATH): DrugLibrary {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedFile(path, MAX_REFERENCED_FILE_BYTES, 'drug library file');
   } catch (e) {
-    throw new Error(`cannot read drug library ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(`cannot read drug library ${path}: ${(e as Error).message}`);
   }
   return parseDrugLibraryText(text, path);
 }

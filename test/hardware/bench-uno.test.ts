@@ -15,6 +15,7 @@ import { runUnoOnPty, type RunningUno } from '../../src/harness/avr/run-uno.js';
 import { formatTable } from '../../src/harness/bench/report.js';
 import { runBench } from '../../src/harness/bench/runBench.js';
 import { IN_CI, REPO_ROOT, TEST_HEX, buildImages, missingBuildTools, missingSocat } from './helpers.js';
+import { CLI } from '../support/cli.js';
 
 const missing = [missingBuildTools(), missingSocat()].filter((m) => m !== undefined).join('; ') || undefined;
 
@@ -39,7 +40,7 @@ describe.skipIf(missing !== undefined)(`bench against the emulated Uno on a pty$
   beforeAll(async () => {
     buildImages();
     board = await runUnoOnPty({ hexPath: TEST_HEX, ptyLink: join(dir, 'uno') });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await board?.close();
@@ -72,7 +73,7 @@ describe.skipIf(missing !== undefined)(`bench against the emulated Uno on a pty$
       expect(results.find((r) => r.name === name)?.status, name).toBe('PASS');
     }
     expect(results.filter((r) => r.name.startsWith('model: ')).map((r) => r.status)).toEqual(['PASS', 'PASS', 'PASS']);
-  }, 150_000);
+  });
 });
 
 describe.skipIf(missing !== undefined)(`infusim emulate and infusim bench through the CLI${missing ? ` (skipped: ${missing})` : ''}`, () => {
@@ -80,7 +81,7 @@ describe.skipIf(missing !== undefined)(`infusim emulate and infusim bench throug
     buildImages();
     const dir = mkdtempSync(join(tmpdir(), 'infusim-emulate-'));
     const link = join(dir, 'uno');
-    const emu = spawn(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'emulate', '--hex', TEST_HEX, '--port', link], {
+    const emu = spawn(process.execPath, [CLI, 'emulate', '--hex', TEST_HEX, '--port', link], {
       cwd: REPO_ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -100,7 +101,7 @@ describe.skipIf(missing !== undefined)(`infusim emulate and infusim bench throug
         emu.once('exit', (code) => reject(new Error(`infusim emulate exited ${String(code)}: ${err}`)));
       });
       expect(out.trim()).toBe(link);
-      const bench = spawn(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'bench', '--port', link, '--only', 'INFO,PING,ERR,line', '--no-model', '--quiet'], {
+      const bench = spawn(process.execPath, [CLI, 'bench', '--port', link, '--only', 'INFO,PING,ERR,line', '--no-model', '--quiet'], {
         cwd: REPO_ROOT,
       });
       let table = '';
@@ -117,5 +118,5 @@ describe.skipIf(missing !== undefined)(`infusim emulate and infusim bench throug
       rmSync(dir, { recursive: true, force: true });
     }
     expect(err).toMatch(/emulator speed \d+\.\d+x a 16 MHz Uno/);
-  }, 90_000);
+  });
 });

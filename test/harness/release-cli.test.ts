@@ -3,9 +3,10 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CLI } from '../support/cli.js';
 
 function infusim(...args: string[]) {
-  return spawnSync(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+  return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 300_000 });
 }
 
 describe('infusim keys, firmware and library (signing tools)', () => {

@@ -2,6 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCredentials, type Identity } from '../../src/harness/mqtt/credentials.js';
 import { pumpTopic, type PumpAddress } from '../../src/harness/mqtt/topics.js';
+import { drained, throughMarker } from '../support/mqtt.js';
 import { TARGETS, type StartedBroker } from './targets.js';
 
 const creds = generateCredentials('acl', [
@@ -13,7 +14,6 @@ const p2 = creds.pumps.get('p2') as Identity;
 const a1 = p1.pump as PumpAddress;
 const a2 = p2.pump as PumpAddress;
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function connect(url: string, o: { clientId: string; username?: string; password?: string }): Promise<MqttClient> {
   return mqtt.connectAsync(url, { ...o, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000 });
@@ -57,20 +57,19 @@ describe.each(TARGETS)('broker authentication and topic ACLs ($name)', (target) 
     const forged = JSON.stringify({ v: 1, pumpId: 'p2', seq: 1, event: { type: 'RATE', tMs: 0, rateMlPerH: 999 } });
     c.publish(pumpTopic(a2, 'events'), forged, { qos: 0 });
     c.publish(pumpTopic(a2, 'cmd'), '{}', { qos: 0 });
-    await sleep(300);
-    // Its own topic goes through (the observer sees it), the foreign ones never do.
+    await drained(c);
+    // Its own topic goes through (the observer sees it), the foreign ones never do: once the marker
+    // has arrived, anything the broker had let through before it would have arrived too.
     const own = await as(broker.url, p2);
-    own.publish(pumpTopic(a2, 'telemetry'), 'marker', { qos: 0 });
-    await sleep(300);
+    await throughMarker(own, pumpTopic(a2, 'telemetry'), () => seen);
     expect(seen.filter((s) => s.includes('999') || s.endsWith(' {}'))).toEqual([]);
-    expect(seen.some((s) => s.endsWith('marker'))).toBe(true);
     await Promise.all([c.endAsync(true), own.endAsync(true)]);
   });
 
   run('a pump cannot receive another pump\'s commands, and an observer cannot command', async () => {
     const spy = await as(broker.url, p1);
     const got: string[] = [];
-    spy.on('message', (t) => got.push(t));
+    spy.on('message', (t, p) => got.push(`${t} ${p.toString()}`));
     // The broker refuses the foreign filters (SUBACK 0x80); its own is granted.
     await spy.subscribeAsync([pumpTopic(a2, 'cmd'), 'infusim/v1/acl/#', pumpTopic(a1, 'cmd')], { qos: 1 }).catch(() => undefined);
     const gw = await as(broker.url, creds.gateway);
@@ -78,8 +77,9 @@ describe.each(TARGETS)('broker authentication and topic ACLs ($name)', (target) 
     await gw.publishAsync(pumpTopic(a1, 'cmd'), 'for-p1', { qos: 1 });
     const obs = await as(broker.url, creds.observer);
     obs.publish(pumpTopic(a1, 'cmd'), 'from-observer', { qos: 0 });
-    await sleep(400);
-    expect(got).toEqual([pumpTopic(a1, 'cmd')]);
+    await drained(obs);
+    const marker = await throughMarker(gw, pumpTopic(a1, 'cmd'), () => got);
+    expect(got).toEqual([`${pumpTopic(a1, 'cmd')} for-p1`, `${pumpTopic(a1, 'cmd')} ${marker}`]);
     await Promise.all([spy.endAsync(true), gw.endAsync(true), obs.endAsync(true)]);
   });
 });

@@ -9,6 +9,7 @@ import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
 import { AccessPolicy } from '../../src/harness/mqtt/acl.js';
 import { parseTopic, pumpTopic } from '../../src/harness/mqtt/topics.js';
 import { dynsecBroker, mosquittoBin, SUITE_BROKER } from './targets.js';
+import { CLI } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusim-mqtt-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -47,7 +48,7 @@ describe('MQTT command-line flags', () => {
 /** `infusim run` from source (tsx), as a user runs it. */
 function infusim(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'run', ...args, '--no-progress'], { encoding: 'utf8', timeout: 90_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, 'run', ...args, '--no-progress'], { encoding: 'utf8', timeout: 300_000 }, (err, stdout, stderr) => {
       resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
     });
   });
@@ -69,7 +70,7 @@ describe.runIf(mosquittoBin !== undefined)('infusim run --mosquitto', () => {
     expect(report.violations).toEqual([]);
     expect(report.expectations.every((e) => e.passed)).toBe(true);
     expect(report.networkSpans).toContainEqual(expect.objectContaining({ what: 'gateway down', startMs: 3 * 3600_000, endMs: 3 * 3600_000 + 25 * 60_000 }));
-  }, 120_000);
+  });
 });
 
 describe.runIf(mosquittoBin !== undefined || SUITE_BROKER !== undefined)('infusim run --broker --broker-admin', () => {
@@ -96,7 +97,7 @@ describe.runIf(mosquittoBin !== undefined || SUITE_BROKER !== undefined)('infusi
     } finally {
       await s.close();
     }
-  }, 120_000);
+  });
 });
 
 describe('credentials and the access policy', () => {

@@ -42,5 +42,5 @@ describe('MQTT contract', () => {
     // The rogue client got nothing through the broker; no therapy changed without authority.
     expect(run.mqtt?.stats.rogueBlocked).toBeGreaterThan(0);
     expect(run.result.violations).toEqual([]);
-  }, 60_000);
+  });
 });

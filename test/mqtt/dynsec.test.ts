@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCredentials, LEGACY_UNAUTHENTICATED, type Identity } from '../../src/harness/mqtt/credentials.js';
 import { deprovisionDynsec, parseBrokerAdmin, provisionCommands, provisionDynsec, roleFor, type DynsecTarget } from '../../src/harness/mqtt/dynsec.js';
 import { pumpTopic, type PumpAddress } from '../../src/harness/mqtt/topics.js';
+import { drained, throughMarker } from '../support/mqtt.js';
 import { dynsecBroker, mosquittoBin, SUITE_BROKER } from './targets.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const REFUSED = /not authori[sz]ed|bad user ?name or password/i;
 
 describe('dynamic security commands', () => {
@@ -108,8 +108,10 @@ describe.runIf(available)('a mosquitto provisioned through dynamic security', ()
       await expect(connect({ clientId: 'anon' })).rejects.toThrow(REFUSED);
       await expect(connect({ clientId: 'someone-else', username: p1.username, password: p1.password })).rejects.toThrow(REFUSED);
       await expect(connect({ clientId: p2.clientId, username: p2.username, password: 'admin' })).rejects.toThrow(REFUSED);
-      await sleep(400);
-      expect(got1).toEqual([`${pumpTopic(a1, 'cmd')} from-gateway`]);
+      await Promise.all([drained(pump1), drained(obs)]);
+      const marker = await throughMarker(gw, pumpTopic(a1, 'cmd'), () => got1);
+      await expect.poll(() => seen.includes(`${pumpTopic(a1, 'cmd')} ${marker}`), { timeout: 60_000 }).toBe(true);
+      expect(got1).toEqual([`${pumpTopic(a1, 'cmd')} from-gateway`, `${pumpTopic(a1, 'cmd')} ${marker}`]);
       expect(seen.filter((s) => s.includes('forged') || s.includes('from-observer'))).toEqual([]);
       expect(seen).toContain(`${pumpTopic(a1, 'telemetry')} own-telemetry`);
       await Promise.all([obs.endAsync(true), pump1.endAsync(true), gw.endAsync(true)]);
@@ -175,10 +177,12 @@ describe.runIf(mosquittoBin !== undefined)('a legacy-unauthenticated pump on a d
         const anon = await mqtt.connectAsync(t.url, { clientId: `rogue-${round}`, reconnectPeriod: 0 });
         await anon.publishAsync(pumpTopic((c.pumps.get('old') as Identity).pump as PumpAddress, 'cmd'), 'PAUSE', { qos: 1 });
         anon.publish(pumpTopic((c.pumps.get('new') as Identity).pump as PumpAddress, 'cmd'), 'PAUSE', { qos: 0 });
-        await sleep(400);
+        await drained(anon);
+        const gw = await mqtt.connectAsync(t.url, { clientId: c.gateway.clientId, username: c.gateway.username, password: c.gateway.password, reconnectPeriod: 0 });
+        const marker = await throughMarker(gw, pumpTopic((c.pumps.get('new') as Identity).pump as PumpAddress, 'cmd'), () => neu.got);
         expect(old.got).toEqual(['PAUSE']);
-        expect(neu.got).toEqual([]);
-        await Promise.all([old.cl.endAsync(true), neu.cl.endAsync(true), anon.endAsync(true)]);
+        expect(neu.got).toEqual([marker]);
+        await Promise.all([old.cl.endAsync(true), neu.cl.endAsync(true), anon.endAsync(true), gw.endAsync(true)]);
       } finally {
         await deprovisionDynsec(t, c);
       }
@@ -194,9 +198,11 @@ describe.runIf(mosquittoBin !== undefined)('a legacy-unauthenticated pump on a d
       await cl.subscribeAsync(pumpTopic(old.pump as PumpAddress, 'cmd'), { qos: 1 });
       const anon = await mqtt.connectAsync(t.url, { clientId: 'rogue-after', reconnectPeriod: 0 });
       anon.publish(pumpTopic(old.pump as PumpAddress, 'cmd'), 'PAUSE', { qos: 0 });
-      await sleep(400);
-      expect(got).toEqual([]);
-      await Promise.all([cl.endAsync(true), anon.endAsync(true)]);
+      await drained(anon);
+      const gw = await mqtt.connectAsync(t.url, { clientId: c.gateway.clientId, username: c.gateway.username, password: c.gateway.password, reconnectPeriod: 0 });
+      const marker = await throughMarker(gw, pumpTopic(old.pump as PumpAddress, 'cmd'), () => got);
+      expect(got).toEqual([marker]);
+      await Promise.all([cl.endAsync(true), anon.endAsync(true), gw.endAsync(true)]);
     } finally {
       await deprovisionDynsec(t, c);
     }

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { anonymousClientId } from '../../src/harness/mqtt/acl.js';
 import { generateCredentials, LEGACY_UNAUTHENTICATED, type Identity } from '../../src/harness/mqtt/credentials.js';
 import { pumpTopic, type PumpAddress } from '../../src/harness/mqtt/topics.js';
+import { drained, throughMarker } from '../support/mqtt.js';
 import { TARGETS } from './targets.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(TARGETS)('legacy-unauthenticated profile ($name)', (target) => {
   (target.available ? it : it.skip)('an anonymous client reaches the legacy pump\'s commands and nothing else', async () => {
@@ -34,10 +34,12 @@ describe.each(TARGETS)('legacy-unauthenticated profile ($name)', (target) => {
       const anon = await mqtt.connectAsync(broker.url, { clientId: anonymousClientId('leg', 'old', 'rogue'), reconnectPeriod: 0 });
       await anon.publishAsync(pumpTopic((creds.pumps.get('old') as Identity).pump as PumpAddress, 'cmd'), 'PAUSE', { qos: 1 });
       anon.publish(pumpTopic((creds.pumps.get('new') as Identity).pump as PumpAddress, 'cmd'), 'PAUSE', { qos: 0 });
-      await sleep(400);
+      await drained(anon);
+      const gw = await mqtt.connectAsync(broker.url, { clientId: creds.gateway.clientId, username: creds.gateway.username, password: creds.gateway.password, reconnectPeriod: 0 });
+      const marker = await throughMarker(gw, pumpTopic((creds.pumps.get('new') as Identity).pump as PumpAddress, 'cmd'), () => neu.got);
       expect(old.got).toEqual(['PAUSE']);
-      expect(neu.got).toEqual([]);
-      await Promise.all([old.c.endAsync(true), neu.c.endAsync(true), anon.endAsync(true)]);
+      expect(neu.got).toEqual([marker]);
+      await Promise.all([old.c.endAsync(true), neu.c.endAsync(true), anon.endAsync(true), gw.endAsync(true)]);
     } finally {
       await broker.close();
     }

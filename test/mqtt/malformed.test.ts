@@ -15,7 +15,6 @@ const creds = generateCredentials('bad', [
 const p1 = creds.pumps.get('p1') as Identity;
 const p2 = creds.pumps.get('p2') as Identity;
 const link = { latencyMs: 0, jitterMs: 0, lossRate: 0, burstLoss: false, duplicateRate: 0, reorderRate: 0 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const GARBAGE = ['not json {', '[]', '{"v":2}', JSON.stringify({ v: 1, pumpId: 'p2', seq: 0, event: { type: 'RATE', tMs: 0, rateMlPerH: 1 } }), 'x'.repeat(20_000)];
 
@@ -44,10 +43,13 @@ describe.each(TARGETS)('malformed payloads ($name)', (target) => {
     // p2 claiming to be p1 inside a payload on its own topic.
     await raw.publishAsync(pumpTopic(a, 'events'), JSON.stringify({ v: 1, pumpId: 'p1', seq: 1, event: { type: 'RATE', tMs: 0, rateMlPerH: 1 } }), { qos: 1 });
     await raw.publishAsync(pumpTopic(a, 'events'), JSON.stringify({ v: 1, pumpId: 'p2', seq: 1, event: { type: 'RATE', tMs: 0, rateMlPerH: 5 } }), { qos: 1 });
-    await sleep(400);
-    // Received messages are handed over at the barrier (settle), in a fixed order.
-    await net.settle();
-    world.runUntil(1000);
+    // Received messages are handed over at the barrier (settle), in a fixed order; the good one was
+    // sent last, so once it is handed over every message before it has been received.
+    await expect.poll(async () => {
+      await net.settle();
+      world.runUntil(1000);
+      return got.length;
+    }, { timeout: 60_000 }).toBe(1);
     expect(net.mqttStats.malformed).toBe(GARBAGE.length * 2 + 1);
     expect(net.log.filter((l) => l.startsWith('malformed payload')).length).toBe(GARBAGE.length * 2 + 1);
     expect(got).toEqual([{ kind: 'event', pumpId: 'p2', seq: 1, event: { type: 'RATE', tMs: 0, rateMlPerH: 5 } }]);
@@ -68,8 +70,11 @@ describe.each(TARGETS)('malformed payloads ($name)', (target) => {
       await gw.publishAsync(pumpTopic(a, 'acks'), g, { qos: 1 });
     }
     await gw.publishAsync(pumpTopic(a, 'acks'), JSON.stringify({ v: 1, pumpId: 'p1', kind: 'event-ack', uptoSeq: 3 }), { qos: 1 });
-    await sleep(400);
-    world.runUntil(1000);
+    // Wait until the pump's client has the good ack too (it was sent last).
+    await expect.poll(() => {
+      world.runUntil(1000);
+      return got.length;
+    }, { timeout: 60_000 }).toBe(1);
     expect(net.mqttStats.malformed).toBe(GARBAGE.length * 2);
     expect(got).toEqual([{ kind: 'event-ack', pumpId: 'p1', uptoSeq: 3 }]);
     await gw.endAsync(true);

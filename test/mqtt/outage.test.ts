@@ -40,7 +40,7 @@ describe.each(TARGETS)('gateway-outage over MQTT ($name)', (target) => {
     } finally {
       await broker.close();
     }
-  }, 60_000);
+  });
 });
 
 describe.each(TARGETS)('ward-network-partition over MQTT ($name)', (target) => {
@@ -61,5 +61,5 @@ describe.each(TARGETS)('ward-network-partition over MQTT ($name)', (target) => {
     } finally {
       await broker.close();
     }
-  }, 60_000);
+  });
 });

@@ -26,5 +26,5 @@ describe('runs over MQTT replay from their seed (embedded broker)', () => {
     expect(b!.hash).toBe(a!.hash);
     expect(b!.record).toBe(a!.record);
     expect(b!.result).toBe(a!.result);
-  }, 120_000);
+  });
 });

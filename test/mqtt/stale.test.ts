@@ -29,5 +29,5 @@ describe('stale remote commands over MQTT', () => {
       ['TITRATE dose=22', 'accepted', true],
     ]);
     expect(run.result.violations).toEqual([]);
-  }, 30_000);
+  });
 });

@@ -94,7 +94,7 @@ export const TARGETS: Target[] = [
 export function dynsecBroker(extraConf: string[] = []): { target: DynsecTarget; close(): void } {
   if (SUITE_BROKER && extraConf.length === 0) return { target: SUITE_BROKER, close: () => undefined };
   const dir = mkdtempSync(join(tmpdir(), 'infusim-suite-mosquitto-'));
-  const r = spawnSync('bash', ['.ci/mosquitto-suite.sh', 'start', dir, ...extraConf], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('bash', ['.ci/mosquitto-suite.sh', 'start', dir, ...extraConf], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`.ci/mosquitto-suite.sh start failed (${r.status ?? r.signal}): ${r.stderr}`);
   const env = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split('=', 2) as [string, string]));
   const url = env.INFUSIM_TEST_MOSQUITTO_URL;
@@ -103,7 +103,7 @@ export function dynsecBroker(extraConf: string[] = []): { target: DynsecTarget; 
   return {
     target: { url, admin: readBrokerAdmin(adminFile) },
     close: () => {
-      spawnSync('bash', ['.ci/mosquitto-suite.sh', 'stop', dir], { timeout: 30_000 });
+      spawnSync('bash', ['.ci/mosquitto-suite.sh', 'stop', dir], { timeout: 60_000 });
       rmSync(dir, { recursive: true, force: true });
     },
   };

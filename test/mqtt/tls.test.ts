@@ -73,6 +73,6 @@ describe('mqtts:// with a CA file', () => {
       await new Promise<void>((resolve) => front.close(() => resolve()));
       await broker?.close();
     }
-  }, 60_000);
+  });
 
 });

@@ -1,173 +1,19 @@
 /**
  * Every invariant fails when its rule is broken in the code. Each case builds a deliberately
- * broken pump (a subclass of Pump that corrupts one behaviour, reaching private fields by casts)
+ * broken pump (test/properties/brokenPumps.ts: a subclass of Pump that corrupts one behaviour)
  * and shows (1) the checker reports that rule on a short deterministic script, and (2) the
  * model-based property itself fails against that pump (fc.check with the broken factory, fixed
  * seed, no shrinking), with that rule in the failure.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PumpCommand, Reply } from '../../src/sim/protocol/commands.js';
+import type { PumpCommand } from '../../src/sim/protocol/commands.js';
 import { Pump, type PumpOptions } from '../../src/sim/pump/pump.js';
-import { LARGE_VOLUME_PUMP } from '../../src/sim/pump/pumpTypes.js';
+import { LARGE_VOLUME_PUMP, SYRINGE_PUMP } from '../../src/sim/pump/pumpTypes.js';
 import { checkPumpInvariants, InvariantObserver, RULES, type RuleId, type Violation } from '../../src/sim/safety/invariants.js';
-import { entryHash } from '../../src/sim/trace/eventLog.js';
-import type { PumpEvent } from '../../src/sim/trace/events.js';
+import { AutoAcknowledges, BackInServiceOnPass, bypassLimits, ErrChangesRate, FlowsInAlarm, ForgesLog, HalfCountedPcaWindow, Inaccurate, LogTimeGoesBack, LosesVolume, NeverReannunciates, NoLockout, Overfills, OverrunsVtbi } from './brokenPumps.js';
 import type { PumpFactory } from './commands/model.js';
 import { LIBRARY, pumpModelProperty } from './pumpProperty.js';
-
-/** Private parts of the pump, for the broken subclasses. */
-interface Guts {
-  primaryMl: number;
-  lastDemandStartMs: number;
-  program: { rateMlPerH: number; vtbiMl: number; drug?: { dose: number } } | undefined;
-  mechanism: { systematicFraction: number };
-  pca: { add(s: number, e: number, v: number): void } | undefined;
-  alarms: { acknowledge(id: undefined, now: number, out: PumpEvent[]): number; flowStopping(): unknown };
-  emitAll(events: PumpEvent[]): void;
-}
-const guts = (p: Pump): Guts => p as unknown as Guts;
-
-interface LogGuts {
-  entries: { seq: number; tMs: number; dir: string; text: string; hash: string }[];
-  headHash: string;
-  count: number;
-}
-
-// ------------------------------------------------------------------ broken pumps
-
-/** Counted volume goes down a little on every command that is not a TICK. */
-class LosesVolume extends Pump {
-  override execute(c: PumpCommand): Reply {
-    const g = guts(this);
-    if (c.cmd !== 'TICK' && g.primaryMl > 0.1) g.primaryMl -= 0.05;
-    return super.execute(c);
-  }
-}
-
-/** Runs past the VTBI entered: the program's VTBI grows by 20% once accepted. */
-class OverrunsVtbi extends Pump {
-  override execute(c: PumpCommand): Reply {
-    const r = super.execute(c);
-    const p = guts(this).program;
-    if (c.cmd === 'PROGRAM' && r.ok && p) p.vtbiMl = p.vtbiMl * 1.2 + 0.5;
-    return r;
-  }
-}
-
-/** A mechanism far out of its claimed accuracy (+40%). */
-class Inaccurate extends Pump {
-  constructor(o: PumpOptions) {
-    super(o);
-    guts(this).mechanism.systematicFraction = 0.4;
-  }
-}
-
-/** A program refused for a hard (or soft) limit goes through anyway: the check is bypassed. */
-function bypassLimits(kind: 'HARD_LIMIT' | 'SOFT_LIMIT'): PumpFactory {
-  return (o) =>
-    new (class extends Pump {
-      override execute(c: PumpCommand): Reply {
-        const r = super.execute(c);
-        if (c.cmd !== 'PROGRAM' || r.ok || r.code !== kind || !c.drugId) return r;
-        const entry = this.careArea?.drugs.find((d) => d.id === c.drugId);
-        if (!entry) return r;
-        const saved = entry.limits.doseRate;
-        entry.limits.doseRate = kind === 'HARD_LIMIT' ? {} : { lowerHard: saved.lowerHard, upperHard: saved.upperHard };
-        try {
-          return super.execute({ ...c, override: kind === 'HARD_LIMIT' ? true : undefined });
-        } finally {
-          entry.limits.doseRate = saved;
-        }
-      }
-    })(o);
-}
-
-/** Keeps pumping in ALARM state (the motor is not stopped by a flow-stopping alarm). */
-class FlowsInAlarm extends Pump {
-  override currentRateMlPerH(): number {
-    const p = guts(this).program;
-    if (this.state === 'ALARM' && p) return p.rateMlPerH || 1;
-    return super.currentRateMlPerH();
-  }
-}
-
-/** Forgets the last demand: no lockout. */
-class NoLockout extends Pump {
-  override execute(c: PumpCommand): Reply {
-    if (c.cmd !== 'DEMAND') return super.execute(c);
-    const g = guts(this);
-    const saved = g.lastDemandStartMs;
-    g.lastDemandStartMs = -Infinity;
-    const r = super.execute(c);
-    if (!r.ok) g.lastDemandStartMs = saved;
-    return r;
-  }
-}
-
-/** The PCA window counts half of what is delivered: the limit is passed. */
-class HalfCountedPcaWindow extends Pump {
-  override execute(c: PumpCommand): Reply {
-    const r = super.execute(c);
-    const w = guts(this).pca;
-    if (c.cmd === 'PROGRAM' && r.ok && w) {
-      const add = w.add.bind(w);
-      w.add = (s, e, v) => add(s, e, v / 2);
-    }
-    return r;
-  }
-}
-
-/** A latching alarm ends when its cause clears, without an acknowledgement (auto-ack). */
-class AutoAcknowledges extends Pump {
-  override execute(c: PumpCommand): Reply {
-    const r = super.execute(c);
-    if (c.cmd === 'INJECT' && r.ok) {
-      const ev: PumpEvent[] = [];
-      guts(this).alarms.acknowledge(undefined, this.nowMs, ev);
-      guts(this).emitAll(ev);
-    }
-    return r;
-  }
-}
-
-/** History is edited: an old log entry's text is changed after the fact. */
-class ForgesLog extends Pump {
-  override execute(c: PumpCommand): Reply {
-    const r = super.execute(c);
-    const entries = (this.log as unknown as LogGuts).entries;
-    const first = entries[0];
-    if (c.cmd === 'START' && first) first.text = `${first.text} (edited)`;
-    return r;
-  }
-}
-
-/** An entry is appended with a time before the previous one (hash chain kept valid). */
-class LogTimeGoesBack extends Pump {
-  override execute(c: PumpCommand): Reply {
-    const r = super.execute(c);
-    const log = this.log as unknown as LogGuts;
-    if (c.cmd === 'TICK' && this.nowMs > 0) {
-      const tMs = this.nowMs - 1;
-      const seq = log.count;
-      const hash = entryHash(log.headHash, seq, tMs, 'event', '! FORGED');
-      log.entries.push({ seq, tMs, dir: 'event', text: '! FORGED', hash });
-      log.headHash = hash;
-      log.count++;
-    }
-    return r;
-  }
-}
-
-/** A refused titration still changes the rate. */
-class ErrChangesRate extends Pump {
-  override execute(c: PumpCommand): Reply {
-    const r = super.execute(c);
-    const p = guts(this).program;
-    if (c.cmd === 'TITRATE' && !r.ok && p && c.rateMlPerH !== undefined && c.rateMlPerH > 0) p.rateMlPerH = Math.min(999, c.rateMlPerH);
-    return r;
-  }
-}
 
 // ------------------------------------------------------------------ the cases
 
@@ -179,6 +25,8 @@ interface Case {
   script: PumpCommand[];
   /** fc.check runs for the property against the broken pump (fixed seed, stops at the first failure). */
   runs?: number;
+  /** The pump type of the script and the property (default lvp). */
+  typeId?: 'lvp' | 'syringe';
 }
 
 const tick = (ms: number): PumpCommand => ({ cmd: 'TICK', ms });
@@ -226,10 +74,29 @@ const CASES: Case[] = [
   { rule: RULES.logChain, broken: 'old log entry edited', factory: (o) => new ForgesLog(o), script: [basic(100, 50), { cmd: 'START' }] },
   { rule: RULES.logTime, broken: 'log time goes back', factory: (o) => new LogTimeGoesBack(o), script: [tick(1000)] },
   { rule: RULES.errChangesNothing, broken: 'refused titration changes the rate', factory: (o) => new ErrChangesRate(o), script: [basic(100, 50), { cmd: 'START' }, { cmd: 'TITRATE', rateMlPerH: 5000 }] },
+  {
+    rule: RULES.highAlarmAudible,
+    broken: 'ACK silences a persisting alarm for good (never re-annunciated)',
+    factory: (o) => new NeverReannunciates(o),
+    script: [basic(100, 50), { cmd: 'START' }, { cmd: 'INJECT', input: { sensor: 'door', value: 'open' } }, { cmd: 'ACK' }, tick(600_000)],
+  },
+  {
+    rule: RULES.withinLoaded,
+    broken: 'the syringe delivers 20 % more than was loaded',
+    factory: (o) => new Overfills(o),
+    typeId: 'syringe',
+    script: [basic(100, 50, { endAction: 'continue' }), { cmd: 'START' }, tick(3_600_000)],
+  },
+  {
+    rule: RULES.noTherapyOutOfService,
+    broken: 'a passing self-test input puts the pump back in service',
+    factory: (o) => new BackInServiceOnPass(o),
+    script: [basic(100, 50), { cmd: 'START' }, { cmd: 'INJECT', input: { sensor: 'selftest', value: 'fail' } }, { cmd: 'INJECT', input: { sensor: 'selftest', value: 'pass' } }, { cmd: 'ACK' }, { cmd: 'RESUME' }, tick(60_000)],
+  },
 ];
 
 function runScript(c: Case): Violation[] {
-  const pump = c.factory({ type: LARGE_VOLUME_PUMP, seed: 7, ...c.options });
+  const pump = c.factory({ type: c.typeId === 'syringe' ? SYRINGE_PUMP : LARGE_VOLUME_PUMP, seed: 7, ...c.options });
   const observer = new InvariantObserver(pump);
   const out: Violation[] = [];
   for (const cmd of c.script) {
@@ -249,7 +116,7 @@ describe('each invariant fails when its rule is broken in the pump', () => {
       const vs = runScript(c);
       expect(vs.map((v) => v.rule)).toContain(c.rule);
       // The model-based property fails too, for this rule.
-      const out = fc.check(pumpModelProperty({ typeId: 'lvp', factory: c.factory }), { numRuns: c.runs ?? 500, seed: 20261129, endOnFailure: true });
+      const out = fc.check(pumpModelProperty({ typeId: c.typeId ?? 'lvp', factory: c.factory }), { numRuns: c.runs ?? 500, seed: 20261129, endOnFailure: true });
       expect(out.failed, `property did not fail in ${out.numRuns} runs`).toBe(true);
       expect(String(out.errorInstance)).toContain(`[${c.rule}]`);
     });

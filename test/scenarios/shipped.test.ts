@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/harness/scenario/load.js';
 import { runScenario } from '../../src/harness/run/runScenario.js';
+import { CLI } from '../support/cli.js';
 
 const files = readdirSync('scenarios')
   .filter((f) => f.endsWith('.yaml'))
@@ -35,7 +36,7 @@ describe('every shipped scenario runs as it is and has its expected outcome', ()
 });
 
 describe('infusim run (the CLI)', () => {
-  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'run', ...args, '--no-progress'], { encoding: 'utf8', timeout: 120_000 });
+  const run = (args: string[]) => spawnSync(process.execPath, [CLI, 'run', ...args, '--no-progress'], { encoding: 'utf8', timeout: 300_000 });
 
   it('the teaching scenario exits 1 and shows where the rule broke', () => {
     const r = run(['scenarios/legacy-rogue-client.yaml']);

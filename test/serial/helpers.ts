@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { haveSocat, socatMissingMessage, startSocatPair, type SocatPair } from '../../src/harness/serial/socat.js';
+import { CLI } from '../support/cli.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -25,7 +26,7 @@ export interface DeviceProcess {
 
 /** Run `infusim device --port <path> ...` and wait until it says it is ready. */
 export function startDevice(port: string, extra: string[] = []): Promise<DeviceProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'device', '--port', port, ...extra], {
+  const child = spawn(process.execPath, [CLI, 'device', '--port', port, ...extra], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -40,8 +41,8 @@ export function startDevice(port: string, extra: string[] = []): Promise<DeviceP
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void stop();
-      reject(new Error(`infusim device did not get ready within 20 s: ${err}`));
-    }, 20_000);
+      reject(new Error(`infusim device did not get ready within 120 s: ${err}`));
+    }, 120_000);
     child.stderr?.on('data', (d: Buffer) => {
       if (err.length < 100_000) err += d.toString();
       if (err.includes('ready on')) {

@@ -5,25 +5,26 @@ import type { PumpEvent } from '../../src/sim/trace/events.js';
 import { errCode, HOUR, makePump, MIN, ofType, okExec, snapshot, startBasic, tick } from './helpers.js';
 
 describe('the alarm table follows docs/protocol.md', () => {
-  it('priority, latching, stops flow, may be paused', () => {
-    const table: Record<string, [string, boolean, boolean, boolean]> = {
-      OCCLUSION_DOWN: ['high', true, true, true],
-      OCCLUSION_UP: ['high', true, true, true],
-      AIR_IN_LINE: ['high', true, true, true],
-      DOOR_OPEN: ['high', false, true, true],
-      CONTAINER_EMPTY: ['high', true, true, true],
-      BATTERY_DEPLETED: ['high', true, true, false],
-      SELF_TEST_FAIL: ['high', true, true, false],
-      VTBI_COMPLETE: ['medium', true, false, true],
-      CALLBACK: ['medium', false, false, true],
-      NEAR_END: ['low', false, false, true],
-      LOW_BATTERY: ['low', false, false, true],
-      COMM_LOST: ['low', false, false, true],
+  it('priority, latching, stops flow, may be paused, on ACK (docs/protocol.md, "Alarms")', () => {
+    const table: Record<string, [string, boolean, boolean, boolean, string]> = {
+      OCCLUSION_DOWN: ['high', true, true, true, 'pause'],
+      OCCLUSION_UP: ['high', true, true, true, 'pause'],
+      AIR_IN_LINE: ['high', true, true, true, 'pause'],
+      DOOR_OPEN: ['high', false, true, true, 'pause'],
+      CONTAINER_EMPTY: ['high', true, true, true, 'pause'],
+      BATTERY_DEPLETED: ['high', true, true, false, 'none'],
+      SELF_TEST_FAIL: ['high', true, true, false, 'none'],
+      VTBI_COMPLETE: ['medium', true, false, true, 'reminder'],
+      CALLBACK: ['medium', false, false, true, 'reminder'],
+      NEAR_END: ['low', false, false, true, 'reminder'],
+      NEAR_EMPTY: ['low', false, false, true, 'reminder'],
+      LOW_BATTERY: ['low', false, false, true, 'reminder'],
+      COMM_LOST: ['low', false, false, true, 'reminder'],
     };
     expect([...ALARM_IDS].sort()).toEqual(Object.keys(table).sort());
     for (const id of ALARM_IDS) {
       const s = ALARM_TABLE[id];
-      expect([s.priority, s.latching, s.stopsFlow, s.pausable], id).toEqual(table[id]);
+      expect([s.priority, s.latching, s.stopsFlow, s.pausable, s.ack], id).toEqual(table[id]);
     }
     expect(ALARM_TABLE.LOW_BATTERY).toMatchObject({ escalatesTo: 'medium', escalateAfterMs: 10 * MIN });
     expect(AUDIO_PAUSE_MS).toBe(120_000);
@@ -111,7 +112,8 @@ describe('AlarmManager', () => {
     m2.acknowledge('LOW_BATTERY', 5 * MIN, []);
     m2.advance(HOUR, out);
     expect(m2.get('LOW_BATTERY')?.priority).toBe('low');
-    expect(m2.nextWakeMs(HOUR)).toBe(Infinity);
+    // Acknowledged with its cause present: no escalation, a reminder every 180 s (docs/protocol.md, "Alarms").
+    expect(m2.nextWakeMs(HOUR)).toBe(HOUR + 3 * MIN);
   });
 });
 
@@ -215,7 +217,8 @@ describe('alarms on the pump', () => {
     const pump = makePump();
     okExec(pump, { cmd: 'INJECT', input: { sensor: 'mains', value: 'off' } });
     startBasic(pump, 25, 9999);
-    const ev = tick(pump, 7 * HOUR);
+    // Within the depleted-battery period (180 s, docs/clinical.md): after it the pump shuts down.
+    const ev = tick(pump, 6 * HOUR + 2 * 60_000);
     const dep = ofType(ev, 'ALARM').find((e) => e.id === 'BATTERY_DEPLETED');
     expect(dep).toMatchObject({ tMs: 6 * HOUR, prio: 'high', stops: true });
     expect(pump.status()).toMatchObject({ state: 'ALARM', rateMlPerH: 0, alarm: 'BATTERY_DEPLETED' });

@@ -13,7 +13,7 @@ describe('Battery', () => {
     expect(new Battery(LARGE_VOLUME_PUMP.battery, -1).percent).toBe(0);
   });
 
-  it('DOMAIN.md: at least 4 h at 25 mL/h on both pump types', () => {
+  it('docs/clinical.md#battery-and-power: at least 4 h at 25 mL/h on both pump types', () => {
     for (const t of [LARGE_VOLUME_PUMP, SYRINGE_PUMP]) {
       const b = new Battery(t.battery);
       b.onMains = false;

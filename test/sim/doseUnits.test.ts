@@ -74,7 +74,7 @@ describe('dose → mL/h (the one conversion)', () => {
     expect(doseRateToMlPerH(1, u('mg/m2/h'), conc, { bsaM2: 2 })).toBeCloseTo(125, 10);
   });
 
-  it('the tenfold slip of DOMAIN.md: 41.7 vs 4.17 mL/h', () => {
+  it('the tenfold slip of docs/clinical.md#dose-based-programming: 41.7 vs 4.17 mL/h', () => {
     // 90 mg in 250 mL = 360 mcg/mL; 100 kg. 2.5 mcg/kg/min → 41.67 mL/h; a slipped 0.25 → 4.167 mL/h.
     const conc: Concentration = { amount: 90, unit: 'mg', volumeMl: 250 };
     const right = doseRateToMlPerH(2.5, u('mcg/kg/min'), conc, { weightKg: 100 });

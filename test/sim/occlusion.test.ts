@@ -33,7 +33,7 @@ describe('downstream occlusion', () => {
     const fast = timeToOcclusionAlarm(5);
     const slow = timeToOcclusionAlarm(0.5);
     expect(slow / fast).toBeCloseTo(10, 2);
-    // DOMAIN.md: "roughly 5 min at 5 mL/h, 50 min at 0.5 mL/h" (t ≈ ΔP·C/Q).
+    // docs/clinical.md#occlusion: "roughly 5 min at 5 mL/h, 50 min at 0.5 mL/h" (t ≈ ΔP·C/Q).
     expect(fast).toBeCloseTo((THRESHOLD_ML / 5) * HOUR, -1);
     expect(fast).toBeGreaterThan(3 * MIN);
     expect(fast).toBeLessThan(10 * MIN);
@@ -185,7 +185,8 @@ describe('door, container, self-test, comm', () => {
     expect(errCode(pump.execute({ cmd: 'RESUME' }))).toBe('ALARM_ACTIVE');
     okExec(pump, { cmd: 'INJECT', input: { sensor: 'door', value: 'closed' } });
     expect(ofType(pump.takeEvents(), 'ALARM_END').map((e) => e.id)).toEqual(['DOOR_OPEN']);
-    expect(pump.status()).toMatchObject({ state: 'ALARM', alarm: '-' });
+    // docs/protocol.md: the last flow-stopping alarm ended, so PAUSED (reason=alarm_cleared), never ALARM with no alarm.
+    expect(pump.status()).toMatchObject({ state: 'PAUSED', alarm: '-' });
     okExec(pump, { cmd: 'RESUME' });
     expect(pump.status()).toMatchObject({ state: 'RUNNING', rateMlPerH: 10 });
   });

@@ -39,7 +39,7 @@ describe.skipIf(!haveChromium)(`training app in a browser${haveChromium ? '' : '
     // The front end, compiled as `npm run build` compiles it, into a private directory.
     webDir = mkdtempSync(join(tmpdir(), 'infusim-web-'));
     execFileSync(process.execPath, [resolve('node_modules/typescript/bin/tsc'), '-p', 'tsconfig.web.json', '--outDir', webDir], { stdio: 'inherit' });
-    session = new TrainingSession(loadTrainingFile('scenarios/training/occlusion-drill.yaml'), { speed: 1, instructorKey: 'e2e-instructor' });
+    session = new TrainingSession(loadTrainingFile('scenarios/training/occlusion-drill.yaml'), { speed: 1, instructorKey: 'e2e-instructor', traineeKey: 'e2e-trainee' });
     server = await startTrainingServer(session, { port: 0, webDir, tickMs: 100 });
     profile = mkdtempSync(join(tmpdir(), 'infusim-chromium-'));
     const { chromium } = await import('playwright-core');
@@ -49,7 +49,7 @@ describe.skipIf(!haveChromium)(`training app in a browser${haveChromium ? '' : '
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1280, height: 900 },
     });
-  }, 30_000);
+  });
 
   afterAll(async () => {
     await context?.close();
@@ -58,10 +58,13 @@ describe.skipIf(!haveChromium)(`training app in a browser${haveChromium ? '' : '
     if (webDir) rmSync(webDir, { recursive: true, force: true });
   });
 
-  const open = async (hash: string): Promise<Page> => {
+  /** The trainee's address (with the session key) first, as infusim train prints it; then the page. */
+  const open = async (hash: string, srv: TrainingServer = server): Promise<Page> => {
     const page = await context.newPage();
-    await page.goto(`${server.url}${hash}`);
-    await page.locator('#conn', { hasText: 'live' }).waitFor({ timeout: 10_000 });
+    await page.goto(srv.traineeUrl);
+    await page.waitForURL(/#\/station$/);
+    await page.goto(`${srv.url}${hash}`);
+    await page.locator('#conn', { hasText: 'live' }).waitFor({ timeout: 60_000 });
     return page;
   };
   const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -84,7 +87,7 @@ describe.skipIf(!haveChromium)(`training app in a browser${haveChromium ? '' : '
 
     // The occlusion alarm appears on the central station: high priority by colour, text and shape.
     const occl = station.locator('li.alarm[data-pump="icu-3"][data-alarm="OCCLUSION_DOWN"]');
-    await occl.waitFor({ timeout: 20_000 });
+    await occl.waitFor({ timeout: 60_000 });
     await instructor.click('#clock-pause');
     await instructor.selectOption('#speed', '1');
     await instructor.click('#clock-speed');
@@ -150,7 +153,7 @@ describe.skipIf(!haveChromium)(`training app in a browser${haveChromium ? '' : '
         new Promise<string>((done) => {
           const ws = new WebSocket(url);
           ws.onopen = () => {
-            ws.send(JSON.stringify({ type: 'hello', role: 'pump', pumpId: 'icu-4', ref: 'h' }));
+            ws.send(JSON.stringify({ type: 'hello', role: 'pump', pumpId: 'icu-4', key: 'e2e-trainee', ref: 'h' }));
             ws.send(JSON.stringify({ type: 'command', pumpId: 'icu-2', line: 'STOP', ref: 'x' }));
           };
           ws.onmessage = (m) => {
@@ -177,27 +180,25 @@ describe.skipIf(!haveChromium)(`training app in a browser${haveChromium ? '' : '
     expect(await debrief.locator('tr.obj.met').count()).toBe(4);
     expect(await debrief.locator('table.timeline').textContent()).toContain('HARD_LIMIT');
     await shot(debrief, '6-debrief');
-  }, 60_000);
+  });
 
   it('security awareness: a rogue client is reported and a firmware prompt declined', async () => {
-    const sec = new TrainingSession(loadTrainingFile('scenarios/training/security-awareness.yaml'), { speed: 600, instructorKey: 'k' });
+    const sec = new TrainingSession(loadTrainingFile('scenarios/training/security-awareness.yaml'), { speed: 600, instructorKey: 'k', traineeKey: 'k-trainee' });
     const secServer = await startTrainingServer(sec, { port: 0, webDir, tickMs: 100 });
     try {
       const runTo = async (ms: number): Promise<void> => {
         sec.clock.resume();
-        await expect.poll(() => (sec.advance(), sec.world.nowMs), { timeout: 10_000, interval: 20 }).toBeGreaterThan(ms);
+        await expect.poll(() => (sec.advance(), sec.world.nowMs), { timeout: 60_000, interval: 20 }).toBeGreaterThan(ms);
         sec.clock.pause();
       };
       await runTo(4 * 60_000);
-      const station = await context.newPage();
-      await station.goto(`${secServer.url}#/station`);
+      const station = await open('#/station', secServer);
       const row = station.locator('tr[data-pump="icu-2"]');
       await expect.poll(() => row.textContent()).toMatch(/\d+ remote cmd refused/);
       await row.locator('button[data-report="unknown-source"]').click();
       await station.locator('#station-msg', { hasText: 'reported' }).waitFor();
       await runTo(10 * 60_000 + 30_000);
-      const p4 = await context.newPage();
-      await p4.goto(`${secServer.url}#/pump/icu-4`);
+      const p4 = await open('#/pump/icu-4', secServer);
       await p4.locator('#prompt-decline').waitFor();
       expect(await p4.locator('#prompt').textContent()).toContain('unsigned');
       await shot(p4, '8-pump-icu-4-firmware-prompt');
@@ -209,18 +210,29 @@ describe.skipIf(!haveChromium)(`training app in a browser${haveChromium ? '' : '
     } finally {
       await secServer.close();
     }
-  }, 30_000);
+  });
 
   it('shows lost contact when the server goes away, and comes back with it', async () => {
     const station = await open('#/station');
     const port = server.port;
     await server.close();
-    await station.locator('#conn', { hasText: 'LOST CONTACT' }).waitFor({ timeout: 10_000 });
+    await station.locator('#conn', { hasText: 'LOST CONTACT' }).waitFor({ timeout: 60_000 });
     expect(await station.locator('body').getAttribute('class')).toContain('lost');
     await expect.poll(() => station.locator('#clock').textContent()).toBe('--:--:--');
     await shot(station, '7-station-lost-contact');
     server = await startTrainingServer(session, { port, webDir, tickMs: 100 });
-    await station.locator('#conn', { hasText: 'live' }).waitFor({ timeout: 15_000 });
+    await station.locator('#conn', { hasText: 'live' }).waitFor({ timeout: 60_000 });
     expect(await station.locator('body').getAttribute('class')).not.toContain('lost');
-  }, 30_000);
+  });
+
+  it('a front panel opened without the session key says so and shows no pump', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}#/debrief`);
+    await page.evaluate('localStorage.clear()');
+    await page.goto(`${server.url}#/pump/icu-3`);
+    await page.reload();
+    await page.locator('main .msg.err', { hasText: 'needs the session key' }).waitFor({ timeout: 60_000 });
+    expect(await page.locator('#key-stop').count()).toBe(0);
+    await page.close();
+  });
 });

@@ -13,14 +13,14 @@ function fakeWall(): { now: () => number; advance: (ms: number) => void } {
 
 function session(name: string, speed = 1) {
   const wall = fakeWall();
-  const s = new TrainingSession(loadTrainingFile(`scenarios/training/${name}.yaml`), { wallNowMs: wall.now, speed, instructorKey: 'k3y' });
+  const s = new TrainingSession(loadTrainingFile(`scenarios/training/${name}.yaml`), { wallNowMs: wall.now, speed, instructorKey: 'k3y', traineeKey: 'tr4inee' });
   const at = (virtualMs: number): void => {
     wall.advance(Math.max(0, virtualMs - s.world.nowMs) / s.clock.speed);
     s.advance();
   };
   const panel = (pumpId: string): Connection => {
     const c: Connection = {};
-    expect(s.handle(c, { type: 'hello', role: 'pump', pumpId })).toMatchObject({ type: 'welcome', pumpId });
+    expect(s.handle(c, { type: 'hello', role: 'pump', pumpId, key: 'tr4inee' })).toMatchObject({ type: 'welcome', pumpId });
     return c;
   };
   const key = (c: Connection, line: string) => s.handle(c, JSON.stringify({ type: 'command', pumpId: c.pumpId, line }));
@@ -160,7 +160,7 @@ describe('bad input from the browser is refused and changes nothing', () => {
     const logBefore = s.log.length;
     const p1 = panel('icu-1');
     const station: Connection = {};
-    expect(s.handle(station, { type: 'hello', role: 'station' })).toMatchObject({ type: 'welcome' });
+    expect(s.handle(station, { type: 'hello', role: 'station', key: 'tr4inee' })).toMatchObject({ type: 'welcome' });
     const cases: [Connection, unknown, RegExp][] = [
       [p1, '{not json', /not JSON/],
       [p1, { type: 'explode' }, /message refused/],
@@ -178,7 +178,10 @@ describe('bad input from the browser is refused and changes nothing', () => {
       [station, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'occlusion', target: 'icu-99' } }, /selects no pump/],
       [station, { type: 'prompt', pumpId: 'icu-1', objective: 'x', answer: 'install' }, /answered on its own pump/],
       [{}, { type: 'station-silence' }, /say hello first/],
-      [{}, { type: 'hello', role: 'pump', pumpId: 'icu-77' }, /no pump "icu-77"/],
+      [{}, { type: 'hello', role: 'pump', pumpId: 'icu-77', key: 'tr4inee' }, /no pump "icu-77"/],
+      [{}, { type: 'hello', role: 'pump', pumpId: 'icu-1' }, /pump front panel needs the session key/],
+      [{}, { type: 'hello', role: 'pump', pumpId: 'icu-1', key: 'guess' }, /pump front panel needs the session key/],
+      [{}, { type: 'hello', role: 'station' }, /central station needs the session key/],
       [{}, { type: 'hello', role: 'instructor', key: 'nope' }, /instructor key/],
     ];
     for (const [conn, msg, re] of cases) {
@@ -246,7 +249,7 @@ describe('dose error reduction and security scenarios', () => {
     at(4 * 60_000);
     expect(obj('rogue').status).toBe('open');
     const station: Connection = {};
-    s.handle(station, { type: 'hello', role: 'station' });
+    s.handle(station, { type: 'hello', role: 'station', key: 'tr4inee' });
     expect(s.snapshot().units[0]!.pumps.find((p) => p.id === 'icu-2')!.refused).toBeGreaterThan(0);
     expect(s.handle(station, { type: 'report', pumpId: 'icu-2', concern: 'unknown-source' })).toMatchObject({ ok: true });
     expect(obj('rogue').status).toBe('met');

@@ -45,3 +45,46 @@ describe('trumpet curve (IEC 60601-2-24)', () => {
     expect(trumpetCurve(simulateGravimetric(LARGE_VOLUME_PUMP, 25, 9))).toEqual(trumpetCurve(simulateGravimetric(LARGE_VOLUME_PUMP, 25, 9)));
   });
 });
+
+/**
+ * Issue 12, defect 13: an accuracy claim has a rate range. The figures are docs/clinical.md's
+ * (#accuracy): the volumetric pump ±5% from 10 to 999 mL/h, ±30% (overall error A only) below; the
+ * syringe pump ±2% from 1 to 200 mL/h, ±15% (A only) below. In range, the overall error A and
+ * every 31-min window hold the claim; at the lowest rate a 31-min window sees whole strokes (the
+ * LVP's 0.05 mL stroke comes every 30 min at 0.1 mL/h), which is why the range is needed.
+ */
+describe('accuracy is claimed over a rate range', () => {
+  it('the pump type data say the range and the claim below it', () => {
+    expect(LARGE_VOLUME_PUMP.accuracyRange).toEqual({ fromRateMlPerH: 10, belowFraction: 0.3 });
+    expect(SYRINGE_PUMP.accuracyRange).toEqual({ fromRateMlPerH: 1, belowFraction: 0.15 });
+  });
+
+  it.each([
+    ['lvp', LARGE_VOLUME_PUMP, 10, 5],
+    ['lvp', LARGE_VOLUME_PUMP, 25, 5],
+    ['lvp', LARGE_VOLUME_PUMP, 999, 5],
+    ['syringe', SYRINGE_PUMP, 1, 2],
+    ['syringe', SYRINGE_PUMP, 5, 2],
+  ] as const)('%s at %s mL/h (in range): overall error and every 31-min window within ±%s%%', (_id, type, rate, claimPct) => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const c = trumpetCurve(simulateGravimetric(type, rate, seed));
+      const w31 = c.rows.find((r) => r.windowMin === 31)!;
+      expect(Math.abs(c.overallErrorPct)).toBeLessThanOrEqual(claimPct);
+      expect(Math.max(Math.abs(w31.maxErrorPct), Math.abs(w31.minErrorPct))).toBeLessThanOrEqual(claimPct);
+    }
+  });
+
+  it.each([
+    ['lvp', LARGE_VOLUME_PUMP, 0.1, 5, 30],
+    ['syringe', SYRINGE_PUMP, 0.01, 2, 15],
+  ] as const)('%s at its minimum %s mL/h: the 31-min window breaks ±%s%%, the overall error holds ±%s%%', (_id, type, rate, inRangePct, belowPct) => {
+    let worst31 = 0;
+    for (let seed = 1; seed <= 5; seed++) {
+      const c = trumpetCurve(simulateGravimetric(type, rate, seed));
+      const w31 = c.rows.find((r) => r.windowMin === 31)!;
+      worst31 = Math.max(worst31, Math.abs(w31.maxErrorPct), Math.abs(w31.minErrorPct));
+      expect(Math.abs(c.overallErrorPct)).toBeLessThanOrEqual(belowPct);
+    }
+    expect(worst31).toBeGreaterThan(inRangePct);
+  });
+});

@@ -20,6 +20,7 @@ typedef const __FlashStringHelper *FStr;
 #define STROKE_UNITS (INFUSIM_STROKE_UL * UNITS_PER_UL)
 #define STATUS_PERIOD_MS 1000UL
 #define SILENCE_MS 120000UL
+#define REMINDER_MS 180000UL // reminder signal of an acknowledged medium/low alarm (docs/clinical.md)
 #define ESCALATE_MS 600000UL
 #define NEAR_END_MS 300000UL // NEAR_END when at most 5 min of the VTBI is left at the programmed rate
 #define RATE_STEP 100UL      // rates are set in steps of 0.1 mL/h (100 uL/h)
@@ -134,6 +135,9 @@ static bool lowBattEscalated;
 static uint32_t lowBattRaisedAt;
 static bool silenced;
 static uint32_t silenceUntil;
+// Per alarm, while acknowledged with its cause present: the end of the audio pause (high priority
+// that may be paused) or the next reminder signal (medium and low). docs/protocol.md, "Alarms".
+static uint32_t ackTimer[A_COUNT];
 static uint8_t audioPrio;        // 0 off .. 3 high
 
 #define S_OCCL 1
@@ -340,12 +344,47 @@ static void printStatusLine() {
 
 // ---------------------------------------------------------------- alarms
 
+// What ACK does while the cause persists: pause the audio (high, may be paused), give reminder
+// signals (medium, low), or nothing (may not be paused).
+#define ACK_PAUSE 1
+#define ACK_REMINDER 2
+#define ACK_NONE 0
+static uint8_t ackKind(uint8_t a) {
+  if (!(alarmFlags(a) & AF_PAUSABLE)) return ACK_NONE;
+  return alarmPrio(a) == 3 ? ACK_PAUSE : ACK_REMINDER;
+}
+
+// An acknowledged alarm whose cause persists: re-annunciated after its pause, or reminded.
+static void ackTimers() {
+  for (uint8_t a = 0; a < A_COUNT; a++) {
+    uint8_t bit = 1 << a;
+    if (!(alarmRaised & bit) || !(alarmAcked & bit) || !(alarmCause & bit)) continue;
+    uint8_t k = ackKind(a);
+    if (k == ACK_NONE || (int32_t)(now - ackTimer[a]) < 0) continue;
+    if (k == ACK_PAUSE) {
+      alarmAcked &= ~bit;
+    } else {
+      evBegin(F("REMINDER"));
+      key(F("id"));
+      out.print(alarmName(a));
+      endLine();
+      ackTimer[a] += REMINDER_MS;
+      if ((int32_t)(now - ackTimer[a]) >= 0) ackTimer[a] = now + REMINDER_MS;
+    }
+  }
+}
+
 static void updateAudio() {
   if (silenced && (int32_t)(now - silenceUntil) >= 0) silenced = false;
   uint8_t best = 0;
   for (uint8_t a = 0; a < A_COUNT; a++) {
     uint8_t bit = 1 << a;
-    if (!(alarmRaised & bit) || (alarmAcked & bit)) continue;
+    if (!(alarmRaised & bit)) continue;
+    if (alarmAcked & bit) {
+      uint8_t k = ackKind(a);
+      if (k == ACK_REMINDER || !(alarmCause & bit)) continue;
+      if (k == ACK_PAUSE && (int32_t)(now - ackTimer[a]) < 0) continue;
+    }
     if (silenced && (alarmFlags(a) & AF_PAUSABLE)) continue;
     uint8_t p = alarmPrio(a);
     if (p > best) best = p;
@@ -455,6 +494,7 @@ static void updateAlarms() {
   } else if (!stops && state == ST_ALARM) {
     setState(ST_PAUSED, F("alarm_cleared"));
   }
+  ackTimers();
   updateAudio();
 }
 
@@ -531,6 +571,10 @@ static void advanceTo(uint32_t target) {
       }
     }
     if (silenced) limitTo(&dt, silenceUntil);
+    for (uint8_t a = 0; a < A_COUNT; a++) {
+      uint8_t bit = 1 << a;
+      if ((alarmRaised & alarmAcked & alarmCause & bit) && ackKind(a) != ACK_NONE) limitTo(&dt, ackTimer[a]);
+    }
     if ((alarmRaised & (1 << A_LOW_BATT)) && !lowBattEscalated) limitTo(&dt, lowBattRaisedAt + ESCALATE_MS);
     now += dt;
     if (r) {
@@ -1045,11 +1089,38 @@ static void cmdAck() {
     n++;
     alarmAcked |= bit;
     if (!(alarmCause & bit)) endAlarm(a);
+    else ackTimer[a] = now + (ackKind(a) == ACK_PAUSE ? SILENCE_MS : REMINDER_MS);
   }
   updateAlarms();
   replyOk();
   key(F("n"));
   out.print(n);
+  endLine();
+}
+
+// RESET (docs/protocol.md): the power-on state, so that every bench run starts from the same
+// place. Refused with a program entered. Time and the event log go on; the sensors are pins, so a
+// condition still present on one is raised again, as at power-on.
+static void cmdReset() {
+  if (extraArgs()) return;
+  if (state != ST_IDLE) FAIL("BAD_STATE", "a program is entered; STOP it first");
+  resumeState = ST_RUNNING;
+  area = 0;
+  mode = MODE_NONE;
+  endMode = END_KVO;
+  drugIdx = 0;
+  rate = vtbi = kvoSet = vi = dose = weight = 0;
+  vtbiDone = nearEnd = bolusActive = false;
+  bolusVol = bolusDone = bolusRate = acc = 0;
+  alarmRaised = alarmAcked = alarmCause = 0;
+  lowBattEscalated = false;
+  lowBattRaisedAt = 0;
+  silenced = false;
+  silenceUntil = 0;
+  updateAlarms();
+  replyOk();
+  key(F("t"));
+  out.print(now);
   endLine();
 }
 
@@ -1141,6 +1212,7 @@ static void processLine() {
   else if (eq(cmd, PSTR("ACK"))) cmdAck();
   else if (eq(cmd, PSTR("SILENCE"))) cmdSilence();
   else if (eq(cmd, PSTR("LOG"))) cmdLog(logN, logH);
+  else if (eq(cmd, PSTR("RESET"))) cmdReset();
   else if (eq(cmd, PSTR("INJECT"))) FAIL("NOT_SUPPORTED", "sensors are wired to pins on this board");
   else if (eq(cmd, PSTR("DEMAND"))) FAIL("NOT_SUPPORTED", "PCA is not on this board");
   else FAIL("UNKNOWN_CMD", "no such command");

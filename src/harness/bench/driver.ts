@@ -208,14 +208,19 @@ export class BenchDriver {
     return parseStatus(r);
   }
 
-  /** Bring the device to IDLE with no alarm, as far as its commands allow. */
+  /**
+   * Bring the device to a known state: STOP, then RESET (docs/protocol.md: the power-on state,
+   * nothing left of earlier runs) if the device has it; otherwise IDLE with no alarm, as far as
+   * STOP, INJECT and ACK go (what an earlier run leaves in counters and windows stays).
+   */
   async reset(area: string): Promise<Status> {
     const inject = this.profile?.inject ?? false;
     if (this.pins) for (const pin of SENSOR_PINS) await this.pins.set(pin, false);
     let s = await this.status();
     if (s.state === 'OFF' && inject) await this.ask('INJECT power=on');
     await this.ask('STOP');
-    if (inject) {
+    const viaReset = this.profile?.reset === true && replyCode(await this.ask('RESET')) === 'OK';
+    if (inject && !viaReset) {
       for (const i of ['occlusion=clear', 'door=closed', 'container=ok', 'mains=on', 'selftest=pass', 'comm=ok']) await this.ask(`INJECT ${i}`);
     }
     await this.ask('ACK');

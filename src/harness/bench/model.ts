@@ -29,6 +29,8 @@ interface Real {
   d: BenchDriver;
 }
 
+export const ASPECTS: readonly Aspect[] = ['replies', 'volume', 'alarms'];
+
 export class Mismatch extends Error {
   override name = 'Mismatch';
 }
@@ -148,6 +150,14 @@ export function commandTexts(p: DeviceProfile, lib: DrugLibrary): fc.Arbitrary<s
 export interface ModelRunOptions {
   runs: number;
   seed: number;
+  /** Replay one run: the path a failure printed (fast-check's counterexample path, e.g. `93:1`). */
+  path?: string | undefined;
+  /** With `path`: which generated commands ran, as the failure printed it (fast-check's replayPath). */
+  replayPath?: string | undefined;
+  /** Only these aspects (default all three). */
+  aspects?: readonly Aspect[];
+  /** The device's port, for the replay command printed with a failure. */
+  port?: string;
   maxCommands?: number;
   library: DrugLibrary;
   /** Overall time limit per aspect (ms). */
@@ -156,7 +166,7 @@ export interface ModelRunOptions {
 }
 
 export async function runModelChecks(d: BenchDriver, p: DeviceProfile, o: ModelRunOptions): Promise<CheckResult[]> {
-  const aspects: Aspect[] = ['replies', 'volume', 'alarms'];
+  const aspects = o.aspects ?? ASPECTS;
   if (p.clock !== 'virtual') {
     return aspects.map((a) => ({ name: ASPECT_TITLES[a], status: 'SKIP', detail: 'clock=real: TICK-based property runs are skipped (docs/bench.md)' }));
   }
@@ -168,17 +178,19 @@ export async function runModelChecks(d: BenchDriver, p: DeviceProfile, o: ModelR
       results.push({ name: ASPECT_TITLES[aspect], status: 'FAIL', detail: `not run: ${d.gone}` });
       continue;
     }
+    // Every run starts from a known state: RESET gives the device as at power-on, the same state
+    // as the fresh oracle (docs/bench.md), so a failure replays from its seed and path alone.
     const setup = async (): Promise<{ model: Model; real: Real }> => {
       await d.reset(p.area);
-      // Let windows from earlier runs (accumulated air, audio pause) run out, in IDLE.
-      await d.ask('TICK ms=1000000');
+      // Without RESET: let windows from earlier runs (accumulated air, audio pause) run out, in IDLE.
+      if (!p.reset) await d.ask('TICK ms=1000000');
       const s = await d.status();
       const pump = new Pump({ type, seed: o.seed, library: o.library, areaId: p.area, startMs: s.t });
       return { model: { oracle: new LineSession(pump) }, real: { d } };
     };
     const cmds = fc.commands(
       texts.map((t) => t.map((text) => new LineCommand(text, aspect, p))),
-      { maxCommands: o.maxCommands ?? 25 },
+      { maxCommands: o.maxCommands ?? 25, ...(o.path && o.replayPath ? { replayPath: o.replayPath } : {}) },
     );
     const prop = fc.asyncProperty(cmds, async (seq) => {
       await fc.asyncModelRun(setup, seq);
@@ -187,11 +199,12 @@ export async function runModelChecks(d: BenchDriver, p: DeviceProfile, o: ModelR
     const res = await fc.check(prop, {
       seed: o.seed,
       numRuns: o.runs,
+      ...(o.path ? { path: o.path } : {}),
       plugins: [fc.interruptAfterTimeLimit(o.timeLimitMs ?? 120_000)],
     });
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     if (!res.failed) {
-      results.push({ name: ASPECT_TITLES[aspect], status: 'PASS', detail: `${res.numRuns} runs${res.interrupted ? ' (time limit reached)' : ''}, seed ${res.seed}, ${secs} s` });
+      results.push({ name: ASPECT_TITLES[aspect], status: 'PASS', detail: `${res.numRuns} runs${res.interrupted ? ' (time limit reached)' : ''}, seed ${res.seed}${o.path ? `, path ${o.path}` : ''}, ${secs} s` });
       continue;
     }
     const err = res.errorInstance;
@@ -203,10 +216,19 @@ export async function runModelChecks(d: BenchDriver, p: DeviceProfile, o: ModelR
     const seq = example ? [...example[0]].map((c) => String(c)) : [];
     const msg = err instanceof Error ? err.message.split('\n')[0] ?? '' : String(err);
     o.log?.(`${ASPECT_TITLES[aspect]}: FAIL after ${res.numRuns} runs, ${res.numShrinks} shrinks`);
-    o.log?.(`  seed=${res.seed} path=${res.counterexamplePath ?? '-'}  (replay: --seed ${res.seed}; the sequence below is the shortest found)`);
+    const path = res.counterexamplePath ?? '-';
+    const replayPath = example ? /replayPath="([^"]*)"/.exec(String(example[0]))?.[1] : undefined;
+    const alone = p.reset ? 'each run starts with RESET, so it replays alone' : 'this device has no RESET: earlier runs may be part of it';
+    o.log?.(`  seed=${res.seed} path=${path}  (the sequence below is the shortest found; ${alone})`);
+    o.log?.(`  replay: ${replayCommand(aspect, res.seed, path, replayPath, o.port)}`);
     seq.forEach((t, i) => o.log?.(`  ${String(i + 1).padStart(3)}  ${t}`));
     o.log?.(`  -> ${msg}`);
-    results.push({ name: ASPECT_TITLES[aspect], status: 'FAIL', detail: `${msg} [seed ${res.seed}, ${seq.length} commands]` });
+    results.push({ name: ASPECT_TITLES[aspect], status: 'FAIL', detail: `${msg} [seed ${res.seed}, path ${path}, ${seq.length} commands]` });
   }
   return results;
+}
+
+/** The command line that runs one failed aspect again from its seed and path. */
+export function replayCommand(aspect: Aspect, seed: number, path: string, replayPath: string | undefined, port = '<port>'): string {
+  return `infusim bench --port ${port} --only "${ASPECT_TITLES[aspect]}" --seed ${seed} --path ${path}${replayPath ? ` --replay-path "${replayPath}"` : ''}`;
 }

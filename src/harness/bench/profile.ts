@@ -9,7 +9,7 @@ import { fieldsOf, replyCode } from '../serial/link.js';
 import type { BenchDriver } from './driver.js';
 import type { DeviceProfile } from './types.js';
 
-export const ALL_COMMANDS = ['PING', 'INFO', 'STATUS', 'TICK', 'AREA', 'DRUG', 'PROGRAM', 'START', 'PAUSE', 'RESUME', 'STOP', 'TITRATE', 'BOLUS', 'DEMAND', 'ACK', 'SILENCE', 'INJECT', 'LOG'] as const;
+export const ALL_COMMANDS = ['PING', 'INFO', 'STATUS', 'TICK', 'AREA', 'DRUG', 'PROGRAM', 'START', 'PAUSE', 'RESUME', 'STOP', 'TITRATE', 'BOLUS', 'DEMAND', 'ACK', 'SILENCE', 'INJECT', 'LOG', 'RESET'] as const;
 
 export function libraryTag(lib: DrugLibrary): string {
   return `${lib.name.replace(/\s+/g, '_')}@${lib.version}`;
@@ -25,10 +25,14 @@ export async function detectProfile(d: BenchDriver, oracleLib: DrugLibrary): Pro
   const demand = await probe('DEMAND x=1');
   const pcaProgram = await probe('PROGRAM mode=pca');
   const doseBolus = await probe('BOLUS dose=0');
+  // Refused (BAD_ARG) by a device that has RESET; UNKNOWN_CMD or NOT_SUPPORTED by one that has not.
+  const resetCode = replyCode(await d.ask('RESET x=1'));
+  const reset = resetCode !== 'UNKNOWN_CMD' && resetCode !== 'NOT_SUPPORTED';
   const commands = new Set<string>(ALL_COMMANDS);
   if (!inject) commands.delete('INJECT');
   if (!demand) commands.delete('DEMAND');
   if (clock === 'real') commands.delete('TICK');
+  if (!reset) commands.delete('RESET');
   const full = inject && demand && pcaProgram && doseBolus;
   const libMatchesOracle = f.lib === libraryTag(oracleLib);
   // A reduced device raises no CALLBACK or COMM_LOST; without INJECT it raises no sensor alarm.
@@ -44,6 +48,7 @@ export async function detectProfile(d: BenchDriver, oracleLib: DrugLibrary): Pro
     inject,
     pca: demand && pcaProgram,
     doseBolus,
+    reset,
     libMatchesOracle,
     alarms,
     lineBurst: full ? 400 : 100,

@@ -8,7 +8,7 @@ import { loadLibraryFile } from '../paths.js';
 import { SerialLink } from '../serial/link.js';
 import { CHECKS, runCheck } from './conformance.js';
 import { BenchDriver, DeviceGoneError } from './driver.js';
-import { runModelChecks } from './model.js';
+import { ASPECT_TITLES, ASPECTS, runModelChecks } from './model.js';
 import { describeProfile, detectProfile } from './profile.js';
 import { exitCodeOf } from './report.js';
 import type { CheckResult, PinDriver } from './types.js';
@@ -19,6 +19,10 @@ export interface BenchOptions {
   /** Property runs per aspect (default 100). */
   runs?: number;
   seed?: number;
+  /** Replay one model-based run from the path a failure printed (with its seed). */
+  path?: string;
+  /** With `path`: the replay path of the commands that ran, as the failure printed it. */
+  replayPath?: string;
   /** Wait for any one reply (default 2000 ms). */
   timeoutMs?: number;
   /** Commands per property run (default 25). */
@@ -82,8 +86,20 @@ export async function runBench(o: BenchOptions): Promise<BenchResult> {
       log(`${r.status} ${r.name}: ${r.detail}`);
       results.push(r);
     }
-    if (!o.noModel && !d.gone && wanted('model')) {
-      const rows = await runModelChecks(d, profile, { runs: o.runs ?? 100, seed: o.seed ?? 1, library, ...(o.maxCommands ? { maxCommands: o.maxCommands } : {}), ...(o.modelTimeLimitMs ? { timeLimitMs: o.modelTimeLimitMs } : {}), log });
+    const aspects = ASPECTS.filter((a) => wanted(ASPECT_TITLES[a]));
+    if (!o.noModel && !d.gone && aspects.length > 0) {
+      const rows = await runModelChecks(d, profile, {
+        runs: o.runs ?? 100,
+        seed: o.seed ?? 1,
+        path: o.path,
+        replayPath: o.replayPath,
+        aspects,
+        port: o.port,
+        library,
+        ...(o.maxCommands ? { maxCommands: o.maxCommands } : {}),
+        ...(o.modelTimeLimitMs ? { timeLimitMs: o.modelTimeLimitMs } : {}),
+        log,
+      });
       results.push(...rows);
     }
     if (d.gone) results.push({ name: 'link: device stayed reachable', status: 'FAIL', detail: `${d.gone}; remaining checks not run` });

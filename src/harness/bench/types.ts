@@ -24,6 +24,8 @@ export interface DeviceProfile {
   pca: boolean;
   /** BOLUS dose= (library bolus units). */
   doseBolus: boolean;
+  /** RESET (docs/protocol.md): each run starts from the power-on state. Without it the bench resets as far as STOP, INJECT and ACK go. */
+  reset: boolean;
   /** The device's drug library is the oracle's (same lib=name@version): drug programs are compared. */
   libMatchesOracle: boolean;
   /** Alarm ids compared with the oracle. */

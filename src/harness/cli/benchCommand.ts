@@ -13,11 +13,18 @@ function parseWhole(what: string, min: number, max: number): (text: string) => n
   };
 }
 
+function parsePath(text: string): string {
+  if (!/^\d{1,9}(:\d{1,9}){0,999}$/.test(text)) throw new InvalidArgumentError(`--path is the path a failure printed: numbers separated by colons, e.g. 93:1, got "${text}"`);
+  return text;
+}
+
 interface BenchOpts {
   port?: string;
   baud: number;
   runs: number;
   seed: number;
+  path?: string;
+  replayPath?: string;
   timeoutMs: number;
   maxCommands: number;
   only?: string;
@@ -35,6 +42,8 @@ export function registerBench(program: Command): void {
     .option('--baud <n>', 'baud rate', parseWhole('--baud', 300, 4_000_000), 115_200)
     .option('--runs <n>', 'property runs per model aspect', parseWhole('--runs', 1, 100_000), 100)
     .option('--seed <n>', 'seed of the property runs and garbage bytes', parseSeed, 1)
+    .option('--path <path>', 'replay one model-based run: the path a failure printed, with its --seed (e.g. 93:1)', parsePath)
+    .option('--replay-path <text>', 'with --path: which commands of the run ran, as the failure printed it')
     .option('--timeout-ms <ms>', 'wait for any one reply', parseWhole('--timeout-ms', 10, 600_000), 2000)
     .option('--max-commands <n>', 'commands per property run', parseWhole('--max-commands', 1, 1000), 25)
     .option('--only <names>', 'comma-separated parts of check names to run (e.g. "ERR,model")')
@@ -60,6 +69,8 @@ export function registerBench(program: Command): void {
         baudRate: opts.baud,
         runs: opts.runs,
         seed: opts.seed,
+        ...(opts.path ? { path: opts.path } : {}),
+        ...(opts.replayPath ? { replayPath: opts.replayPath } : {}),
         timeoutMs: opts.timeoutMs,
         maxCommands: opts.maxCommands,
         noModel: !opts.model,

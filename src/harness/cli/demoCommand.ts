@@ -8,10 +8,10 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('one pump, a 2-hour heparin infusion from the drug library in virtual time, an occlusion at 40 min answered and cleared')
-    .option('--seed <n>', 'seed of the pump mechanism', '1')
+    .option('--seed <n>', 'seed of the pump mechanism', parseSeed, 1)
     .option('--library <file>', 'drug library (JSON)', DEFAULT_LIBRARY_PATH)
-    .action((opts: { seed: string; library: string }) => {
-      const seed = parseSeed(opts.seed);
+    .action((opts: { seed: number; library: string }) => {
+      const seed = opts.seed;
       const library = loadLibraryFile(opts.library);
       const r = runHeparinDemo({ library, seed });
       const p = r.pump.currentProgram;

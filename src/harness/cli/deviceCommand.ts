@@ -1,23 +1,11 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_LIBRARY_PATH, loadLibraryFile } from '../paths.js';
 import { SerialDevice } from '../serial/device.js';
-import { parseSeed } from './options.js';
+import { areaProblem, parseChoice, parseMs, parseSeed } from './options.js';
 
 function parseBaud(text: string): number {
   if (!/^\d{3,7}$/.test(text)) throw new InvalidArgumentError(`baud must be a whole number such as 115200, got "${text}"`);
   return Number(text);
-}
-
-function parseMs(text: string): number {
-  if (!/^\d{1,9}$/.test(text)) throw new InvalidArgumentError(`must be a whole number of ms, got "${text}"`);
-  return Number(text);
-}
-
-function parseChoice<T extends string>(values: readonly T[], what: string): (text: string) => T {
-  return (text) => {
-    if (!(values as readonly string[]).includes(text)) throw new InvalidArgumentError(`${what} must be one of ${values.join(', ')}, got "${text}"`);
-    return text as T;
-  };
 }
 
 interface DeviceOpts {
@@ -32,7 +20,7 @@ interface DeviceOpts {
 }
 
 export function registerDevice(program: Command): void {
-  program
+  const cmd = program
     .command('device')
     .description('a simulated pump served on a serial port (pseudo-terminal or USB-serial adapter), speaking the line protocol')
     .requiredOption('--port <path>', 'serial port to serve, e.g. /dev/ttyUSB0 or one end of a socat pty pair')
@@ -45,6 +33,11 @@ export function registerDevice(program: Command): void {
     .option('--area <id>', 'care area of the library', 'icu')
     .action(async (opts: DeviceOpts) => {
       const library = loadLibraryFile(opts.library);
+      const bad = areaProblem(library, opts.area);
+      if (bad) {
+        cmd.error(`error: ${bad}`, { exitCode: 2, code: 'infusim.device.area' });
+        return;
+      }
       const note = (s: string): void => void process.stderr.write(`infusim device: ${s}\n`);
       const device = await SerialDevice.start({
         path: opts.port,

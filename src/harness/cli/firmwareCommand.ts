@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ZodError } from 'zod';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { buildImage, sha256Hex } from '../../sim/firmware/image.js';
 import { firmwareManifestSchema, signManifest, verifyManifest, type SignedFirmwareManifest } from '../../sim/firmware/manifest.js';
@@ -6,17 +7,31 @@ import { isProfileId, PROFILE_IDS, type ProfileId } from '../../sim/firmware/pro
 import { releaseManifest } from '../../sim/firmware/release.js';
 import { keyIdOf } from '../../sim/firmware/signing.js';
 import { readJsonFile, readPrivateKey, readPublicKey, trustedKeyMap } from '../release/keyFiles.js';
+import { issuesLine, parseSequence, parseSizeBytes, parseVersionOption, requireObject } from '../release/toolOptions.js';
 
 const TEN_YEARS_MS = 10 * 365 * 86_400_000;
+
+/** The option that sets each manifest field, for errors. */
+const OPTION_OF: Readonly<Record<string, string>> = { version: '--fw-version', minVersion: '--min-version', releaseNotes: '--notes', sequence: '--sequence', sizeBytes: '--size', profile: '--profile', hardwareModel: '--model' };
+
+/** A manifest the schema refuses is reported in one line, naming the option and why (not zod's JSON). */
+function manifestOrOneLine<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (e) {
+    if (!(e instanceof ZodError)) throw e;
+    throw new Error(`cannot build the manifest: ${issuesLine(e.issues.map((i) => ({ ...i, path: [OPTION_OF[String(i.path[0])] ?? String(i.path[0]), ...i.path.slice(1)] })))}`);
+  }
+}
 
 interface BuildOpts {
   fwVersion: string;
   model: string;
-  size: string;
+  size: number;
   profile: string;
   minVersion?: string;
   notes?: string;
-  sequence: string;
+  sequence: number;
   pub: string;
   out: string;
 }
@@ -25,14 +40,14 @@ export function registerFirmware(program: Command): void {
   const fw = program.command('firmware').description('firmware images and their signed manifests (docs/firmware.md)');
   fw.command('build')
     .description('build a simulated firmware image and its (unsigned) manifest: <out>.img and <out>.manifest.json')
-    .requiredOption('--fw-version <x.y.z>', 'firmware version')
+    .requiredOption('--fw-version <x.y.z>', 'firmware version', parseVersionOption)
     .requiredOption('--model <lvp|syringe>', 'hardware model')
-    .requiredOption('--sequence <n>', 'release counter, increasing with every release (against replay)')
+    .requiredOption('--sequence <n>', 'release counter, increasing with every release (against replay)', parseSequence)
     .requiredOption('--pub <file>', 'public key of the signer (its key id goes into the manifest)')
     .requiredOption('--out <prefix>', 'output path without extension')
-    .option('--size <bytes>', 'image size', '65536')
+    .option('--size <bytes>', 'image size', parseSizeBytes, 65536)
     .option('--profile <id>', `behaviour profile (${PROFILE_IDS.join(', ')})`, 'secure')
-    .option('--min-version <x.y.z>', 'anti-rollback floor (default: the version itself)')
+    .option('--min-version <x.y.z>', 'anti-rollback floor (default: the version itself)', parseVersionOption)
     .option('--notes <text>', 'release notes')
     .action((o: BuildOpts) => {
       if (o.model !== 'lvp' && o.model !== 'syringe') throw new Error(`--model must be lvp or syringe, got "${o.model}"`);
@@ -41,8 +56,8 @@ export function registerFirmware(program: Command): void {
       const spec = {
         version: o.fwVersion,
         hardwareModel: o.model,
-        sizeBytes: Number(o.size),
-        sequence: Number(o.sequence),
+        sizeBytes: o.size,
+        sequence: o.sequence,
         issuedMs: 0,
         expiresMs: TEN_YEARS_MS,
         minVersion: o.minVersion,
@@ -50,7 +65,7 @@ export function registerFirmware(program: Command): void {
         profile,
       } as const;
       const image = buildImage(spec);
-      const manifest = releaseManifest(spec, keyIdOf(readPublicKey(o.pub)), image);
+      const manifest = manifestOrOneLine(() => releaseManifest(spec, keyIdOf(readPublicKey(o.pub)), image));
       writeFileSync(`${o.out}.img`, image);
       writeFileSync(`${o.out}.manifest.json`, JSON.stringify({ manifest }, null, 2) + '\n');
       process.stdout.write(`image    ${o.out}.img (${image.length} bytes, sha256 ${manifest.imageSha256})\nmanifest ${o.out}.manifest.json (unsigned: sign it with "infusim firmware sign")\n`);
@@ -61,9 +76,10 @@ export function registerFirmware(program: Command): void {
     .requiredOption('--key <file>', 'private key (infusim keys gen)')
     .option('--out <file>', 'where to write the signed manifest (default: in place)')
     .action((o: { manifest: string; key: string; out?: string }) => {
-      const data = readJsonFile(o.manifest, 'manifest') as { manifest?: unknown };
+      const data = requireObject(readJsonFile(o.manifest, 'manifest'), o.manifest, 'a firmware manifest');
+      if (!('manifest' in data)) throw new Error(`${o.manifest}: not a firmware manifest: it has no "manifest" field`);
       const parsed = firmwareManifestSchema.safeParse(data.manifest);
-      if (!parsed.success) throw new Error(`${o.manifest}: not a firmware manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      if (!parsed.success) throw new Error(`${o.manifest}: not a firmware manifest: ${issuesLine(parsed.error.issues.map((i) => ({ ...i, path: ['manifest', ...i.path] })))}`);
       const key = readPrivateKey(o.key);
       const pubId = keyIdOf(readPublicKey(o.key));
       if (pubId !== parsed.data.keyId) throw new Error(`the manifest names key ${parsed.data.keyId}, this key is ${pubId}`);
@@ -77,7 +93,7 @@ export function registerFirmware(program: Command): void {
     .option('--image <file>', 'image to check against the manifest')
     .option('--trust <file...>', 'public keys the pump trusts', [])
     .action((o: { manifest: string; image?: string; trust: string[] }) => {
-      const signed = readJsonFile(o.manifest, 'manifest') as SignedFirmwareManifest;
+      const signed = requireObject(readJsonFile(o.manifest, 'manifest'), o.manifest, 'a firmware manifest') as unknown as SignedFirmwareManifest;
       const v = verifyManifest(signed, trustedKeyMap(o.trust));
       const lines: string[] = [];
       let ok = v.ok;

@@ -9,10 +9,11 @@ export function registerKeys(program: Command): void {
     .description('generate a key pair: <name>.key (private, mode 0600) and <name>.pub (public)')
     .option('--out <dir>', 'directory to write to', '.')
     .option('--name <name>', 'file name without extension', 'infusim-signing')
-    .action((opts: { out: string; name: string }) => {
+    .option('--force', 'replace an existing key pair of that name (releases signed with the old key no longer verify against the new one)')
+    .action((opts: { out: string; name: string; force?: boolean }) => {
       const priv = join(opts.out, `${opts.name}.key`);
       const pub = join(opts.out, `${opts.name}.pub`);
-      const { keyId } = generateKeyFiles(priv, pub);
+      const { keyId } = generateKeyFiles(priv, pub, { force: opts.force === true });
       process.stdout.write(`key id ${keyId}\nprivate ${priv} (keep it secret)\npublic  ${pub} (give it to the pumps)\n`);
     });
 }

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { parseDrugLibrary } from '../../sim/druglib/load.js';
+import { DrugLibraryError, parseDrugLibrary } from '../../sim/druglib/load.js';
 import { LIBRARY_PACKAGE_FORMAT, libraryPackageSchema, signLibraryPackage, verifyLibraryPackage } from '../../sim/firmware/libraryPackage.js';
 import { keyIdOf } from '../../sim/firmware/signing.js';
 import { readJsonFile, readPrivateKey, readPublicKey, trustedKeyMap } from '../release/keyFiles.js';
+import { issuesLine, parseModels, parseSequence, type Model } from '../release/toolOptions.js';
 
 const TEN_YEARS_MS = 10 * 365 * 86_400_000;
 
@@ -14,21 +15,29 @@ export function registerLibrary(program: Command): void {
     .description('validate a drug library and sign it into a package')
     .requiredOption('--library <file>', 'drug library JSON (infusim-druglib/1)')
     .requiredOption('--key <file>', 'private key (infusim keys gen)')
-    .requiredOption('--sequence <n>', 'release counter, increasing with every package (against replay)')
+    .requiredOption('--sequence <n>', 'release counter, increasing with every package (against replay)', parseSequence)
     .requiredOption('--out <file>', 'package to write')
-    .option('--models <list>', 'pump models it is for', 'lvp,syringe')
-    .action((o: { library: string; key: string; sequence: string; out: string; models: string }) => {
-      const library = parseDrugLibrary(readJsonFile(o.library, 'drug library'), o.library);
+    .option('--models <list>', 'pump models it is for (comma-separated)', parseModels, ['lvp', 'syringe'] as Model[])
+    .action((o: { library: string; key: string; sequence: number; out: string; models: Model[] }) => {
+      let library;
+      try {
+        library = parseDrugLibrary(readJsonFile(o.library, 'drug library'), o.library);
+      } catch (e) {
+        if (e instanceof DrugLibraryError) throw new Error(`drug library ${o.library} is not valid: ${e.problems.join('; ')}`);
+        throw e;
+      }
       const key = readPrivateKey(o.key);
-      const pkg = libraryPackageSchema.parse({
+      const parsed = libraryPackageSchema.safeParse({
         format: LIBRARY_PACKAGE_FORMAT,
         library,
-        sequence: Number(o.sequence),
+        sequence: o.sequence,
         issuedMs: 0,
         expiresMs: TEN_YEARS_MS,
-        hardwareModels: o.models.split(','),
+        hardwareModels: o.models,
         keyId: keyIdOf(readPublicKey(o.key)),
       });
+      if (!parsed.success) throw new Error(`cannot build the library package: ${issuesLine(parsed.error.issues)}`);
+      const pkg = parsed.data;
       writeFileSync(o.out, JSON.stringify(signLibraryPackage(pkg, key), null, 2) + '\n');
       process.stdout.write(`signed ${library.name}@${library.version} (sequence ${pkg.sequence}) into ${o.out}\n`);
     });

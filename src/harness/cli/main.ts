@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The infusim command line. Each command lives in its own file and registers itself here. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { registerConsole } from './consoleCommand.js';
 import { registerDemo } from './demoCommand.js';
@@ -15,6 +15,10 @@ import { registerFirmware } from './firmwareCommand.js';
 import { registerLibrary } from './libraryCommand.js';
 import { registerTrain } from './trainCommand.js';
 import { PACKAGE_ROOT } from '../paths.js';
+import { exitOnSignals } from '../net/cleanup.js';
+
+// A terminating signal ends the process through 'exit': temporary broker folders and port locks are removed.
+exitOnSignals();
 
 const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as { version: string };
 
@@ -42,6 +46,8 @@ registerTrain(program);
 try {
   await program.parseAsync(process.argv);
 } catch (e) {
+  // Commander has printed its own parse errors; an option checked inside an action has not.
+  if (e instanceof InvalidArgumentError) process.stderr.write(`error: ${e.message}\n`);
   if (e instanceof CommanderError) process.exit(e.exitCode === 0 ? 0 : 2);
   process.stderr.write(`infusim: ${(e as Error).message}\n`);
   process.exit(2);

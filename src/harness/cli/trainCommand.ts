@@ -58,7 +58,7 @@ export function registerTrain(program: Command): void {
       process.stdout.write(
         [
           `infusim train: ${s.name} (${s.description}), ${loaded.objectives.length} objectives, speed ${opts.speed}x${opts.paused ? ', paused' : ''}`,
-          `  open       ${server.url}`,
+          `  open       ${server.traineeUrl}`,
           `  instructor ${server.instructorUrl}`,
           `  debrief    ${server.url}debrief`,
           'Ctrl-C ends the session.',

@@ -2,7 +2,7 @@
  * Fault injection: each fault has a start, an optional end and targets. Starting a fault returns
  * the function that ends it. Pump faults go to the pump as sensor inputs (the same INJECT a bench
  * would send); network faults change the in-process network; a rogue client sends commands on a
- * segment. DOMAIN.md, "Faults an outage rehearsal should cover".
+ * segment. docs/clinical.md#outage-rehearsal.
  */
 import type { AlarmId } from '../../sim/alarms/alarmTable.js';
 import type { PumpCommand, SensorInput } from '../../sim/protocol/commands.js';

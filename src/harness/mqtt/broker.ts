@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import memoryPersistenceModule from 'aedes-persistence';
+import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
 import { AccessPolicy } from './acl.js';
 import type { Identity } from './credentials.js';
 import { MAX_PAYLOAD_BYTES } from './wire.js';
@@ -122,6 +123,7 @@ export class EmbeddedBroker {
   private readonly identities = new WeakMap<Client, Identity>();
   private readonly persistence = memoryPersistence();
   private portValue = 0;
+  private reserved: ReservedPort | undefined;
   readonly counters: BrokerCounters = { connectionsRefused: 0, takeoversRefused: 0, oversizeRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
   /** Broker-side log of refusals (bounded). */
   readonly log: string[] = [];
@@ -150,9 +152,22 @@ export class EmbeddedBroker {
     return this.server !== undefined;
   }
 
-  /** Start listening; port 0 (the default) picks a free port, kept for restarts. */
+  /**
+   * Start listening; port 0 (the default) reserves a port below the OS's ephemeral range
+   * (net/ports.ts), kept for restarts so that no reconnecting client can take it while the broker
+   * is down.
+   */
   async start(port = this.portValue): Promise<void> {
     if (this.server) return;
+    if (port === 0) {
+      const { reserved } = await startOnReservedPort((p) => this.listen(p), { host: this.host });
+      this.reserved = reserved;
+      return;
+    }
+    await this.listen(port);
+  }
+
+  private async listen(port: number): Promise<void> {
     const broker = await Aedes.createBroker({
       persistence: this.persistence,
       heartbeatInterval: 60_000,
@@ -209,13 +224,18 @@ export class EmbeddedBroker {
         socket.destroy();
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, this.host, () => {
-        server.off('error', reject);
-        resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, this.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } catch (e) {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      throw e;
+    }
     const addr = server.address();
     this.portValue = typeof addr === 'object' && addr ? addr.port : port;
     this.broker = broker;
@@ -244,6 +264,8 @@ export class EmbeddedBroker {
   /** Stop for good. */
   async close(): Promise<void> {
     await this.stop();
+    this.reserved?.release();
+    this.reserved = undefined;
   }
 
   private refuse(line: string, counter: keyof BrokerCounters): void {

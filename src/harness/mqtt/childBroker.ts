@@ -21,6 +21,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
 import type { BrokerCounters } from './broker.js';
 import type { FromChild, ToChild } from './brokerChild.js';
 import { credentialsToJson, type Credentials } from './credentials.js';
@@ -64,6 +65,7 @@ export class ChildProcessBroker {
   private child: ChildProcess | undefined;
   private listening = false;
   private portValue = 0;
+  private reserved: ReservedPort | undefined;
   readonly counters: BrokerCounters = { connectionsRefused: 0, takeoversRefused: 0, oversizeRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
   readonly log: string[] = [];
   private infoWaiters: ((i: BrokerProcessInfo) => void)[] = [];
@@ -101,6 +103,16 @@ export class ChildProcessBroker {
   /** Fork the broker (or, after a kill inside the child, start it again there) and wait until it listens; port 0 (the default) picks a free port, kept for restarts. */
   async start(port = this.portValue): Promise<void> {
     if (this.child && this.listening) return;
+    if (port === 0) {
+      // Reserved here, in the parent, so that it stays reserved when the child is killed (net/ports.ts).
+      const { reserved } = await startOnReservedPort((p) => this.startOn(p), { host: this.host });
+      this.reserved = reserved;
+      return;
+    }
+    await this.startOn(port);
+  }
+
+  private async startOn(port: number): Promise<void> {
     const child = this.child ?? this.fork();
     const msg: ToChild = { type: 'start', port, credentials: credentialsToJson(this.creds) };
     try {
@@ -139,6 +151,8 @@ export class ChildProcessBroker {
   /** Stop for good: the child process ends. */
   async close(): Promise<void> {
     await this.killProcess();
+    this.reserved?.release();
+    this.reserved = undefined;
   }
 
   private fork(): ChildProcess {

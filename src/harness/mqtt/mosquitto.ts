@@ -6,9 +6,11 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onProcessExit } from '../net/cleanup.js';
+import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { Credentials } from './credentials.js';
 import { listensOn } from './portOwner.js';
@@ -60,18 +62,27 @@ function dropPrivilegesFor(dir: string, files: string[]): void {
   for (const f of [dir, ...files]) chownSync(f, uid, g);
 }
 
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const a = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  return typeof a === 'object' && a ? a.port : 0;
-}
+/** Temporary folders of brokers not yet closed, and their running processes: removed and ended on every exit path (net/cleanup.ts). */
+const openDirs = new Set<string>();
+const running = new Set<ChildProcess>();
+onProcessExit(() => {
+  for (const c of running) c.kill('SIGTERM');
+  for (const d of openDirs) rmSync(d, { recursive: true, force: true });
+});
 
 export class MosquittoProcess {
   private child: ChildProcess | undefined;
+  /** Resolves when the running child has exited (by its own doing or a signal). */
+  private exited: Promise<void> = Promise.resolve();
+  private childAlive = false;
+  private stopping = false;
   private readonly dir: string;
+  private reserved: ReservedPort | undefined;
   readonly stderr: string[] = [];
+  /** Deaths not asked for (the process killed from outside, or crashed). */
+  unexpectedExits = 0;
+  /** Told when the broker dies without stop() or close() having asked it to. */
+  onUnexpectedExit: ((why: string) => void) | undefined;
 
   private constructor(private readonly bin: string, readonly port: number, private readonly confPath: string, dir: string) {
     this.dir = dir;
@@ -81,60 +92,97 @@ export class MosquittoProcess {
     return `mqtt://127.0.0.1:${this.port}`;
   }
 
-  /** Write the run's files and start mosquitto on a free port. */
+  /** The broker process runs now. */
+  get running(): boolean {
+    return this.childAlive;
+  }
+
+  /**
+   * Write the run's files and start mosquitto on a port reserved below the ephemeral range
+   * (net/ports.ts), so that it can be stopped and started again on the same port.
+   */
   static async start(creds: Credentials, options: { bin?: string; port?: number; baseConf?: string } = {}): Promise<MosquittoProcess> {
     const bin = options.bin ?? findMosquitto();
     if (!bin) throw new Error('mosquitto is not installed (Debian package `mosquitto`)');
     const dir = mkdtempSync(join(tmpdir(), 'infusim-mosquitto-'));
-    const plain = [creds.gateway, creds.observer, ...creds.pumps.values()].map((i) => `${i.username}:${i.password}`).join('\n') + '\n';
-    const pw = join(dir, 'passwords');
-    writeFileSync(pw, plain, { mode: 0o600 });
-    const passwd = spawnSync(join(bin, '..', '..', 'bin', 'mosquitto_passwd'), ['-U', pw], { encoding: 'utf8' });
-    if (passwd.status !== 0) {
-      const alt = spawnSync('mosquitto_passwd', ['-U', pw], { encoding: 'utf8' });
-      if (alt.status !== 0) throw new Error(`mosquitto_passwd -U failed: ${passwd.stderr || alt.stderr}`);
-    }
-    writeFileSync(join(dir, 'acl'), mosquittoAcl(creds), { mode: 0o600 });
-    const base = readFileSync(options.baseConf ?? join(PACKAGE_ROOT, '.ci', 'mosquitto.conf'), 'utf8');
-    // A legacy-unauthenticated pump (named in the scenario) is the only reason to let anonymous clients in;
-    // the ACL file still limits them to that pump's command topic.
-    const anonymous = creds.legacyOpen.size > 0 ? 'allow_anonymous true\n' : '';
-    // Client ids tied to user names on the run's listener (a listener option: after `listener`). It
-    // refuses every client without a user name, so with a legacy pump it cannot be set: there an
-    // anonymous client can take over any client id (docs/mqtt.md; the embedded broker refuses it).
-    const tiedIds = creds.legacyOpen.size > 0 ? '' : 'use_username_as_clientid true\n';
-    // A port picked as free can be taken by another process before mosquitto binds it: pick another (3 tries).
-    for (let attempt = 1; ; attempt++) {
-      const port = options.port ?? (await freePort());
-      const conf = `${base}\n# per run\n${anonymous}listener ${port} 127.0.0.1\n${tiedIds}password_file ${pw}\nacl_file ${join(dir, 'acl')}\npersistence_location ${dir}/\n`;
+    openDirs.add(dir);
+    try {
+      const plain = [creds.gateway, creds.observer, ...creds.pumps.values()].map((i) => `${i.username}:${i.password}`).join('\n') + '\n';
+      const pw = join(dir, 'passwords');
+      writeFileSync(pw, plain, { mode: 0o600 });
+      const passwd = spawnSync(join(bin, '..', '..', 'bin', 'mosquitto_passwd'), ['-U', pw], { encoding: 'utf8' });
+      if (passwd.status !== 0) {
+        const alt = spawnSync('mosquitto_passwd', ['-U', pw], { encoding: 'utf8' });
+        if (alt.status !== 0) throw new Error(`mosquitto_passwd -U failed: ${passwd.stderr || alt.stderr}`);
+      }
+      writeFileSync(join(dir, 'acl'), mosquittoAcl(creds), { mode: 0o600 });
+      const base = readFileSync(options.baseConf ?? join(PACKAGE_ROOT, '.ci', 'mosquitto.conf'), 'utf8');
+      // A legacy-unauthenticated pump (named in the scenario) is the only reason to let anonymous clients in;
+      // the ACL file still limits them to that pump's command topic.
+      const anonymous = creds.legacyOpen.size > 0 ? 'allow_anonymous true\n' : '';
+      // Client ids tied to user names on the run's listener. It refuses every client without a user
+      // name, so with a legacy pump it cannot be set: there an anonymous client can take over any
+      // client id (docs/mqtt.md; the embedded broker refuses it).
+      const tiedIds = creds.legacyOpen.size > 0 ? '' : 'use_username_as_clientid true\n';
       const confPath = join(dir, 'mosquitto.conf');
-      writeFileSync(confPath, conf, { mode: 0o600 });
-      dropPrivilegesFor(dir, [pw, join(dir, 'acl'), confPath]);
-      const m = new MosquittoProcess(bin, port, confPath, dir);
-      try {
-        await m.startProcess();
-        return m;
-      } catch (e) {
-        await m.stop();
-        if (options.port !== undefined || attempt >= 3 || !/address already in use|taken by another process/i.test((e as Error).message)) {
-          rmSync(dir, { recursive: true, force: true });
+      const startOn = async (port: number): Promise<MosquittoProcess> => {
+        // use_username_as_clientid is a listener option: after the listener line (.ci/mosquitto.conf says why).
+        // A pump's session belongs to its user name: nobody can take over another pump's client id.
+        const conf = `${base}\n# per run\n${anonymous}listener ${port} 127.0.0.1\n${tiedIds}password_file ${pw}\nacl_file ${join(dir, 'acl')}\npersistence_location ${dir}/\n`;
+        writeFileSync(confPath, conf, { mode: 0o600 });
+        dropPrivilegesFor(dir, [pw, join(dir, 'acl'), confPath]);
+        const m = new MosquittoProcess(bin, port, confPath, dir);
+        try {
+          await m.startProcess();
+          return m;
+        } catch (e) {
+          await m.stop();
           throw e;
         }
-      }
+      };
+      if (options.port !== undefined) return await startOn(options.port);
+      const { value, reserved } = await startOnReservedPort(startOn);
+      value.reserved = reserved;
+      return value;
+    } catch (e) {
+      openDirs.delete(dir);
+      rmSync(dir, { recursive: true, force: true });
+      throw e;
     }
   }
 
   async startProcess(): Promise<void> {
-    if (this.child) return;
+    if (this.child && this.childAlive) return;
+    this.stderr.length = 0;
     const child = spawn(this.bin, ['-c', this.confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => {
       if (this.stderr.length < 200) this.stderr.push(d.toString());
     });
     this.child = child;
-    // Ready when the port accepts connections (bounded wait).
-    const { connect } = await import('node:net');
-    for (let i = 0; i < 100; i++) {
-      if (child.exitCode !== null) throw new Error(`mosquitto exited: ${this.stderr.join('')}`);
+    this.childAlive = true;
+    running.add(child);
+    this.stopping = false;
+    // exitCode stays null for a child killed by a signal: the 'exit' event is the one sure sign.
+    this.exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.childAlive = false;
+        running.delete(child);
+        if (this.child === child && !this.stopping) {
+          this.unexpectedExits++;
+          this.onUnexpectedExit?.(`mosquitto (pid ${child.pid ?? '?'}) exited unexpectedly (${signal ?? `code ${code}`})${this.stderr.length ? `: ${this.stderr.join('').trim()}` : ''}`);
+        }
+        resolve();
+      });
+      child.once('error', (e) => {
+        this.childAlive = false;
+        running.delete(child);
+        this.stderr.push(e.message);
+        resolve();
+      });
+    });
+    // Ready when the port accepts connections and the listener is this mosquitto (bounded wait).
+    for (let i = 0; i < 200; i++) {
+      if (!this.childAlive) throw new Error(`mosquitto exited: ${this.stderr.join('')}`);
       const ok = await new Promise<boolean>((resolve) => {
         const s = connect(this.port, '127.0.0.1');
         s.once('connect', () => {
@@ -143,42 +191,71 @@ export class MosquittoProcess {
         });
         s.once('error', () => resolve(false));
       });
-      // The port answers: ready if the listener is this mosquitto (or if /proc cannot tell).
       const mine = ok && child.pid !== undefined ? listensOn(child.pid, this.port) : false;
       if (ok && mine !== false) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    const other = child.exitCode === null && child.pid !== undefined && listensOn(child.pid, this.port) === false;
+    const other = this.childAlive && child.pid !== undefined && listensOn(child.pid, this.port) === false;
     throw new Error(`mosquitto did not listen on ${this.port}${other ? ' (the port is taken by another process)' : ''}: ${this.stderr.join('')}`);
   }
 
-  /** Kill the broker process (SIGTERM: it saves its persistence, every connection drops). */
+  /** Stop the broker process (SIGTERM: it saves its persistence, every connection drops; SIGKILL after 5 s). */
   async stop(): Promise<void> {
     const c = this.child;
-    this.child = undefined;
-    if (!c || c.exitCode !== null) return;
-    await new Promise<void>((resolve) => {
+    if (!c) return;
+    this.stopping = true;
+    if (this.childAlive) {
       const t = setTimeout(() => c.kill('SIGKILL'), 5000);
-      c.once('exit', () => {
-        clearTimeout(t);
-        resolve();
-      });
       c.kill('SIGTERM');
-    });
+      await this.exited;
+      clearTimeout(t);
+    }
+    if (this.child === c) this.child = undefined;
   }
 
   async close(): Promise<void> {
     await this.stop();
+    this.reserved?.release();
+    this.reserved = undefined;
+    openDirs.delete(this.dir);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
+/** How many unexpected deaths of a run's mosquitto are met with a restart before the run is left without it. */
+export const MAX_UNEXPECTED_RESTARTS = 5;
+
 /**
  * Debian's mosquitto as a run's own broker (`--mosquitto`): a child process on 127.0.0.1 with the
  * run's password and ACL files; a gateway outage stops it (SIGTERM: it saves its persistence, every
- * connection drops) and starts it again on the same port from that persistence.
+ * connection drops) and starts it again on the same port from that persistence. A death nobody
+ * asked for (killed from outside, crashed) is reported through `onDeath` and the broker is started
+ * again from its persistence, up to MAX_UNEXPECTED_RESTARTS times.
  */
 export async function startMosquittoForRun(creds: Credentials, options: { bin?: string | undefined; port?: number | undefined } = {}): Promise<OwnedBroker> {
   const m = await MosquittoProcess.start(creds, { ...(options.bin ? { bin: options.bin } : {}), ...(options.port ? { port: options.port } : {}) });
-  return { url: m.url, name: 'mosquitto (child process)', control: { stop: () => m.stop(), start: () => m.startProcess() }, close: () => m.close() };
+  const listeners: ((why: string) => void)[] = [];
+  const tell = (why: string): void => {
+    for (const l of listeners) l(why);
+  };
+  let closed = false;
+  m.onUnexpectedExit = (why) => {
+    if (closed) return;
+    if (m.unexpectedExits > MAX_UNEXPECTED_RESTARTS) {
+      tell(`${why}; not restarted (${MAX_UNEXPECTED_RESTARTS} restarts already)`);
+      return;
+    }
+    tell(`${why}; restarting it`);
+    m.startProcess().catch((e: unknown) => tell(`mosquitto restart failed: ${(e as Error).message}`));
+  };
+  return {
+    url: m.url,
+    name: 'mosquitto (child process)',
+    control: { stop: () => m.stop(), start: () => m.startProcess() },
+    onDeath: (f) => listeners.push(f),
+    close: () => {
+      closed = true;
+      return m.close();
+    },
+  };
 }

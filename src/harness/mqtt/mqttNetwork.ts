@@ -581,7 +581,8 @@ export class MqttNetwork extends Network {
     this.note(`malformed payload on ${topic}: ${why}`);
   }
 
-  private note(line: string): void {
+  /** A line in the run's MQTT log (and to the log callback). */
+  note(line: string): void {
     if (this.log.length < 2000) this.log.push(line);
     this.o.log?.(line);
   }

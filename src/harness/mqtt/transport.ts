@@ -66,6 +66,8 @@ export interface OwnedBroker {
   url: string;
   name: string;
   control: BrokerControl;
+  /** Told when the broker dies without being asked to (it says whether it was restarted). */
+  onDeath?: ((f: (why: string) => void) => void) | undefined;
   close(): Promise<void>;
 }
 
@@ -139,6 +141,7 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
     await t.provision(creds);
   }
   const network = new MqttNetwork(world, seed, defaults, { url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway, linkPumps, linkProxyMaxPumps: t.linkProxyMaxPumps ?? linkProxyBudget(fleet.length, placement === 'in-process', openFileLimit()) });
+  owned?.onDeath?.((why) => network.note(`broker died: ${why}`));
   let steps = 0;
   const advance = async (untilMs: number): Promise<void> => {
     await network.settle();

@@ -25,6 +25,8 @@ export const pumpEventSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ALARM_END'), tMs, id: alarmId }),
   z.strictObject({ type: z.literal('ESCALATE'), tMs, id: alarmId, prio }),
   z.strictObject({ type: z.literal('AUDIO'), tMs, prio: z.enum(['high', 'medium', 'low', 'off']) }),
+  z.strictObject({ type: z.literal('REMINDER'), tMs, id: alarmId }),
+  z.strictObject({ type: z.literal('MAINS'), tMs, on: z.boolean() }),
   z.strictObject({ type: z.literal('STATE'), tMs, state: pumpState, reason: z.string().max(200) }),
   z.strictObject({ type: z.literal('RATE'), tMs, rateMlPerH: num }),
   z.strictObject({ type: z.literal('BOLUS_END'), tMs, kind: z.enum(['bolus', 'loading', 'demand']), volumeMl: num, cut: z.boolean() }),

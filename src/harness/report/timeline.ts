@@ -20,6 +20,10 @@ export function describeEvent(e: PumpEvent): string | undefined {
       return `ESCALATE  ${e.prio.padEnd(6)} ${ALARM_TABLE[e.id].text} unanswered`;
     case 'AUDIO':
       return e.prio === 'off' ? 'audio     off' : `audio     ${e.prio}`;
+    case 'MAINS':
+      return e.on ? 'mains     power back' : 'mains     power lost (on battery)';
+    case 'REMINDER':
+      return `reminder         ${ALARM_TABLE[e.id].text} (acknowledged, still present)`;
     case 'STATE':
       return `state     ${e.state} (${e.reason.replace(/_/g, ' ')})`;
     case 'RATE':

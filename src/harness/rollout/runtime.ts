@@ -5,7 +5,6 @@
  * the RunResult its rollout section. Used by runScenario only when the scenario has `releases:`,
  * `libraries:` or `rollout:` (other scenarios are untouched, trace for trace).
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FirmwareUpdater, LibraryUpdater, PROFILES, isProfileId, profileWeaknesses, type FirmwareEvent, type LibraryEvent, type ProfileId } from '../../sim/firmware/index.js';
@@ -22,6 +21,8 @@ import type { World } from '../world/world.js';
 import { RolloutOrchestrator, type FleetMember, type HealthSample, type RolloutPort } from './orchestrator.js';
 import { buildLibraryPackages, buildReleases, factoryManifest, UpdateServer, vendorKeys, type BuiltRelease, type VendorKeys } from './releases.js';
 import { DEFAULT_GATES, type GateSpec, type RolloutLogEntry, type RolloutPlan, type WaveCounts, type WaveSpec } from './types.js';
+import { readBoundedFile } from '../readBoundedFile.js';
+import { MAX_REFERENCED_FILE_BYTES } from '../scenario/limits.js';
 
 export interface VersionPoint {
   tMs: number;
@@ -119,7 +120,7 @@ export function rolloutPlan(r: RolloutYaml, releases: ReadonlyMap<string, BuiltR
 }
 
 export function loadPolicyFile(path: string): RolloutPolicyYaml & { name: string } {
-  const raw: unknown = parseYaml(readFileSync(path, 'utf8'));
+  const raw: unknown = parseYaml(readBoundedFile(path, MAX_REFERENCED_FILE_BYTES, 'rollout policy file'));
   const p = rolloutPolicySchema.parse(raw);
   return { ...p, name: p.name ?? path.replace(/^.*\//, '').replace(/\.ya?ml$/, '') };
 }
@@ -165,7 +166,7 @@ export class RolloutRuntime {
     );
     this.libraries = buildLibraryPackages(
       (s.libraries ?? []).map((l) => {
-        const base: DrugLibrary = l.file !== undefined ? drugLibrarySchema.parse(JSON.parse(readFileSync(resolve(loaded.dir, l.file), 'utf8'))) : library;
+        const base: DrugLibrary = l.file !== undefined ? drugLibrarySchema.parse(JSON.parse(readBoundedFile(resolve(loaded.dir, l.file), MAX_REFERENCED_FILE_BYTES, 'drug library file'))) : library;
         return { id: l.id, library: l.version !== undefined ? { ...base, version: l.version } : base, models: l.models, tamper: l.tamper };
       }),
       this.keys,

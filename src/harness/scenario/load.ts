@@ -5,17 +5,19 @@
  * problem names the file, line and column and what was expected; all problems are reported at
  * once, in file order, in one ScenarioError. Nothing half-loaded is ever returned.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import type { z } from 'zod';
 import { ALARM_IDS, isAlarmId } from '../../sim/alarms/alarmTable.js';
-import { DrugLibraryError } from '../../sim/druglib/load.js';
+import { DrugLibraryError, parseDrugLibraryText } from '../../sim/druglib/load.js';
 import type { DrugLibrary } from '../../sim/druglib/schema.js';
 import { parseRequest } from '../../sim/protocol/lineCodec.js';
 import { DEFAULT_LIBRARY_PATH, loadLibraryFile } from '../paths.js';
+import { FileRefused, readBoundedFile } from '../readBoundedFile.js';
 import { parseDurationMs, formatDurationMs } from './duration.js';
 import { fleetPumps, resolveTarget, type FleetPump } from './fleet.js';
+import { MAX_REFERENCED_FILE_BYTES, MAX_SCENARIO_FILE_BYTES, MAX_YAML_ALIAS_EXPANSIONS } from './limits.js';
+import { checkWorkBounds } from './workBounds.js';
 import {
   duration as durationSchema,
   expectationSchema,
@@ -162,15 +164,28 @@ export function scenarioLibraryPath(loaded: LoadedScenario): string {
 
 /** Read, parse and check a scenario file. Throws ScenarioError listing every problem. */
 export function loadScenarioFile(path: string): LoadedScenario {
-  let text: string;
+  return parseScenarioText(readScenarioFile(path, 'scenario file'), path);
+}
+
+/**
+ * Read a scenario (or training) file: a regular file of at most MAX_SCENARIO_FILE_BYTES. A file
+ * that is too large is refused at the line and column where it crosses the limit.
+ */
+export function readScenarioFile(path: string, what: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    return readBoundedFile(path, MAX_SCENARIO_FILE_BYTES, what);
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a scenario file' : (code ?? (e as Error).message);
-    throw new ScenarioError([{ file: path, line: 0, column: 0, path: '', message: `cannot read the scenario file: ${why}` }]);
+    if (!(e instanceof FileRefused)) throw e;
+    let line = 0;
+    let column = 0;
+    if (e.prefix !== undefined) {
+      const lines = e.prefix.split('\n');
+      line = lines.length;
+      column = (lines[lines.length - 1] ?? '').length + 1;
+    }
+    const message = e.reason === 'too-large' ? `the file ${e.message} (MAX_SCENARIO_FILE_BYTES); it crosses the limit here` : e.reason === 'missing' ? `cannot read the ${what}: no such file` : `cannot read the ${what}: it ${e.message}`;
+    throw new ScenarioError([{ file: path, line, column, path: '', message }]);
   }
-  return parseScenarioText(text, path);
 }
 
 /**
@@ -192,7 +207,14 @@ export function parseScenarioText(text: string, fileName: string): LoadedScenari
     }
     throw ctx.error();
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIAS_EXPANSIONS });
+  } catch (e) {
+    if (!(e instanceof ReferenceError)) throw e;
+    ctx.at(firstAliasOffset(doc), '', `YAML aliases expand to too much data (${e.message}): a file may expand aliases at most ${MAX_YAML_ALIAS_EXPANSIONS} times (MAX_YAML_ALIAS_EXPANSIONS)`);
+    throw ctx.error();
+  }
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
     ctx.add([], 'a scenario file is a YAML mapping with at least name:, seed:, duration: and site:', {}, data === null || data === undefined ? 'the file is empty' : `got ${describeValue(data)}`);
     throw ctx.error();
@@ -282,6 +304,18 @@ function rangeStart(n: unknown): number {
     if (r) return r[0];
   }
   return 0;
+}
+
+/** Where the first alias (`*name`) of the document is: an alias bomb is reported there. */
+export function firstAliasOffset(doc: Document.Parsed): number {
+  let offset = 0;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = rangeStart(node);
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 export function formatPath(path: Path): string {
@@ -561,6 +595,8 @@ function checkSemantics(ctx: Ctx, raw: Record<string, unknown>, dir: string): vo
   const durationMs = raw.duration === undefined ? undefined : durationSchema.safeParse(raw.duration).success ? ms(raw.duration as string | number) : undefined;
   const library = checkLibrary(ctx, raw.library, dir);
   const fleet = checkSite(ctx, raw.site, library);
+  checkWorkBounds(raw, durationMs, fleet?.pumps, (path, message) => ctx.add(path, message));
+  checkReferencedFiles(ctx, raw, dir);
 
   const timeline = raw.timeline;
   if (Array.isArray(timeline)) {
@@ -623,26 +659,66 @@ function checkRollout(ctx: Ctx, raw: Record<string, unknown>, fleet: Fleet | und
 }
 
 function checkLibrary(ctx: Ctx, library: unknown, dir: string): { lib: DrugLibrary; name: string } | undefined {
-  let path = DEFAULT_LIBRARY_PATH;
-  if (library !== undefined) {
-    if (typeof library !== 'string') return undefined; // the schema reports it
-    path = isAbsolute(library) ? library : resolve(dir, library);
-    if (!existsSync(path)) {
-      ctx.add(['library'], `the drug library file ${library} does not exist (looked for ${relative(process.cwd(), path) || path}, relative to the scenario's directory)`);
-      return undefined;
-    }
-    if (!statSync(path).isFile()) {
-      ctx.add(['library'], `${library} is not a file`);
+  if (library === undefined) {
+    try {
+      return { lib: loadLibraryFile(DEFAULT_LIBRARY_PATH), name: 'the shipped drug library' };
+    } catch (e) {
+      ctx.add(['library'], `the shipped drug library is not valid: ${(e as Error).message}`);
       return undefined;
     }
   }
+  if (typeof library !== 'string') return undefined; // the schema reports it
+  const lib = readLibrary(ctx, ['library'], library, dir);
+  return lib === undefined ? undefined : { lib, name: library };
+}
+
+/**
+ * A drug library file named by the scenario (`library:`, `libraries[].file`): a regular file of at
+ * most MAX_REFERENCED_FILE_BYTES, valid JSON, a valid library. A file that is not a library is
+ * never quoted (it may be any file the user can read: a key, a password file): the message says
+ * what is wrong and where, not what the file holds.
+ */
+function readLibrary(ctx: Ctx, at: Path, given: string, dir: string): DrugLibrary | undefined {
+  const path = isAbsolute(given) ? given : resolve(dir, given);
+  const text = readReferenced(ctx, at, given, path, 'drug library file');
+  if (text === undefined) return undefined;
   try {
-    return { lib: loadLibraryFile(path), name: typeof library === 'string' ? library : 'the shipped drug library' };
+    return parseDrugLibraryText(text, path);
   } catch (e) {
-    const detail = e instanceof DrugLibraryError ? e.problems.slice(0, 5).join('; ') : (e as Error).message;
-    ctx.add(['library'], `the drug library ${String(library ?? path)} is not valid: ${detail}`);
+    if (!(e instanceof DrugLibraryError)) throw e;
+    if (e.problems[0]?.startsWith('not valid JSON')) {
+      ctx.add(at, `${given} is not a drug library: it is not JSON (a drug library is a JSON file; its content is not shown)`);
+    } else {
+      const first = e.problems.slice(0, 5).map((p) => p.replace(/"[^"]*"/g, '"…"'));
+      ctx.add(at, `the drug library ${given} is not valid: ${first.join('; ')}`);
+    }
     return undefined;
   }
+}
+
+/** Read a file the scenario names, or report why not (at `at`). */
+function readReferenced(ctx: Ctx, at: Path, given: string, path: string, what: string): string | undefined {
+  try {
+    return readBoundedFile(path, MAX_REFERENCED_FILE_BYTES, what);
+  } catch (e) {
+    if (!(e instanceof FileRefused)) throw e;
+    if (e.reason === 'missing') ctx.add(at, `the ${what} ${given} does not exist (looked for ${relative(process.cwd(), path) || path}, relative to the scenario's directory)`);
+    else if (e.reason === 'too-large') ctx.add(at, `the ${what} ${given} ${e.message} (MAX_REFERENCED_FILE_BYTES)`);
+    else ctx.add(at, `the ${what} ${given} ${e.reason === 'not-regular' ? e.message : `cannot be read: ${e.message}`}`);
+    return undefined;
+  }
+}
+
+/** The other files a scenario names (`libraries[].file`, `rollout.policy`) are read only if they are regular and small. */
+function checkReferencedFiles(ctx: Ctx, raw: Record<string, unknown>, dir: string): void {
+  if (Array.isArray(raw.libraries)) {
+    raw.libraries.forEach((l: unknown, i) => {
+      const file = (l as { file?: unknown } | null)?.file;
+      if (typeof file === 'string') readLibrary(ctx, ['libraries', i, 'file'], file, dir);
+    });
+  }
+  const policy = (raw.rollout as { policy?: unknown } | null | undefined)?.policy;
+  if (typeof policy === 'string') readReferenced(ctx, ['rollout', 'policy'], policy, isAbsolute(policy) ? policy : resolve(dir, policy), 'rollout policy file');
 }
 
 function checkSite(ctx: Ctx, site: unknown, library: { lib: DrugLibrary; name: string } | undefined): Fleet | undefined {

@@ -8,6 +8,7 @@ import { SerialPort } from 'serialport';
 import type { DrugLibrary } from '../../sim/druglib/schema.js';
 import { Pump } from '../../sim/pump/pump.js';
 import { pumpTypeById } from '../../sim/pump/pumpTypes.js';
+import type { EventLog } from '../../sim/trace/eventLog.js';
 import { DeviceSession, type DeviceClock } from './deviceSession.js';
 
 export interface SerialDeviceOptions {
@@ -48,28 +49,35 @@ export class SerialDevice {
   /** Bytes received. */
   bytesIn = 0;
 
-  private constructor(
-    readonly options: SerialDeviceOptions,
-    readonly pump: Pump,
-  ) {
+  private constructor(readonly options: SerialDeviceOptions) {
     const t0 = performance.now();
-    this.session = new DeviceSession(pump, {
+    // RESET (docs/protocol.md) puts a pump as at power-on behind the session, same options.
+    const makePump = (startMs: number, log?: EventLog): Pump =>
+      new Pump({
+        type: pumpTypeById(options.pumpType ?? 'lvp'),
+        seed: options.seed ?? 1,
+        library: options.library,
+        areaId: options.areaId,
+        maxLogEntries: options.maxLogEntries ?? 10_000,
+        startMs,
+        log,
+      });
+    this.session = new DeviceSession(makePump(0), {
       clock: options.clock ?? 'virtual',
       statusEveryMs: options.statusEveryMs ?? 0,
       elapsedMs: () => performance.now() - t0,
+      freshPump: makePump,
     });
     this.done = new Promise((r) => (this.doneResolve = r));
   }
 
+  /** The pump behind the session (a new one after each RESET). */
+  get pump(): Pump {
+    return this.session.pump;
+  }
+
   static async start(options: SerialDeviceOptions): Promise<SerialDevice> {
-    const pump = new Pump({
-      type: pumpTypeById(options.pumpType ?? 'lvp'),
-      seed: options.seed ?? 1,
-      library: options.library,
-      areaId: options.areaId,
-      maxLogEntries: options.maxLogEntries ?? 10_000,
-    });
-    const device = new SerialDevice(options, pump);
+    const device = new SerialDevice(options);
     device.attach(await open(options.path, options.baudRate ?? 115_200));
     if (device.session.clock === 'real') {
       device.timer = setInterval(() => device.send(device.session.catchUp()), options.realTickMs ?? 100);

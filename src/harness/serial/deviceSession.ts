@@ -27,7 +27,7 @@ export class DeviceSession extends LineSession {
   private lastStatusMs: number;
 
   constructor(pump: Pump, options: DeviceSessionOptions = {}) {
-    super(pump, options.clock === 'real' ? {} : options);
+    super(pump, options.clock === 'real' ? { freshPump: options.freshPump } : options);
     this.clock = options.clock ?? 'virtual';
     this.elapsedMs = options.elapsedMs ?? (() => 0);
     this.startMs = pump.nowMs;

@@ -4,15 +4,15 @@
  * score and a hint). The scenario part goes through the main loader, so it gets the same checks
  * and the same file:line:column errors; the training part is checked here, with positions too.
  */
-import { readFileSync } from 'node:fs';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { ALARM_IDS, isAlarmId } from '../../sim/alarms/alarmTable.js';
 import { findCareArea, findDrug } from '../../sim/druglib/load.js';
 import { loadLibraryFile } from '../paths.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import { fleetPumps, resolveTarget } from '../scenario/fleet.js';
-import { formatPath, parseScenarioText, scenarioLibraryPath, ScenarioError, type LoadedScenario, type ScenarioProblem } from '../scenario/load.js';
+import { firstAliasOffset, formatPath, parseScenarioText, readScenarioFile, scenarioLibraryPath, ScenarioError, type LoadedScenario, type ScenarioProblem } from '../scenario/load.js';
+import { MAX_YAML_ALIAS_EXPANSIONS } from '../scenario/limits.js';
 import { duration, target } from '../scenario/schema.js';
 
 const objectiveId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'an objective id is 1 to 32 characters of a-z 0-9 _ -');
@@ -73,14 +73,7 @@ const TRAINING_KEYS = ['objectives', 'training'] as const;
 
 /** Read, parse and check a training file; throws ScenarioError listing every problem (file:line:column). */
 export function loadTrainingFile(path: string): LoadedTraining {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ScenarioError([{ file: path, line: 0, column: 0, path: '', message: `cannot read the training file: ${code === 'ENOENT' ? 'no such file' : (code ?? (e as Error).message)}` }]);
-  }
-  return parseTrainingText(text, path);
+  return parseTrainingText(readScenarioFile(path, 'training file'), path);
 }
 
 export function parseTrainingText(text: string, fileName: string): LoadedTraining {
@@ -105,7 +98,13 @@ export function parseTrainingText(text: string, fileName: string): LoadedTrainin
       const v = pair.value as { range?: [number, number, number] | null } | null;
       const end = v?.range?.[1] ?? pair.key.range?.[1] ?? start;
       scenarioText = scenarioText.slice(0, start) + scenarioText.slice(start, end).replace(/[^\n]/g, ' ') + scenarioText.slice(end);
-      raw[key] = (pair.value as { toJSON?: () => unknown } | null)?.toJSON?.() ?? null;
+      try {
+        raw[key] = isNode(pair.value) ? pair.value.toJS(doc, { maxAliasCount: MAX_YAML_ALIAS_EXPANSIONS }) : null;
+      } catch (e) {
+        if (!(e instanceof ReferenceError)) throw e;
+        const { line, col } = lineCounter.linePos(firstAliasOffset(doc));
+        throw new ScenarioError([{ file: fileName, line, column: col, path: key, message: `YAML aliases expand to too much data (${e.message}): a file may expand aliases at most ${MAX_YAML_ALIAS_EXPANSIONS} times (MAX_YAML_ALIAS_EXPANSIONS)` }]);
+      }
       nodes[key] = pair.value;
     }
   }

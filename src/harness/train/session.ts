@@ -156,6 +156,8 @@ export interface SessionOptions {
   speed?: number;
   /** The instructor's key; a random one by default. */
   instructorKey?: string;
+  /** The session key that front panels and the central station need (in the trainee's address); random by default. */
+  traineeKey?: string;
   /** Start with the clock paused (the instructor starts it). */
   paused?: boolean;
 }
@@ -171,6 +173,7 @@ export class TrainingSession {
   readonly clock: PacedClock;
   readonly durationMs: number;
   readonly instructorKey: string;
+  readonly traineeKey: string;
   readonly objectives: ObjectiveBook;
   readonly log: LogEntry[] = [];
   readonly fleet: FleetPump[];
@@ -195,6 +198,7 @@ export class TrainingSession {
     const s = loaded.scenario;
     this.clock = new PacedClock(options.wallNowMs ?? (() => performance.now()), options.speed ?? 1, 0, options.paused ?? false);
     this.instructorKey = options.instructorKey ?? randomBytes(12).toString('hex');
+    this.traineeKey = options.traineeKey ?? randomBytes(12).toString('hex');
     this.durationMs = parseDurationMs(s.duration);
     this.library = loadLibraryFile(scenarioLibraryPath(loaded));
     this.fleet = fleetPumps(s);
@@ -465,6 +469,10 @@ export class TrainingSession {
 
   private hello(conn: Connection, m: Extract<ClientMessage, { type: 'hello' }>): ServerReply | Welcome {
     if (m.role === 'instructor' && m.key !== this.instructorKey) return refuse(m.ref, 'FORBIDDEN', 'the instructor page needs the instructor key (printed by infusim train)');
+    // Front panels and the station act on pumps and on the score: they need the session key too.
+    if ((m.role === 'pump' || m.role === 'station') && m.key !== this.traineeKey && m.key !== this.instructorKey) {
+      return refuse(m.ref, 'FORBIDDEN', `the ${m.role === 'pump' ? 'pump front panel' : 'central station'} needs the session key: open the address infusim train printed (open ...#/key/...)`);
+    }
     if (m.role === 'pump') {
       if (m.pumpId === undefined || !this.fleet.some((p) => p.id === m.pumpId)) return refuse(m.ref, 'NO_PUMP', `no pump "${m.pumpId ?? ''}" in this scenario (pumps: ${this.fleet.map((p) => p.id).join(', ')})`);
       conn.pumpId = m.pumpId;

@@ -2,7 +2,7 @@
  * Active alarms: raise, end of cause, acknowledge, audio pause, escalation. Pure: every call
  * takes the time and returns the events it caused.
  */
-import { ALARM_TABLE, AUDIO_PAUSE_MS, PRIORITY_RANK, type AlarmId, type AlarmPriority } from './alarmTable.js';
+import { ALARM_TABLE, AUDIO_PAUSE_MS, PRIORITY_RANK, REMINDER_INTERVAL_MS, type AlarmId, type AlarmPriority } from './alarmTable.js';
 import type { PumpEvent } from '../trace/events.js';
 
 export interface ActiveAlarm {
@@ -11,8 +11,10 @@ export interface ActiveAlarm {
   raisedAtMs: number;
   causeActive: boolean;
   acknowledged: boolean;
-  /** Audio paused until this instant (SILENCE pauses the alarms active at that moment only). */
+  /** Audio paused until this instant (SILENCE pauses the alarms active at that moment only; ACK of a `pause` alarm). */
   pausedUntilMs: number;
+  /** The next reminder signal of an acknowledged `reminder` alarm whose cause persists (Infinity: none). */
+  remindAtMs: number;
 }
 
 export type AudioPriority = AlarmPriority | 'off';
@@ -45,12 +47,17 @@ export class AlarmManager {
     return best;
   }
 
-  /** The audible priority now: highest among alarms not acknowledged and not paused. */
+  /**
+   * The audible priority now: highest among alarms not paused and not silenced by their ACK
+   * behaviour (an acknowledged `reminder` alarm is silent but for its reminders; ACK pauses a
+   * `pause` alarm like SILENCE does; a `none` alarm sounds while its cause persists).
+   */
   audio(nowMs: number): AudioPriority {
     let best: AudioPriority = 'off';
     for (const a of this.active) {
-      if (a.acknowledged) continue;
-      if (ALARM_TABLE[a.id].pausable && nowMs < a.pausedUntilMs) continue;
+      const spec = ALARM_TABLE[a.id];
+      if (a.acknowledged && (spec.ack === 'reminder' || !a.causeActive)) continue;
+      if (spec.pausable && nowMs < a.pausedUntilMs) continue;
       if (best === 'off' || PRIORITY_RANK[a.priority] > PRIORITY_RANK[best]) best = a.priority;
     }
     return best;
@@ -63,12 +70,15 @@ export class AlarmManager {
       if (!existing.causeActive || existing.acknowledged) {
         existing.causeActive = true;
         existing.acknowledged = false;
+        existing.remindAtMs = Infinity;
+        // Live again: it sounds now, whatever pause its earlier ACK or SILENCE gave it.
+        existing.pausedUntilMs = -1;
       }
       this.emitAudio(nowMs, out);
       return;
     }
     const spec = ALARM_TABLE[id];
-    this.active.push({ id, priority: spec.priority, raisedAtMs: nowMs, causeActive: true, acknowledged: false, pausedUntilMs: -1 });
+    this.active.push({ id, priority: spec.priority, raisedAtMs: nowMs, causeActive: true, acknowledged: false, pausedUntilMs: -1, remindAtMs: Infinity });
     out.push({ type: 'ALARM', tMs: nowMs, id, prio: spec.priority, stops: spec.stopsFlow });
     this.emitAudio(nowMs, out);
   }
@@ -78,15 +88,25 @@ export class AlarmManager {
     const a = this.get(id);
     if (!a) return;
     a.causeActive = false;
+    a.remindAtMs = Infinity;
     if (!ALARM_TABLE[id].latching || a.acknowledged) this.remove(a, nowMs, out);
   }
 
-  /** Acknowledge one alarm or all; returns how many were acknowledged. */
+  /**
+   * Acknowledge one alarm or all; returns how many were acknowledged. An alarm whose cause has
+   * gone ends; one whose cause persists follows its ACK behaviour (alarmTable.ts, AckBehaviour).
+   */
   acknowledge(id: AlarmId | undefined, nowMs: number, out: PumpEvent[]): number {
     const targets = this.active.filter((a) => (id === undefined || a.id === id) && !a.acknowledged);
     for (const a of targets) {
       a.acknowledged = true;
-      if (!a.causeActive) this.remove(a, nowMs, out);
+      if (!a.causeActive) {
+        this.remove(a, nowMs, out);
+        continue;
+      }
+      const ack = ALARM_TABLE[a.id].ack;
+      if (ack === 'pause') a.pausedUntilMs = Math.max(a.pausedUntilMs, nowMs + AUDIO_PAUSE_MS);
+      else if (ack === 'reminder') a.remindAtMs = nowMs + REMINDER_INTERVAL_MS;
     }
     this.emitAudio(nowMs, out);
     return targets.length;
@@ -114,6 +134,7 @@ export class AlarmManager {
     let next = Infinity;
     for (const a of this.active) {
       if (a.pausedUntilMs > nowMs) next = Math.min(next, a.pausedUntilMs);
+      if (a.remindAtMs < next) next = a.remindAtMs;
       const spec = ALARM_TABLE[a.id];
       if (spec.escalatesTo && spec.escalateAfterMs !== undefined && !a.acknowledged && a.priority !== spec.escalatesTo) {
         next = Math.min(next, a.raisedAtMs + spec.escalateAfterMs);
@@ -126,6 +147,13 @@ export class AlarmManager {
   advance(nowMs: number, out: PumpEvent[]): void {
     for (const a of this.active) {
       const spec = ALARM_TABLE[a.id];
+      // The pause after ACK is over and the cause persists: re-annunciated, to be acknowledged again.
+      if (spec.ack === 'pause' && a.acknowledged && a.causeActive && nowMs >= a.pausedUntilMs) a.acknowledged = false;
+      if (nowMs >= a.remindAtMs) {
+        out.push({ type: 'REMINDER', tMs: nowMs, id: a.id });
+        const next = a.remindAtMs + REMINDER_INTERVAL_MS;
+        a.remindAtMs = next > nowMs ? next : nowMs + REMINDER_INTERVAL_MS;
+      }
       if (spec.escalatesTo && spec.escalateAfterMs !== undefined && !a.acknowledged && a.priority !== spec.escalatesTo && nowMs >= a.raisedAtMs + spec.escalateAfterMs) {
         a.priority = spec.escalatesTo;
         out.push({ type: 'ESCALATE', tMs: nowMs, id: a.id, prio: a.priority });

@@ -1,6 +1,6 @@
 /**
  * Dose units and the one place where a dose becomes a rate in mL/h.
- * DOMAIN.md: mL/h = dose rate × weight × 60 / concentration (for mcg/kg/min with mcg/mL).
+ * docs/clinical.md#dose-based-programming: mL/h = dose rate × weight × 60 / concentration (for mcg/kg/min with mcg/mL).
  */
 export type AmountUnit = 'g' | 'mg' | 'mcg' | 'ng' | 'units' | 'mU' | 'mEq' | 'mmol' | 'kcal' | 'mL';
 export type BodyBasis = 'kg' | 'm2' | null;

@@ -1,6 +1,6 @@
 /**
  * The PCA dose limit over a sliding window (1 to 12 h), counting basal and demand doses but
- * not clinician boluses (DOMAIN.md, "PCA"). Delivery is kept as segments of constant rate so
+ * not clinician boluses (docs/clinical.md#pca). Delivery is kept as segments of constant rate so
  * the window total is exact at any instant.
  */
 const MS_PER_H = 3_600_000;

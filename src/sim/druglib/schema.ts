@@ -1,7 +1,7 @@
 /**
  * The drug library format (dose error reduction, DERS). A data set holds care-area profiles;
  * each lists drugs with a concentration, a dose unit and four limits (lower hard, lower soft,
- * upper soft, upper hard) for the dose rate, the bolus dose and the VTBI. DOMAIN.md, "Drug library".
+ * upper soft, upper hard) for the dose rate, the bolus dose and the VTBI. docs/clinical.md#drug-library.
  */
 import { z } from 'zod';
 import { amountFactor, parseDoseAmountUnit, parseDoseRateUnit } from '../dosing/doseUnits.js';

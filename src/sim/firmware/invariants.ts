@@ -2,8 +2,8 @@
  * What must hold of the update agent after every step, whatever happened (power loss at any
  * stage included): shared by the property tests and, once wired, the harness's safety monitor.
  * Mender/RAUC: a bootable, committed slot always exists; RAUC min-bundle-version and the Uptane
- * release counter: no version below the floor runs and the counter never goes back; DOMAIN.md:
- * never install during an infusion.
+ * release counter: no version below the floor runs and the counter never goes back;
+ * docs/clinical.md#software-updates: never install during an infusion.
  */
 import type { FirmwareEvent } from './events.js';
 import { profileById } from './profiles.js';

@@ -1,7 +1,7 @@
 /**
  * Drug library packages: a library (src/sim/druglib format) with its release sequence, validity
  * window and target models, signed with Ed25519 like a firmware manifest but under its own
- * domain-separation tag. Libraries must be authentic and versioned (DOMAIN.md, "Drug library";
+ * domain-separation tag. Libraries must be authentic and versioned (docs/clinical.md#drug-library;
  * unsigned libraries accepted from the network: CVE-2015-3956).
  */
 import { createHash, type KeyObject } from 'node:crypto';

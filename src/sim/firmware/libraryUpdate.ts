@@ -1,7 +1,7 @@
 /**
  * The pump's drug library update agent. A package is verified (signature, then format), checked
- * against replay, expiry and model, queued, and activated only when no infusion runs (DOMAIN.md,
- * "Drug library": a new library version is queued and becomes active only when no infusion is
+ * against replay, expiry and model, queued, and activated only when no infusion runs
+ * (docs/clinical.md#drug-library: a new library version is queued and becomes active only when no infusion is
  * running). A library is small and arrives whole; the queue lives in non-volatile memory, so a
  * power loss changes nothing here. If the pump stays busy past maxWaitMs the package is reported
  * 'deferred' once and stays queued: the running library is valid, so waiting is safe.

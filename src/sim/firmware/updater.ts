@@ -7,7 +7,7 @@
  *        → rebooting → first-boot → self-test-passed → committed
  *   with exits refused(reason), deferred, abandoned, rolled-back.
  *
- * Practice followed (DOMAIN.md, "Rolling out updates"): Mender/SWUpdate/RAUC A/B slots, commit on
+ * Practice followed (docs/clinical.md#software-updates): Mender/SWUpdate/RAUC A/B slots, commit on
  * the first good boot and fall back after 3 failed boots; RAUC min-bundle-version refuses
  * downgrades; TUF/Uptane release counter and expiry against replay, rollback and freeze; for
  * pumps, never interrupt an infusion, install only when idle, and stop waiting after maxWaitMs.
@@ -342,7 +342,7 @@ export class FirmwareUpdater {
           break;
         }
       } else if (job.phase === 'installing') {
-        // Never interrupt an infusion (DOMAIN.md): if one started, the switch does not happen.
+        // Never interrupt an infusion (docs/clinical.md#software-updates): if one started, the switch does not happen.
         if (pumpIsInfusing) {
           job.phase = 'waiting-idle';
           this.timerMs = undefined;

@@ -1,7 +1,7 @@
 /**
  * Battery and mains. The charge drains by the load (electronics plus motor, which grows with the
  * rate) while on battery, and charges on mains. Closed form between events.
- * DOMAIN.md: at least 4 h at 25 mL/h; low battery at least 30 min before depletion.
+ * docs/clinical.md#battery-and-power: at least 4 h at 25 mL/h; low battery at least 30 min before depletion.
  */
 import type { PumpType } from '../pump/pumpTypes.js';
 
@@ -10,6 +10,8 @@ const MS_PER_H = 3_600_000;
 export class Battery {
   chargeMWh: number;
   onMains = true;
+  /** When the depleted-battery alarm was raised, while on battery (undefined: not depleted). */
+  depletedSinceMs: number | undefined;
 
   constructor(private readonly spec: PumpType['battery'], initialFraction = 1) {
     this.chargeMWh = spec.capacityMWh * Math.min(1, Math.max(0, initialFraction));
@@ -38,6 +40,14 @@ export class Battery {
 
   isDepleted(): boolean {
     return !this.onMains && this.chargeMWh <= 1e-9;
+  }
+
+  /**
+   * The instant the pump must shut down: the depleted-battery period (type data, docs/clinical.md)
+   * after the alarm, while still on battery. Infinity when not due.
+   */
+  shutdownAtMs(): number {
+    return this.depletedSinceMs === undefined || this.onMains ? Infinity : this.depletedSinceMs + this.spec.depletedShutdownMs;
   }
 
   advance(dtMs: number, rateMlPerH: number): void {

@@ -33,6 +33,9 @@ export interface ProgramRequest {
   limitMl?: number | undefined;
   windowH?: number | undefined;
   override?: boolean | undefined;
+  /** What is loaded (docs/protocol.md, "What is loaded"): the container or syringe fill (mL), the syringe size (mL). */
+  containerMl?: number | undefined;
+  syringeMl?: number | undefined;
 }
 
 export type PumpCommand =

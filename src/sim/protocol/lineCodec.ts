@@ -31,7 +31,7 @@ const ALLOWED: Record<PumpCommand['cmd'], readonly string[]> = {
   TICK: ['ms'],
   AREA: ['id'],
   DRUG: ['idx'],
-  PROGRAM: ['mode', 'rate', 'basal', 'drug', 'dose', 'weight', 'vtbi', 'end', 'kvo', 'load', 'loadrate', 'demand', 'lockout', 'limit', 'window', 'override'],
+  PROGRAM: ['mode', 'rate', 'basal', 'drug', 'dose', 'weight', 'vtbi', 'end', 'kvo', 'load', 'loadrate', 'demand', 'lockout', 'limit', 'window', 'override', 'container', 'syringe'],
   START: [],
   PAUSE: [],
   RESUME: [],
@@ -149,6 +149,8 @@ function buildCommand(name: PumpCommand['cmd'], args: Args): PumpCommand {
         limitMl: num(args, 'limit'),
         windowH: num(args, 'window'),
         override: flag(args, 'override'),
+        containerMl: num(args, 'container'),
+        syringeMl: num(args, 'syringe'),
       };
     }
     case 'TITRATE':
@@ -238,6 +240,8 @@ export function formatCommand(c: PumpCommand): string {
       add('lockout', c.lockoutMin);
       add('limit', c.limitMl);
       add('window', c.windowH);
+      add('container', c.containerMl);
+      add('syringe', c.syringeMl);
       add('override', c.override);
       break;
     case 'TITRATE':

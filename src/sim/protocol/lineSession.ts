@@ -5,27 +5,41 @@
  */
 import type { Pump } from '../pump/pump.js';
 import { statusFields } from '../pump/pump.js';
-import { err } from './commands.js';
-import { formatReply, formatStatusLine, MAX_LINE_CHARS, parseRequest } from './lineCodec.js';
+import { err, ok } from './commands.js';
+import { firstBadChar, formatReply, formatStatusLine, MAX_LINE_CHARS, parseRequest } from './lineCodec.js';
+import type { EventLog } from '../trace/eventLog.js';
 import { formatEvent } from '../trace/events.js';
+
+/** A pump as at power-on, at `startMs`, appending to `log`: what RESET puts behind the session. */
+export type FreshPump = (startMs: number, log: EventLog) => Pump;
 
 export interface LineSessionOptions {
   /** Emit `* STATUS` every this many ms of pump time during TICK (0: never). */
   statusEveryMs?: number;
+  /** Makes RESET possible (docs/protocol.md, RESET); without it RESET is NOT_SUPPORTED. */
+  freshPump?: FreshPump | undefined;
 }
+
+const RESET_RE = /^\s*([A-Za-z0-9_-]{1,8}) +RESET( |$)/;
 
 export class LineSession {
   private buffer = '';
   private overflowing = false;
   private readonly statusEveryMs: number;
+  private readonly freshPump: FreshPump | undefined;
+  private pumpValue: Pump;
   /** Lines refused as malformed (for fuzzing and the bench). */
   rejectedLines = 0;
 
-  constructor(
-    readonly pump: Pump,
-    options: LineSessionOptions = {},
-  ) {
+  constructor(pump: Pump, options: LineSessionOptions = {}) {
+    this.pumpValue = pump;
     this.statusEveryMs = options.statusEveryMs ?? 0;
+    this.freshPump = options.freshPump;
+  }
+
+  /** The pump behind the session (a new one after each RESET). */
+  get pump(): Pump {
+    return this.pumpValue;
   }
 
   /** Feed received text; returns the lines to send back (events, status, replies), in order. */
@@ -58,6 +72,8 @@ export class LineSession {
 
   /** Handle one complete line. */
   handleLine(line: string, out: string[] = []): string[] {
+    const reset = RESET_RE.exec(line);
+    if (reset && firstBadChar(line) < 0 && line.length <= MAX_LINE_CHARS) return this.reset(reset[1] ?? '?', line, out);
     const parsed = parseRequest(line);
     if ('error' in parsed) {
       this.rejectedLines++;
@@ -85,6 +101,32 @@ export class LineSession {
     const reply = this.pump.execute(c);
     this.drain(out);
     out.push(formatReply(parsed.id, reply));
+    return out;
+  }
+
+  /**
+   * `<id> RESET`: a command of the line session (console, serial device), never of the pump nor
+   * of the network. With no program entered, the pump is replaced by one as at power-on, at the
+   * same time and with the same event log (docs/protocol.md, RESET). An ERR changes nothing.
+   */
+  private reset(id: string, line: string, out: string[]): string[] {
+    const pump = this.pumpValue;
+    const refuse = (reply: ReturnType<typeof err>, malformed = false): string[] => {
+      if (malformed) this.rejectedLines++;
+      pump.log.append(pump.nowMs, 'cmd', malformed ? `? ${sanitize(line)}` : 'RESET');
+      pump.log.append(pump.nowMs, 'reply', formatReply(id, reply));
+      out.push(formatReply(id, reply));
+      return out;
+    };
+    if (line.trim().split(/ +/).length > 2) return refuse(err('BAD_ARG', 'RESET takes no arguments'), true);
+    if (!this.freshPump) return refuse(err('NOT_SUPPORTED', 'this session cannot reset its pump'));
+    if (pump.currentProgram) return refuse(err('BAD_STATE', `a program is entered (${pump.state}); STOP it first`));
+    this.drain(out);
+    pump.log.append(pump.nowMs, 'cmd', 'RESET');
+    this.pumpValue = this.freshPump(pump.nowMs, pump.log);
+    const reply = formatReply(id, ok({ t: pump.nowMs }));
+    this.pumpValue.log.append(this.pumpValue.nowMs, 'reply', reply);
+    out.push(reply);
     return out;
   }
 

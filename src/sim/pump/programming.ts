@@ -191,7 +191,7 @@ export function buildProgram(ctx: ProgramContext, req: ProgramRequest): Built<Pr
       const bad = checkRate(type, basal, 'basal');
       if (bad) return refuse(bad);
     }
-    // DOMAIN.md, PCA: demand up to 9.9 mL, lockout 5 to 60 min, limit over a 1 to 12 h window.
+    // docs/clinical.md#pca: demand up to 9.9 mL, lockout 5 to 60 min, limit over a 1 to 12 h window.
     if (!inRange(req.demandMl, 0.1, 9.9)) return refuse(err('OUT_OF_RANGE', 'demand must be 0.1 to 9.9 mL'));
     if (!inRange(req.lockoutMin, 5, 60)) return refuse(err('OUT_OF_RANGE', 'lockout must be 5 to 60 min'));
     if (!inRange(req.windowH, 1, 12)) return refuse(err('OUT_OF_RANGE', 'window must be 1 to 12 h'));

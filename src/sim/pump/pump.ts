@@ -15,7 +15,9 @@ import { RemoteGuard, type RemoteEnvelope, type RemoteGuardOptions, type RemoteV
 import { Prng } from '../time/prng.js';
 import { EventLog } from '../trace/eventLog.js';
 import { fmtNum, formatEvent, type PumpEvent, type PumpState } from '../trace/events.js';
+import { Container, loadedVolumeMl } from './container.js';
 import { Mechanism } from './mechanism.js';
+import { ServiceState } from './service.js';
 import type { FirmwareUpdater, UpdaterStatus } from '../firmware/updater.js';
 import type { LibraryUpdater, LibraryReport } from '../firmware/libraryUpdate.js';
 import type { FirmwareEvent, LibraryEvent } from '../firmware/events.js';
@@ -27,6 +29,8 @@ const MS_PER_H = 3_600_000;
 const EPS_ML = 1e-9;
 /** How long a remote command that raises delivery waits for a person's confirmation at the pump. */
 export const INTENT_WINDOW_MS = 60_000;
+/** The reply to therapy asked of a pump out of service (docs/protocol.md, "Out of service"). */
+const OUT_OF_SERVICE_TEXT = 'out of service: a self-test failed; power cycle the pump (its self-test must pass) or replace it';
 /** The largest single TICK (24 h), a bound on one command's work. */
 export const MAX_TICK_MS = 86_400_000;
 
@@ -43,6 +47,8 @@ export interface PumpOptions {
   occlusionLimitMmHg?: number | undefined;
   /** Keep at most this many log entries in memory. */
   maxLogEntries?: number | undefined;
+  /** Append to this event log (a RESET's fresh pump goes on with the old one's log); default a new one. */
+  log?: EventLog | undefined;
   startMs?: number | undefined;
   /** Firmware slots and updates; without it the pump runs `firmwareVersion` on the secure profile. */
   firmware?: FirmwareUpdater | undefined;
@@ -133,8 +139,9 @@ export class Pump {
   private largestClearingBolusMl = 0;
   private airEvents: { tMs: number; ml: number }[] = [];
   private doorOpen = false;
-  private containerEmpty = false;
-  private selfTestFailed = false;
+  /** What is loaded: the syringe or the bag (docs/protocol.md, "What is loaded"). */
+  private readonly container = new Container();
+  private readonly service = new ServiceState();
   private commLost = false;
   private stateBeforeOff: PumpState = 'IDLE';
   /** Off because the power went (INJECT power=off), not for a reboot. */
@@ -160,7 +167,7 @@ export class Pump {
     this.firmware = options.firmware;
     this.libraryUpdates = options.libraryUpdates;
     this.serial = options.serial ?? `SIM-${(options.seed >>> 0).toString(16).padStart(8, '0')}`;
-    this.log = new EventLog({ maxEntries: options.maxLogEntries });
+    this.log = options.log ?? new EventLog({ maxEntries: options.maxLogEntries });
     this.library = options.libraryUpdates?.activeLibrary() ?? options.library;
     if (options.remote) this.remoteGuard = new RemoteGuard({ ...options.remote, pumpId: options.remote.pumpId ?? this.serial });
     this.legacyRemote = options.remote?.acceptUnauthenticated === true;
@@ -316,9 +323,14 @@ export class Pump {
     if (p?.pca && this.pca && this.pcaSuspended && this.stateValue === 'RUNNING') {
       next = Math.min(next, this.pca.msWhenTotalFallsTo(now, this.pcaResumeBelowMl(p)));
     }
+    if (rate > 0 && this.container.volumeMl < Infinity) {
+      const left = this.container.remainingMl;
+      next = Math.min(next, at(left, rate));
+      if (!this.container.nearEmptyRaised) next = Math.min(next, at(left - (rate * this.type.nearEmptyLeadMs) / MS_PER_H, rate));
+    }
     if (rate > 0 && this.occludedDown) next = Math.min(next, at(this.occlusionThresholdMl() - this.storedInLineMl, rate));
     if (rate > 0 && this.occludedUp) next = Math.min(next, at(this.type.upstreamDetectMl - this.upstreamMovedMl, rate));
-    next = Math.min(next, now + this.battery.msUntilLow(rate), now + this.battery.msUntilDepleted(rate));
+    next = Math.min(next, now + this.battery.msUntilLow(rate), now + this.battery.msUntilDepleted(rate), this.battery.shutdownAtMs());
     if (this.callbackSinceMs !== undefined && !this.alarms.has('CALLBACK')) next = Math.min(next, this.callbackSinceMs + this.type.callbackAfterMs);
     if (!(next < Infinity)) return Infinity;
     return Math.max(now + 1, Math.ceil(next - 1e-7));
@@ -345,7 +357,7 @@ export class Pump {
   }
 
   private kvoRate(p: Program): number {
-    // KVO is never above the programmed rate (DOMAIN.md, KVO).
+    // KVO is never above the programmed rate (docs/clinical.md#kvo-and-end-of-infusion).
     return Math.min(p.kvoSetMlPerH, p.rateMlPerH);
   }
 
@@ -374,6 +386,8 @@ export class Pump {
     let dv = (rate * dtMs) / MS_PER_H;
     const p = this.program;
     if (dv > 0 && p) {
+      // Never more than is loaded.
+      dv = Math.min(dv, this.container.remainingMl);
       if (this.stateValue === 'RUNNING' && !this.vtbiDone) {
         dv = Math.min(dv, Math.max(0, p.vtbiMl - this.primaryMl));
         if (this.bolus) dv = Math.min(dv, this.bolus.remainingMl);
@@ -386,6 +400,7 @@ export class Pump {
         this.afterVtbiMl += dv;
       }
       this.motorNominalMl += dv;
+      this.container.usedMl += dv;
       // A dosing defect of the running firmware moves more (or less) than it counts.
       const factor = this.profile().rateErrorFactor;
       if (factor !== 1) this.profileExtraMl += dv * (factor - 1);
@@ -438,6 +453,15 @@ export class Pump {
     const ev: PumpEvent[] = [];
     this.alarms.clearCause(id, this.nowMsValue, ev);
     this.emitAll(ev);
+    this.leaveAlarmIfCleared();
+  }
+
+  /**
+   * docs/protocol.md, "Alarms": when the last flow-stopping alarm has ended, ALARM becomes PAUSED
+   * (reason=alarm_cleared) and waits for RESUME, as the Uno firmware does.
+   */
+  private leaveAlarmIfCleared(): void {
+    if (this.stateValue === 'ALARM' && !this.alarms.flowStopping()) this.setState('PAUSED', 'alarm_cleared');
   }
 
   private stopFlowForAlarm(id: AlarmId): void {
@@ -478,6 +502,16 @@ export class Pump {
     // Battery.
     if (this.battery.isDepleted()) {
       if (!this.alarms.has('BATTERY_DEPLETED')) this.raiseAlarm('BATTERY_DEPLETED');
+      this.battery.depletedSinceMs ??= now;
+      // After the depleted-battery period the pump shuts down; the program is kept (docs/protocol.md, "Power").
+      if (now >= this.battery.shutdownAtMs()) {
+        this.powerLost = true;
+        this.goDown('battery_depleted');
+        if (this.firmware) this.emitUpdates(this.firmware.powerLoss(now));
+        return;
+      }
+    } else {
+      this.battery.depletedSinceMs = undefined;
     }
     if (this.battery.isLow(rate) && !this.alarms.has('LOW_BATTERY')) this.raiseAlarm('LOW_BATTERY');
 
@@ -486,10 +520,29 @@ export class Pump {
       this.raiseAlarm('CALLBACK');
     }
 
-    if (!p || this.stateValue !== 'RUNNING') return;
+    if (p && this.stateValue === 'RUNNING') this.processRunning(p, now, rate);
+    this.checkContainer();
+  }
+
+  /** The syringe or container: near empty (pre-alarm), then empty (stops flow). */
+  private checkContainer(): void {
+    const c = this.container;
+    const rate = this.currentRateMlPerH();
+    if (c.volumeMl === Infinity || rate <= 0) return;
+    if (c.countedEmpty) {
+      this.clearAlarm('NEAR_EMPTY');
+      this.raiseAlarm('CONTAINER_EMPTY');
+    } else if (!c.nearEmptyRaised && c.remainingMl <= (rate * this.type.nearEmptyLeadMs) / MS_PER_H + EPS_ML) {
+      c.nearEmptyRaised = true;
+      this.raiseAlarm('NEAR_EMPTY');
+    }
+  }
+
+  /** What is due while RUNNING: bolus end, PCA window, loading dose, near end, VTBI complete. */
+  private processRunning(p: Program, now: number, rate: number): void {
     // Bolus finished.
     if (this.bolus && this.bolus.remainingMl <= EPS_ML) this.endBolus(false);
-    // PCA window limit: cut the dose in progress and hold the basal (DOMAIN.md: a dose in progress is cut at the limit).
+    // PCA window limit: cut the dose in progress and hold the basal (docs/clinical.md#pca: a dose in progress is cut at the limit).
     if (p.pca && this.pca) {
       const total = this.pca.totalMl(now);
       if (!this.pcaSuspended && total >= p.pca.limitMl - this.pcaMarginMl(rate)) {
@@ -685,7 +738,8 @@ export class Pump {
       case 'RESUME': {
         if (this.stateValue !== 'PAUSED' && this.stateValue !== 'ALARM') return err('BAD_STATE', `cannot resume in ${this.stateValue}`);
         const stopping = this.alarms.flowStopping();
-        if (stopping) return err('ALARM_ACTIVE', `${stopping.id} is active; clear its cause and acknowledge it first`);
+        if (stopping) return err('ALARM_ACTIVE', stopping.id === 'SELF_TEST_FAIL' ? OUT_OF_SERVICE_TEXT : `${stopping.id} is active; clear its cause and acknowledge it first`);
+        if (this.service.outOfService) return err('ALARM_ACTIVE', OUT_OF_SERVICE_TEXT);
         if (this.firmware?.blocksInfusion()) return err('BAD_STATE', `a firmware update is ${this.firmware.stage}; the infusion waits for it`);
         this.resumeFlow('resume');
         return ok();
@@ -695,7 +749,11 @@ export class Pump {
         const vi = this.primaryMl + this.afterVtbiMl;
         this.endBolus(true);
         this.program = undefined;
+        // The volume counter goes with the program (docs/protocol.md, STOP): IDLE shows vi=0.
+        this.primaryMl = 0;
+        this.afterVtbiMl = 0;
         this.clearAlarm('NEAR_END');
+        this.clearAlarm('NEAR_EMPTY');
         this.clearAlarm('VTBI_COMPLETE');
         this.setState('IDLE', 'stop');
         return ok({ vi: fmtNum(vi) });
@@ -716,6 +774,7 @@ export class Pump {
         const ev: PumpEvent[] = [];
         const n = this.alarms.acknowledge(id, this.nowMsValue, ev);
         this.emitAll(ev);
+        this.leaveAlarmIfCleared();
         return ok({ n });
       }
       case 'SILENCE': {
@@ -741,7 +800,7 @@ export class Pump {
   }
 
   private resumeFlow(reason: string): void {
-    if (this.containerEmpty) {
+    if (this.container.empty) {
       this.raiseAlarm('CONTAINER_EMPTY');
       return;
     }
@@ -752,8 +811,14 @@ export class Pump {
     if (this.infusing()) return err('BAD_STATE', `an infusion is ${this.stateValue}; STOP it before a new program`);
     const built = buildProgram(this.ctx(), c);
     if (!built.ok) return built.reply;
+    const loaded = loadedVolumeMl(this.type, c);
+    if (!loaded.ok) return loaded.reply;
     this.emitAll(built.events);
     const p = built.value;
+    // A program loads a full container (docs/protocol.md, "What is loaded").
+    this.container.load(loaded.volumeMl);
+    this.clearAlarm('NEAR_EMPTY');
+    if (!this.container.empty) this.clearAlarm('CONTAINER_EMPTY');
     this.program = p;
     this.primaryMl = 0;
     this.afterVtbiMl = 0;
@@ -774,6 +839,7 @@ export class Pump {
     if (this.stateValue !== 'PROGRAMMED' || !this.program) return err('BAD_STATE', this.program ? `already started (${this.stateValue}); use RESUME` : 'no program; send PROGRAM first');
     const stopping = this.alarms.flowStopping();
     if (stopping) return err('ALARM_ACTIVE', `${stopping.id} is active`);
+    if (this.service.outOfService) return err('ALARM_ACTIVE', OUT_OF_SERVICE_TEXT);
     if (this.firmware?.blocksInfusion()) return err('BAD_STATE', `a firmware update is ${this.firmware.stage}; the infusion waits for it`);
     const p = this.program;
     if (p.loading && this.loadingPending) {
@@ -786,7 +852,7 @@ export class Pump {
 
   /** Conditions present when flow starts raise their alarms at once. */
   private afterStartChecks(): void {
-    if (this.containerEmpty) this.raiseAlarm('CONTAINER_EMPTY');
+    if (this.container.empty) this.raiseAlarm('CONTAINER_EMPTY');
   }
 
   private cmdTitrate(c: Extract<PumpCommand, { cmd: 'TITRATE' }>): Reply {
@@ -871,7 +937,7 @@ export class Pump {
         else {
           if (this.occludedDown || this.storedInLineMl > 0) {
             // The pressure in the line is released into the patient.
-            // DOMAIN.md: at most 0.5 mL is released on clearing (the back-off relieves the rest).
+            // docs/clinical.md#occlusion: at most 0.5 mL is released on clearing (the back-off relieves the rest).
             const bolus = Math.min(this.storedInLineMl, this.type.maxClearingBolusMl);
             this.largestClearingBolusMl = Math.max(this.largestClearingBolusMl, bolus);
             this.emit({ type: 'CLEAR_BOLUS', tMs: this.nowMsValue, volumeMl: bolus });
@@ -891,7 +957,7 @@ export class Pump {
         this.airEvents.push({ tMs: now, ml: input.bubbleMl });
         if (this.airEvents.length > 1000) this.airEvents.shift();
         const total = this.airEvents.reduce((s, a) => s + a.ml, 0);
-        // Single bubble above the detector's threshold, or accumulated air over 1 mL in 15 min (DOMAIN.md).
+        // Single bubble above the detector's threshold, or accumulated air over 1 mL in 15 min (docs/clinical.md#air-in-line).
         if (input.bubbleMl >= this.type.singleBubbleAlarmMl || total > this.type.accumulatedAirAlarmMl) {
           this.raiseAlarm('AIR_IN_LINE');
           this.clearAlarm('AIR_IN_LINE');
@@ -905,22 +971,36 @@ export class Pump {
         else this.clearAlarm('DOOR_OPEN');
         return ok();
       case 'container':
-        this.containerEmpty = input.value === 'empty';
-        if (this.containerEmpty) this.raiseAlarm('CONTAINER_EMPTY');
-        if (!this.containerEmpty) this.clearAlarm('CONTAINER_EMPTY');
+        // `ok` after empty: a full container of the same volume is in place (docs/protocol.md, "What is loaded").
+        if (input.value === 'empty') {
+          this.container.sensorEmpty = true;
+          this.raiseAlarm('CONTAINER_EMPTY');
+        } else {
+          this.container.replace();
+          if (!this.container.nearEmptyRaised) this.clearAlarm('NEAR_EMPTY');
+          if (!this.container.empty) this.clearAlarm('CONTAINER_EMPTY');
+        }
         return ok();
       case 'mains':
+        // Loss and return of mains power are events (docs/protocol.md, "Power").
+        if (this.battery.onMains !== (input.value === 'on')) this.emit({ type: 'MAINS', tMs: this.nowMsValue, on: input.value === 'on' });
         this.battery.onMains = input.value === 'on';
         if (this.battery.onMains) {
+          this.battery.depletedSinceMs = undefined;
           this.clearAlarm('LOW_BATTERY');
           this.clearAlarm('BATTERY_DEPLETED');
         }
         if (this.stateValue !== 'OFF') this.processDue();
         return ok();
       case 'selftest':
-        this.selfTestFailed = input.value === 'fail';
-        if (this.selfTestFailed) this.raiseAlarm('SELF_TEST_FAIL');
-        else this.clearAlarm('SELF_TEST_FAIL');
+        // A failed self-test takes the pump out of service; `pass` only repairs the fault, and the
+        // pump comes back at the next power-on self-test (docs/protocol.md, "Out of service").
+        if (input.value === 'fail') {
+          this.service.fail();
+          this.raiseAlarm('SELF_TEST_FAIL');
+        } else {
+          this.service.repair();
+        }
         return ok();
       case 'comm':
         this.commLost = input.value === 'lost';
@@ -947,7 +1027,7 @@ export class Pump {
     return ok();
   }
 
-  /** Off: a power loss or a reboot. The program is kept (DOMAIN.md: a power cycle keeps the program). */
+  /** Off: a power loss or a reboot. The program is kept (docs/clinical.md#battery-and-power: a power cycle keeps the program). */
   private goDown(reason: string): void {
     if (this.stateValue === 'OFF') return;
     this.endBolus(true);
@@ -960,6 +1040,7 @@ export class Pump {
 
   private powerOn(): Reply {
     if (!this.powerLost) return err('BAD_STATE', 'already on');
+    if (this.battery.isDepleted()) return err('BAD_STATE', 'the battery is depleted; connect mains power (INJECT mains=on) first');
     this.powerLost = false;
     if (this.firmware) {
       // The bootloader chooses a slot; its boot event brings the pump up (comeUp).
@@ -988,7 +1069,7 @@ export class Pump {
         if (!this.powerLost) this.comeUp('boot');
         if (e.trial && this.firmware) {
           // First boot of a new image: the self-test decides whether it is committed.
-          const verdict = this.selfTestFailed ? 'fail' : selfTestVerdict(this.profile(), this.type.id);
+          const verdict = this.service.selfTestWouldFail ? 'fail' : selfTestVerdict(this.profile(), this.type.id);
           this.emitUpdates(this.firmware.selfTestResult(this.nowMsValue, verdict));
           if (verdict === 'pass') this.emitUpdates(this.firmware.markGood(this.nowMsValue));
         }
@@ -1005,13 +1086,16 @@ export class Pump {
   /** On again (after a power loss or a reboot): the program kept, the infusion waiting for a person. */
   private comeUp(reason: string): void {
     if (this.stateValue !== 'OFF') return;
-    // DOMAIN.md: a power cycle keeps the program; the infusion waits for a person to resume it.
+    // docs/clinical.md#battery-and-power: a power cycle keeps the program; the infusion waits for a person to resume it.
     const before = this.stateBeforeOff;
     const next: PumpState = !this.program ? 'IDLE' : before === 'PROGRAMMED' ? 'PROGRAMMED' : before === 'COMPLETE' ? 'COMPLETE' : 'PAUSED';
     this.setState(next, reason);
-    if (this.selfTestFailed) this.raiseAlarm('SELF_TEST_FAIL');
+    // The power-on self-test: a pass after a failure is the service action that ends out of service.
+    const selfTest = this.service.powerOnSelfTest();
+    if (!selfTest.pass) this.raiseAlarm('SELF_TEST_FAIL');
+    else if (selfTest.backInService) this.clearAlarm('SELF_TEST_FAIL');
     if (this.doorOpen) this.raiseAlarm('DOOR_OPEN');
-    if (this.containerEmpty) this.raiseAlarm('CONTAINER_EMPTY');
+    if (this.container.empty) this.raiseAlarm('CONTAINER_EMPTY');
   }
 
   // ---------------------------------------------------------------- updates from the network

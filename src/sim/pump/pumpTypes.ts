@@ -1,11 +1,24 @@
 /**
  * Pump types as data. A syringe pump and a large-volume pump differ here, not in code.
- * Figures from ../shared/DOMAIN.md (vendor manuals, ECRI, FDA); "typical" where no primary source.
+ * Every figure and its source: docs/clinical.md (vendor manuals, ECRI, FDA; "typical" where no primary source).
  */
 export interface RateResolutionStep {
   /** The resolution applies to rates below this bound (mL/h). */
   belowMlPerH: number;
   resolutionMlPerH: number;
+}
+
+/**
+ * Where the accuracy claim holds. From `fromRateMlPerH` to the type's maximum rate, the overall
+ * error A and every 31-min window of the trumpet curve are within ±accuracyFraction. Below it,
+ * whole strokes dominate short windows (at 0.1 mL/h a 0.05 mL stroke comes every 30 min), so only
+ * the overall error A is claimed, within ±belowFraction (docs/clinical.md#accuracy).
+ */
+export interface AccuracyRange {
+  /** Lowest rate of the claim (mL/h); it holds up to maxRateMlPerH. */
+  fromRateMlPerH: number;
+  /** Below `fromRateMlPerH`: the claim on the overall error A only, as a fraction. */
+  belowFraction: number;
 }
 
 export interface PumpType {
@@ -19,6 +32,8 @@ export interface PumpType {
   maxVtbiMl: number;
   /** Claimed accuracy as a fraction (0.05 = ±5%) over the long term (IEC 60601-2-24 overall error A). */
   accuracyFraction: number;
+  /** The rate range over which `accuracyFraction` is claimed, and the claim below it (docs/clinical.md#accuracy). */
+  accuracyRange: AccuracyRange;
   /** Volume moved by one motor stroke (mL): the pulsatility seen in the trumpet curve. */
   strokeMl: number;
   /** Per-stroke position jitter, as a fraction of a stroke (seeded). */
@@ -41,7 +56,7 @@ export interface PumpType {
   complianceMlPerKPa: number;
   /** Volume the mechanism backs off after an occlusion alarm (mL); bounds the bolus on clearing. */
   occlusionBackOffMl: number;
-  /** Largest bolus released on clearing an occlusion (mL). DOMAIN.md: at most 0.5 mL. */
+  /** Largest bolus released on clearing an occlusion (mL). docs/clinical.md#occlusion: at most 0.5 mL. */
   maxClearingBolusMl: number;
   /** Upstream occlusion is detected after the mechanism tries to move this much (mL). */
   upstreamDetectMl: number;
@@ -57,11 +72,17 @@ export interface PumpType {
     chargeMW: number;
     /** Low-battery alarm when the remaining runtime at the present load falls to this (ms). */
     lowWarningMs: number;
+    /** Depleted battery: the pump shuts down this long after the BATTERY_DEPLETED alarm (ms; docs/clinical.md). */
+    depletedShutdownMs: number;
   };
-  /** Near-end alarm lead time (ms) before VTBI complete. DOMAIN.md: default about 5 min. */
+  /** Near-end alarm lead time (ms) before VTBI complete. docs/clinical.md#alarms: default about 5 min. */
   nearEndLeadMs: number;
   /** Callback alarm after this long left in programming without a start (ms). */
   callbackAfterMs: number;
+  /** The container-near-empty pre-alarm this long before empty at the present rate (ms; docs/clinical.md). */
+  nearEmptyLeadMs: number;
+  /** Syringe pumps: the syringe sizes it takes and the default (mL; docs/clinical.md). */
+  syringe?: { sizesMl: readonly number[]; defaultSizeMl: number } | undefined;
 }
 
 export const LARGE_VOLUME_PUMP: PumpType = {
@@ -76,6 +97,7 @@ export const LARGE_VOLUME_PUMP: PumpType = {
   minVtbiMl: 0.1,
   maxVtbiMl: 9999,
   accuracyFraction: 0.05,
+  accuracyRange: { fromRateMlPerH: 10, belowFraction: 0.3 },
   strokeMl: 0.05,
   strokeJitterFraction: 0.4,
   minBolusMl: 0.1,
@@ -86,7 +108,7 @@ export const LARGE_VOLUME_PUMP: PumpType = {
   minKvoMlPerH: 0.1,
   maxKvoMlPerH: 20,
   defaultKvoMlPerH: 1,
-  // 6 psi default: about 5 min to alarm at 5 mL/h, 50 min at 0.5 mL/h (DOMAIN.md).
+  // 6 psi default: about 5 min to alarm at 5 mL/h, 50 min at 0.5 mL/h (docs/clinical.md#occlusion).
   occlusionLimitMmHg: { min: 103, max: 1034, default: 310 },
   baseLinePressureMmHg: 10,
   complianceMlPerKPa: 0.01,
@@ -97,15 +119,17 @@ export const LARGE_VOLUME_PUMP: PumpType = {
   accumulatedAirAlarmMl: 1,
   accumulatedAirWindowMs: 15 * 60_000,
   battery: {
-    // At least 4 h at 25 mL/h (DOMAIN.md); this gives about 6 h.
+    // At least 4 h at 25 mL/h (docs/clinical.md#battery-and-power); this gives about 6 h.
     capacityMWh: 12_000,
     idleDrawMW: 1_500,
     motorDrawMWPerMlPerH: 20,
     chargeMW: 6_000,
     lowWarningMs: 30 * 60_000,
+    depletedShutdownMs: 180_000,
   },
   nearEndLeadMs: 5 * 60_000,
   callbackAfterMs: 2 * 60_000,
+  nearEmptyLeadMs: 5 * 60_000,
 };
 
 export const SYRINGE_PUMP: PumpType = {
@@ -117,6 +141,7 @@ export const SYRINGE_PUMP: PumpType = {
   minVtbiMl: 0.1,
   maxVtbiMl: 50,
   accuracyFraction: 0.02,
+  accuracyRange: { fromRateMlPerH: 1, belowFraction: 0.15 },
   strokeMl: 0.002,
   strokeJitterFraction: 0.3,
   minBolusMl: 0.1,
@@ -142,9 +167,13 @@ export const SYRINGE_PUMP: PumpType = {
     motorDrawMWPerMlPerH: 15,
     chargeMW: 4_000,
     lowWarningMs: 30 * 60_000,
+    depletedShutdownMs: 180_000,
   },
   nearEndLeadMs: 5 * 60_000,
   callbackAfterMs: 2 * 60_000,
+  nearEmptyLeadMs: 5 * 60_000,
+  // Luer-lock syringes a 50 mL syringe pump takes (docs/clinical.md, "Syringes and containers").
+  syringe: { sizesMl: [5, 10, 20, 30, 50], defaultSizeMl: 50 },
 };
 
 export const PUMP_TYPES: Readonly<Record<PumpType['id'], PumpType>> = {
@@ -168,3 +197,9 @@ export function roundRateMlPerH(type: PumpType, rateMlPerH: number): number {
 }
 
 export const KPA_PER_MMHG = 0.133322;
+
+/** The accuracy claimed at a rate: ±fraction, and whether short windows (31 min) are part of it. */
+export function accuracyAt(type: PumpType, rateMlPerH: number): { fraction: number; inRange: boolean } {
+  const inRange = rateMlPerH >= type.accuracyRange.fromRateMlPerH;
+  return { fraction: inRange ? type.accuracyFraction : type.accuracyRange.belowFraction, inRange };
+}

@@ -17,6 +17,7 @@ import type { DrugEntry, Limits } from '../druglib/schema.js';
 import type { PumpCommand, Reply } from '../protocol/commands.js';
 import type { Pump } from '../pump/pump.js';
 import { verifyChain, type LogEntry } from '../trace/eventLog.js';
+import { LOAD_SERVICE_AUDIO_RULES, LoadServiceAudioRecord } from './loadServiceAudio.js';
 import type { PumpEvent, PumpState } from '../trace/events.js';
 
 const MS_PER_H = 3_600_000;
@@ -38,6 +39,7 @@ export const RULES = {
   logChain: 'log-hash-chain',
   logTime: 'log-time-monotonic',
   errChangesNothing: 'err-changes-nothing',
+  ...LOAD_SERVICE_AUDIO_RULES,
 } as const;
 export type RuleId = (typeof RULES)[keyof typeof RULES];
 
@@ -73,6 +75,9 @@ export interface PumpSnapshot {
   logLastTMs: number;
   /** Everything an ERR must leave alone, as text. */
   stateKey: string;
+  /** A high-priority alarm is active with its cause present; the audible priority. */
+  highCause: boolean;
+  audio: string;
 }
 
 /** The program as the observer saw it entered (from the PROGRAM command, not from the pump). */
@@ -120,11 +125,14 @@ export class InvariantObserver {
   announcedMl = 0;
   announcedSlackMl = 0;
   steps = 0;
+  /** Loaded volume, out of service, audio of high-priority conditions (loadServiceAudio.ts). */
+  readonly lsa: LoadServiceAudioRecord;
   /** Verify the whole log every step (else only the new entries, and the whole log on `finalCheck`). */
   readonly fullLogVerify: boolean;
 
   constructor(pump: Pump, options: { fullLogVerify?: boolean } = {}) {
     this.fullLogVerify = options.fullLogVerify ?? true;
+    this.lsa = new LoadServiceAudioRecord(pump.type);
     this.last = snapshot(pump);
     pump.takeEvents();
   }
@@ -149,7 +157,11 @@ export function snapshot(pump: Pump): PumpSnapshot {
   const tel = pump.telemetry();
   const st = pump.status();
   const latching = new Map<AlarmId, boolean>();
-  for (const a of pump.activeAlarms) if (ALARM_TABLE[a.id].latching) latching.set(a.id, a.acknowledged);
+  let highCause = false;
+  for (const a of pump.activeAlarms) {
+    if (ALARM_TABLE[a.id].latching) latching.set(a.id, a.acknowledged);
+    if (a.priority === 'high' && a.causeActive) highCause = true;
+  }
   const kept = pump.log.all();
   return {
     tMs: pump.nowMs,
@@ -165,6 +177,8 @@ export function snapshot(pump: Pump): PumpSnapshot {
     logHead: pump.log.head,
     logLastTMs: kept.length ? (kept[kept.length - 1]?.tMs ?? 0) : 0,
     stateKey: stateKey(pump),
+    highCause,
+    audio: pump.audioPriority,
   };
 }
 
@@ -196,13 +210,13 @@ const flowing = (s: PumpState): boolean => s === 'RUNNING' || s === 'KVO';
 
 // ------------------------------------------------------------------ the checkers
 
-/** Delivered volume never decreases (a new program starts the count again at 0). */
+/** Delivered volume never decreases (a new program starts the count again at 0; STOP clears it with the program). */
 export function checkVolumeMonotonic(v: StepView): Violation[] {
   const out: Violation[] = [];
   const { prev, cur, step } = v;
   if (cur.nominalMl < prev.nominalMl - 1e-12) out.push({ rule: RULES.volumeMonotonic, detail: `motor volume went down: ${fmt(prev.nominalMl)} -> ${fmt(cur.nominalMl)} mL` });
-  if (ok(step, 'PROGRAM')) {
-    if (cur.viMl !== 0) out.push({ rule: RULES.volumeMonotonic, detail: `a new program starts at vi=${fmt(cur.viMl)} mL, not 0` });
+  if (ok(step, 'PROGRAM') || ok(step, 'STOP')) {
+    if (cur.viMl !== 0) out.push({ rule: RULES.volumeMonotonic, detail: `${step.cmd?.cmd === 'STOP' ? 'after STOP' : 'a new program starts at'} vi=${fmt(cur.viMl)} mL, not 0` });
   } else if (cur.viMl < prev.viMl - 1e-12) {
     out.push({ rule: RULES.volumeMonotonic, detail: `vi went down: ${fmt(prev.viMl)} -> ${fmt(cur.viMl)} mL (step: ${step.cmd?.cmd ?? 'advanceTo'})` });
   }
@@ -524,6 +538,7 @@ export function checkPumpInvariants(pump: Pump, o: InvariantObserver, step: Step
     ...checkLatchingAlarms(v),
     ...checkLog(pump, v, o),
     ...checkErrChangesNothing(v),
+    ...o.lsa.step({ cmd: c, reply: step.reply, events, prev, cur }),
   ];
 
   // Move on.

@@ -12,6 +12,10 @@ export type PumpEvent =
   | { type: 'ALARM_END'; tMs: number; id: AlarmId }
   | { type: 'ESCALATE'; tMs: number; id: AlarmId; prio: AlarmPriority }
   | { type: 'AUDIO'; tMs: number; prio: AlarmPriority | 'off' }
+  /** Mains power lost (`on: false`, the pump runs on its battery) or back. */
+  | { type: 'MAINS'; tMs: number; on: boolean }
+  /** The reminder signal of an acknowledged alarm whose cause persists (docs/protocol.md, "Alarms"). */
+  | { type: 'REMINDER'; tMs: number; id: AlarmId }
   | { type: 'STATE'; tMs: number; state: PumpState; reason: string }
   | { type: 'RATE'; tMs: number; rateMlPerH: number }
   | { type: 'BOLUS_END'; tMs: number; kind: 'bolus' | 'loading' | 'demand'; volumeMl: number; cut: boolean }
@@ -50,6 +54,10 @@ export function formatEvent(e: PumpEvent): string {
       return `! ESCALATE ${t} id=${e.id} prio=${e.prio}`;
     case 'AUDIO':
       return `! AUDIO ${t} prio=${e.prio}`;
+    case 'REMINDER':
+      return `! REMINDER ${t} id=${e.id}`;
+    case 'MAINS':
+      return `! MAINS ${t} mains=${e.on ? 1 : 0}`;
     case 'STATE':
       return `! STATE ${t} state=${e.state} reason=${e.reason}`;
     case 'RATE':

@@ -2,7 +2,7 @@
  * The trumpet curve of IEC 60601-2-24: weigh the output every Δt = 0.5 min for 120 min; from the
  * second hour, for observation windows P = 2, 5, 11, 19, 31 min, the largest and smallest mean
  * percentage flow error over all windows of length P (Ep max, Ep min), and the overall mean
- * error A. Q_i = 60·ΔW_i / (Δt·ρ) mL/h with ρ ≈ 0.998 g/mL (DOMAIN.md, "Trumpet curve").
+ * error A. Q_i = 60·ΔW_i / (Δt·ρ) mL/h with ρ ≈ 0.998 g/mL (docs/clinical.md#trumpet-curve).
  */
 import { Pump } from '../pump/pump.js';
 import type { PumpType } from '../pump/pumpTypes.js';

@@ -8,13 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenarioFile, runScenario } from '../../../src/index.js';
+import { CLI } from '../../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusim-runner-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function infusim(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'run', ...args], { encoding: 'utf8', timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [CLI, 'run', ...args], { encoding: 'utf8', timeout: 300_000 }, (err, stdout, stderr) => {
       const status = err ? (typeof err.code === 'number' ? err.code : null) : 0;
       resolve({ status, stdout, stderr });
     });
@@ -130,11 +131,11 @@ describe.concurrent('infusim run', () => {
 
 describe('infusim run --compare', () => {
   it('runs the same seed under two rollout policies and prints them side by side', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'run', 'scenarios/patch-rollout.yaml', '--compare', 'scenarios/policies/standard.yaml', 'scenarios/policies/cautious.yaml'], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [CLI, 'run', 'scenarios/patch-rollout.yaml', '--compare', 'scenarios/policies/standard.yaml', 'scenarios/policies/cautious.yaml'], { encoding: 'utf8', timeout: 300_000 });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^What-if: patch-rollout, seed \d+, policy standard vs cautious$/m);
     expect(r.stdout).toMatch(/^pumps offered the release +\d+ +\d+$/m);
-    const one = spawnSync(process.execPath, ['--import', 'tsx', 'src/harness/cli/main.ts', 'run', 'scenarios/patch-rollout.yaml', '--compare', 'scenarios/policies/standard.yaml'], { encoding: 'utf8', timeout: 60_000 });
+    const one = spawnSync(process.execPath, [CLI, 'run', 'scenarios/patch-rollout.yaml', '--compare', 'scenarios/policies/standard.yaml'], { encoding: 'utf8', timeout: 300_000 });
     expect(one.status).toBe(2);
   });
 });

@@ -70,8 +70,11 @@ describe('pump faults', () => {
 
   it('door-open raises DOOR_OPEN and stops flow; the end closes the door and the alarm ends', async () => {
     const { trace, result } = await runScenario(ward({ pumps: 1, timeline: [...infuse(), { at: '5m', fault: 'door-open', target: 'u-1', end: '8m' }] }));
-    expect(alarmsOf(trace, 'u-1').map((a) => [a.id, a.tMs])).toEqual([['DOOR_OPEN', 5 * MIN]]);
+    // docs/protocol.md: the door closed ends the last flow-stopping alarm, so the pump is PAUSED
+    // (reason=alarm_cleared); left paused, it calls for attention 2 min later (CALLBACK).
+    expect(alarmsOf(trace, 'u-1').map((a) => [a.id, a.tMs])).toEqual([['DOOR_OPEN', 5 * MIN], ['CALLBACK', 10 * MIN]]);
     expect(stateAt(trace, 'u-1', 5 * MIN)).toBe('ALARM');
+    expect(stateAt(trace, 'u-1', 8 * MIN)).toBe('PAUSED');
     expect(commandsOf(trace, 'u-1').filter((c) => c.command.startsWith('INJECT door')).map((c) => [c.command, c.tMs])).toEqual([
       ['INJECT door=open', 5 * MIN],
       ['INJECT door=closed', 8 * MIN],
@@ -120,7 +123,7 @@ describe('pump faults', () => {
     expect(ids.indexOf('BATTERY_DEPLETED')).toBeGreaterThan(ids.indexOf('LOW_BATTERY'));
     const low = alarmsOf(trace, 'u-1', 'LOW_BATTERY')[0]!;
     const depleted = alarmsOf(trace, 'u-1', 'BATTERY_DEPLETED')[0]!;
-    // At least the warning time before depletion (DOMAIN.md: 30 min).
+    // At least the warning time before depletion (docs/clinical.md#battery-and-power: 30 min).
     expect(depleted.tMs - low.tMs).toBeGreaterThanOrEqual(LARGE_VOLUME_PUMP.battery.lowWarningMs - 1000);
     expect(stateAt(trace, 'u-1', depleted.tMs)).toBe('ALARM');
     expect(result.violations).toEqual([]);

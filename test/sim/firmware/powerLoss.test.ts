@@ -1,7 +1,7 @@
 /**
  * Power loss at every update stage leaves a bootable pump running a good, correctly signed image,
- * and the update either resumes or ends cleanly (Mender/SWUpdate/RAUC; DOMAIN.md, "Faults an
- * outage rehearsal should cover": power loss at every update stage).
+ * and the update either resumes or ends cleanly (Mender/SWUpdate/RAUC;
+ * docs/clinical.md#outage-rehearsal: power loss at every update stage).
  */
 import { describe, expect, it } from 'vitest';
 import type { UpdateStage } from '../../../src/sim/firmware/events.js';

@@ -1,0 +1,118 @@
+/**
+ * The reference pump's alarm list, from docs/protocol.md ("Alarms", `ACK`, `SILENCE`) and
+ * IEC 60601-1-8 as DOMAIN.md summarises it: a latching alarm stays until acknowledged, a
+ * non-latching one ends with its cause; the highest unpaused priority drives the audio; SILENCE
+ * pauses the alarms that may be paused for 120 s; an ACK of a high-priority alarm whose cause
+ * persists pauses its audio for the same interval, after which it sounds again (issue 12, item 5).
+ */
+import { AUDIO_PAUSE_MS, REF_ALARMS, type RefAlarmId, type RefPriority } from './alarmSpec.js';
+
+export interface RefAlarm {
+  id: RefAlarmId;
+  cause: boolean;
+  acked: boolean;
+  ackedAtMs: number;
+  pausedUntilMs: number;
+}
+
+export class RefAlarmList {
+  private readonly list = new Map<RefAlarmId, RefAlarm>();
+
+  constructor(
+    /** Today's pump: an ACK silences a persisting high-priority alarm for good. */
+    private readonly legacyAckSilencesForGood: boolean,
+  ) {}
+
+  ids(): RefAlarmId[] {
+    return [...this.list.keys()];
+  }
+
+  has(id: RefAlarmId): boolean {
+    return this.list.has(id);
+  }
+
+  get(id: RefAlarmId): Readonly<RefAlarm> | undefined {
+    return this.list.get(id);
+  }
+
+  /** A cause starts (or an instantaneous one, such as a bubble, happens: cause then ends). */
+  raise(id: RefAlarmId, momentary = false): void {
+    const a = this.list.get(id);
+    if (a) {
+      // A new occurrence of a present alarm (the sensor reports it again) asks for attention again.
+      if (!momentary) a.cause = true;
+      a.acked = false;
+      return;
+    }
+    this.list.set(id, { id, cause: !momentary, acked: false, ackedAtMs: -1, pausedUntilMs: -1 });
+  }
+
+  /** The cause ends: a non-latching alarm ends; a latching one ends if already acknowledged. */
+  causeGone(id: RefAlarmId): void {
+    const a = this.list.get(id);
+    if (!a) return;
+    a.cause = false;
+    if (!REF_ALARMS[id].latching || a.acked) this.list.delete(id);
+  }
+
+  /** ACK one or all; returns the count newly acknowledged, or undefined if `id` is not active. */
+  ack(id: RefAlarmId | undefined, nowMs: number): number | undefined {
+    if (id !== undefined && !this.list.has(id)) return undefined;
+    let n = 0;
+    for (const a of [...this.list.values()]) {
+      if (id !== undefined && a.id !== id) continue;
+      if (!a.acked) n++;
+      a.acked = true;
+      a.ackedAtMs = nowMs;
+      if (!a.cause && REF_ALARMS[a.id].latching) this.list.delete(a.id);
+    }
+    return n;
+  }
+
+  /** SILENCE: pause the audio of every present alarm that may be paused. */
+  silence(nowMs: number): number {
+    const until = nowMs + AUDIO_PAUSE_MS;
+    for (const a of this.list.values()) if (REF_ALARMS[a.id].mayBePaused) a.pausedUntilMs = until;
+    return until;
+  }
+
+  anyStopsFlow(): RefAlarmId | undefined {
+    for (const a of this.list.values()) if (REF_ALARMS[a.id].stopsFlow) return a.id;
+    return undefined;
+  }
+
+  /** Does this alarm sound at `nowMs`? */
+  sounds(a: RefAlarm, nowMs: number): boolean {
+    if (a.pausedUntilMs > nowMs) return false;
+    if (!a.acked) return true;
+    if (this.legacyAckSilencesForGood) return false;
+    // Issue 12 item 5: a high-priority condition that persists returns after the pause.
+    return REF_ALARMS[a.id].priority === 'high' && a.cause && nowMs >= a.ackedAtMs + AUDIO_PAUSE_MS;
+  }
+
+  /** The instants after `nowMs` at which the audio may change by itself (ends of pauses). */
+  audioChangesAfter(nowMs: number): number[] {
+    const out: number[] = [];
+    for (const a of this.list.values()) {
+      if (a.pausedUntilMs > nowMs) out.push(a.pausedUntilMs);
+      if (a.acked && a.ackedAtMs + AUDIO_PAUSE_MS > nowMs) out.push(a.ackedAtMs + AUDIO_PAUSE_MS);
+    }
+    return out;
+  }
+
+  /** Is a high-priority alarm sounding (the signal the suite compares)? */
+  highSounding(nowMs: number): boolean {
+    for (const a of this.list.values()) if (REF_ALARMS[a.id].priority === 'high' && this.sounds(a, nowMs)) return true;
+    return false;
+  }
+
+  topSoundingPriority(nowMs: number): RefPriority | 'off' {
+    let best: RefPriority | 'off' = 'off';
+    const rank = { off: 0, low: 1, medium: 2, high: 3 };
+    for (const a of this.list.values()) {
+      const p = REF_ALARMS[a.id].priority;
+      if (this.sounds(a, nowMs) && rank[p] > rank[best]) best = p;
+    }
+    return best;
+  }
+}
