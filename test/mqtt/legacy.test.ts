@@ -5,6 +5,7 @@
  */
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
+import { anonymousClientId } from '../../src/harness/mqtt/acl.js';
 import { generateCredentials, LEGACY_UNAUTHENTICATED, type Identity } from '../../src/harness/mqtt/credentials.js';
 import { pumpTopic, type PumpAddress } from '../../src/harness/mqtt/topics.js';
 import { drained, throughMarker } from '../support/mqtt.js';
@@ -29,7 +30,8 @@ describe.each(TARGETS)('legacy-unauthenticated profile ($name)', (target) => {
       };
       const old = await listen(creds.pumps.get('old') as Identity);
       const neu = await listen(creds.pumps.get('new') as Identity);
-      const anon = await mqtt.connectAsync(broker.url, { clientId: 'rogue', reconnectPeriod: 0 });
+      // An anonymous client gets in only under the legacy pump's own family of client ids (acl.ts).
+      const anon = await mqtt.connectAsync(broker.url, { clientId: anonymousClientId('leg', 'old', 'rogue'), reconnectPeriod: 0 });
       await anon.publishAsync(pumpTopic((creds.pumps.get('old') as Identity).pump as PumpAddress, 'cmd'), 'PAUSE', { qos: 1 });
       anon.publish(pumpTopic((creds.pumps.get('new') as Identity).pump as PumpAddress, 'cmd'), 'PAUSE', { qos: 0 });
       await drained(anon);

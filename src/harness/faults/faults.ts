@@ -185,7 +185,8 @@ export function reconnectStorm(ctx: FaultContext, target: string, pumpIds: reado
 
 /**
  * A client on the pump segment that is not the gateway: unsigned commands by default, a forged
- * signature with `forge: true`, or a replay of the gateway's last command with `replay: true`.
+ * signature with `forge: true`, or a replay of the gateway's last command with `replay: true`;
+ * `claim: gateway` writes `from: gateway` in what it sends.
  */
 export function rogueSend(ctx: FaultContext, pumpIds: readonly string[], args: Args): void {
   const text = typeof args.command === 'string' ? args.command : 'PAUSE';
@@ -201,6 +202,8 @@ export function rogueSend(ctx: FaultContext, pumpIds: readonly string[], args: A
       envelope = { pumpId: id, counter: 1_000_000 + now, issuedMs: now, expiresMs: now + 60_000, command: canonical };
       if (args.forge === true || args.forge === 'true') envelope.signature = Buffer.alloc(64, 7).toString('base64');
     }
-    ctx.network.sendDown({ kind: 'command', pumpId: id, envelope, source: 'rogue' });
+    // `claim: gateway`: the rogue writes `from: gateway` (what it says, never what the run believes).
+    const claim = args.claim === 'gateway' ? 'gateway' : undefined;
+    ctx.network.sendDown({ kind: 'command', pumpId: id, envelope, source: 'rogue', ...(claim ? { claim } : {}) });
   }
 }

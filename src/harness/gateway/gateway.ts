@@ -4,12 +4,13 @@
  * in the run record, escalates unanswered high-priority alarms (a distributed alarm system in the
  * sense of IEC 60601-1-8), and sends signed remote commands.
  */
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import type { PumpStatus } from '../../sim/pump/pump.js';
 import { signEnvelope, type RemoteEnvelope } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
-import { UPDATE_PREFIX, type UpdatePayload, type UpMessage } from '../link/messages.js';
+import { ackText, UPDATE_PREFIX, type AckAuth, type UpdatePayload, type UpMessage } from '../link/messages.js';
 import type { Network } from '../link/network.js';
+import { ackKeyFor, ackMac } from '../link/signedDown.js';
 import type { World } from '../world/world.js';
 
 export interface IngestedEvent {
@@ -28,6 +29,11 @@ interface PumpRecord {
   duplicates: number;
   gaps: number;
   counter: number;
+  /** Counters of signed updates and of signed acknowledgements (each its own sequence). */
+  updateCounter: number;
+  ackCounter: number;
+  /** The key of this pump's acknowledgements (ackKeyFor). */
+  ackKey?: Buffer | undefined;
   lastEnvelope?: RemoteEnvelope | undefined;
   /** Active high-priority alarms: id → raised time, escalation level reached. */
   highAlarms: Map<string, { raisedMs: number; level: number }>;
@@ -41,6 +47,9 @@ export interface GatewayHooks {
 }
 
 /** Escalation of an unanswered high-priority alarm to the charge nurse, then to the rapid response team. */
+/** Envelopes sent and not yet delivered that the gateway remembers at most. */
+const MAX_SENT_REMEMBERED = 200_000;
+
 export const ESCALATION_AFTER_MS = [120_000, 300_000] as const;
 
 export class Gateway {
@@ -49,6 +58,13 @@ export class Gateway {
   commandsSent = 0;
   /** Update messages relayed (offers, chunks, library packages). */
   updatesSent = 0;
+  /**
+   * What this gateway sent and has not yet been delivered, by a digest of the whole envelope (its
+   * signature included): the harness's own record, from which a run decides who sent a command
+   * (never from the `from` a sender writes). Each send counts once: a second arrival of the same
+   * envelope (a replay, or a copy the network made) is not the gateway's.
+   */
+  private readonly sentEnvelopes = new Map<string, number>();
 
   constructor(
     private readonly world: World,
@@ -62,7 +78,7 @@ export class Gateway {
   }
 
   register(pumpId: string): void {
-    this.pumps.set(pumpId, { nextExpected: 1, ahead: new Set(), lastSeenMs: -1, ingested: 0, duplicates: 0, gaps: 0, counter: 0, highAlarms: new Map() });
+    this.pumps.set(pumpId, { nextExpected: 1, ahead: new Set(), lastSeenMs: -1, ingested: 0, duplicates: 0, gaps: 0, counter: 0, updateCounter: 0, ackCounter: 0, highAlarms: new Map() });
   }
 
   lastKnown(pumpId: string): PumpStatus | undefined {
@@ -87,6 +103,7 @@ export class Gateway {
     const envelope: RemoteEnvelope = options.signed === false ? bare : signEnvelope(bare, this.privateKey);
     r.lastEnvelope = envelope;
     this.commandsSent++;
+    this.noteSent(envelope);
     this.network.sendDown({ kind: 'command', pumpId, envelope, source: 'gateway' });
     return envelope;
   }
@@ -94,8 +111,33 @@ export class Gateway {
   /** Relay an update (offer, image chunk, library package) from the update server to a pump. */
   sendUpdate(pumpId: string, payload: UpdatePayload): void {
     const now = this.world.nowMs;
+    const r = this.rec(pumpId);
     this.updatesSent++;
-    this.network.sendDown({ kind: 'command', pumpId, envelope: { pumpId, counter: 0, issuedMs: now, expiresMs: now, command: `${UPDATE_PREFIX}${JSON.stringify(payload)}` }, source: 'gateway' });
+    // Signed like a command, with its own counter: an update or a control operation (fw-cancel)
+    // without the gateway's signature is refused by the pump.
+    const envelope = signEnvelope({ pumpId, counter: ++r.updateCounter, issuedMs: now, expiresMs: now + this.commandTtlMs, command: `${UPDATE_PREFIX}${JSON.stringify(payload)}` }, this.privateKey);
+    this.noteSent(envelope);
+    this.network.sendDown({ kind: 'command', pumpId, envelope, source: 'gateway' });
+  }
+
+  /** Did this gateway send this exact envelope, not delivered before? A yes is used up. */
+  consumeSent(e: RemoteEnvelope): boolean {
+    const k = envelopeDigest(e);
+    const n = this.sentEnvelopes.get(k);
+    if (n === undefined) return false;
+    if (n <= 1) this.sentEnvelopes.delete(k);
+    else this.sentEnvelopes.set(k, n - 1);
+    return true;
+  }
+
+  private noteSent(e: RemoteEnvelope): void {
+    // Bounded: what was never delivered (lost on the way) is forgotten, oldest first.
+    if (this.sentEnvelopes.size >= MAX_SENT_REMEMBERED) {
+      const oldest = this.sentEnvelopes.keys().next().value;
+      if (oldest !== undefined) this.sentEnvelopes.delete(oldest);
+    }
+    const k = envelopeDigest(e);
+    this.sentEnvelopes.set(k, (this.sentEnvelopes.get(k) ?? 0) + 1);
   }
 
   private rec(pumpId: string): PumpRecord {
@@ -110,12 +152,21 @@ export class Gateway {
     r.lastSeenMs = this.world.nowMs;
     if (m.kind === 'status') {
       r.status = m.status;
-      this.network.sendDown({ kind: 'status-ack', pumpId: m.pumpId });
+      this.network.sendDown({ kind: 'status-ack', pumpId: m.pumpId, auth: this.ackAuth(m.pumpId, r, ackText({ kind: 'status-ack' })) });
       return;
     }
     if (m.kind === 'command-ack') return;
     this.ingest(m.pumpId, r, m.seq, m.event);
-    this.network.sendDown({ kind: 'event-ack', pumpId: m.pumpId, uptoSeq: r.nextExpected - 1 });
+    const uptoSeq = r.nextExpected - 1;
+    this.network.sendDown({ kind: 'event-ack', pumpId: m.pumpId, uptoSeq, auth: this.ackAuth(m.pumpId, r, ackText({ kind: 'event-ack', uptoSeq })) });
+  }
+
+  /** The signature, counter and expiry of an acknowledgement. */
+  private ackAuth(pumpId: string, r: PumpRecord, text: string): AckAuth {
+    const now = this.world.nowMs;
+    r.ackKey ??= ackKeyFor(this.privateKey, pumpId);
+    const f = { counter: ++r.ackCounter, issuedMs: now, expiresMs: now + this.commandTtlMs };
+    return { ...f, mac: ackMac(r.ackKey, pumpId, f, text) };
   }
 
   private ingest(pumpId: string, r: PumpRecord, seq: number, event: PumpEvent): void {
@@ -165,4 +216,8 @@ export class Gateway {
       this.scheduleEscalation(pumpId, alarmId, raisedMs, level + 1);
     });
   }
+}
+
+function envelopeDigest(e: RemoteEnvelope): string {
+  return createHash('sha256').update(JSON.stringify([e.pumpId, e.counter, e.issuedMs, e.expiresMs, e.command, e.signature ?? ''])).digest('base64');
 }

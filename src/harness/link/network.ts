@@ -156,7 +156,9 @@ export class Network {
     const handler = this.toPump.get(m.pumpId);
     if (!handler) return;
     const path = m.kind === 'command' && m.source === 'rogue' ? () => this.reachableOnSegment(m.pumpId) : () => this.reachable(m.pumpId);
-    this.transmit(m.pumpId, 'down', path, () => handler(m));
+    // The receiver sees what a wire would carry: the sender's claim, not who sent it.
+    const seen: DownMessage = m.kind === 'command' && m.claim !== undefined ? { ...m, source: m.claim, claim: undefined } : m;
+    this.transmit(m.pumpId, 'down', path, () => handler(seen));
   }
 
   private link(pumpId: string): LinkState {

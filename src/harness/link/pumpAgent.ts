@@ -6,10 +6,12 @@
  */
 import { parseRequest } from '../../sim/protocol/lineCodec.js';
 import type { PumpCommand, Reply } from '../../sim/protocol/commands.js';
-import type { RemoteVerdict } from '../../sim/security/remoteCommand.js';
+import type { KeyObject } from 'node:crypto';
+import { RemoteGuard, type RemoteEnvelope, type RemoteVerdict } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
 import type { World } from '../world/world.js';
-import { UPDATE_PREFIX, type DownMessage, type UpdatePayload } from './messages.js';
+import { ackText, UPDATE_PREFIX, type AckAuth, type DownMessage, type UpdatePayload } from './messages.js';
+import { AckGuard } from './signedDown.js';
 import type { Network } from './network.js';
 
 export interface PumpAgentOptions {
@@ -20,12 +22,30 @@ export interface PumpAgentOptions {
   retransmitMs?: number;
   /** Events kept for sending at most; beyond, the oldest are dropped and counted. */
   outboxCapacity?: number;
+  /**
+   * Who really sent a command that arrived: decided by the harness from what it knows (the
+   * gateway's own record of what it sent and signed: Gateway.consumeSent), never from the `from`
+   * a sender writes, which any client on the broker can fill in.
+   */
+  provenance: (e: RemoteEnvelope) => 'gateway' | 'rogue';
+  /**
+   * What the pump's comms module trusts: the gateway's public key, its key for this pump's
+   * acknowledgements (signedDown.ts), and whether the firmware takes anything (the
+   * legacy-unauthenticated profile). Updates (and their control operations) are checked against
+   * the public key, acknowledgements against the MAC key, before they change anything: signature or
+   * MAC, counter (one sequence for updates, one for acknowledgements) and expiry.
+   * `acceptUnsignedAcks`: only for someone else's gateway (infusim fleet), which has no key of ours.
+   */
+  auth: { trustedKey: KeyObject; ackKey: Buffer; acceptUnauthenticated: boolean; acceptUnsignedAcks?: boolean | undefined };
 }
 
 export interface RemoteCommandRecord {
   tMs: number;
   pumpId: string;
+  /** Who sent it, as the harness knows it (PumpAgentOptions.provenance). */
   source: 'gateway' | 'rogue';
+  /** What the message itself said (`from` on MQTT): informational, never trusted. */
+  claimed?: 'gateway' | 'rogue' | undefined;
   command: string;
   verdict: RemoteVerdict;
   reply: Reply;
@@ -50,7 +70,13 @@ export class PumpAgent {
   eventsSent = 0;
   overflowDropped = 0;
   retransmissions = 0;
+  /** Acknowledgements ignored: unsigned, a bad signature, a used counter or stale (by verdict). */
+  readonly acksRefused: Partial<Record<RemoteVerdict, number>> = {};
+  /** Update messages refused (recorded as remote commands too). */
+  updatesRefused = 0;
   private stopped = false;
+  private readonly updateGuard: RemoteGuard;
+  private readonly ackGuard: AckGuard;
 
   constructor(
     readonly pumpId: string,
@@ -63,6 +89,9 @@ export class PumpAgent {
     this.commTimeoutMs = options.commTimeoutMs ?? Math.max(30_000, options.telemetryEveryMs * 2.5);
     this.retransmitMs = options.retransmitMs ?? 10_000;
     this.capacity = options.outboxCapacity ?? 20_000;
+    const guard = { pumpId, trustedKey: options.auth.trustedKey, acceptUnauthenticated: options.auth.acceptUnauthenticated };
+    this.updateGuard = new RemoteGuard(guard);
+    this.ackGuard = new AckGuard(pumpId, options.auth.ackKey, options.auth.acceptUnauthenticated || options.auth.acceptUnsignedAcks === true);
     network.attachPump(pumpId, segment, (m) => this.receive(m));
   }
 
@@ -126,52 +155,95 @@ export class PumpAgent {
     this.world.at(now + this.options.telemetryEveryMs, () => this.tick());
   }
 
+  /** Total acknowledgements refused. */
+  get acksRefusedTotal(): number {
+    return Object.values(this.acksRefused).reduce((a, b) => a + (b ?? 0), 0);
+  }
+
   private receive(m: DownMessage): void {
     if (this.stopped) return;
+    switch (m.kind) {
+      case 'event-ack':
+      case 'status-ack': {
+        if (!this.ackAccepted(ackText(m), m.auth)) return;
+        this.heard();
+        if (m.kind === 'event-ack') {
+          let n = 0;
+          while (n < this.outbox.length && (this.outbox[n]?.seq ?? Infinity) <= m.uptoSeq) n++;
+          if (n > 0) this.outbox.splice(0, n);
+        }
+        break;
+      }
+      case 'command': {
+        const source = this.options.provenance(m.envelope);
+        const text = m.envelope.command;
+        if (text.startsWith(UPDATE_PREFIX)) {
+          this.update(m.envelope, source, m.source);
+          break;
+        }
+        const parsed = parseRequest(`r ${text}`);
+        const cmd: PumpCommand = 'command' in parsed ? parsed.command : { cmd: 'PING' };
+        let verdict = 'unsigned' as RemoteVerdict;
+        const reply = this.world.act(this.pumpId, cmd, source, (pump) => {
+          const r = pump.executeRemote(m.envelope, this.clockOffsetMs);
+          verdict = r.verdict;
+          return r.reply;
+        });
+        this.onRemote({ tMs: this.world.nowMs, pumpId: this.pumpId, source, claimed: m.source, command: text, verdict, reply });
+        if (verdict === 'accepted') this.heard();
+        if (source === 'gateway') this.network.sendUp({ kind: 'command-ack', pumpId: this.pumpId, counter: m.envelope.counter, reply });
+        break;
+      }
+    }
+  }
+
+  /** Word from the gateway (an authenticated message): communication is back if it was lost. */
+  private heard(): void {
     this.lastHeardMs = this.world.nowMs;
     if (this.commLost) {
       this.commLost = false;
       this.world.command(this.pumpId, { cmd: 'INJECT', input: { sensor: 'comm', value: 'ok' } }, 'comms');
       this.flush();
     }
-    switch (m.kind) {
-      case 'event-ack': {
-        let n = 0;
-        while (n < this.outbox.length && (this.outbox[n]?.seq ?? Infinity) <= m.uptoSeq) n++;
-        if (n > 0) this.outbox.splice(0, n);
-        break;
-      }
-      case 'status-ack':
-        break;
-      case 'command': {
-        if (m.source === 'gateway' && m.envelope.command.startsWith(UPDATE_PREFIX)) {
-          this.applyUpdate(m.envelope.command.slice(UPDATE_PREFIX.length));
-          break;
-        }
-        const parsed = parseRequest(`r ${m.envelope.command}`);
-        const cmd: PumpCommand = 'command' in parsed ? parsed.command : { cmd: 'PING' };
-        let verdict: RemoteVerdict = 'unsigned';
-        const reply = this.world.act(this.pumpId, cmd, m.source, (pump) => {
-          const r = pump.executeRemote(m.envelope, this.clockOffsetMs);
-          verdict = r.verdict;
-          return r.reply;
-        });
-        this.onRemote({ tMs: this.world.nowMs, pumpId: this.pumpId, source: m.source, command: m.envelope.command, verdict, reply });
-        if (m.source === 'gateway') this.network.sendUp({ kind: 'command-ack', pumpId: this.pumpId, counter: m.envelope.counter, reply });
-        break;
-      }
+  }
+
+  private ackAccepted(text: string, auth: AckAuth | undefined): boolean {
+    const verdict = this.ackGuard.check(text, auth, this.world.nowMs + this.clockOffsetMs);
+    if (verdict === 'accepted') return true;
+    this.acksRefused[verdict] = (this.acksRefused[verdict] ?? 0) + 1;
+    return false;
+  }
+
+  /**
+   * An update message (offer, image chunk, end of image, cancel, library package): applied only
+   * with the gateway's signature, a fresh counter and before its expiry; otherwise refused,
+   * counted and recorded like a refused command.
+   */
+  private update(e: RemoteEnvelope, source: 'gateway' | 'rogue', claimed: 'gateway' | 'rogue'): void {
+    const json = e.command.slice(UPDATE_PREFIX.length);
+    const verdict = this.updateGuard.check(e, this.world.nowMs + this.clockOffsetMs);
+    const record = (reply: RemoteCommandRecord['reply']): void =>
+      this.onRemote({ tMs: this.world.nowMs, pumpId: this.pumpId, source, claimed, command: `UPDATE op=${updateOp(json)}`, verdict, reply });
+    if (verdict !== 'accepted') {
+      this.updatesRefused++;
+      record({ ok: false, code: 'UNAUTHORIZED', reason: `update refused: ${verdict}` });
+      return;
     }
+    this.heard();
+    this.applyUpdate(json, source);
+    // An update that someone other than the gateway got a (legacy) pump to take: the run's verdict.
+    if (source !== 'gateway') record({ ok: true, fields: {} });
   }
 
   /** An update from the update server: handed to the pump's update agents (which check everything). */
-  private applyUpdate(json: string): void {
+  private applyUpdate(json: string, source: 'gateway' | 'rogue'): void {
     let u: UpdatePayload;
     try {
       u = JSON.parse(json) as UpdatePayload;
     } catch {
       return;
     }
-    this.world.act(this.pumpId, { cmd: 'PING' }, 'gateway', (pump) => {
+    this.world.act(this.pumpId, { cmd: 'PING' }, source, (pump) => {
       switch (u.op) {
         case 'fw-offer':
           pump.firmwareOffer(u.signed);
@@ -191,5 +263,15 @@ export class PumpAgent {
       }
       return { ok: true, fields: {} };
     });
+  }
+}
+
+/** The `op` of an update's JSON, for the record (never the whole image chunk). */
+function updateOp(json: string): string {
+  try {
+    const op = (JSON.parse(json) as { op?: unknown }).op;
+    return typeof op === 'string' ? op.slice(0, 20) : '?';
+  } catch {
+    return '?';
   }
 }

@@ -11,6 +11,7 @@ import memoryPersistenceModule from 'aedes-persistence';
 import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
 import { AccessPolicy } from './acl.js';
 import type { Identity } from './credentials.js';
+import { MAX_PAYLOAD_BYTES } from './wire.js';
 
 /** aedes-persistence is CommonJS (module.exports = factory); its types describe an ES default. */
 const memoryPersistenceFactory = memoryPersistenceModule as unknown as () => object;
@@ -53,9 +54,66 @@ export function memoryPersistence(): object {
 
 export interface BrokerCounters {
   connectionsRefused: number;
+  /** CONNECTs refused because their client id is someone else's (they would have taken over its session). */
+  takeoversRefused: number;
+  /** Connections closed for a packet over its size limit (before login, or for the identity after it). */
+  oversizeRefused: number;
   publishesDenied: number;
   subscriptionsDenied: number;
   restarts: number;
+}
+
+/**
+ * Packet size limits (MQTT 3.1.1 §2.2.3: the remaining length says how big a packet is before any
+ * of it arrives). Before login, a CONNECT: a few KiB (client id, user name, password, the pump's
+ * last will). After it, by identity: an observer only subscribes; a pump's messages are small (a
+ * few hundred bytes); the gateway (and an anonymous client of a legacy pump) sends commands and
+ * update chunks up to the wire's 16 KiB payload bound. The limits after login sit above what the
+ * receivers check (MAX_PAYLOAD_BYTES: a payload a little over it still reaches them, to be refused
+ * and counted as malformed), but bound what one packet can make the broker hold. A bigger packet
+ * closes the connection at its header, so the broker never buffers it (before: three
+ * unauthenticated 200 MB CONNECTs took the run's process from 91 MB to 695 MB).
+ */
+export const MAX_PACKET_BEFORE_LOGIN_BYTES = 4 * 1024;
+export function maxPacketBytes(id: Identity): number {
+  if (id.role === 'observer' && id.username !== '') return 4 * 1024;
+  if (id.role === 'pump') return 2 * MAX_PAYLOAD_BYTES;
+  return 4 * MAX_PAYLOAD_BYTES; // the gateway, and anonymous clients
+}
+
+/**
+ * Follows packet boundaries in a byte stream without keeping the bytes: for each packet, its fixed
+ * header and remaining length, then how many of its bytes are still to come. Says which packet is
+ * over a limit as soon as its header has arrived.
+ */
+export class PacketSizes {
+  private header: number[] = [];
+  private toSkip = 0;
+
+  push(chunk: Buffer, limit: number): { type: number; bytes: number } | undefined {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.toSkip > 0) {
+        const n = Math.min(this.toSkip, chunk.length - at);
+        this.toSkip -= n;
+        at += n;
+        continue;
+      }
+      this.header.push(chunk[at++] as number);
+      if (this.header.length < 2) continue;
+      const last = this.header[this.header.length - 1] as number;
+      if ((last & 0x80) !== 0 && this.header.length < 5) continue;
+      let remaining = 0;
+      for (let i = 1; i < this.header.length; i++) remaining += ((this.header[i] as number) & 0x7f) * 128 ** (i - 1);
+      const type = (this.header[0] as number) >> 4;
+      const bytes = this.header.length + remaining;
+      const malformed = (last & 0x80) !== 0; // a fifth length byte: not MQTT
+      this.header = [];
+      if (malformed || bytes > limit) return { type, bytes: malformed ? Infinity : bytes };
+      this.toSkip = remaining;
+    }
+    return undefined;
+  }
 }
 
 export class EmbeddedBroker {
@@ -66,7 +124,7 @@ export class EmbeddedBroker {
   private readonly persistence = memoryPersistence();
   private portValue = 0;
   private reserved: ReservedPort | undefined;
-  readonly counters: BrokerCounters = { connectionsRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
+  readonly counters: BrokerCounters = { connectionsRefused: 0, takeoversRefused: 0, oversizeRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
   /** Broker-side log of refusals (bounded). */
   readonly log: string[] = [];
 
@@ -116,7 +174,11 @@ export class EmbeddedBroker {
       authenticate: (client, username, password, done) => {
         const id = this.policy.authenticate(client.id, username ?? undefined, password?.toString());
         if (!id) {
-          this.refuse(`connect refused: client "${client.id}" user "${username ?? ''}"`, 'connectionsRefused');
+          // A client id that is someone else's: refused before aedes would close that client's
+          // connection for it (MQTT-3.1.4-2), so nobody takes over a session without its credentials.
+          if (this.policy.refusal(client.id, username ?? undefined, password?.toString()) === 'takeover') {
+            this.refuse(`client-id takeover refused: client "${client.id.slice(0, 128)}" user "${(username ?? '').slice(0, 128)}"`, 'takeoversRefused');
+          } else this.refuse(`connect refused: client "${client.id.slice(0, 128)}" user "${(username ?? '').slice(0, 128)}"`, 'connectionsRefused');
           const e = new Error('bad user name or password') as AuthenticateError;
           e.returnCode = 4; // MQTT-3.2.2 CONNACK 0x04
           done(e, false);
@@ -149,7 +211,18 @@ export class EmbeddedBroker {
       socket.setNoDelay(true); // no Nagle: the run waits for every message of an instant
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => undefined);
-      broker.handle(socket);
+      const client = broker.handle(socket);
+      // After handle(): aedes reads with read() on 'readable', so this listener sees each chunk as
+      // aedes takes it (it does not switch the socket to flowing mode).
+      const sizes = new PacketSizes();
+      socket.on('data', (chunk: Buffer) => {
+        const id = this.identities.get(client);
+        const limit = id ? maxPacketBytes(id) : MAX_PACKET_BEFORE_LOGIN_BYTES;
+        const over = sizes.push(chunk, limit);
+        if (over === undefined || socket.destroyed) return;
+        this.refuse(`oversize packet refused: client "${(client.id ?? '').slice(0, 128)}" ${id ? `(${id.role})` : '(not logged in)'}: type ${over.type}, ${over.bytes} bytes over ${limit}`, 'oversizeRefused');
+        socket.destroy();
+      });
     });
     try {
       await new Promise<void>((resolve, reject) => {

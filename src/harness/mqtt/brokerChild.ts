@@ -14,14 +14,14 @@
  * instance on the same port with that persistence (sessions, queued QoS 1 messages, retained status).
  */
 import { AccessPolicy } from './acl.js';
-import { EmbeddedBroker } from './broker.js';
+import { EmbeddedBroker, type BrokerCounters } from './broker.js';
 import { credentialsFromJson } from './credentials.js';
 
 export type ToChild = { type: 'start'; port: number; credentials: string } | { type: 'stop' } | { type: 'info'; gc?: boolean } | { type: 'close' };
 export type FromChild =
   | { type: 'listening'; port: number }
   | { type: 'stopped' }
-  | { type: 'refused'; line: string; counter: 'connectionsRefused' | 'publishesDenied' | 'subscriptionsDenied' }
+  | { type: 'refused'; line: string; counter: Exclude<keyof BrokerCounters, 'restarts'> }
   | { type: 'info'; rss: number; heapUsed: number; connections: number }
   | { type: 'error'; message: string };
 

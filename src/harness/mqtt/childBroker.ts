@@ -66,9 +66,14 @@ export class ChildProcessBroker {
   private listening = false;
   private portValue = 0;
   private reserved: ReservedPort | undefined;
-  readonly counters: BrokerCounters = { connectionsRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
+  readonly counters: BrokerCounters = { connectionsRefused: 0, takeoversRefused: 0, oversizeRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
   readonly log: string[] = [];
   private infoWaiters: ((i: BrokerProcessInfo) => void)[] = [];
+  /**
+   * Told when the child dies without being asked to (killed from outside, crashed, out of memory):
+   * an unplanned broker death, which the run reports and recovers from (docs/mqtt.md).
+   */
+  onUnplannedExit: ((detail: string) => void) | undefined;
 
   constructor(
     private readonly creds: Credentials,
@@ -156,10 +161,12 @@ export class ChildProcessBroker {
     this.child = child;
     this.listening = false;
     child.on('message', (raw: unknown) => this.onMessage(raw as FromChild));
-    child.on('exit', () => {
+    child.on('exit', (code, signal) => {
       if (this.child === child) {
+        // Not killProcess() (which forgets the child first): nobody here asked it to go.
         this.child = undefined;
         this.listening = false;
+        this.onUnplannedExit?.(`the broker's child process (pid ${child.pid ?? '?'}) ${signal ? `was killed by ${signal}` : `exited with code ${code ?? '?'}`}`);
       }
     });
     return child;

@@ -102,9 +102,9 @@ export function formatMqttSummary(m: MqttRunInfo): string {
     `MQTT (${m.broker}, ${m.url})`,
     `  published ${s.published}, received ${s.received}, malformed rejected ${s.malformed}`,
     `  telemetry coalesced while offline ${s.telemetryCoalesced}, held offline (kept in outboxes) ${s.heldOffline}`,
-    `  broker kills ${s.brokerKills}, connection cuts ${s.connectionCuts}, reconnects ${s.reconnects}, rogue publishes blocked ${s.rogueBlocked}`,
+    `  broker kills ${s.brokerKills}, ${s.brokerDeaths ? `BROKER DIED (unplanned) ${s.brokerDeaths} time(s), restarted, ` : ''}connection cuts ${s.connectionCuts}, reconnects ${s.reconnects}, rogue publishes blocked ${s.rogueBlocked}`,
     ...(s.reconnectStorms > 0 ? [`  reconnect storms ${s.reconnectStorms}, pump connections dropped by them ${s.stormDrops}`] : []),
-    ...(m.brokerCounters ? [`  broker refused: connections ${m.brokerCounters.connectionsRefused}, publishes ${m.brokerCounters.publishesDenied}, subscriptions ${m.brokerCounters.subscriptionsDenied}`] : []),
+    ...(m.brokerCounters ? [`  broker refused: connections ${m.brokerCounters.connectionsRefused}, client-id takeovers ${m.brokerCounters.takeoversRefused}, oversize packets ${m.brokerCounters.oversizeRefused}, publishes ${m.brokerCounters.publishesDenied}, subscriptions ${m.brokerCounters.subscriptionsDenied}`] : []),
     ...(s.barrierTimeouts > 0 ? [`  messages that never arrived (barrier timeouts) ${s.barrierTimeouts}`] : []),
     ...(s.linkProxyPumps + s.linkProxyOverLimit > 0 ? [`  link proxy: ${s.linkProxyPumps} pumps, frames delayed ${s.framesDelayed}, dropped ${s.framesDropped}, duplicated ${s.framesDuplicated}${s.linkProxyOverLimit > 0 ? `; ${s.linkProxyOverLimit} pumps over its limit connected directly, without link conditions` : ''}`] : []),
   ].join('\n');

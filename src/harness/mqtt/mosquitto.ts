@@ -120,11 +120,15 @@ export class MosquittoProcess {
       // A legacy-unauthenticated pump (named in the scenario) is the only reason to let anonymous clients in;
       // the ACL file still limits them to that pump's command topic.
       const anonymous = creds.legacyOpen.size > 0 ? 'allow_anonymous true\n' : '';
+      // Client ids tied to user names on the run's listener. It refuses every client without a user
+      // name, so with a legacy pump it cannot be set: there an anonymous client can take over any
+      // client id (docs/mqtt.md; the embedded broker refuses it).
+      const tiedIds = creds.legacyOpen.size > 0 ? '' : 'use_username_as_clientid true\n';
       const confPath = join(dir, 'mosquitto.conf');
       const startOn = async (port: number): Promise<MosquittoProcess> => {
         // use_username_as_clientid is a listener option: after the listener line (.ci/mosquitto.conf says why).
         // A pump's session belongs to its user name: nobody can take over another pump's client id.
-        const conf = `${base}\n# per run\n${anonymous}listener ${port} 127.0.0.1\nuse_username_as_clientid true\npassword_file ${pw}\nacl_file ${join(dir, 'acl')}\npersistence_location ${dir}/\n`;
+        const conf = `${base}\n# per run\n${anonymous}listener ${port} 127.0.0.1\n${tiedIds}password_file ${pw}\nacl_file ${join(dir, 'acl')}\npersistence_location ${dir}/\n`;
         writeFileSync(confPath, conf, { mode: 0o600 });
         dropPrivilegesFor(dir, [pw, join(dir, 'acl'), confPath]);
         const m = new MosquittoProcess(bin, port, confPath, dir);

@@ -23,7 +23,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { DownMessage, UpMessage } from '../link/messages.js';
 import { Network, type LinkConditions, type ReconnectBackoff } from '../link/network.js';
 import type { World } from '../world/world.js';
-import { AccessPolicy } from './acl.js';
+import { AccessPolicy, anonymousClientId } from './acl.js';
 import type { Credentials, Identity } from './credentials.js';
 import { hasConditions } from './linkShaping.js';
 import { emptyMqttStats, type MqttStats } from './mqttStats.js';
@@ -94,6 +94,8 @@ export class MqttNetwork extends Network {
   private readonly pumps = new Map<string, Endpoint>();
   private gatewayEp: Endpoint | undefined;
   private rogue: { client: MqttClient | undefined; refused: boolean } | undefined;
+  /** The anonymous clients that reach legacy pumps, by pump. */
+  private readonly legacyRogues = new Map<string, { client: MqttClient | undefined; refused: boolean }>();
   private gatewayHandler: (m: UpMessage) => void = () => undefined;
   private readonly pumpHandlers = new Map<string, (m: DownMessage) => void>();
   /** Tracks what is in flight and the connection changes pending; hands over each instant's arrivals. */
@@ -328,11 +330,41 @@ export class MqttNetwork extends Network {
     return super.reconnectStorm(pumpIds, backoff);
   }
 
+  /**
+   * Told of each unplanned broker death (runScenario puts it in the trace and the result): the
+   * virtual instant the run noticed it at, and what happened.
+   */
+  onBrokerDeath: ((tMs: number, detail: string) => void) | undefined;
+
+  /**
+   * The broker died without the run asking (a child-process broker killed from outside, crashed or
+   * out of memory). Never silent: counted, logged, told to onBrokerDeath, and the broker is started
+   * again on its port (a fresh process: its sessions, queued messages and retained status are gone,
+   * as with childBrokerKill 'process'); what was in flight is lost and counted, events wait in the
+   * outboxes and are resent. (Only a broker the run started can be told of: the child-process broker.)
+   */
+  brokerDied(detail: string): void {
+    if (this.closed) return;
+    this.mqttStats.brokerDeaths++;
+    const tMs = this.w.nowMs;
+    this.note(`broker died (unplanned) at t=${tMs}: ${detail}`);
+    this.onBrokerDeath?.(tMs, detail);
+    const control = this.o.brokerControl;
+    if (!control) return;
+    this.barrier.op(async () => {
+      for (const ep of this.endpoints()) ep.ready = false;
+      if (!this.gatewayUp && (this.o.gatewayOutage ?? 'broker') === 'broker') return; // a gateway outage is under way: its end starts the broker
+      await control.start();
+      this.note(`broker restarted after its death at t=${this.w.nowMs}`);
+      await Promise.all(this.endpoints().filter((e) => !e.cut).map((e) => this.waitReady(e)));
+    });
+  }
+
   /** Close every client (and nothing else: the broker belongs to whoever started it). */
   async close(): Promise<void> {
     await this.settle().catch(() => undefined);
     this.closed = true;
-    const all = [...this.endpoints().map((e) => e.client), this.rogue?.client];
+    const all = [...this.endpoints().map((e) => e.client), this.rogue?.client, ...[...this.legacyRogues.values()].map((r) => r.client)];
     await Promise.all(all.map((c) => (c ? c.endAsync(true).catch(() => undefined) : undefined)));
     await this.proxiedLinks.proxy?.close();
   }
@@ -585,8 +617,10 @@ export class MqttNetwork extends Network {
       }
       return;
     }
+    // Anonymous clients get in only under the legacy pump's own family of client ids (acl.ts): one client per pump.
+    let r = this.legacyRogues.get(pumpId);
     const send = (): void => {
-      const c = this.rogue?.client;
+      const c = r?.client;
       if (!c?.connected) {
         this.stats.lost++;
         return;
@@ -595,12 +629,16 @@ export class MqttNetwork extends Network {
       this.mqttStats.published++;
       c.publish(topic, payload, { qos: 1 });
     };
-    if (this.rogue?.client) send();
+    if (r?.client) send();
     else {
-      this.rogue ??= { client: undefined, refused: false };
-      const r = this.rogue;
+      if (!r) {
+        r = { client: undefined, refused: false };
+        this.legacyRogues.set(pumpId, r);
+      }
+      const rogue = r;
+      const clientId = anonymousClientId(this.o.credentials.site, pumpId, `rogue-${process.pid}`);
       this.barrier.op(async () => {
-        r.client ??= await mqtt.connectAsync(this.o.url, { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, ...(this.ca ? { ca: this.ca } : {}) });
+        rogue.client ??= await mqtt.connectAsync(this.o.url, { clientId, protocolVersion: 4, reconnectPeriod: 0, ...(this.ca ? { ca: this.ca } : {}) });
         send();
       });
     }

@@ -136,6 +136,7 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
     url = broker.url;
     const b = broker;
     control = { stop: () => b.stop(), start: () => b.start() };
+    if (b instanceof ChildProcessBroker) b.onUnplannedExit = (detail) => network.brokerDied(detail);
   } else if (t.provision) {
     await t.provision(creds);
   }

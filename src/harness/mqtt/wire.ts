@@ -7,7 +7,7 @@ import type { PumpEvent } from '../../sim/trace/events.js';
 import { z } from 'zod';
 import { ALARM_IDS } from '../../sim/alarms/alarmTable.js';
 import { ERROR_CODES } from '../../sim/protocol/commands.js';
-import { UPDATE_PREFIX, type DownMessage, type UpMessage } from '../link/messages.js';
+import { UPDATE_PREFIX, type AckAuth, type DownMessage, type UpMessage } from '../link/messages.js';
 import type { Leaf } from './topics.js';
 
 /** Payloads larger than this are refused before parsing (a bound on everything). */
@@ -86,9 +86,12 @@ export const commandAckPayload = z.strictObject({ v, pumpId, counter: z.number()
 /** `.../<pump>/cmd`: a signed remote command (expiry inside the envelope: MQTT 3.1.1 has no message expiry). QoS 1. */
 export const commandPayload = z.strictObject({ v, pumpId, envelope: envelopeSchema, from: z.enum(['gateway', 'rogue']) });
 /** `.../<pump>/acks`: the gateway acknowledges events (cumulative) and telemetry. QoS 1. */
+// The gateway's MAC, counter and expiry (docs/mqtt.md, "Payloads"): optional in the schema, so that an
+// unsigned acknowledgement is read and then refused and counted by the pump, not lost as malformed.
+const ackAuth = { counter: z.number().int().min(0).optional(), issuedMs: num.optional(), expiresMs: num.optional(), mac: z.string().max(100).optional() };
 export const acksPayload = z.discriminatedUnion('kind', [
-  z.strictObject({ v, pumpId, kind: z.literal('event-ack'), uptoSeq: z.number().int().min(0) }),
-  z.strictObject({ v, pumpId, kind: z.literal('status-ack') }),
+  z.strictObject({ v, pumpId, kind: z.literal('event-ack'), uptoSeq: z.number().int().min(0), ...ackAuth }),
+  z.strictObject({ v, pumpId, kind: z.literal('status-ack'), ...ackAuth }),
 ]);
 
 export const PAYLOADS = {
@@ -115,11 +118,11 @@ export function encodeUp(m: UpMessage): { leaf: Leaf; payload: string } {
 export function encodeDown(m: DownMessage): { leaf: Leaf; payload: string } {
   switch (m.kind) {
     case 'command':
-      return { leaf: 'cmd', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, envelope: m.envelope, from: m.source }) };
+      return { leaf: 'cmd', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, envelope: m.envelope, from: m.claim ?? m.source }) };
     case 'event-ack':
-      return { leaf: 'acks', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, kind: 'event-ack', uptoSeq: m.uptoSeq }) };
+      return { leaf: 'acks', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, kind: 'event-ack', uptoSeq: m.uptoSeq, ...m.auth }) };
     case 'status-ack':
-      return { leaf: 'acks', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, kind: 'status-ack' }) };
+      return { leaf: 'acks', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, kind: 'status-ack', ...m.auth }) };
   }
 }
 
@@ -177,7 +180,8 @@ export function decodeDown(leaf: Leaf, payload: Buffer | string, topicPumpId: st
       const r = parse(acksPayload, payload, topicPumpId);
       if (!r.ok) return r;
       const a = r.value;
-      return { ok: true, value: a.kind === 'event-ack' ? { kind: 'event-ack', pumpId: a.pumpId, uptoSeq: a.uptoSeq } : { kind: 'status-ack', pumpId: a.pumpId } };
+      const auth: AckAuth | undefined = a.counter !== undefined && a.issuedMs !== undefined && a.expiresMs !== undefined ? { counter: a.counter, issuedMs: a.issuedMs, expiresMs: a.expiresMs, mac: a.mac } : undefined;
+      return { ok: true, value: a.kind === 'event-ack' ? { kind: 'event-ack', pumpId: a.pumpId, uptoSeq: a.uptoSeq, auth } : { kind: 'status-ack', pumpId: a.pumpId, auth } };
     }
     default:
       return { ok: false, error: `"${leaf}" is not a gateway → pump message` };

@@ -116,6 +116,12 @@ function volumeAndNetwork(r: RunResult): string {
     vol.length ? table(['pump type', 'pumps', 'infusing', 'mean %', 'min %', 'max %', 'counted mL', 'delivered mL'], vol, [false, true, true, true, true, true, true, true]) : none('no pumps'),
     '</section><section id="network"><h2>Network</h2>',
     table(['counter', 'count'], networkRows(r.network).map(([k, v]) => [k, String(v)]), [false, true]),
+    ...(r.brokerDeaths?.length
+      ? [
+          `<h3 class="fail">Broker died (unplanned): ${r.brokerDeaths.length} time(s)</h3><p>The run restarted it; what was in flight was lost (counted above).</p>`,
+          table(['time', 'what happened'], r.brokerDeaths.map((d) => [clockText(d.tMs), d.detail]), [false, false]),
+        ]
+      : []),
     '</section>',
   ].join('\n');
 }

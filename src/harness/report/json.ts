@@ -45,7 +45,7 @@ const KEY_ORDER: readonly string[] = [
   'pumpId', 'priority', 'raisedMs', 'answeredMs', 'endedMs', 'tMs', 'rule', 'detail', 'context', 'passed',
   // network
   'messagesSent', 'messagesDelivered', 'messagesLost', 'duplicatesDelivered', 'duplicatesDropped', 'gapsDetected',
-  'eventsMissing', 'commandsSent', 'commandsRefused',
+  'eventsMissing', 'commandsSent', 'commandsRefused', 'acksRefused',
   // series, spans
   'rateMlPerH', 'running', 'alarming', 'what', 'target', 'startMs', 'endMs',
   // trace records

@@ -137,6 +137,7 @@ export function networkRows(n: NetworkStats): [string, number][] {
     ['events missing', n.eventsMissing],
     ['commands sent', n.commandsSent],
     ['commands refused', n.commandsRefused],
+    ...(n.acksRefused ? [['acknowledgements refused', n.acksRefused] as [string, number]] : []),
   ];
 }
 
@@ -188,7 +189,7 @@ function painter(color: boolean): (text: string) => string {
   return (text) => {
     if (!color) return text;
     if (/\bPASS\b/.test(text)) return `${GREEN}${text}${RESET}`;
-    if (/\b(FAIL|VIOLATION)\b/.test(text)) return `${RED}${text}${RESET}`;
+    if (/\b(FAIL|VIOLATION|BROKER DIED)\b/.test(text)) return `${RED}${text}${RESET}`;
     return text;
   };
 }
@@ -236,6 +237,10 @@ export function formatSummary(result: RunResult, opts: SummaryOptions = {}): str
 
   out.push('', 'Network');
   out.push(textTable(['counter', 'count'], networkRows(result.network).map(([k, v]) => [k, String(v)]), { align: ['l', 'r'] }));
+  if (result.brokerDeaths?.length) {
+    out.push('', paint(`BROKER DIED (unplanned): ${result.brokerDeaths.length} time(s); the run restarted it, and what was in flight was lost (counted above)`));
+    for (const d of result.brokerDeaths) out.push(`  ${clockText(d.tMs)}  ${d.detail}`);
+  }
 
   out.push('', `Expectations (${result.expectations.filter((e) => e.passed).length}/${result.expectations.length} pass)`);
   if (result.expectations.length === 0) out.push('  none');

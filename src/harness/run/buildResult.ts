@@ -13,6 +13,8 @@ import type { AlarmRecord, ExpectationResult, NetworkSpan, PumpSummary, RunResul
 /** What a run keeps while it goes, for the result and the expectations. */
 export interface RunState {
   fleet: FleetPump[];
+  /** Unplanned MQTT broker deaths (MqttNetwork.onBrokerDeath). */
+  brokerDeaths?: { tMs: number; detail: string }[];
   alarms: AlarmRecord[];
   alarmsOpen: Map<string, AlarmRecord>;
   series: Record<string, SeriesPoint[]>;
@@ -100,6 +102,7 @@ export function buildResult(b: BuildInput): RunResult {
       eventsMissing: missing,
       commandsSent: b.gateway.commandsSent,
       commandsRefused: b.monitor.counts.remoteRefused,
+      acksRefused: [...b.agents.values()].reduce((n, a) => n + a.acksRefusedTotal, 0),
     },
     series: b.state.series,
     seriesEveryMs: b.seriesEveryMs,
@@ -109,6 +112,7 @@ export function buildResult(b: BuildInput): RunResult {
     exitCode: outcome === 'pass' ? 0 : 1,
     wallMs: Math.round(b.wallMs),
     ...(b.rollout ? { rollout: b.rollout } : {}),
+    ...(b.state.brokerDeaths?.length ? { brokerDeaths: b.state.brokerDeaths } : {}),
   };
 }
 

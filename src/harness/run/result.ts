@@ -79,7 +79,10 @@ export interface NetworkStats {
   gapsDetected: number;
   eventsMissing: number;
   commandsSent: number;
+  /** Remote commands and update messages that pumps refused (unsigned, bad signature, replay, stale). */
   commandsRefused: number;
+  /** Acknowledgements that pumps ignored for want of the gateway's signature, a fresh counter or time. */
+  acksRefused?: number | undefined;
 }
 
 export interface RunResult {
@@ -105,4 +108,6 @@ export interface RunResult {
   wallMs: number;
   /** Firmware and library updates: per-wave counts, versions over time, refusals (only when the scenario has them). */
   rollout?: RolloutResult | undefined;
+  /** Unplanned deaths of the run's MQTT broker (each restarted by the run); absent when there were none. */
+  brokerDeaths?: { tMs: number; detail: string }[] | undefined;
 }

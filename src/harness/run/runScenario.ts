@@ -10,7 +10,8 @@ import { findCareArea } from '../../sim/druglib/load.js';
 import { Pump } from '../../sim/pump/pump.js';
 import { pumpTypeById } from '../../sim/pump/pumpTypes.js';
 import { formatCommand } from '../../sim/protocol/lineCodec.js';
-import { ed25519FromSeed } from '../../sim/security/remoteCommand.js';
+import { ed25519FromSeed, type RemoteEnvelope } from '../../sim/security/remoteCommand.js';
+import { ackKeyFor, signedBy } from '../link/signedDown.js';
 import { Prng } from '../../sim/time/prng.js';
 import { Gateway } from '../gateway/gateway.js';
 import { linkConditionsOf, Network } from '../link/network.js';
@@ -97,6 +98,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     trace.add({ tMs: v.tMs, kind: 'violation', rule: v.rule, pumpId: v.pumpId, detail: v.detail });
   });
   const state: RunState = { fleet, alarmsOpen: new Map(), alarms: [], series: {}, escalations: [], networkSpans: [], faultSpans: [], openNet: new Map() };
+  if (mqttRun) {
+    // An unplanned broker death is never silent: in the trace and the result (the run restarts the broker).
+    mqttRun.network.onBrokerDeath = (tMs, detail) => {
+      (state.brokerDeaths ??= []).push({ tMs, detail });
+      trace.add({ tMs, kind: 'broker', what: 'died', detail });
+    };
+  }
 
   const gateway = new Gateway(world, network, keys.privateKey, {
     onDuplicate: () => undefined,
@@ -108,6 +116,11 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     },
   });
 
+  // Who sent a command that reached a pump: the gateway's own record of what it sent (never the
+  // sender's `from`). With someone else's gateway (infusim fleet) the run has no such record: a
+  // command is the gateway's when it carries a valid signature of the gateway's key.
+  const externalGateway = options.transport?.kind === 'mqtt' && options.transport.externalGateway === true;
+  const provenance = (e: RemoteEnvelope): 'gateway' | 'rogue' => (externalGateway ? (signedBy(e, keys.publicKey) ? 'gateway' : 'rogue') : gateway.consumeSent(e) ? 'gateway' : 'rogue');
   const agents = new Map<string, PumpAgent>();
   const activities = new Map<string, WardActivity>();
   const telemetryEveryMs = parseDurationMs(s.telemetryEvery);
@@ -127,9 +140,9 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       ...(rollout ? rollout.pumpOptions(fp) : {}),
     });
     gateway.register(fp.id);
-    const agent = new PumpAgent(fp.id, fp.segment, world, network, { telemetryEveryMs }, (r) => {
+    const agent = new PumpAgent(fp.id, fp.segment, world, network, { telemetryEveryMs, provenance, auth: { trustedKey: keys.publicKey, ackKey: ackKeyFor(keys.privateKey, fp.id), acceptUnauthenticated: fp.profile === 'legacy-unauthenticated', acceptUnsignedAcks: externalGateway } }, (r) => {
       monitor.remote(r);
-      trace.add({ tMs: r.tMs, kind: 'command', pumpId: r.pumpId, source: r.source, command: r.command, ok: r.reply.ok, code: r.reply.ok ? undefined : r.reply.code, auth: r.verdict === 'accepted' ? 'accepted' : r.verdict === 'bad-signature' ? 'bad-mac' : r.verdict === 'wrong-pump' ? 'unknown-key' : r.verdict });
+      trace.add({ tMs: r.tMs, kind: 'command', pumpId: r.pumpId, source: r.source, ...(r.claimed !== undefined && r.claimed !== r.source ? { claimed: r.claimed } : {}), command: r.command, ok: r.reply.ok, code: r.reply.ok ? undefined : r.reply.code, auth: r.verdict === 'accepted' ? 'accepted' : r.verdict === 'bad-signature' ? 'bad-mac' : r.verdict === 'wrong-pump' ? 'unknown-key' : r.verdict });
     });
     agents.set(fp.id, agent);
     world.addPump(fp.id, pump);

@@ -138,12 +138,14 @@ export class SafetyMonitor {
     this.add({ tMs: e.tMs, rule: GLOBAL_RULES.infusionInterrupted, pumpId, detail: `infusion went ${e.state} (${reason})${cause ? ` on a command from ${cause.source}` : ''}` });
   }
 
+  /** A remote command at a pump: `r.source` is who the harness knows sent it (never the sender's own `from`). */
   remote(r: RemoteCommandRecord): void {
     if (r.verdict === 'accepted') this.counts.remoteAccepted++;
     else this.counts.remoteRefused++;
     const name = r.command.split(' ')[0] ?? '';
-    if (r.source !== 'gateway' && r.verdict === 'accepted' && r.reply.ok && THERAPY_COMMANDS.has(name)) {
-      this.add({ tMs: r.tMs, rule: GLOBAL_RULES.unauthorised, pumpId: r.pumpId, detail: `${r.command} from an unauthorised ${r.source} client was accepted and changed the therapy` });
+    if (r.source !== 'gateway' && r.verdict === 'accepted' && r.reply.ok && (THERAPY_COMMANDS.has(name) || name === 'UPDATE')) {
+      const what = name === 'UPDATE' ? 'a firmware or library update' : 'the therapy';
+      this.add({ tMs: r.tMs, rule: GLOBAL_RULES.unauthorised, pumpId: r.pumpId, detail: `${r.command} from an unauthorised ${r.source} client was accepted and changed ${what}` });
     }
   }
 

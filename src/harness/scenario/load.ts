@@ -145,7 +145,7 @@ export const FAULT_ARGS: Readonly<Record<FaultName, Readonly<Record<string, ArgS
   reorder: { rate: RATE },
   'gateway-outage': {},
   'clock-skew': { ms: { kind: 'number', unit: 'ms' } },
-  'rogue-client': { command: { kind: 'command' }, replay: BOOL, forge: BOOL },
+  'rogue-client': { command: { kind: 'command' }, replay: BOOL, forge: BOOL, claim: { kind: 'enum', values: ['rogue', 'gateway'] } },
   'update-power-loss': { stage: { kind: 'enum', values: UPDATE_POWER_STAGES }, for: num('s') },
   'reconnect-storm': { backoff: num('ms'), jitter: num('ms') },
 };

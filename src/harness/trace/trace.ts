@@ -12,12 +12,15 @@ export type AuthVerdict = 'accepted' | 'unsigned' | 'bad-mac' | 'replay' | 'unkn
 
 export type TraceRecord =
   | { tMs: number; kind: 'pump'; pumpId: string; event: PumpEvent }
-  | { tMs: number; kind: 'command'; pumpId: string; source: CommandSource; command: string; ok: boolean; code?: string | undefined; auth: AuthVerdict }
+  // `source` is who sent it as the harness knows it; `claimed`, only when it differs, what the message said (`from`).
+  | { tMs: number; kind: 'command'; pumpId: string; source: CommandSource; claimed?: CommandSource | undefined; command: string; ok: boolean; code?: string | undefined; auth: AuthVerdict }
   | { tMs: number; kind: 'fault'; fault: string; phase: 'start' | 'end'; target: string; pumps: number }
   | { tMs: number; kind: 'net'; what: 'link-down' | 'link-up' | 'gateway-down' | 'gateway-up'; target: string }
   | { tMs: number; kind: 'ingest'; pumpId: string; seq: number; duplicate: boolean; gapFrom?: number | undefined }
   | { tMs: number; kind: 'escalation'; pumpId: string; alarm: string; level: number }
-  | { tMs: number; kind: 'violation'; rule: string; pumpId?: string | undefined; detail: string };
+  | { tMs: number; kind: 'violation'; rule: string; pumpId?: string | undefined; detail: string }
+  /** The MQTT broker died without the run asking (docs/mqtt.md, "Broker placement"). */
+  | { tMs: number; kind: 'broker'; what: 'died'; detail: string };
 
 export function formatTraceRecord(r: TraceRecord): string {
   const t = String(Math.round(r.tMs)).padStart(9);
@@ -25,7 +28,7 @@ export function formatTraceRecord(r: TraceRecord): string {
     case 'pump':
       return `${t} pump ${r.pumpId} ${formatEvent(r.event).slice(2)}`;
     case 'command':
-      return `${t} cmd  ${r.pumpId} from=${r.source} auth=${r.auth} ${r.command} -> ${r.ok ? 'OK' : `ERR ${r.code ?? ''}`}`;
+      return `${t} cmd  ${r.pumpId} from=${r.source}${r.claimed !== undefined ? ` claimed=${r.claimed}` : ''} auth=${r.auth} ${r.command} -> ${r.ok ? 'OK' : `ERR ${r.code ?? ''}`}`;
     case 'fault':
       return `${t} fault ${r.phase} ${r.fault} target=${r.target} pumps=${r.pumps}`;
     case 'net':
@@ -34,6 +37,8 @@ export function formatTraceRecord(r: TraceRecord): string {
       return `${t} ingest ${r.pumpId} seq=${r.seq}${r.duplicate ? ' duplicate' : ''}${r.gapFrom !== undefined ? ` gap-from=${r.gapFrom}` : ''}`;
     case 'escalation':
       return `${t} escalate ${r.pumpId} ${r.alarm} level=${r.level}`;
+    case 'broker':
+      return `${t} BROKER DIED (unplanned) ${r.detail}`;
     case 'violation':
       return `${t} VIOLATION ${r.rule}${r.pumpId ? ` ${r.pumpId}` : ''} ${r.detail}`;
   }

@@ -23,6 +23,7 @@ import type { PumpEvent } from '../../sim/trace/events.js';
 import { reconnectStorm, startFault, rogueSend, type FaultContext } from '../faults/faults.js';
 import { Gateway } from '../gateway/gateway.js';
 import { linkConditionsOf, Network } from '../link/network.js';
+import { ackKeyFor } from '../link/signedDown.js';
 import { PumpAgent } from '../link/pumpAgent.js';
 import { loadLibraryFile } from '../paths.js';
 import { clockText, describeEvent } from '../report/timeline.js';
@@ -226,7 +227,7 @@ export class TrainingSession {
         remote: { trustedKey: keys.publicKey, pumpId: fp.id, acceptUnauthenticated: fp.profile === 'legacy-unauthenticated' },
       });
       this.gateway.register(fp.id);
-      const agent = new PumpAgent(fp.id, fp.segment, world, this.network, { telemetryEveryMs }, (r) => {
+      const agent = new PumpAgent(fp.id, fp.segment, world, this.network, { telemetryEveryMs, provenance: (e) => (this.gateway.consumeSent(e) ? 'gateway' : 'rogue'), auth: { trustedKey: keys.publicKey, ackKey: ackKeyFor(keys.privateKey, fp.id), acceptUnauthenticated: fp.profile === 'legacy-unauthenticated' } }, (r) => {
         this.monitor.remote(r);
         if (r.source === 'rogue') {
           this.objectives.onRogueCommand(r.pumpId, r.tMs);
