@@ -141,7 +141,8 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
     await t.provision(creds);
   }
   const network = new MqttNetwork(world, seed, defaults, { url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway, linkPumps, linkProxyMaxPumps: t.linkProxyMaxPumps ?? linkProxyBudget(fleet.length, placement === 'in-process', openFileLimit()) });
-  owned?.onDeath?.((why) => network.note(`broker died: ${why}`));
+  // A death of a broker the run started itself (--mosquitto) is reported like the child-process broker's.
+  owned?.onDeath?.((why) => network.brokerDied(why));
   let steps = 0;
   const advance = async (untilMs: number): Promise<void> => {
     await network.settle();
