@@ -45,7 +45,9 @@ if (spawnSync('npm', ['run', 'build'], { stdio: 'inherit' }).status !== 0) proce
 
 let suiteDir;
 if (!env.INFUSIM_TEST_MOSQUITTO_URL && existsSync(env.INFUSIM_MOSQUITTO ?? '/usr/sbin/mosquitto')) {
-  suiteDir = join(work, 'mosquitto');
+  // Its own folder directly under the temp dir: mosquitto drops to its own user, which must reach it
+  // (a folder inside this script's 0700 work folder is out of its reach: the plugin then has no admin).
+  suiteDir = mkdtempSync(join(tmpdir(), 'infusim-stress-mosquitto-'));
   const r = spawnSync('bash', ['.ci/mosquitto-suite.sh', 'start', suiteDir], { encoding: 'utf8' });
   if (r.status !== 0) {
     console.error(`test:stress: the suite's mosquitto did not start: ${r.stderr}`);
@@ -75,7 +77,10 @@ if (load) startLoad();
 function cleanUp() {
   stopping = true;
   loadChild?.kill('SIGKILL');
-  if (suiteDir) spawnSync('bash', ['.ci/mosquitto-suite.sh', 'stop', suiteDir]);
+  if (suiteDir) {
+    spawnSync('bash', ['.ci/mosquitto-suite.sh', 'stop', suiteDir]);
+    rmSync(suiteDir, { recursive: true, force: true });
+  }
   rmSync(work, { recursive: true, force: true });
 }
 process.on('SIGINT', () => {
