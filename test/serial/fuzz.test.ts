@@ -156,6 +156,5 @@ describe.skipIf(socat.skip)('fuzz infusim device over a pty', () => {
     expect(after).toBe(before);
     expect(rig.device.child.exitCode).toBeNull();
     expect(await link.isAlive()).toBe(true);
-    expect(secs).toBeLessThan(150);
   });
 });
