@@ -13,5 +13,8 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     teardownTimeout: 60_000,
+    // Two test files at a time even on 2 cores (vitest's default there is one): most files wait on
+    // brokers, ptys, child processes or a browser rather than compute, so two overlap well.
+    maxWorkers: 2,
   },
 });
