@@ -8,12 +8,15 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { formatMqttSummary } from '../../src/harness/mqtt/cliOptions.js';
 import { ChildProcessBroker } from '../../src/harness/mqtt/childBroker.js';
+import { MosquittoProcess, startMosquittoForRun } from '../../src/harness/mqtt/mosquitto.js';
+import type { MqttTransport } from '../../src/harness/mqtt/transport.js';
 import { formatJsonReport } from '../../src/harness/report/json.js';
 import { renderHtmlReport } from '../../src/harness/report/html.js';
 import { formatSummary } from '../../src/harness/report/summary.js';
 import { runScenario } from '../../src/harness/run/runScenario.js';
 import { World } from '../../src/harness/world/world.js';
-import { infuse, MIN, ward } from '../harness/runner/helpers.js';
+import { infuse, MIN, pumpEvents, ward } from '../harness/runner/helpers.js';
+import { mosquittoBin } from './targets.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -61,4 +64,96 @@ describe('an unplanned death of the child-process broker', () => {
     expect(r.network.eventsMissing).toBe(0);
     expect(r.violations.filter((v) => v.rule === 'events-exactly-once')).toEqual([]);
   }, 120_000);
+});
+
+/**
+ * The broker of the run (whichever it is) killed from outside at `atMs` of virtual time: `pid`
+ * names its process once the run has started it.
+ */
+function killFromOutsideAt(atMs: number, pid: () => number | undefined): void {
+  let scheduled = false;
+  const addPump = World.prototype.addPump;
+  vi.spyOn(World.prototype, 'addPump').mockImplementation(function (this: World, ...args: Parameters<World['addPump']>) {
+    if (!scheduled) {
+      scheduled = true;
+      this.at(atMs, () => {
+        const p = pid();
+        if (p !== undefined) process.kill(p, 'SIGKILL');
+      });
+    }
+    return addPump.apply(this, args);
+  });
+}
+
+/**
+ * A run's mosquitto killed by SIGKILL from outside (by hand, at 00:20) left COMM_LOST active on 23
+ * of 40 pumps of gateway-outage for the rest of the run, and the planned outage at 3 h raised
+ * nothing new. startMosquittoForRun restarts mosquitto itself at once; the clients reconnected to
+ * it while the network still waited for the messages the dead broker had lost, and the network
+ * then marked every connection not ready and waited for a connection that had already happened:
+ * those clients stayed connected and subscribed, but the network dropped everything to and from
+ * them until the next reconnection. Over both brokers a process can be killed from outside: after
+ * the death every pump hears the gateway again (its COMM_LOST ends), and a planned gateway outage
+ * later raises COMM_LOST on every pump again.
+ */
+describe('after an unplanned broker death and the restart', () => {
+  const DEATH = 20 * MIN;
+  const OUTAGE = 60 * MIN;
+  const scenario = (name: string) =>
+    ward({
+      name,
+      pumps: 6,
+      duration: '1h30m',
+      timeline: [...infuse(), { at: '1h', fault: 'gateway-outage', target: 'gateway', end: '1h10m' }],
+      expect: [{ check: 'alarm', alarm: 'COMM_LOST', target: 'all', after: '1h', within: '5m' }],
+    });
+
+  const check = (run: Awaited<ReturnType<typeof runScenario>>): void => {
+    const r = run.result;
+    expect(r.brokerDeaths).toHaveLength(1);
+    const pumpIds = [...new Set(run.trace.records.flatMap((x) => (x.kind === 'pump' ? [x.pumpId] : [])))];
+    expect(pumpIds).toHaveLength(6);
+    for (const id of pumpIds) {
+      const raised = pumpEvents(run.trace, id, 'ALARM').filter((e) => e.id === 'COMM_LOST');
+      const ended = pumpEvents(run.trace, id, 'ALARM_END').filter((e) => e.id === 'COMM_LOST');
+      // Whatever the death raised has ended before the planned outage...
+      const activeAtOutage = raised.filter((e) => e.tMs < OUTAGE).length - ended.filter((e) => e.tMs < OUTAGE).length;
+      expect({ pump: id, activeAtOutage }).toEqual({ pump: id, activeAtOutage: 0 });
+      // ...which raises it again, and it ends once the gateway is back.
+      expect({ pump: id, raisedInOutage: raised.some((e) => e.tMs >= OUTAGE && e.tMs <= OUTAGE + 5 * MIN) }).toEqual({ pump: id, raisedInOutage: true });
+      expect({ pump: id, endedAfterOutage: ended.some((e) => e.tMs > OUTAGE + 10 * MIN) }).toEqual({ pump: id, endedAfterOutage: true });
+    }
+    expect(r.expectations.map((e) => [e.description, e.passed, e.detail])).toEqual([[expect.stringMatching(/COMM_LOST/), true, expect.any(String)]]);
+    expect(r.network.eventsIngested).toBe(r.network.eventsSent);
+    expect(r.violations.filter((v) => v.rule === 'events-exactly-once')).toEqual([]);
+  };
+
+  it('the aedes child process: every pump hears the gateway again, and a planned outage raises COMM_LOST again', async () => {
+    const brokers: ChildProcessBroker[] = [];
+    const start = ChildProcessBroker.prototype.start;
+    vi.spyOn(ChildProcessBroker.prototype, 'start').mockImplementation(function (this: ChildProcessBroker, port?: number) {
+      if (!brokers.includes(this)) brokers.push(this);
+      return start.call(this, port);
+    });
+    killFromOutsideAt(DEATH, () => brokers[0]?.pid);
+    const run = await runScenario(scenario('death-aedes'), { transport: { kind: 'mqtt', brokerPlacement: 'child-process' } });
+    expect(run.mqtt?.stats.brokerDeaths).toBe(1);
+    check(run);
+  }, 180_000);
+
+  it.runIf(mosquittoBin !== undefined)('the run\'s mosquitto (--mosquitto), which restarts itself: every pump hears the gateway again, and a planned outage raises COMM_LOST again', async () => {
+    const processes: MosquittoProcess[] = [];
+    const startProcess = MosquittoProcess.prototype.startProcess;
+    vi.spyOn(MosquittoProcess.prototype, 'startProcess').mockImplementation(function (this: MosquittoProcess) {
+      if (!processes.includes(this)) processes.push(this);
+      return startProcess.call(this);
+    });
+    killFromOutsideAt(DEATH, () => (processes[0] as unknown as { child?: { pid?: number } } | undefined)?.child?.pid);
+    const transport: MqttTransport = { kind: 'mqtt', startBroker: (c) => startMosquittoForRun(c, { bin: mosquittoBin }), brokerName: 'mosquitto (child process)' };
+    const run = await runScenario(scenario('death-mosquitto'), { transport });
+    expect(run.mqtt?.stats.brokerDeaths).toBe(1);
+    check(run);
+    // The restart waited for the clients' reconnections, which came (none gave up after 15 s).
+    expect(run.mqtt?.log.filter((l) => /not connected after/.test(l))).toEqual([]);
+  }, 180_000);
 });

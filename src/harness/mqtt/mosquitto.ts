@@ -75,6 +75,8 @@ export class MosquittoProcess {
   /** Resolves when the running child has exited (by its own doing or a signal). */
   private exited: Promise<void> = Promise.resolve();
   private childAlive = false;
+  /** The start under way (startProcess), until the broker listens or the start fails. */
+  private starting: Promise<void> | undefined;
   private stopping = false;
   private readonly dir: string;
   private reserved: ReservedPort | undefined;
@@ -151,8 +153,23 @@ export class MosquittoProcess {
     }
   }
 
-  async startProcess(): Promise<void> {
-    if (this.child && this.childAlive) return;
+  /**
+   * Start the broker process and resolve once it listens. A start already under way is shared: after
+   * an unplanned death startMosquittoForRun restarts mosquitto itself, and the run's own restart
+   * (MqttNetwork.brokerDied, control.start()) then waits for that one to listen instead of returning
+   * as soon as a process has been spawned.
+   */
+  startProcess(): Promise<void> {
+    if (this.starting) return this.starting;
+    if (this.child && this.childAlive) return Promise.resolve();
+    const p = this.spawnAndWait().finally(() => {
+      if (this.starting === p) this.starting = undefined;
+    });
+    this.starting = p;
+    return p;
+  }
+
+  private async spawnAndWait(): Promise<void> {
     this.stderr.length = 0;
     const child = spawn(this.bin, ['-c', this.confPath], { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.on('data', (d: Buffer) => {

@@ -349,10 +349,17 @@ export class MqttNetwork extends Network {
     const tMs = this.w.nowMs;
     this.note(`broker died (unplanned) at t=${tMs}: ${detail}`);
     this.onBrokerDeath?.(tMs, detail);
+    // Every connection up to now was to the dead broker: none is ready, here and now, not in the
+    // op below. The op runs only after what was in flight has landed or timed out (up to
+    // barrierTimeoutMs: what the dead broker held never lands), and a broker that restarts itself
+    // (startMosquittoForRun) is back before that: clients reconnect to it, subscribe and become
+    // ready on their own ('connect', afterConnect). Marking them not ready then would undo that for
+    // good: no other 'connect' comes, and everything to and from them is dropped (held offline)
+    // until their next reconnection, so a pump never hears the gateway again (COMM_LOST stays).
+    for (const ep of this.endpoints()) ep.ready = false;
     const control = this.o.brokerControl;
     if (!control) return;
     this.barrier.op(async () => {
-      for (const ep of this.endpoints()) ep.ready = false;
       if (!this.gatewayUp && (this.o.gatewayOutage ?? 'broker') === 'broker') return; // a gateway outage is under way: its end starts the broker
       await control.start();
       this.note(`broker restarted after its death at t=${this.w.nowMs}`);
