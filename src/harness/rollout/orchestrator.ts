@@ -49,7 +49,11 @@ export interface RolloutPort {
   offer(pumpId: string, release: string): void;
   cancel(pumpId: string): void;
   record(entry: RolloutLogEntry): void;
-  health(updated: readonly string[], control: readonly string[], fromMs: number, toMs: number): HealthSample;
+  /**
+   * Health over [fromMs, toMs]. `updatedSinceMs` gives when each updated pump was known to run the
+   * release: its alarms before then were raised by the old version and are not the release's.
+   */
+  health(updated: readonly string[], control: readonly string[], fromMs: number, toMs: number, updatedSinceMs?: ReadonlyMap<string, number>): HealthSample;
 }
 
 export const TICK_MS = 30_000;
@@ -440,7 +444,15 @@ export class RolloutOrchestrator {
     if (s.phase === 'soaking' && w.soakUntilMs !== undefined && now >= w.soakUntilMs) {
       const updated = w.pumpIds.filter((id) => this.byId.get(id)?.status === 'installed');
       const control = s.pumps.filter((p) => p.status === 'pending' && p.wave > s.currentWave).map((p) => p.pumpId);
-      const h = this.port.health(updated, control, w.soakUntilMs - g.soakMs, now);
+      // A pump deferred while infusing installs at the idle moment after its infusion ends, so the
+      // end-of-infusion alarms (NEAR_END, VTBI_COMPLETE) of the old version come just before it:
+      // the release's alarm rate counts each pump from its install on.
+      const since = new Map<string, number>();
+      for (const id of updated) {
+        const f = this.byId.get(id)?.finishedMs;
+        if (f !== undefined) since.set(id, f);
+      }
+      const h = this.port.health(updated, control, w.soakUntilMs - g.soakMs, now, since);
       const alarmLimit = h.controlAlarmRate * g.maxAlarmRatio + 0.5;
       const detail = `alarms ${h.updatedAlarmRate.toFixed(2)}/pump-h vs ${h.controlAlarmRate.toFixed(2)} not yet updated; silent ${pct(h.updatedSilent)} vs ${pct(h.controlSilent)}`;
       if (h.updatedAlarmRate > alarmLimit) this.trip(w, `health check: alarm rate over ${alarmLimit.toFixed(2)}/pump-h (${detail})`);

@@ -67,6 +67,30 @@ export interface RolloutContext {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * Alarms per pump-hour of the pumps `ids` over [fromMs, toMs] (0 for no pumps). With `since`, a pump
+ * counts (its alarms and its hours) only from its time there on: an updated pump from when it runs
+ * the release, so what its old version raised before the install is not put on the release.
+ */
+export function alarmsPerPumpHour(
+  alarms: readonly { pumpId: string; raisedMs: number }[],
+  ids: readonly string[],
+  fromMs: number,
+  toMs: number,
+  since?: ReadonlyMap<string, number>,
+): number {
+  if (ids.length === 0) return 0;
+  const startOf = new Map(ids.map((id) => [id, Math.min(toMs, Math.max(fromMs, since?.get(id) ?? fromMs))]));
+  let pumpMs = 0;
+  for (const start of startOf.values()) pumpMs += toMs - start;
+  let n = 0;
+  for (const a of alarms) {
+    const start = startOf.get(a.pumpId);
+    if (start !== undefined && a.raisedMs >= start && a.raisedMs <= toMs) n++;
+  }
+  return n / Math.max(1e-9, pumpMs / 3_600_000);
+}
+
 function msOf(v: string | number): number {
   return parseDurationMs(v);
 }
@@ -208,19 +232,12 @@ export class RolloutRuntime {
         // On the trace as a fault-kind record named rollout:<what> (the trace has no rollout kind yet).
         trace.add({ tMs: e.tMs, kind: 'fault', fault: `rollout:${e.what}${e.detail ? ` ${e.detail}` : ''}`, phase: 'start', target: e.pumpId ?? (e.wave !== undefined ? `wave:${e.wave}` : 'rollout'), pumps: e.pumpId ? 1 : 0 });
       },
-      health: (updated, control, fromMs, toMs) => this.health(updated, control, fromMs, toMs),
+      health: (updated, control, fromMs, toMs, updatedSinceMs) => this.health(updated, control, fromMs, toMs, updatedSinceMs),
     };
   }
 
-  private health(updated: readonly string[], control: readonly string[], fromMs: number, toMs: number): HealthSample {
-    const hours = Math.max(1e-9, (toMs - fromMs) / 3_600_000);
-    const rate = (ids: readonly string[]): number => {
-      if (ids.length === 0) return 0;
-      const set = new Set(ids);
-      let n = 0;
-      for (const a of this.ctx.alarms) if (set.has(a.pumpId) && a.raisedMs >= fromMs && a.raisedMs <= toMs) n++;
-      return n / (ids.length * hours);
-    };
+  private health(updated: readonly string[], control: readonly string[], fromMs: number, toMs: number, updatedSinceMs?: ReadonlyMap<string, number>): HealthSample {
+    const rate = (ids: readonly string[], since?: ReadonlyMap<string, number>): number => alarmsPerPumpHour(this.ctx.alarms, ids, fromMs, toMs, since);
     const silentAfter = toMs - 3 * 60_000 * 3;
     const silent = (ids: readonly string[]): number => (ids.length === 0 ? 0 : ids.filter((id) => (this.ctx.gateway.stats(id).lastSeenMs ?? -1) < silentAfter).length / ids.length);
     const selfTest = (ids: readonly string[]): number => {
@@ -231,7 +248,7 @@ export class RolloutRuntime {
       return n / ids.length;
     };
     return {
-      updatedAlarmRate: rate(updated),
+      updatedAlarmRate: rate(updated, updatedSinceMs),
       controlAlarmRate: rate(control),
       updatedSilent: silent(updated),
       controlSilent: silent(control),

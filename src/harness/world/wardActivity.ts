@@ -30,6 +30,13 @@ export interface WardActivityOptions {
 
 const MIN = 60_000;
 const HOUR = 3_600_000;
+/**
+ * What a nurse leaves in a syringe below the VTBI (mL): the drug drawn up fills the syringe, the
+ * line is primed from it, and the pump keeps the vein open (KVO) after the VTBI until the nurse
+ * comes. A VTBI of the whole syringe would empty it at VTBI complete: KVO draws from an empty
+ * syringe and CONTAINER_EMPTY (high) follows at once (docs/protocol.md, "What is loaded").
+ */
+const SYRINGE_RESERVE_ML = 2;
 
 function midDose(d: DrugEntry, prng: Prng): number {
   const l = d.limits.doseRate;
@@ -139,6 +146,8 @@ export class WardActivity {
     const r = this.prng.next();
     const slot = this.world.pump(this.pumpId);
     const type = slot.pump.type;
+    // The largest VTBI the nurse sets: the pump's, and on a syringe pump what the (default) syringe holds less the reserve.
+    const maxVtbiMl = type.syringe ? Math.min(type.maxVtbiMl, type.syringe.defaultSizeMl - SYRINGE_RESERVE_ML) : type.maxVtbiMl;
     let program: PumpCommand;
     if (r < this.o.pcaFraction && type.id === 'lvp') {
       this.programKind = 'pca';
@@ -146,7 +155,7 @@ export class WardActivity {
     } else if (r < this.o.pcaFraction + this.o.basicFraction) {
       this.programKind = 'basic';
       const rate = type.id === 'lvp' ? Number(this.prng.uniform(20, 150).toFixed(1)) : Number(this.prng.uniform(0.5, 10).toFixed(2));
-      program = { cmd: 'PROGRAM', rateMlPerH: rate, vtbiMl: Math.min(type.maxVtbiMl, Math.round(rate * this.prng.uniform(2, 10))) };
+      program = { cmd: 'PROGRAM', rateMlPerH: rate, vtbiMl: Math.min(maxVtbiMl, Math.round(rate * this.prng.uniform(2, 10))) };
     } else {
       const drugs = this.o.area.drugs.filter((d) => !d.pumpTypes || d.pumpTypes.includes(type.id));
       const d = drugs[this.prng.int(0, drugs.length - 1)];
@@ -155,7 +164,7 @@ export class WardActivity {
       this.drug = d;
       this.weightKg = Math.round(this.prng.uniform(this.o.area.weightKg?.min ?? 50, Math.min(120, this.o.area.weightKg?.max ?? 120)) * 10) / 10;
       this.dose = midDose(d, this.prng);
-      program = { cmd: 'PROGRAM', drugId: d.id, dose: this.dose, weightKg: this.weightKg, vtbiMl: Math.min(type.maxVtbiMl, d.limits.vtbiMl?.upperHard ?? 250, 100) };
+      program = { cmd: 'PROGRAM', drugId: d.id, dose: this.dose, weightKg: this.weightKg, vtbiMl: Math.min(maxVtbiMl, d.limits.vtbiMl?.upperHard ?? 250, 100) };
     }
     if (!this.cmd(program) || !this.cmd({ cmd: 'START' })) {
       // Out of the pump's range for this draw: try again later with another.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FirmwareEvent } from '../../../src/sim/firmware/events.js';
-import { DEFAULT_GATES, matchesFilter, planWaves, RolloutOrchestrator, type FleetMember, type HealthSample, type RolloutPlan, type RolloutPort } from '../../../src/harness/rollout/index.js';
+import { alarmsPerPumpHour, DEFAULT_GATES, matchesFilter, planWaves, RolloutOrchestrator, type FleetMember, type HealthSample, type RolloutPlan, type RolloutPort } from '../../../src/harness/rollout/index.js';
 
 type Behaviour = 'good' | 'bad' | 'silent' | 'infusing';
 type NoTime<E> = E extends unknown ? Omit<E, 'tMs'> : never;
@@ -15,6 +15,7 @@ class FakeWorld {
   records: string[] = [];
   health: HealthSample = { updatedAlarmRate: 0, controlAlarmRate: 0, updatedSilent: 0, controlSilent: 0, updatedSelfTestFailures: 0, controlSelfTestFailures: 0 };
   versions = new Map<string, string>();
+  healthCalls: { updated: readonly string[]; fromMs: number; toMs: number; since: ReadonlyMap<string, number> | undefined }[] = [];
   o: RolloutOrchestrator | undefined;
   constructor(readonly behaviour: (id: string) => Behaviour, readonly releases: Record<string, string>) {}
   at(t: number, run: () => void): void {
@@ -41,7 +42,10 @@ class FakeWorld {
       },
       cancel: (pumpId) => this.cancels.push(pumpId),
       record: (e) => this.records.push(`${e.what} ${e.wave ?? ''} ${e.pumpId ?? ''} ${e.detail}`),
-      health: () => this.health,
+      health: (updated, _control, fromMs, toMs, since) => {
+        this.healthCalls.push({ updated, fromMs, toMs, since });
+        return this.health;
+      },
     };
   }
   private emit(pumpId: string, dt: number, e: NoTime<FirmwareEvent>): void {
@@ -175,6 +179,44 @@ describe('the rollout orchestrator', () => {
     w.runUntil(6 * HOUR);
     expect(w.o!.waveCounts()[0]!.counts.deferred).toBe(2);
     expect(w.o!.phase).toBe('running');
+  });
+
+  it("counts an updated pump's alarms from its install on: its old version's alarms before the install are not the release's", () => {
+    // A deferred pump installs at the idle moment after its infusion ends: NEAR_END and
+    // VTBI_COMPLETE of the old version come minutes before (patch-rollout's everyone wave).
+    const from = 10 * HOUR;
+    const to = from + 30 * 60_000;
+    const installed = from + 20 * 60_000;
+    const alarms = [
+      { pumpId: 'a', raisedMs: installed - 5 * 60_000 },
+      { pumpId: 'a', raisedMs: installed - 60_000 },
+      { pumpId: 'b', raisedMs: from + 60_000 },
+    ];
+    // Without install times (as before): 3 alarms over 2 pumps x 0.5 h.
+    expect(alarmsPerPumpHour(alarms, ['a', 'b'], from, to)).toBeCloseTo(3);
+    // a from its install (10 min), b installed before the soak (30 min): 1 alarm in 40 pump-min.
+    const since = new Map([['a', installed], ['b', from - HOUR]]);
+    expect(alarmsPerPumpHour(alarms, ['a', 'b'], from, to, since)).toBeCloseTo(1.5);
+    // An alarm after the install is the release's, and counts over the pump's hours on it.
+    const after = [...alarms, { pumpId: 'a', raisedMs: installed + 60_000 }, { pumpId: 'a', raisedMs: installed + 2 * 60_000 }];
+    expect(alarmsPerPumpHour(after, ['a', 'b'], from, to, since)).toBeCloseTo(4.5);
+    expect(alarmsPerPumpHour([], [], from, to, since)).toBe(0);
+  });
+
+  it("passes each updated pump's install time to the health check", () => {
+    const w = start(() => 'good', plan());
+    w.runUntil(6 * HOUR);
+    expect(w.o!.phase).toBe('completed');
+    expect(w.healthCalls.length).toBeGreaterThan(0);
+    for (const c of w.healthCalls) {
+      expect(c.updated.length).toBeGreaterThan(0);
+      for (const id of c.updated) {
+        const t = c.since?.get(id);
+        expect(t).toBeDefined();
+        expect(t!).toBeLessThanOrEqual(c.toMs);
+        expect(t!).toBe(w.o!.snapshot().pumps.find((p) => p.pumpId === id)!.finishedMs);
+      }
+    }
   });
 
   it('fails the health check when updated pumps alarm more than the others', () => {
