@@ -25,8 +25,7 @@ import { REF_ALARMS, REF_ALARM_IDS, type RefAlarmId } from './alarmSpec.js';
 import { PENDING_FIXES, type PendingFixId } from './pendingFixes.js';
 import { mlPerHToDose } from './doseMath.js';
 import { RefAlarmList } from './refAlarms.js';
-import { checkLimits } from './refLimits.js';
-import { buildBasic, buildDrug, checkBolus, rateForDose, type ProgramCtx, type RefProgram } from './refProgram.js';
+import { buildBasic, buildDrug, checkBolus, rateForDose, roundingFields, roundWithinLimits, type ProgramCtx, type RefProgram } from './refProgram.js';
 import { rateInRange, refRoundRate } from './refRate.js';
 import { refErr, refOk, type RefReply } from './refReply.js';
 import { injectSensor } from './refSensors.js';
@@ -70,13 +69,13 @@ export class RefPump {
   containerEmpty = false;
   selfTestFailed = false;
   air: { tMs: number; ml: number }[] = [];
-  /** Syringe pump: what is left in the syringe loaded with the program (issue 12, item 3). */
-  syringeLeftMl = Infinity;
+  /** What is left in the syringe or bag loaded with the program (issue 12, item 3); Infinity if unknown. */
+  containerLeftMl = Infinity;
 
   constructor(o: RefPumpOptions) {
     this.type = o.type;
     this.pending = o.pending ?? PENDING_FIXES;
-    this.alarms = new RefAlarmList(this.pending.has('ackReannunciation'));
+    this.alarms = new RefAlarmList();
     this.library = o.library;
     this.area = o.library ? (o.areaId ? o.library.careAreas.find((a) => a.id === o.areaId) : o.library.careAreas[0]) : undefined;
   }
@@ -105,6 +104,8 @@ export class RefPump {
   // ------------------------------------------------------------ commands
 
   execute(c: PumpCommand): RefReply {
+    // Item 5: a `pause` ACK whose cause persisted through the 120 s is unacknowledged again.
+    this.alarms.reannunciate(this.nowMs);
     if (this.state === 'OFF') return this.executeOff(c);
     let reply: RefReply;
     switch (c.cmd) {
@@ -141,8 +142,12 @@ export class RefPump {
         if (!this.program) return refErr('BAD_STATE');
         // The reply's vi: three decimals, and the volume tolerance of compare.ts.
         reply = refOk({ approx: { vi: [this.viMl, 0.0005 + 0.002 + 1e-6 * this.viMl] } });
+        // STOP clears the program and its volume counter (STATUS then shows vi=0).
         this.program = undefined;
         this.bolus = undefined;
+        this.towardVtbiMl = 0;
+        this.afterVtbiMl = 0;
+        this.vtbiDone = false;
         this.state = 'IDLE';
         this.alarms.causeGone('VTBI_COMPLETE');
         return reply;
@@ -245,9 +250,9 @@ export class RefPump {
     this.vtbiDone = false;
     this.bolus = undefined;
     this.resumeTo = 'RUNNING';
-    // Item 3: a syringe holds what its size says; programming means a syringe is loaded.
-    this.syringeLeftMl = this.type.id === 'syringe' && !this.pending.has('syringeVolume') ? this.type.maxVtbiMl : Infinity;
-    return refOk({ rateMlPerH: built.rateMlPerH });
+    // Item 3: each PROGRAM loads a full container (syringe fill, or bag; unknown for an LVP without container=).
+    this.containerLeftMl = built.loadedMl;
+    return refOk({ rateMlPerH: built.rateMlPerH, approx: built.fields });
   }
 
   private start(): RefReply {
@@ -268,9 +273,9 @@ export class RefPump {
     return refOk();
   }
 
-  /** ALARM_ACTIVE; out of service (item 6) may get a code of its own. */
+  /** ALARM_ACTIVE, out of service (item 6: SELF_TEST_FAIL) included. */
   private refusedForAlarm(): RefReply {
-    return this.alarms.has('SELF_TEST_FAIL') ? refErr('ALARM_ACTIVE', 'NEW_CODE') : refErr('ALARM_ACTIVE');
+    return refErr('ALARM_ACTIVE');
   }
 
   private titrate(c: Extract<PumpCommand, { cmd: 'TITRATE' }>): RefReply {
@@ -282,21 +287,26 @@ export class RefPump {
       if (!r.ok) return refErr(...r.codes);
       p.rateMlPerH = r.rateMlPerH;
       p.drug.dose = c.dose;
-      return refOk({ rateMlPerH: r.rateMlPerH });
+      return refOk({ rateMlPerH: r.rateMlPerH, approx: r.fields });
     }
     if (c.rateMlPerH === undefined) return refErr('MISSING_ARG');
-    const rate = refRoundRate(this.type, c.rateMlPerH);
-    if (!rateInRange(this.type, rate)) return refErr('OUT_OF_RANGE');
-    if (p.drug) {
-      // A drug program titrated in mL/h is still held to the drug's dose limits.
-      const dose = mlPerHToDose(rate, p.drug.unit, p.drug.entry.concentration, p.drug.weightKg);
-      const verdict = checkLimits(dose, p.drug.entry.limits.doseRate);
-      if (verdict === 'hard') return refErr('HARD_LIMIT');
-      if (verdict === 'soft' && !c.override) return refErr('SOFT_LIMIT');
-      p.drug.dose = dose;
+    const d = p.drug;
+    if (!d) {
+      const rate = refRoundRate(this.type, c.rateMlPerH);
+      if (!rateInRange(this.type, rate)) return refErr('OUT_OF_RANGE');
+      p.rateMlPerH = rate;
+      return refOk({ rateMlPerH: rate, approx: roundingFields(rate, c.rateMlPerH, undefined) });
     }
+    // A drug program titrated in mL/h is still held to the drug's dose limits: the dose asked and
+    // the dose that runs, with the rounding rule of PROGRAM.
+    const doseOf = (r: number): number => mlPerHToDose(r, d.unit, d.entry.concentration, d.weightKg);
+    const { rateMlPerH: rate, verdict } = roundWithinLimits(this.ctx(), c.rateMlPerH, doseOf, d.entry.limits.doseRate, doseOf(c.rateMlPerH));
+    if (!rateInRange(this.type, rate)) return refErr('OUT_OF_RANGE');
+    if (verdict === 'hard') return refErr('HARD_LIMIT');
+    if (verdict === 'soft' && !c.override) return refErr('SOFT_LIMIT');
+    d.dose = doseOf(rate);
     p.rateMlPerH = rate;
-    return refOk({ rateMlPerH: rate });
+    return refOk({ rateMlPerH: rate, approx: roundingFields(rate, c.rateMlPerH, doseOf(rate)) });
   }
 
   private startBolus(c: Extract<PumpCommand, { cmd: 'BOLUS' }>): RefReply {
@@ -328,12 +338,12 @@ export class RefPump {
 
   /** Item 8: the last flow-stopping alarm cleared and acknowledged: PAUSED, reason alarm_cleared. */
   private afterAlarmChange(): void {
-    if (this.state === 'ALARM' && !this.alarms.anyStopsFlow() && !this.pending.has('alarmClearedPaused')) this.state = 'PAUSED';
+    if (this.state === 'ALARM' && !this.alarms.anyStopsFlow()) this.state = 'PAUSED';
   }
 
-  /** On START or RESUME: an empty syringe stops at once. */
+  /** On START or RESUME: an empty container stops at once. */
   private checkImmediateStops(): void {
-    if (this.syringeLeftMl <= 0) this.raise('CONTAINER_EMPTY');
+    if (this.containerLeftMl <= 0) this.raise('CONTAINER_EMPTY');
   }
 
   // ------------------------------------------------------------ time (refTime.ts)
