@@ -36,7 +36,11 @@ export class RefAlarmList {
   raise(id: RefAlarmId, momentary = false): void {
     const a = this.list.get(id);
     if (a) {
-      // A new occurrence of a present alarm (the sensor reports it again) asks for attention again.
+      // A new occurrence of a present alarm (the sensor reports it again) asks for attention again:
+      // unacknowledged, and its audio pause (SILENCE) ends, unless it is a repeat report of a
+      // cause still present and not yet acknowledged (nothing new to announce). The protocol page
+      // does not say; this is the reading the reference takes (and today's pump's).
+      if (momentary || !a.cause || a.acked) a.pausedUntilMs = -1;
       if (!momentary) a.cause = true;
       a.acked = false;
       return;
@@ -58,9 +62,13 @@ export class RefAlarmList {
     let n = 0;
     for (const a of [...this.list.values()]) {
       if (id !== undefined && a.id !== id) continue;
-      if (!a.acked) n++;
-      a.acked = true;
-      a.ackedAtMs = nowMs;
+      // An ACK of an alarm already acknowledged changes nothing (it is not counted in `n` either):
+      // the pause runs from the ACK that acknowledged it.
+      if (!a.acked) {
+        n++;
+        a.acked = true;
+        a.ackedAtMs = nowMs;
+      }
       if (!a.cause && REF_ALARMS[a.id].latching) this.list.delete(a.id);
     }
     return n;

@@ -22,8 +22,17 @@ export interface RefDrug {
   bolusUnit: RefDoseUnit | undefined;
 }
 
+export interface RefPca {
+  demandMl: number;
+  lockoutMs: number;
+  limitMl: number;
+  windowMs: number;
+}
+
 export interface RefProgram {
-  mode: 'basic' | 'drug';
+  mode: 'basic' | 'drug' | 'pca';
+  /** PCA settings (mode pca). */
+  pca?: RefPca | undefined;
   rateMlPerH: number;
   vtbiMl: number;
   end: EndAction;
@@ -57,6 +66,10 @@ export interface ProgramArgs {
   loadRateMlPerH?: number | undefined;
   containerMl?: number | undefined;
   syringeMl?: number | undefined;
+  demandMl?: number | undefined;
+  lockoutMin?: number | undefined;
+  limitMl?: number | undefined;
+  windowH?: number | undefined;
 }
 
 const RANK = { ok: 0, soft: 1, hard: 2 } as const;
@@ -73,7 +86,7 @@ export function roundWithinLimits(ctx: ProgramCtx, exactMlPerH: number, doseOf: 
   const vEntered = checkLimits(entered, limits);
   let rate = refRoundRate(type, exactMlPerH);
   // pendingFixes "roundingIntoRange": today a nearest step outside the pump's range gives way to the step inside it.
-  if (ctx.pending.has('roundingIntoRange') && !rateInRange(type, rate)) {
+  if (ctx.pending.has('roundingIntoRange') && exactMlPerH > 0 && !rateInRange(type, rate)) {
     const step = refRateStep(type, exactMlPerH);
     const other = Number((rate > exactMlPerH ? rate - step : rate + step).toFixed(6));
     if (rateInRange(type, other)) rate = other;
@@ -115,10 +128,14 @@ function vtbiAndEnd(ctx: ProgramCtx, a: ProgramArgs): RefReply | undefined {
   if (a.vtbiMl === undefined) return refErr('MISSING_ARG');
   if (a.vtbiMl < ctx.type.minVtbiMl || a.vtbiMl > ctx.type.maxVtbiMl) return refErr('OUT_OF_RANGE');
   if (a.kvoMlPerH !== undefined && (a.kvoMlPerH < ctx.type.minKvoMlPerH || a.kvoMlPerH > ctx.type.maxKvoMlPerH)) return refErr('OUT_OF_RANGE');
+  return undefined;
+}
+
+/** Item 3: what is loaded, and a VTBI above it refused (checked last, after the library and the loading dose; the protocol page does not order them). */
+function checkLoaded(ctx: ProgramCtx, a: ProgramArgs): RefReply | undefined {
   const loaded = loadedMl(ctx, a);
   if (typeof loaded !== 'number') return loaded;
-  // Item 3: a VTBI above what is loaded is refused.
-  if (a.vtbiMl > loaded) return refErr('OUT_OF_RANGE');
+  if ((a.vtbiMl ?? 0) > loaded) return refErr('OUT_OF_RANGE');
   return undefined;
 }
 
@@ -178,11 +195,12 @@ export function buildDrug(ctx: ProgramCtx, a: ProgramArgs): RefProgram | RefRepl
  * the same ranges and bolus limits, and no more than the VTBI.
  */
 function withLoad(ctx: ProgramCtx, a: ProgramArgs, p: RefProgram): RefProgram | RefReply {
-  if (a.load === undefined) return p;
+  const notLoaded = checkLoaded(ctx, a);
+  if (a.load === undefined) return notLoaded ?? p;
   const b = checkBolus(ctx, p, p.drug ? { dose: a.load, rateMlPerH: a.loadRateMlPerH, override: a.override } : { volumeMl: a.load, rateMlPerH: a.loadRateMlPerH });
   if (!b.ok) return refErr(...b.codes);
   if (b.bolus.volumeMl > p.vtbiMl) return refErr('OUT_OF_RANGE');
-  return { ...p, load: b.bolus };
+  return notLoaded ?? { ...p, load: b.bolus };
 }
 
 export interface BolusArgs {
@@ -222,4 +240,69 @@ export function checkBolus(ctx: ProgramCtx, p: RefProgram, a: BolusArgs): BolusC
   }
   if (volumeMl < ctx.type.minBolusMl || volumeMl > ctx.type.maxBolusMl) return refErr('OUT_OF_RANGE');
   return { ok: true, bolus: { volumeMl, rateMlPerH: rate } };
+}
+
+/** PCA ranges of docs/clinical.md ("PCA"): demand 0.1 to 9.9 mL, lockout 5 to 60 min, window 1 to 12 h, limit one demand to 1,000 mL. */
+const PCA_RANGE = { demandMl: [0.1, 9.9], lockoutMin: [5, 60], windowH: [1, 12], limitMaxMl: 1000 } as const;
+
+/**
+ * PROGRAM mode=pca (docs/protocol.md, "PCA with a library drug"): the pump's PCA ranges, then,
+ * with a drug, the library: NO_DRUG, NO_BOLUS for a drug with no PCA entry, and the demand dose,
+ * lockout, hourly limit (limit ÷ window) and basal checked against its limits. The protocol page
+ * does not order the four checks: any hard verdict refuses with HARD_LIMIT, else any soft one
+ * needs override=1. `basal` (rateMlPerH) 0 or absent means no basal.
+ */
+export function buildPca(ctx: ProgramCtx, a: ProgramArgs): RefProgram | RefReply {
+  if (a.demandMl === undefined || a.lockoutMin === undefined || a.limitMl === undefined || a.windowH === undefined) return refErr('MISSING_ARG');
+  const inside = (v: number, [lo, hi]: readonly [number, number]): boolean => v >= lo && v <= hi;
+  if (!inside(a.demandMl, PCA_RANGE.demandMl) || !inside(a.lockoutMin, PCA_RANGE.lockoutMin) || !inside(a.windowH, PCA_RANGE.windowH)) return refErr('OUT_OF_RANGE');
+  if (a.limitMl < a.demandMl || a.limitMl > PCA_RANGE.limitMaxMl) return refErr('OUT_OF_RANGE');
+  const basal = a.rateMlPerH ?? 0;
+  const rate = basal > 0 ? refRoundRate(ctx.type, basal) : 0;
+  if (basal > 0 && !rateInRange(ctx.type, rate)) return refErr('OUT_OF_RANGE');
+  const bad = vtbiAndEnd(ctx, a);
+  if (bad) return bad;
+  let drug: RefDrug | undefined;
+  if (a.drugId !== undefined) {
+    const entry = ctx.area?.drugs.find((d) => d.id === a.drugId);
+    if (!ctx.area || !entry) return refErr('NO_DRUG');
+    if (entry.pumpTypes && !entry.pumpTypes.includes(ctx.type.id)) return refErr('NO_DRUG');
+    const unit = parseRefDoseUnit(entry.doseUnit);
+    // Precedence (the protocol page does not say): a weight the drug's unit needs, then its PCA entry.
+    if (unit.perKg && a.weightKg === undefined) return refErr('MISSING_ARG');
+    const weightKg = a.weightKg ?? 1;
+    const w = ctx.area.weightKg;
+    // A weight given is held to the area's range even for a drug dosed per patient.
+    if (a.weightKg !== undefined && w && (weightKg < w.min || weightKg > w.max)) return refErr('OUT_OF_RANGE');
+    if (!entry.pca || !entry.bolusUnit) return refErr('NO_BOLUS');
+    const bolusUnit = parseRefDoseUnit(entry.bolusUnit);
+    const toDose = (ml: number): number => bolusMlToDose(ml, bolusUnit, entry.concentration, weightKg);
+    // In the order docs/protocol.md lists them; the first that refuses decides.
+    const verdicts: LimitVerdict[] = [
+      checkLimits(toDose(a.demandMl), entry.pca.demandDose),
+      checkLimits(a.lockoutMin, entry.pca.lockoutMin),
+      checkLimits(toDose(a.limitMl / a.windowH), entry.pca.hourlyLimit),
+      rate > 0 ? checkLimits(mlPerHToDose(rate, unit, entry.concentration, weightKg), entry.limits.doseRate) : 'ok',
+      checkLimits(a.vtbiMl ?? 0, entry.limits.vtbiMl),
+    ];
+    for (const v of verdicts) {
+      if (v === 'hard') return refErr('HARD_LIMIT');
+      if (v === 'soft' && !a.override) return refErr('SOFT_LIMIT');
+    }
+    drug = { entry, weightKg, unit, bolusUnit, dose: rate > 0 ? mlPerHToDose(rate, unit, entry.concentration, weightKg) : 0 };
+  }
+  const notLoaded = checkLoaded(ctx, a);
+  if (notLoaded) return notLoaded;
+  return {
+    mode: 'pca',
+    pca: { demandMl: a.demandMl, lockoutMs: a.lockoutMin * 60_000, limitMl: a.limitMl, windowMs: a.windowH * 3_600_000 },
+    rateMlPerH: rate,
+    vtbiMl: a.vtbiMl ?? 0,
+    end: a.endAction ?? 'kvo',
+    kvoMlPerH: a.kvoMlPerH ?? ctx.type.defaultKvoMlPerH,
+    drug,
+    load: undefined,
+    loadedMl: loadedMl(ctx, a) as number,
+    fields: basal > 0 ? roundingFields(rate, basal, undefined) : {},
+  };
 }

@@ -94,6 +94,8 @@ function flow(pump: RefPump, dt: number): void {
   if (ml <= 0) return;
   if (pump.vtbiDone || pump.state === 'KVO') pump.afterVtbiMl += ml;
   else pump.towardVtbiMl += ml;
+  // PCA: the window counts basal and demands, not a clinician bolus (docs/clinical.md, "PCA").
+  if (pump.program?.pca && pump.bolus?.kind !== 'bolus') pump.pcaFlow.push({ t0: pump.nowMs, t1: pump.nowMs + dt, rateMlPerH: pump.rateMlPerH() });
   if (pump.bolus) pump.bolus.leftMl -= ml;
   if (pump.occludedDown) pump.storedInLineMl += ml;
   if (pump.occludedUp) pump.upstreamMovedMl += ml;

@@ -28,6 +28,7 @@ export function compareReply(ref: RefReply, got: Reply): string[] {
   const out: string[] = [];
   if (ref.rateMlPerH !== undefined && Math.abs(num(got.fields.rate) - ref.rateMlPerH) > FIELD_TOLERANCE + 1e-9 * ref.rateMlPerH) out.push(`reply rate: expected ${ref.rateMlPerH}, got ${String(got.fields.rate)}`);
   for (const [k, v] of Object.entries(ref.exact ?? {})) if (String(got.fields[k]) !== v) out.push(`reply ${k}: expected ${v}, got ${String(got.fields[k])}`);
+  for (const k of ref.absent ?? []) if (got.fields[k] !== undefined && String(got.fields[k]) !== '0') out.push(`reply ${k}: expected none, got ${String(got.fields[k])}`);
   for (const [k, [v, tol]] of Object.entries(ref.approx ?? {})) if (!(Math.abs(num(got.fields[k]) - v) <= tol)) out.push(`reply ${k}: expected ${v}, got ${String(got.fields[k])}`);
   if (ref.volumeMl !== undefined && Math.abs(num(got.fields.volume) - ref.volumeMl) > 0.0005 + 1e-6 * ref.volumeMl) out.push(`reply volume: expected ${ref.volumeMl}, got ${String(got.fields.volume)}`);
   return out;
