@@ -1,5 +1,7 @@
 /**
- * The target behaviours of issue 12 that today's pump does not have yet. The reference pump
+ * Target behaviours (docs/protocol.md; issue 12 and defects found by the reference suite) that
+ * today's pump does not have yet. The fixes of issue 12 items 1-6 and 8 are merged: their entries
+ * are gone. The reference pump
  * (refPump.ts) encodes the target; while an entry is here, the reference falls back, for that one
  * rule only, to what the pump does today, so the model-based suite stays green and keeps hunting
  * everything else. test/properties/reference.pending.test.ts proves, for each entry, that without
