@@ -342,8 +342,7 @@ export class RefPump {
    */
   private demand(): RefReply {
     const p = this.program;
-    // Not during a clinician bolus; a demand in progress is inside its own lockout (LOCKOUT).
-    if (!p?.pca || this.state !== 'RUNNING' || this.vtbiDone || (this.bolus && this.bolus.kind !== 'demand')) return refErr('BAD_STATE');
+    if (!p?.pca || this.state !== 'RUNNING' || this.vtbiDone) return refErr('BAD_STATE');
     const rate = this.type.defaultBolusRateMlPerH;
     const marginMl = (rate * 2) / 3_600_000;
     const locked = this.lastDemandMs !== undefined && this.nowMs < this.lastDemandMs + p.pca.lockoutMs;
@@ -352,6 +351,8 @@ export class RefPump {
     const full = limitLeftMl <= 2 * marginMl + 1e-6;
     if (locked && full) return refErr('LOCKOUT', 'PCA_LIMIT');
     if (locked) return refErr('LOCKOUT');
+    // One bolus at a time: a demand still in progress after its lockout (a slow bolus rate) is BAD_STATE.
+    if (this.bolus) return refErr('BAD_STATE');
     if (full) return refErr('PCA_LIMIT');
     const vtbiLeftMl = p.vtbiMl - this.towardVtbiMl;
     const granted = Math.min(p.pca.demandMl, limitLeftMl - marginMl, vtbiLeftMl);

@@ -76,7 +76,10 @@ function step(pump: RefPump, dt: number): void {
   }
   if (pump.occludedUp && pump.upstreamMovedMl >= pump.type.upstreamDetectMl - eps) pump.raise('OCCLUSION_UP');
   if (p && pump.state === 'RUNNING' && !pump.vtbiDone && pump.towardVtbiMl >= p.vtbiMl - eps) vtbiComplete(pump, p);
-  if (pump.containerLeftMl <= eps) pump.raise('CONTAINER_EMPTY');
+  // Empty while the motor would go on drawing. A VTBI with end=stop that ends exactly as the container
+  // empties (VTBI = what is loaded) stops the motor first: VTBI_COMPLETE, no CONTAINER_EMPTY (the
+  // protocol page does not say which comes first; the reference's reading).
+  if (pump.containerLeftMl <= eps && pump.rateMlPerH() > 0) pump.raise('CONTAINER_EMPTY');
 }
 
 function vtbiComplete(pump: RefPump, p: RefProgram): void {
