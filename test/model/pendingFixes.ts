@@ -1,5 +1,7 @@
 /**
- * The target behaviours of issue 12 that today's pump does not have yet. The reference pump
+ * Target behaviours (docs/protocol.md; issue 12 and defects found by the reference suite) that
+ * today's pump does not have yet. The fixes of issue 12 items 1-6 and 8 are merged: their entries
+ * are gone. The reference pump
  * (refPump.ts) encodes the target; while an entry is here, the reference falls back, for that one
  * rule only, to what the pump does today, so the model-based suite stays green and keeps hunting
  * everything else. test/properties/reference.pending.test.ts proves, for each entry, that without
@@ -9,18 +11,13 @@
  *   npx vitest run test/properties/reference.pending.test.ts test/properties/reference.model.test.ts
  */
 export const PENDING_FIX_IDS = [
-  /** Item 1: a bolus by volume is not checked against the drug's bolus dose limits (only by dose). */
-  'bolusLimitsAnyUnit',
-  /** Item 2: a drug whose library entry has no bolus limits can be bolused by volume. */
-  'noBolusEntryRefused',
-  /** Item 5: an ACK of a high-priority alarm whose cause persists silences it for good (no re-annunciation). */
-  'ackReannunciation',
-  /** Item 8: when the last flow-stopping alarm is cleared and acknowledged the pump stays in ALARM, not PAUSED. */
-  'alarmClearedPaused',
-  /** Item 6: a passing self-test result (`INJECT selftest=pass`) ends SELF_TEST_FAIL at once, with no power cycle. */
-  'selfTestOutOfService',
-  /** Item 3: the syringe pump delivers past the 50 mL its syringe holds; no CONTAINER_EMPTY at empty. */
-  'syringeVolume',
+  /**
+   * Found by this suite (docs/protocol.md, "Limits, rounding and boluses": the nearest step runs):
+   * when the nearest step of a drug dose is outside the pump's rate range, the pump runs the step
+   * inside it instead (neonatal morphine 1.325 mcg/kg/h at 0.3 kg is 0.004 mL/h: the pump runs
+   * 0.01 mL/h, 3.333 mcg/kg/h, 2.5 times the dose entered, behind a soft-limit override).
+   */
+  'roundingIntoRange',
   /**
    * Found by this suite, not in issue 12: a sensor input while the pump is powered off (`INJECT
    * door=open`) is refused and lost, so after power-on RESUME runs with the door open.

@@ -2,8 +2,10 @@
  * The reference pump's alarm list, from docs/protocol.md ("Alarms", `ACK`, `SILENCE`) and
  * IEC 60601-1-8 as DOMAIN.md summarises it: a latching alarm stays until acknowledged, a
  * non-latching one ends with its cause; the highest unpaused priority drives the audio; SILENCE
- * pauses the alarms that may be paused for 120 s; an ACK of a high-priority alarm whose cause
- * persists pauses its audio for the same interval, after which it sounds again (issue 12, item 5).
+ * pauses the alarms that may be paused for 120 s. An ACK of an alarm whose cause persists does
+ * what its "on ACK" column says (issue 12, item 5): `pause` pauses its audio for 120 s, after
+ * which it sounds again and is unacknowledged again; `reminder` stops its audio (the REMINDER
+ * events are not compared); `none` leaves the audio on while the cause persists.
  */
 import { AUDIO_PAUSE_MS, REF_ALARMS, type RefAlarmId, type RefPriority } from './alarmSpec.js';
 
@@ -17,11 +19,6 @@ export interface RefAlarm {
 
 export class RefAlarmList {
   private readonly list = new Map<RefAlarmId, RefAlarm>();
-
-  constructor(
-    /** Today's pump: an ACK silences a persisting high-priority alarm for good. */
-    private readonly legacyAckSilencesForGood: boolean,
-  ) {}
 
   ids(): RefAlarmId[] {
     return [...this.list.keys()];
@@ -39,7 +36,11 @@ export class RefAlarmList {
   raise(id: RefAlarmId, momentary = false): void {
     const a = this.list.get(id);
     if (a) {
-      // A new occurrence of a present alarm (the sensor reports it again) asks for attention again.
+      // A new occurrence of a present alarm (the sensor reports it again) asks for attention again:
+      // unacknowledged, and its audio pause (SILENCE) ends, unless it is a repeat report of a
+      // cause still present and not yet acknowledged (nothing new to announce). The protocol page
+      // does not say; this is the reading the reference takes (and today's pump's).
+      if (momentary || !a.cause || a.acked) a.pausedUntilMs = -1;
       if (!momentary) a.cause = true;
       a.acked = false;
       return;
@@ -61,12 +62,26 @@ export class RefAlarmList {
     let n = 0;
     for (const a of [...this.list.values()]) {
       if (id !== undefined && a.id !== id) continue;
-      if (!a.acked) n++;
-      a.acked = true;
-      a.ackedAtMs = nowMs;
+      // An ACK of an alarm already acknowledged changes nothing (it is not counted in `n` either):
+      // the pause runs from the ACK that acknowledged it.
+      if (!a.acked) {
+        n++;
+        a.acked = true;
+        a.ackedAtMs = nowMs;
+      }
       if (!a.cause && REF_ALARMS[a.id].latching) this.list.delete(a.id);
     }
     return n;
+  }
+
+  /**
+   * Before each command: an alarm acknowledged with `pause` whose cause persisted through the
+   * 120 s is unacknowledged again ("a further ACK pauses it again"; a latching one then needs it).
+   */
+  reannunciate(nowMs: number): void {
+    for (const a of this.list.values()) {
+      if (a.acked && a.cause && REF_ALARMS[a.id].onAck === 'pause' && nowMs >= a.ackedAtMs + AUDIO_PAUSE_MS) a.acked = false;
+    }
   }
 
   /** SILENCE: pause the audio of every present alarm that may be paused. */
@@ -85,9 +100,10 @@ export class RefAlarmList {
   sounds(a: RefAlarm, nowMs: number): boolean {
     if (a.pausedUntilMs > nowMs) return false;
     if (!a.acked) return true;
-    if (this.legacyAckSilencesForGood) return false;
-    // Issue 12 item 5: a high-priority condition that persists returns after the pause.
-    return REF_ALARMS[a.id].priority === 'high' && a.cause && nowMs >= a.ackedAtMs + AUDIO_PAUSE_MS;
+    const onAck = REF_ALARMS[a.id].onAck;
+    // Issue 12 item 5: `none` sounds on while the cause persists; `pause` returns after 120 s.
+    if (onAck === 'none') return a.cause;
+    return onAck === 'pause' && a.cause && nowMs >= a.ackedAtMs + AUDIO_PAUSE_MS;
   }
 
   /** The instants after `nowMs` at which the audio may change by itself (ends of pauses). */
@@ -95,7 +111,7 @@ export class RefAlarmList {
     const out: number[] = [];
     for (const a of this.list.values()) {
       if (a.pausedUntilMs > nowMs) out.push(a.pausedUntilMs);
-      if (a.acked && a.ackedAtMs + AUDIO_PAUSE_MS > nowMs) out.push(a.ackedAtMs + AUDIO_PAUSE_MS);
+      if (a.acked && REF_ALARMS[a.id].onAck === 'pause' && a.ackedAtMs + AUDIO_PAUSE_MS > nowMs) out.push(a.ackedAtMs + AUDIO_PAUSE_MS);
     }
     return out;
   }

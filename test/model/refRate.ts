@@ -4,9 +4,14 @@
  */
 import type { PumpType } from '../../src/sim/pump/pumpTypes.js';
 
+/** The resolution (mL/h) that applies at a rate. */
+export function refRateStep(type: PumpType, rateMlPerH: number): number {
+  return type.rateResolution.find((s) => rateMlPerH < s.belowMlPerH)?.resolutionMlPerH ?? 0.01;
+}
+
 /** Nearest step of the resolution that applies (half up on the decimal value). */
 export function refRoundRate(type: PumpType, rateMlPerH: number): number {
-  const step = type.rateResolution.find((s) => rateMlPerH < s.belowMlPerH)?.resolutionMlPerH ?? 0.01;
+  const step = refRateStep(type, rateMlPerH);
   const steps = Math.floor(rateMlPerH / step + 0.5 + 1e-9);
   return Number((steps * step).toFixed(6));
 }

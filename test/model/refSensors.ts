@@ -26,11 +26,14 @@ export function injectSensor(pump: RefPump, i: SensorInput): void {
       else pump.alarms.causeGone('DOOR_OPEN');
       break;
     case 'container':
-      pump.containerEmpty = i.value === 'empty';
-      if (pump.containerEmpty) pump.raise('CONTAINER_EMPTY');
-      else {
-        // A full container is in place again (for the syringe pump: a new, full syringe).
-        if (pump.syringeLeftMl !== Infinity) pump.syringeLeftMl = pump.type.maxVtbiMl;
+      if (i.value === 'empty') {
+        pump.containerEmpty = true;
+        pump.raise('CONTAINER_EMPTY');
+      } else {
+        // After an empty container (counted or reported), `ok` means a full one of the same volume
+        // is in place: the count starts again (docs/protocol.md, "What is loaded").
+        if (pump.containerEmpty || pump.containerLeftMl <= 1e-9) pump.containerLeftMl = pump.program?.loadedMl ?? Infinity;
+        pump.containerEmpty = false;
         pump.alarms.causeGone('CONTAINER_EMPTY');
       }
       break;
@@ -47,8 +50,8 @@ export function injectSensor(pump: RefPump, i: SensorInput): void {
     case 'selftest':
       pump.selfTestFailed = i.value === 'fail';
       if (i.value === 'fail') pump.raise('SELF_TEST_FAIL');
-      // Item 6: out of service until a power cycle whose self-test passes; a passing result alone is not a service action.
-      else if (pump.pending.has('selfTestOutOfService')) pump.alarms.causeGone('SELF_TEST_FAIL');
+      // Item 6: out of service until a power cycle whose self-test passes; a passing result alone
+      // repairs the fault but is not a service action (the alarm's cause ends at power-on, refPump.ts).
       break;
     case 'comm':
       if (i.value === 'lost') pump.raise('COMM_LOST');

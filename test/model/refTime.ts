@@ -2,7 +2,7 @@
  * Time in the reference pump: between two thresholds every quantity is linear (docs/architecture.md,
  * "How the pump moves"), so time moves threshold to threshold in closed form: the VTBI, the end of
  * a bolus, the occlusion limit (line compliance, "Occlusion model"), the upstream detection volume,
- * an empty syringe.
+ * an empty container (syringe or bag).
  */
 import type { RefProgram } from './refProgram.js';
 import type { RefPump } from './refPump.js';
@@ -28,7 +28,7 @@ export function nextThresholdInMs(pump: RefPump): number {
   if (pump.bolus) ml = Math.min(ml, pump.bolus.leftMl);
   if (pump.occludedDown) ml = Math.min(ml, occlusionThresholdMl(pump) - pump.storedInLineMl);
   if (pump.occludedUp) ml = Math.min(ml, pump.type.upstreamDetectMl - pump.upstreamMovedMl);
-  ml = Math.min(ml, pump.syringeLeftMl);
+  ml = Math.min(ml, pump.containerLeftMl);
   return (Math.max(0, ml) * MS_PER_H) / rate;
 }
 
@@ -76,7 +76,10 @@ function step(pump: RefPump, dt: number): void {
   }
   if (pump.occludedUp && pump.upstreamMovedMl >= pump.type.upstreamDetectMl - eps) pump.raise('OCCLUSION_UP');
   if (p && pump.state === 'RUNNING' && !pump.vtbiDone && pump.towardVtbiMl >= p.vtbiMl - eps) vtbiComplete(pump, p);
-  if (pump.syringeLeftMl <= eps) pump.raise('CONTAINER_EMPTY');
+  // Empty while the motor would go on drawing. A VTBI with end=stop that ends exactly as the container
+  // empties (VTBI = what is loaded) stops the motor first: VTBI_COMPLETE, no CONTAINER_EMPTY (the
+  // protocol page does not say which comes first; the reference's reading).
+  if (pump.containerLeftMl <= eps && pump.rateMlPerH() > 0) pump.raise('CONTAINER_EMPTY');
 }
 
 function vtbiComplete(pump: RefPump, p: RefProgram): void {
@@ -94,8 +97,10 @@ function flow(pump: RefPump, dt: number): void {
   if (ml <= 0) return;
   if (pump.vtbiDone || pump.state === 'KVO') pump.afterVtbiMl += ml;
   else pump.towardVtbiMl += ml;
+  // PCA: the window counts basal and demands, not a clinician bolus (docs/clinical.md, "PCA").
+  if (pump.program?.pca && pump.bolus?.kind !== 'bolus') pump.pcaFlow.push({ t0: pump.nowMs, t1: pump.nowMs + dt, rateMlPerH: pump.rateMlPerH() });
   if (pump.bolus) pump.bolus.leftMl -= ml;
   if (pump.occludedDown) pump.storedInLineMl += ml;
   if (pump.occludedUp) pump.upstreamMovedMl += ml;
-  pump.syringeLeftMl -= ml;
+  pump.containerLeftMl -= ml;
 }

@@ -15,41 +15,11 @@ const open = (value: 'open' | 'closed'): PumpCommand => ({ cmd: 'INJECT', input:
 
 /** For each pending fix: a script on which the target behaviour differs from today's pump, and what differs. */
 const WITNESSES: Record<PendingFixId, { typeId: 'lvp' | 'syringe'; script: PumpCommand[]; differs: RegExp }> = {
-  // Issue 12 item 1: heparin 100 units/mL, 80 kg: 100 mL is 125 units/kg, above the hard limit of 100.
-  bolusLimitsAnyUnit: {
-    typeId: 'lvp',
-    script: [{ cmd: 'PROGRAM', drugId: 'heparin', dose: 18, weightKg: 80, vtbiMl: 250 }, { cmd: 'START' }, { cmd: 'BOLUS', volumeMl: 100 }],
-    differs: /reply: expected ERR HARD_LIMIT, got OK/,
-  },
-  // Item 2: norepinephrine has no bolus entry in the library.
-  noBolusEntryRefused: {
-    typeId: 'lvp',
-    script: [{ cmd: 'PROGRAM', drugId: 'norepinephrine', dose: 0.5, weightKg: 80, vtbiMl: 100 }, { cmd: 'START' }, { cmd: 'BOLUS', volumeMl: 20 }],
-    differs: /reply: expected ERR NEW_CODE\|.*got OK/,
-  },
-  // Item 5: the door stays open after an ACK; 121 s later the high-priority signal must be back.
-  ackReannunciation: {
-    typeId: 'lvp',
-    script: [{ cmd: 'PROGRAM', rateMlPerH: 100, vtbiMl: 50 }, { cmd: 'START' }, open('open'), { cmd: 'ACK' }, { cmd: 'TICK', ms: 121_000 }],
-    differs: /audio: expected high sounding, got off/,
-  },
-  // Item 8: the door closes (a non-latching alarm ends): PAUSED reason=alarm_cleared, like the Uno firmware.
-  alarmClearedPaused: {
-    typeId: 'lvp',
-    script: [{ cmd: 'PROGRAM', rateMlPerH: 100, vtbiMl: 50 }, { cmd: 'START' }, open('open'), open('closed')],
-    differs: /state: expected PAUSED, got ALARM/,
-  },
-  // Item 3: 10 mL/h from a 50 mL syringe for 24 h (end=continue): empty at 50 mL, not 240 mL delivered.
-  syringeVolume: {
+  // Found by this suite: neonatal morphine at 0.004 mL/h, nearest step 0 (out of range): the pump runs 0.01 mL/h.
+  roundingIntoRange: {
     typeId: 'syringe',
-    script: [{ cmd: 'PROGRAM', rateMlPerH: 10, vtbiMl: 50, endAction: 'continue' }, { cmd: 'START' }, { cmd: 'TICK', ms: 86_400_000 }],
-    differs: /state: expected ALARM, got RUNNING/,
-  },
-  // Item 6: a failed self-test, acknowledged, then a passing result with no power cycle: still out of service.
-  selfTestOutOfService: {
-    typeId: 'lvp',
-    script: [{ cmd: 'INJECT', input: { sensor: 'selftest', value: 'fail' } }, { cmd: 'ACK' }, { cmd: 'INJECT', input: { sensor: 'selftest', value: 'pass' } }, { cmd: 'PROGRAM', rateMlPerH: 100, vtbiMl: 50 }, { cmd: 'START' }],
-    differs: /alarms: expected \[SELF_TEST_FAIL\], got \[\]/,
+    script: [{ cmd: 'AREA', id: 'neonatal' }, { cmd: 'PROGRAM', drugId: 'morphine', dose: 1.325, weightKg: 0.3, vtbiMl: 0.1, override: true }],
+    differs: /reply: expected ERR OUT_OF_RANGE, got OK/,
   },
   // Found by this suite: the door opens while the pump is off; at power-on RESUME would run with it open.
   sensorsWhileOff: {

@@ -1,13 +1,15 @@
 /** The arbitraries of the reference suite: what fc.commands draws from, with weights. */
 import fc from 'fast-check';
 import type { PumpCommand, SensorInput } from '../../../src/sim/protocol/commands.js';
-import { REF_ALARM_IDS } from '../../model/alarmSpec.js';
+import { REF_ALARM_IDS, UNMODELLED_ALARMS } from '../../model/alarmSpec.js';
 import type { RefPump } from '../../model/refPump.js';
 import { jumpMsArb, zonedValueArb, type ZonedValue } from '../commands/doses.js';
 import { BolusRef } from './commands/BolusRef.js';
+import { DemandRef } from './commands/DemandRef.js';
 import { FixedCommand } from './commands/FixedCommand.js';
 import { ProgramBasicRef } from './commands/ProgramBasicRef.js';
 import { ProgramDrugRef } from './commands/ProgramDrugRef.js';
+import { ProgramPcaRef } from './commands/ProgramPcaRef.js';
 import { TickRef } from './commands/TickRef.js';
 import { TitrateRef } from './commands/TitrateRef.js';
 import type { RefReal } from './world.js';
@@ -60,6 +62,25 @@ const label = (i: SensorInput): string => `INJECT ${i.sensor}=${'value' in i ? i
 
 const fixed = (cmd: PumpCommand, l?: string): RefCommandArb => fc.constant(0).map(() => new FixedCommand(cmd, l));
 
+/**
+ * What is loaded (docs/protocol.md, "What is loaded"): mostly nothing said; sometimes a syringe size
+ * (one the syringe pump does not take, or one on the LVP, is refused) and a fill or bag volume.
+ */
+export interface LoadedArgs {
+  syringeMl?: number | undefined;
+  containerMl?: number | undefined;
+}
+const loadedArb: fc.Arbitrary<LoadedArgs> = fc.oneof(
+  { weight: 3, arbitrary: fc.constant({}) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      syringeMl: fc.option(fc.constantFrom(5, 10, 20, 30, 50, 15), { nil: undefined, freq: 3 }),
+      containerMl: fc.option(fc.oneof(dec(0.5, 10, 1), dec(10, 60, 0), fc.constantFrom(0, 250, 500, 1000)), { nil: undefined, freq: 4 }),
+    }),
+  },
+);
+
 const programBasicArb: RefCommandArb = fc
   .record({
     rate: rateArb,
@@ -67,8 +88,9 @@ const programBasicArb: RefCommandArb = fc
     end: endArb,
     kvo: kvoArb,
     load: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.record({ ml: dec(0.05, 60), rateMlPerH: bolusRateArb }) }),
+    loaded: loadedArb,
   })
-  .map((a) => new ProgramBasicRef(a.rate, a.vtbi, a.end, a.kvo, a.load));
+  .map((a) => new ProgramBasicRef(a.rate, a.vtbi, a.end, a.kvo, a.load, a.loaded));
 
 /** Doses mostly inside the limits, so that drug infusions run and can be titrated and bolused. */
 const mostlyNormalArb: fc.Arbitrary<ZonedValue> = fc.oneof(
@@ -89,8 +111,26 @@ const programDrugArb: RefCommandArb = fc
     thenStart: fc.boolean(),
     load: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: zonedValueArb }),
     bolusDrug: fc.boolean(),
+    loaded: loadedArb,
   })
-  .map((a) => new ProgramDrugRef(a.idx, a.dose, a.w, a.vtbi, a.end, a.override, a.drugId, a.thenStart, a.load, a.bolusDrug));
+  .map((a) => new ProgramDrugRef(a.idx, a.dose, a.w, a.vtbi, a.end, a.override, a.drugId, a.thenStart, a.load, a.bolusDrug, a.loaded));
+
+/** PCA programs (no basal): no drug, morphine (PCA entry), heparin (none), or a drug not in the area. */
+const programPcaArb: RefCommandArb = fc
+  .record({
+    drugId: fc.constantFrom(undefined, undefined, 'morphine', 'morphine', 'heparin', 'nosuchdrug'),
+    demandMl: fc.oneof({ weight: 10, arbitrary: dec(0.5, 4, 1) }, { weight: 1, arbitrary: fc.constantFrom(0.05, 9.9, 10) }),
+    // Mostly inside the pump's PCA ranges (docs/clinical.md, "PCA"), sometimes just outside.
+    lockoutMin: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(5, 6, 8, 10, 60) }, { weight: 1, arbitrary: fc.constantFrom(4, 61) }),
+    limitDemands: fc.oneof({ weight: 10, arbitrary: fc.integer({ min: 1, max: 4 }) }, { weight: 1, arbitrary: fc.constantFrom(0.5, 1.5, 20) }),
+    windowH: fc.oneof({ weight: 8, arbitrary: fc.constantFrom(1, 2, 4, 12) }, { weight: 1, arbitrary: fc.constantFrom(0, 13) }),
+    vtbiMl: fc.oneof(dec(1, 10, 1), dec(10, 100, 0)),
+    end: endArb,
+    override: fc.boolean(),
+    thenStart: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    weightKg: fc.option(fc.constantFrom(70, 0.1), { nil: undefined, freq: 4 }),
+  })
+  .map((a) => new ProgramPcaRef(a.drugId, a.demandMl, a.lockoutMin, a.limitDemands, a.windowH, a.vtbiMl, a.end, a.override, a.thenStart, a.weightKg));
 
 const titrateArb: RefCommandArb = fc
   .record({ by: fc.oneof(rateArb.map((rateMlPerH) => ({ rateMlPerH })), zonedValueArb.map((dose) => ({ dose }))), override: fc.boolean() })
@@ -112,7 +152,7 @@ const bolusOnDrugArb: RefCommandArb = fc
   .map((a) => new BolusRef({ dose: a.dose, asVolume: a.asVolume }, undefined, a.override, true));
 
 const ackArb: RefCommandArb = fc
-  .option(fc.constantFrom<string>(...REF_ALARM_IDS.filter((id) => !['NEAR_END', 'CALLBACK', 'LOW_BATTERY'].includes(id)), 'NOT_AN_ALARM'), { nil: undefined, freq: 2 })
+  .option(fc.constantFrom<string>(...REF_ALARM_IDS.filter((id) => !UNMODELLED_ALARMS.has(id)), 'NOT_AN_ALARM'), { nil: undefined, freq: 2 })
   .map((id) => new FixedCommand({ cmd: 'ACK', alarm: id }, id === undefined ? 'ACK' : 'ACK alarm='));
 const injectArb: RefCommandArb = fc.constantFrom(...SENSORS).map((i) => new FixedCommand({ cmd: 'INJECT', input: i }, label(i)));
 const tickArb: RefCommandArb = jumpMsArb.map((ms) => new TickRef(ms, false));
@@ -120,12 +160,14 @@ const tickNextArb: RefCommandArb = fc.constant(0).map(() => new TickRef(0, true)
 const areaArb: RefCommandArb = fc.constantFrom('icu', 'medsurg', 'neonatal', 'nowhere').map((id) => new FixedCommand({ cmd: 'AREA', id }));
 const drugInfoArb: RefCommandArb = fc.integer({ min: 0, max: 8 }).map((idx) => new FixedCommand({ cmd: 'DRUG', idx }));
 const badTickArb: RefCommandArb = fc.constantFrom(0, 86_400_001).map((ms) => new FixedCommand({ cmd: 'TICK', ms }, 'TICK (out of range)'));
-const readArb: RefCommandArb = fc.constantFrom<PumpCommand['cmd']>('PING', 'INFO', 'STATUS', 'LOG', 'SILENCE', 'DEMAND').map((n) => new FixedCommand({ cmd: n } as PumpCommand));
+const readArb: RefCommandArb = fc.constantFrom<PumpCommand['cmd']>('PING', 'INFO', 'STATUS', 'LOG', 'SILENCE').map((n) => new FixedCommand({ cmd: n } as PumpCommand));
 
 /** How often each kind of step is drawn (fc.commands draws its arbitraries uniformly: a weight is a repeat count). */
 const WEIGHTS: [RefCommandArb, number][] = [
   [programBasicArb, 2],
   [programDrugArb, 3],
+  [programPcaArb, 3],
+  [fc.record({ after: fc.boolean(), extraMs: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 600_000 })) }).map((a) => new DemandRef(a.after, a.extraMs)), 3],
   [fixed({ cmd: 'START' }), 4],
   [fixed({ cmd: 'PAUSE' }), 1],
   [fixed({ cmd: 'RESUME' }), 3],

@@ -21,6 +21,8 @@ export class BolusRef implements fc.Command<RefPump, RefReal> {
     readonly onlyWhenRunningDrug = false,
   ) {}
   check(m: Readonly<RefPump>): boolean {
+    // A clinician bolus on a PCA program is not generated (how the window counts it during a basal is not pinned down).
+    if (m.program?.mode === 'pca') return false;
     if (this.onlyWhenRunningDrug) return m.state === 'RUNNING' && m.program?.drug?.entry.limits.bolusDose !== undefined;
     return m.program !== undefined;
   }

@@ -27,6 +27,8 @@ export class ProgramDrugRef implements fc.Command<RefPump, RefReal> {
     readonly load: ZonedValue | undefined = undefined,
     /** Pick among the area's drugs that have bolus limits (so boluses and their limits are reached). */
     readonly bolusDrug = false,
+    /** syringe= and container= (docs/protocol.md, "What is loaded"). */
+    readonly loaded: { syringeMl?: number | undefined; containerMl?: number | undefined } = {},
   ) {}
   check(m: Readonly<RefPump>): boolean {
     return m.area !== undefined;
@@ -48,6 +50,8 @@ export class ProgramDrugRef implements fc.Command<RefPump, RefReal> {
       endAction: this.endAction,
       load: this.load ? (entry.bolusUnit ? round3(valueInZone(entry.limits.bolusDose, this.load)) : 1) : undefined,
       override: this.override || undefined,
+      syringeMl: this.loaded.syringeMl,
+      containerMl: this.loaded.containerMl,
     };
   }
   run(m: RefPump, r: RefReal): void {

@@ -5,7 +5,7 @@ import { runBoth, type RefReal } from '../world.js';
 /** Keep a step's end at least this far (ms) from any instant the reference expects a change at. */
 export const THRESHOLD_MARGIN_MS = 5;
 /** ...and this far in volume (mL) at the rate then running: see RefPump.thresholdsWithin. */
-export const THRESHOLD_SLACK_ML = 2e-5;
+export const THRESHOLD_SLACK_ML = 2e-4;
 
 /**
  * TICK ms=: move virtual time. The reference says when it expects a threshold (VTBI, bolus end,

@@ -13,7 +13,8 @@ export class TitrateRef implements fc.Command<RefPump, RefReal> {
     readonly override: boolean,
   ) {}
   check(m: Readonly<RefPump>): boolean {
-    return m.program !== undefined;
+    // Titrating a PCA basal is not generated (the reference's PCA programs have no basal).
+    return m.program !== undefined && m.program.mode !== 'pca';
   }
   cmd(m: RefPump): PumpCommand {
     if ('rateMlPerH' in this.by) return { cmd: 'TITRATE', rateMlPerH: this.by.rateMlPerH, override: this.override || undefined };
