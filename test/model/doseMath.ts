@@ -1,5 +1,5 @@
 /**
- * Dose arithmetic written from DOMAIN.md ("Dose-based programming"), not from the pump's
+ * Dose arithmetic written from docs/clinical.md#dose-based-programming, not from the pump's
  * src/sim/dosing: mL/h = dose rate × weight × 60 / concentration for mcg/kg/min with mcg/mL.
  * Amounts convert within a family (mass: g mg mcg ng; units: units mU); other units only to
  * themselves.

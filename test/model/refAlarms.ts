@@ -1,6 +1,6 @@
 /**
  * The reference pump's alarm list, from docs/protocol.md ("Alarms", `ACK`, `SILENCE`) and
- * IEC 60601-1-8 as DOMAIN.md summarises it: a latching alarm stays until acknowledged, a
+ * IEC 60601-1-8 as docs/clinical.md#alarms summarises it: a latching alarm stays until acknowledged, a
  * non-latching one ends with its cause; the highest unpaused priority drives the audio; SILENCE
  * pauses the alarms that may be paused for 120 s. An ACK of an alarm whose cause persists does
  * what its "on ACK" column says (issue 12, item 5): `pause` pauses its audio for 120 s, after

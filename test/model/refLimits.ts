@@ -1,5 +1,5 @@
 /**
- * The four-limit check of a drug library (DOMAIN.md, "Drug library and dose error reduction"):
+ * The four-limit check of a drug library (docs/clinical.md#drug-library):
  * below lower hard or above upper hard is refused (HARD_LIMIT); beyond a soft limit needs
  * `override=1` (SOFT_LIMIT without it). A value equal to a limit is inside it.
  */

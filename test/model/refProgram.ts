@@ -191,7 +191,7 @@ export function buildDrug(ctx: ProgramCtx, a: ProgramArgs): RefProgram | RefRepl
 }
 
 /**
- * A loading dose (DOMAIN.md: "Loading dose before a continuous infusion") is a bolus given first:
+ * A loading dose (docs/clinical.md#bolus-and-loading-dose: "A loading dose runs before a continuous infusion") is a bolus given first:
  * the same ranges and bolus limits, and no more than the VTBI.
  */
 function withLoad(ctx: ProgramCtx, a: ProgramArgs, p: RefProgram): RefProgram | RefReply {

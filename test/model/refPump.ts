@@ -10,7 +10,7 @@
  *
  * Power: `INJECT power=off` switches the pump off (only PING, INFO, STATUS, LOG, TICK and
  * `INJECT power=on` are answered); on again, the program is kept and an infusion that was flowing
- * or stopped by an alarm waits PAUSED (DOMAIN.md: "A power cycle keeps the program"); the
+ * or stopped by an alarm waits PAUSED (docs/clinical.md#battery-and-power: "A power cycle keeps the program"); the
  * power-on self-test and the door and container sensors are read again and what is still wrong
  * is announced anew (unacknowledged).
  *
