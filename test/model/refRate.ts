@@ -1,6 +1,6 @@
 /**
- * Rates as the pump type data defines them (src/sim/pump/pumpTypes.ts figures; docs/clinical.md
- * #rate-resolution): rounded to the type's resolution, then held to its range.
+ * Rates as the pump type data defines them (src/sim/pump/pumpTypes.ts figures;
+ * docs/clinical.md#rate-resolution): rounded to the type's resolution, then held to its range.
  */
 import type { PumpType } from '../../src/sim/pump/pumpTypes.js';
 
