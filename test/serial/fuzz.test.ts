@@ -18,7 +18,7 @@ const socat = socatStatus();
 const LINES = Number(process.env.FUZZ_LINES ?? 100_000);
 /** Lines per batch; each batch ends with a PING whose answer paces the next. */
 const BATCH = 1000;
-/** Writes are at most this big: large single writes to a pty have stalled under load. */
+/** Writes are at most this big (lines still cross write boundaries). */
 const MAX_WRITE_BYTES = 4096;
 
 const VALID = [
@@ -118,6 +118,8 @@ describe.skipIf(socat.skip)('fuzz infusim device over a pty', () => {
     let errs = 0;
     let okSeen: string[] = [];
     const bytesOut: number[] = [];
+    let batchLines = 0;
+    const unsubscribe = link.onLine(() => batchLines++);
     while (sent < LINES) {
       const parts: Buffer[] = [];
       let n = 0;
@@ -131,6 +133,7 @@ describe.skipIf(socat.skip)('fuzz infusim device over a pty', () => {
       parts.push(Buffer.from(`${id} PING\n`, 'latin1'));
       const buf = Buffer.concat(parts);
       bytesOut.push(buf.length);
+      batchLines = 0;
       const done = link.expectReply(id, 120_000);
       done.catch(() => undefined);
       // Split the batch at random places (lines cross write boundaries), no write over MAX_WRITE_BYTES.
@@ -139,7 +142,14 @@ describe.skipIf(socat.skip)('fuzz infusim device over a pty', () => {
         await link.writeRaw(buf.subarray(at, Math.min(buf.length, at + size)), 60_000);
         at += size;
       }
-      const res = await done;
+      let res: Awaited<typeof done>;
+      try {
+        res = await done;
+      } catch (e) {
+        // A stall says where it happened: the batch, what came back of it, what came last.
+        const tail = link.recent.slice(-3).map((l) => JSON.stringify(l.slice(0, 80)));
+        throw new Error(`${(e as Error).message}: batch ${sent / BATCH + 1} (${buf.length} bytes written), ${batchLines} lines received in it; last received: ${tail.join(', ')}; device stderr: ${rig.device.stderr().slice(-300)}`);
+      }
       for (const l of res.lines.slice(0, -1)) {
         if (replyId(l) === undefined) continue;
         if (replyCode(l) === 'OK') okSeen.push(l);
@@ -148,6 +158,7 @@ describe.skipIf(socat.skip)('fuzz infusim device over a pty', () => {
       sent += n;
       if (okSeen.length > 5) okSeen = okSeen.slice(0, 5);
     }
+    unsubscribe();
     const secs = (Date.now() - t0) / 1000;
     console.log(`fuzz: ${sent} lines (${(bytesOut.reduce((a, b) => a + b, 0) / 1e6).toFixed(1)} MB) in ${secs.toFixed(1)} s; ${errs} ERR replies`);
     expect(okSeen, 'a bad line was answered OK').toEqual([]);

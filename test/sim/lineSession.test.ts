@@ -116,6 +116,30 @@ describe('line assembly', () => {
     expect(s.pump.nowMs).toBe(10);
   });
 
+  it('where the reads are cut changes no reply (CR/LF, overlong, bad bytes): every 2-way split', () => {
+    // What the fuzz test sends, in small: bad bytes, a bare CR, a CR before its LF, an overlong
+    // line (with CRs and LFs around it), blank lines, and a PING at the end that must be answered.
+    const text = [
+      '1 PING\x07\r\n',
+      '\r\n',
+      `2 TICK ms=${'9'.repeat(130)}\r\n`,
+      '3 PI\rNG\n',
+      `\x13${'x'.repeat(200)}\r\r\n`,
+      '4 FLY\xff\n',
+      '\n',
+      `${' x'.repeat(61)}\n`,
+      '5 STATUS bogus=1\r\n',
+      'z9 PING\n',
+    ].join('');
+    const whole = makeSession().feed(text);
+    expect(whole.at(-1)).toBe('z9 OK');
+    expect(whole).toHaveLength(8);
+    for (let i = 0; i <= text.length; i++) {
+      const s = makeSession();
+      expect([...s.feed(text.slice(0, i)), ...s.feed(text.slice(i))], `split at ${i}`).toEqual(whole);
+    }
+  });
+
   it('a malformed line is logged, sanitized, and counted', () => {
     const s = makeSession();
     s.feed('7 PING\x01\n');

@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { SerialPort } from 'serialport';
+import { keepEveryPollWait } from '../serial/poller.js';
 import type { EmulatedUno } from './emulated-uno.js';
 
 export interface PtyBridgeOptions {
@@ -102,6 +103,7 @@ export class PtyBridge {
     const port = new SerialPort({ path: boardLink, baudRate: 115200, lock: false, autoOpen: false });
     try {
       await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
+      keepEveryPollWait(port);
     } catch (err) {
       child.kill();
       throw new PtyBridgeError(`cannot open ${boardLink}: ${(err as Error).message}`);

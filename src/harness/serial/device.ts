@@ -10,6 +10,7 @@ import { Pump } from '../../sim/pump/pump.js';
 import { pumpTypeById } from '../../sim/pump/pumpTypes.js';
 import type { EventLog } from '../../sim/trace/eventLog.js';
 import { DeviceSession, type DeviceClock } from './deviceSession.js';
+import { keepEveryPollWait } from './poller.js';
 
 export interface SerialDeviceOptions {
   path: string;
@@ -34,7 +35,12 @@ export interface SerialDeviceOptions {
 function open(path: string, baudRate: number): Promise<SerialPort> {
   return new Promise((resolve, reject) => {
     const port = new SerialPort({ path, baudRate, autoOpen: false });
-    port.open((e) => (e ? reject(new Error(`cannot open ${path}: ${e.message}`)) : resolve(port)));
+    port.open((e) => {
+      if (e) return reject(new Error(`cannot open ${path}: ${e.message}`));
+      // Replies are written while the next lines are read: neither wait may drop the other.
+      keepEveryPollWait(port);
+      resolve(port);
+    });
   });
 }
 

@@ -6,3 +6,4 @@ export { LinkError, SerialLink, fieldsOf, replyCode, replyId } from './link.js';
 export type { LinkErrorKind, RequestResult, SerialLinkOptions } from './link.js';
 export { haveSocat, startSocatPair, socatMissingMessage } from './socat.js';
 export type { SocatPair } from './socat.js';
+export { keepEveryPollWait } from './poller.js';

@@ -8,6 +8,7 @@
  */
 import { SerialPort } from 'serialport';
 import { ReadlineParser } from '@serialport/parser-readline';
+import { keepEveryPollWait } from './poller.js';
 
 export type LinkErrorKind = 'open' | 'timeout' | 'closed' | 'write' | 'gone';
 
@@ -79,7 +80,10 @@ function openPort(path: string, baudRate: number, timeoutMs: number): Promise<Se
     port.open((e) => {
       clearTimeout(timer);
       if (e) reject(new LinkError('open', `cannot open ${path}: ${e.message}`));
-      else resolve(port);
+      else {
+        keepEveryPollWait(port);
+        resolve(port);
+      }
     });
   });
 }
