@@ -95,7 +95,12 @@ for (let run = 1; run <= runs; run++) {
   const out = join(work, `run-${run}.json`);
   const started = Date.now();
   console.log(`\n== run ${run} of ${runs}${load ? ' (the pump benchmark running beside it)' : ''}`);
-  const r = spawnSync('npx', ['vitest', 'run', '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`, ...filters], { stdio: 'inherit', env });
+  // Not spawnSync: it blocks this script's event loop, and the benchmark's restarts with it (the
+  // load then stopped after its first round).
+  const r = await new Promise((resolve) => {
+    const c = spawn('npx', ['vitest', 'run', '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`, ...filters], { stdio: 'inherit', env });
+    c.once('exit', (status, signal) => resolve({ status, signal }));
+  });
   const seconds = (Date.now() - started) / 1000;
   let report;
   try {
@@ -123,7 +128,7 @@ cleanUp();
 
 console.log('\n== test:stress');
 for (const r of results) console.log(`run ${r.run}: ${r.ok ? 'PASS' : 'FAIL'}  ${r.tests}  (${r.seconds.toFixed(0)} s wall)`);
-if (load) console.log(`load: ${loadRounds} full runs of bench/pumps.mjs finished beside the suite`);
+if (load) console.log(`load: ${loadRounds} full runs of bench/pumps.mjs finished beside the suite (one every ${(results.reduce((a, r) => a + r.seconds, 0) / Math.max(1, loadRounds)).toFixed(0)} s of suite)`);
 const failing = [...perFile].filter(([, e]) => e.fail > 0);
 console.log(`\nper file (${perFile.size} files): ${perFile.size - failing.length} passed every run`);
 for (const [name, e] of [...perFile].sort((a, b) => b[1].fail - a[1].fail || a[0].localeCompare(b[0]))) {
