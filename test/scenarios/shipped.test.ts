@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { loadScenarioFile } from '../../src/harness/scenario/load.js';
@@ -8,6 +8,12 @@ import { CLI } from '../support/cli.js';
 const files = readdirSync('scenarios')
   .filter((f) => f.endsWith('.yaml'))
   .sort();
+/**
+ * The trace hash of every shipped scenario, recorded when it was last meant to change. Work that
+ * only restructures or speeds up the code (one ward builder, pump peripherals, indexes) must leave
+ * every trace as it was; a change of behaviour updates this file in the same commit and says why.
+ */
+const TRACE_HASHES = JSON.parse(readFileSync('test/scenarios/traceHashes.json', 'utf8')) as Record<string, string>;
 
 describe('every shipped scenario runs as it is and has its expected outcome', () => {
   it('ships the scenarios the project promises', () => {
@@ -16,9 +22,14 @@ describe('every shipped scenario runs as it is and has its expected outcome', ()
     }
   });
 
+  it('records a trace hash for every shipped scenario', () => {
+    expect(Object.keys(TRACE_HASHES).sort()).toEqual(files);
+  });
+
   it.each(files)('%s', async (file) => {
     const loaded = loadScenarioFile(`scenarios/${file}`);
     const { result } = await runScenario(loaded);
+    expect(result.traceHash, `${file}: the trace changed (test/scenarios/traceHashes.json)`).toBe(TRACE_HASHES[file]);
     const expected = loaded.scenario.outcome;
     if (result.outcome !== expected) {
       const why = [...result.violations.map((v) => `${v.rule} ${v.pumpId ?? ''} ${v.detail}`), ...result.expectations.filter((e) => !e.passed).map((e) => `${e.description}: ${e.detail}`)];
