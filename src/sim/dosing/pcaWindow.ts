@@ -13,12 +13,15 @@ interface Segment {
 
 export class PcaWindow {
   private readonly segments: Segment[] = [];
+  /** The last total asked for, kept until delivery is added (a pump asks twice per instant). */
+  private lastTotal = { atMs: NaN, ml: 0 };
 
   constructor(readonly windowMs: number) {}
 
   /** Record delivery at a constant rate over [startMs, endMs]. */
   add(startMs: number, endMs: number, volumeMl: number): void {
     if (endMs <= startMs || volumeMl <= 0) return;
+    this.lastTotal.atMs = NaN;
     const rateMlPerH = (volumeMl * MS_PER_H) / (endMs - startMs);
     const last = this.segments[this.segments.length - 1];
     if (last && last.endMs === startMs && Math.abs(last.rateMlPerH - rateMlPerH) < 1e-12) last.endMs = endMs;
@@ -39,7 +42,12 @@ export class PcaWindow {
 
   /** Total in the window ending at nowMs (nothing is delivered after nowMs yet). */
   totalMl(nowMs: number): number {
-    return this.volumeAfter(nowMs - this.windowMs);
+    const last = this.lastTotal;
+    if (last.atMs !== nowMs) {
+      last.ml = this.volumeAfter(nowMs - this.windowMs);
+      last.atMs = nowMs;
+    }
+    return last.ml;
   }
 
   /**

@@ -154,6 +154,14 @@ export class Pump {
   private readonly legacyRemote: boolean;
   /** A remote command that raises delivery, waiting for a person's confirmation at the pump. */
   private pendingRemote: { command: PumpCommand; text: string; confirmByMs: number } | undefined;
+  /**
+   * When the pump's own thresholds next fall due (absolute, unrounded), kept until something acts
+   * on the pump: between wakes every quantity moves linearly, so the instant stays right (the PCA
+   * window only moves it later, so a kept value wakes early, never late). See `changed()`.
+   */
+  private ownWakeMs: number | undefined;
+  /** Something acted on the pump since its thresholds were last checked (`processDue`). */
+  private dueCheckNeeded = true;
 
   constructor(options: PumpOptions) {
     this.type = options.type;
@@ -307,7 +315,22 @@ export class Pump {
     const now = this.nowMsValue;
     const updateWake = Math.min(this.firmware?.nextWakeMs() ?? Infinity, this.libraryUpdates?.nextWakeMs() ?? Infinity);
     if (this.stateValue === 'OFF') return updateWake < Infinity ? Math.max(now + 1, Math.ceil(updateWake - 1e-7)) : Infinity;
-    let next = Math.min(this.alarms.nextWakeMs(now), updateWake);
+    this.ownWakeMs ??= this.ownThresholdsMs();
+    const next = Math.min(this.ownWakeMs, updateWake);
+    if (!(next < Infinity)) return Infinity;
+    return Math.max(now + 1, Math.ceil(next - 1e-7));
+  }
+
+  /** Something acted on the pump: its thresholds are computed again and checked at the next step. */
+  private changed(): void {
+    this.ownWakeMs = undefined;
+    this.dueCheckNeeded = true;
+  }
+
+  /** The earliest instant (unrounded) at which one of the pump's own thresholds is reached. */
+  private ownThresholdsMs(): number {
+    const now = this.nowMsValue;
+    let next = this.alarms.nextWakeMs(now);
     const rate = this.currentRateMlPerH();
     const p = this.program;
     const at = (ml: number, r: number): number => (r > 0 ? now + (ml * MS_PER_H) / r : Infinity);
@@ -335,8 +358,7 @@ export class Pump {
     if (rate > 0 && this.occludedUp) next = Math.min(next, at(this.type.upstreamDetectMl - this.upstreamMovedMl, rate));
     next = Math.min(next, now + this.battery.msUntilLow(rate), now + this.battery.msUntilDepleted(rate), this.battery.shutdownAtMs());
     if (this.callbackSinceMs !== undefined && !this.alarms.has('CALLBACK')) next = Math.min(next, this.callbackSinceMs + this.type.callbackAfterMs);
-    if (!(next < Infinity)) return Infinity;
-    return Math.max(now + 1, Math.ceil(next - 1e-7));
+    return next;
   }
 
   /** Move virtual time to `targetMs`, acting on everything due on the way. */
@@ -347,10 +369,17 @@ export class Pump {
       const wake = this.nextWakeMs();
       if (wake > targetMs) break;
       this.integrateTo(wake);
-      this.processDue();
+      this.checkDue();
     }
     this.integrateTo(targetMs);
+    // Nothing falls due before the next wake unless something acted on the pump since the last check.
+    if (this.dueCheckNeeded) this.checkDue();
+  }
+
+  private checkDue(): void {
     this.processDue();
+    this.ownWakeMs = undefined;
+    this.dueCheckNeeded = false;
   }
 
   private occlusionThresholdMl(): number {
@@ -592,6 +621,7 @@ export class Pump {
     if (reply.ok && command.cmd !== 'TICK') this.processDue();
     this.noteRate();
     this.log.append(this.nowMsValue, 'reply', formatReply('-', reply));
+    this.changed();
     return reply;
   }
 
@@ -600,6 +630,12 @@ export class Pump {
    * otherwise. `clockOffsetMs` is the pump's clock error against the gateway's (clock skew).
    */
   executeRemote(e: RemoteEnvelope, clockOffsetMs = 0): { reply: Reply; verdict: RemoteVerdict } {
+    const r = this.verifyAndRunRemote(e, clockOffsetMs);
+    this.changed();
+    return r;
+  }
+
+  private verifyAndRunRemote(e: RemoteEnvelope, clockOffsetMs: number): { reply: Reply; verdict: RemoteVerdict } {
     // A firmware profile with the advisories' weakness runs anything (CVE-2020-12040 class).
     const verdict: RemoteVerdict = this.profile().acceptUnauthenticatedCommands
       ? 'accepted'
@@ -1096,27 +1132,33 @@ export class Pump {
 
   /** A firmware manifest offered by the update server. */
   firmwareOffer(signed: unknown): void {
+    this.changed();
     if (this.firmware) this.emitUpdates(this.firmware.offer(this.nowMsValue, signed));
   }
 
   firmwareChunk(offsetBytes: number, bytes: Uint8Array): void {
+    this.changed();
     if (this.firmware) this.emitUpdates(this.firmware.receiveChunk(this.nowMsValue, offsetBytes, bytes));
   }
 
   firmwareEndOfImage(): void {
+    this.changed();
     if (this.firmware) this.emitUpdates(this.firmware.endOfImage(this.nowMsValue));
   }
 
   firmwareLinkBroken(): void {
+    this.changed();
     if (this.firmware) this.emitUpdates(this.firmware.linkBroken(this.nowMsValue));
   }
 
   firmwareCancel(): void {
+    this.changed();
     if (this.firmware) this.emitUpdates(this.firmware.cancel(this.nowMsValue));
   }
 
   /** A signed drug library package; queued, activated only when no infusion runs. */
   libraryOffer(signed: unknown): void {
+    this.changed();
     if (!this.libraryUpdates) return;
     const p = this.profile();
     this.emitUpdates(this.libraryUpdates.offer(this.nowMsValue, signed, { acceptUnsigned: p.acceptUnsignedLibraries, profile: p.id }));
