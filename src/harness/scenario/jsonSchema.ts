@@ -2,7 +2,8 @@
  * The JSON Schema of scenario files, for editors (completion, hover text, squiggles). Generated
  * from the zod schema (schema.ts) with `z.toJSONSchema`, then enriched with what zod cannot say:
  * duration patterns, per-action and per-fault args with their defaults (timelineTable.ts), alarm
- * ids, and descriptions. The loader (load.ts) remains the authority; this schema is a helper that may accept a little more.
+ * ids, and descriptions. The loader (load.ts) remains the authority; this schema is a helper that
+ * may accept a little more.
  *
  * scripts/gen-schema.mjs writes it to scenarios/scenario.schema.json; a test checks that the
  * committed file equals a fresh generation.
