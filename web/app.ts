@@ -23,7 +23,7 @@ interface Snapshot {
   objectives: ObjectiveView[]; prompts: { objectiveId: string; pumpId: string; text: string }[]; log: LogEntry[];
 }
 interface DrugView { id: string; name: string; doseUnit: string; concentration: string; soft: string; hard: string; weightBased: boolean }
-interface Welcome { type: 'welcome'; role: string; pumpId?: string; brief: string; pumps: { id: string; unit: string; type: string }[]; units: string[]; faults: { name: string; args: string[] }[]; drugs?: DrugView[] }
+interface Welcome { type: 'welcome'; role: string; pumpId?: string; brief: string; pumps: { id: string; unit: string; type: string }[]; units: string[]; faults: { name: string; args: string[]; gateway: boolean; instant: boolean }[]; drugs?: DrugView[] }
 interface Reply { type: 'reply'; ref?: string; ok: boolean; message: string; code?: string; line?: string; fields?: Record<string, string | number> }
 type ServerMessage = Snapshot | Welcome | Reply;
 
@@ -448,13 +448,19 @@ function buildInstructor(main: HTMLElement, instructorKey: string, w: Welcome): 
   };
   const speed = h('select', { id: 'speed' }, ...[0.5, 1, 2, 5, 10, 30, 60, 120].map((x) => h('option', { value: String(x), ...(x === 1 ? { selected: true } : {}) }, `${x}x`)));
   const faultSel = h('select', { id: 'fault' }, ...w.faults.map((f) => h('option', { value: f.name }, f.name)));
-  const targets = ['all', ...w.units.map((u) => `unit:${u}`), ...w.pumps.map((p) => p.id), 'gateway'];
-  const targetSel = h('select', { id: 'fault-target' }, ...targets.map((t) => h('option', { value: t }, t)));
+  const pumpTargets = ['all', ...w.units.map((u) => `unit:${u}`), ...w.pumps.map((p) => p.id)];
+  const targetSel = h('select', { id: 'fault-target' });
   const args = h('input', { id: 'fault-args', placeholder: 'side=down', size: '24' });
   const forS = h('input', { id: 'fault-for', inputmode: 'numeric', size: '6', placeholder: 'until end' });
   const argHelp = h('span', { id: 'fault-arg-help' });
+  // What the timeline table says of the fault: its args with units and defaults, whether it may
+  // target the gateway, whether it happens once.
   const showArgs = (): void => {
-    argHelp.textContent = `args: ${w.faults.find((f) => f.name === faultSel.value)?.args.join(', ') || 'none'}`;
+    const f = w.faults.find((x) => x.name === faultSel.value);
+    argHelp.textContent = `args: ${f?.args.join(', ') || 'none'}${f?.instant ? ' (happens once)' : ''}`;
+    const keep = targetSel.value;
+    const targets = [...pumpTargets, ...(f?.gateway ? ['gateway'] : [])];
+    targetSel.replaceChildren(...targets.map((t) => h('option', { value: t, ...(t === keep ? { selected: true } : {}) }, t)));
   };
   faultSel.addEventListener('change', showArgs);
   showArgs();

@@ -9,6 +9,7 @@ import { registerRun } from './runCommand.js';
 import { registerDevice } from './deviceCommand.js';
 import { registerBench } from './benchCommand.js';
 import { registerFleet } from '../mqtt/fleetCommand.js'; // infusim fleet (MQTT)
+import { runScenario } from '../run/runScenario.js';
 import { registerEmulate } from './emulateCommand.js';
 import { registerKeys } from './keysCommand.js';
 import { registerFirmware } from './firmwareCommand.js';
@@ -36,7 +37,7 @@ registerTrumpet(program);
 registerRun(program);
 registerDevice(program);
 registerBench(program);
-registerFleet(program);
+registerFleet(program, runScenario); // the runner is passed in: mqtt/ sits below run/
 registerEmulate(program);
 registerKeys(program);
 registerFirmware(program);

@@ -8,7 +8,7 @@ import { renderHtmlReport } from '../report/html.js';
 import { runScenario, type Speed } from '../run/runScenario.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { loadOrExit2 } from './options.js';
-import { comparePolicies, formatComparison } from '../rollout/compare.js';
+import { comparePolicies, formatComparison } from '../run/compare.js';
 // --- mqtt transport flags (src/harness/mqtt/cliOptions.ts) ---
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from '../mqtt/cliOptions.js';
 

@@ -5,14 +5,26 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScenario, type Speed } from '../run/runScenario.js';
 import { fleetPumps } from '../scenario/fleet.js';
 import { loadOrExit2 } from '../cli/options.js';
-import { loadScenarioFile } from '../scenario/load.js';
+import { loadScenarioFile, type LoadedScenario } from '../scenario/load.js';
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './cliOptions.js';
 import { credentialsToJson, generateCredentials, type Credentials } from './credentials.js';
 import { mosquittoAcl } from './mosquitto.js';
 import { assertTopicLevel, siteLevel } from './topics.js';
+import type { MqttRunInfo, MqttTransport } from './transport.js';
+
+type Speed = 'max' | number;
+
+/**
+ * Runs a scenario with the ward builder (src/harness/run/runScenario.ts, which builds the same
+ * ward as infusim run). cli/main.ts passes it in: run/ uses mqtt/ as its transport, so mqtt/ does
+ * not import run/ (no import cycle between the folders).
+ */
+export type RunFleetScenario = (
+  loaded: LoadedScenario,
+  options: { speed: Speed; transport: MqttTransport; onProgress: (p: { tMs: number; activeAlarms: number }) => void },
+) => Promise<{ result: { pumps: readonly unknown[]; network: { eventsSent: number } }; mqtt?: MqttRunInfo | undefined }>;
 
 interface FleetOpts extends TransportFlags {
   speed: Speed;
@@ -39,7 +51,7 @@ export function writeFleetCredentials(dir: string, c: Credentials): string[] {
   return files;
 }
 
-export function registerFleet(program: Command): void {
+export function registerFleet(program: Command, runScenario: RunFleetScenario): void {
   const cmd = program
     .command('fleet')
     .description('only the pumps of a scenario, on an MQTT broker: your own gateway, dashboard or integration engine is the system under test (docs/mqtt.md)')

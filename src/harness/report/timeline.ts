@@ -1,14 +1,9 @@
 /** Readable timeline lines for people: `00:42:49  ALARM  high  Downstream occlusion (flow stopped)`. */
 import { ALARM_TABLE } from '../../sim/alarms/alarmTable.js';
 import { fmtNum, type PumpEvent } from '../../sim/trace/events.js';
+import { clockText } from '../scenario/duration.js';
 
-export function clockText(tMs: number): string {
-  const s = Math.floor(tMs / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
-}
+export { clockText } from '../scenario/duration.js';
 
 export function describeEvent(e: PumpEvent): string | undefined {
   switch (e.type) {

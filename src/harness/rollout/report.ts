@@ -6,9 +6,14 @@
 import { renderLineChart } from '../report/charts/lineChart.js';
 import { escapeHtml } from '../report/charts/svg.js';
 import { clockText } from '../report/timeline.js';
-import type { RunResult } from '../run/result.js';
 import type { RolloutResult } from './runtime.js';
 import { PUMP_UPDATE_STATUSES } from './types.js';
+
+/** What the rollout section reads of a run's result (a RunResult has it; rollout/ does not import run/). */
+interface WithRollout {
+  scenario: { durationMs: number };
+  rollout?: RolloutResult | undefined;
+}
 
 const STATUS_HEADERS = ['pending', 'downloading', 'deferred (infusing)', 'installing', 'installed', 'failed', 'rolled back', 'timed out'];
 
@@ -24,7 +29,7 @@ export function keyLog(r: RolloutResult): RolloutResult['log'] {
 }
 
 /** Lines for the terminal summary (empty when the run had no updates). */
-export function rolloutSummaryLines(result: RunResult, table: (headers: string[], rows: string[][]) => string): string[] {
+export function rolloutSummaryLines(result: WithRollout, table: (headers: string[], rows: string[][]) => string): string[] {
   const r = result.rollout;
   if (!r) return [];
   const out: string[] = [''];
@@ -51,7 +56,7 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[],
 }
 
 /** The versions-over-time chart: pumps running each version. */
-export function renderVersionChart(result: RunResult): string {
+export function renderVersionChart(result: WithRollout): string {
   const r = result.rollout;
   if (!r) return '';
   const series = r.versionNames.map((v) => ({ label: v, points: r.versions.map((p) => ({ tMs: p.tMs, value: p.versions[v] ?? 0 })) }));
@@ -59,7 +64,7 @@ export function renderVersionChart(result: RunResult): string {
 }
 
 /** The HTML section (empty when the run had no updates). */
-export function rolloutHtmlSection(result: RunResult): string {
+export function rolloutHtmlSection(result: WithRollout): string {
   const r = result.rollout;
   if (!r) return '';
   const out: string[] = ['<section id="rollout"><h2>Firmware and library updates</h2>'];

@@ -22,3 +22,12 @@ export function formatDurationMs(ms: number): string {
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
+
+/** A time as a clock reads it, `hh:mm:ss` (reports, timelines, the training log). */
+export function clockText(tMs: number): string {
+  const s = Math.floor(tMs / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+}
