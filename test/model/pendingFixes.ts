@@ -12,13 +12,6 @@
  */
 export const PENDING_FIX_IDS = [
   /**
-   * Found by this suite (docs/protocol.md, "Limits, rounding and boluses": the nearest step runs):
-   * when the nearest step of a drug dose is outside the pump's rate range, the pump runs the step
-   * inside it instead (neonatal morphine 1.325 mcg/kg/h at 0.3 kg is 0.004 mL/h: the pump runs
-   * 0.01 mL/h, 3.333 mcg/kg/h, 2.5 times the dose entered, behind a soft-limit override).
-   */
-  'roundingIntoRange',
-  /**
    * Found by this suite, not in issue 12: a sensor input while the pump is powered off (`INJECT
    * door=open`) is refused and lost, so after power-on RESUME runs with the door open.
    */

@@ -15,12 +15,6 @@ const open = (value: 'open' | 'closed'): PumpCommand => ({ cmd: 'INJECT', input:
 
 /** For each pending fix: a script on which the target behaviour differs from today's pump, and what differs. */
 const WITNESSES: Record<PendingFixId, { typeId: 'lvp' | 'syringe'; script: PumpCommand[]; differs: RegExp }> = {
-  // Found by this suite: neonatal morphine at 0.004 mL/h, nearest step 0 (out of range): the pump runs 0.01 mL/h.
-  roundingIntoRange: {
-    typeId: 'syringe',
-    script: [{ cmd: 'AREA', id: 'neonatal' }, { cmd: 'PROGRAM', drugId: 'morphine', dose: 1.325, weightKg: 0.3, vtbiMl: 0.1, override: true }],
-    differs: /reply: expected ERR OUT_OF_RANGE, got OK/,
-  },
   // Found by this suite: the door opens while the pump is off; at power-on RESUME would run with it open.
   sensorsWhileOff: {
     typeId: 'lvp',

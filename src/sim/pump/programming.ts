@@ -96,9 +96,12 @@ export function drugRate(
   }
   const limits = entry.limits.doseRate;
   const enteredRank = limitRank(dose, limits);
-  const candidates = roundedCandidates(ctx.type, exactMlPerH);
-  const fits = (r: number): boolean => inRange(r, ctx.type.minRateMlPerH, ctx.type.maxRateMlPerH) && limitRank(mlPerHToDoseRate(r, unit, conc, size), limits) <= enteredRank;
-  const rateMlPerH = candidates.find(fits) ?? candidates[0] ?? roundRateMlPerH(ctx.type, exactMlPerH);
+  // The nearest step runs; the step on the other side only when the nearest crosses a limit the
+  // entry did not cross and the other does not. The pump's rate range is no reason to move: a
+  // nearest step outside it is refused (docs/protocol.md, "Limits, rounding and boluses").
+  const [nearest = roundRateMlPerH(ctx.type, exactMlPerH), other] = roundedCandidates(ctx.type, exactMlPerH);
+  const rankAt = (r: number): number => limitRank(mlPerHToDoseRate(r, unit, conc, size), limits);
+  const rateMlPerH = other !== undefined && other > 0 && rankAt(nearest) > enteredRank && rankAt(other) <= enteredRank ? other : nearest;
   const bad = checkRate(ctx.type, rateMlPerH, `dose ${fmtNum(dose)} ${entry.doseUnit} needs a rate of`);
   if (bad) return refuse(bad);
   // The limits are judged on the worse of the dose entered and the dose the rounded rate delivers.
