@@ -245,7 +245,9 @@ describe('alarms on the pump', () => {
     expect(pump.status()).toMatchObject({ state: 'OFF', rateMlPerH: 0 });
     expect(pump.nextWakeMs()).toBe(Infinity);
     expect(errCode(pump.execute({ cmd: 'RESUME' }))).toBe('BAD_STATE');
-    expect(errCode(pump.execute({ cmd: 'INJECT', input: { sensor: 'door', value: 'open' } }))).toBe('BAD_STATE');
+    // Sensor inputs are kept while off (docs/protocol.md, "Power"): a door opened and closed again leaves nothing.
+    okExec(pump, { cmd: 'INJECT', input: { sensor: 'door', value: 'open' } });
+    okExec(pump, { cmd: 'INJECT', input: { sensor: 'door', value: 'closed' } });
     expect(errCode(pump.execute({ cmd: 'INJECT', input: { sensor: 'power', value: 'off' } }))).toBe('BAD_STATE');
     okExec(pump, { cmd: 'PING' });
     tick(pump, HOUR);

@@ -959,7 +959,8 @@ export class Pump {
   }
 
   private inject(input: SensorInput): Reply {
-    if (this.stateValue === 'OFF' && !(input.sensor === 'power' || input.sensor === 'mains')) return err('BAD_STATE', 'the pump is powered off');
+    // The world goes on while the pump is off: every input is kept (a door opened then is open at
+    // power-on, and its alarm stops RESUME; docs/protocol.md, "Power").
     switch (input.sensor) {
       case 'occlusion':
         if (input.value === 'down') this.occludedDown = true;
