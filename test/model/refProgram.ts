@@ -139,7 +139,7 @@ function checkLoaded(ctx: ProgramCtx, a: ProgramArgs): RefReply | undefined {
  * `container=` mL, or no bound at all without it (`syringe=` is not an LVP argument).
  */
 export function loadedMl(ctx: ProgramCtx, a: ProgramArgs): number | RefReply {
-  const s = ctx.type.syringe;
+  const s = ctx.type.container.syringe;
   if (!s) {
     if (a.syringeMl !== undefined) return refErr('BAD_ARG');
     if (a.containerMl === undefined) return Infinity;

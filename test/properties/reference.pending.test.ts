@@ -12,13 +12,17 @@ import { Coverage } from './reference/coverage.js';
 import { referenceProperty, runRefScript } from './reference/property.js';
 
 /** For each pending fix: a script on which the target behaviour differs from today's pump, and what differs (none is pending now). */
-const WITNESSES: Record<PendingFixId, { typeId: 'lvp' | 'syringe'; script: PumpCommand[]; differs: RegExp }> = {
-};
+interface Witness {
+  typeId: 'lvp' | 'syringe';
+  script: PumpCommand[];
+  differs: RegExp;
+}
+const WITNESSES: Record<PendingFixId, Witness> = {};
 
 describe('each pending fix hides a real disagreement with today\'s pump', () => {
   it('with every entry in force, the witness scripts pass', () => {
     for (const id of PENDING_FIX_IDS) {
-      const w = WITNESSES[id];
+      const w: Witness = WITNESSES[id];
       expect(runRefScript({ typeId: w.typeId, coverage: new Coverage() }, w.script)?.message, id).toBeUndefined();
     }
   });
@@ -26,7 +30,7 @@ describe('each pending fix hides a real disagreement with today\'s pump', () => 
   for (const id of PENDING_FIX_IDS) {
     it(`without "${id}" the reference disagrees with the pump`, () => {
       const pending = new Set([...PENDING_FIXES].filter((p) => p !== id));
-      const w = WITNESSES[id];
+      const w: Witness = WITNESSES[id];
       const mismatch = runRefScript({ typeId: w.typeId, pending, coverage: new Coverage() }, w.script);
       expect(mismatch, `the pump now agrees with the target of "${id}": delete the entry from test/model/pendingFixes.ts`).toBeDefined();
       expect(mismatch?.message).toMatch(w.differs);
