@@ -20,8 +20,7 @@ import type { Effect } from './effects.js';
 import { PumpParts } from './pumpParts.js';
 import { statusFields, type PumpOptions } from './pumpStatus.js';
 import { drugReply, infoReply, selectArea } from './readCommands.js';
-import { resumeRefusal } from './stateAdvice.js';
-import { bolusCommand, demandCommand, flowBlocked, infusing, OUT_OF_SERVICE_TEXT, programCommand, runningDue, startCommand, stopCommand, titrateCommand, type PumpHost } from './therapy.js';
+import { bolusCommand, demandCommand, infusing, pauseCommand, programCommand, resumeCommand, runningDue, startCommand, stopCommand, titrateCommand, type PumpHost } from './therapy.js';
 
 export { INTENT_WINDOW_MS } from './remoteIntent.js';
 export { statusFields, type PumpOptions, type PumpStatus, type PumpTelemetry } from './pumpStatus.js';
@@ -308,17 +307,9 @@ export class Pump extends PumpParts {
       case 'START':
         return startCommand(h);
       case 'PAUSE':
-        if (this.stateValue !== 'RUNNING' && this.stateValue !== 'KVO') return err('BAD_STATE', `cannot pause in ${this.stateValue}`);
-        this.endBolus(true);
-        this.setState('PAUSED', 'pause');
-        return ok();
-      case 'RESUME': {
-        if (this.stateValue !== 'PAUSED' && this.stateValue !== 'ALARM') return err('BAD_STATE', resumeRefusal(this.stateValue));
-        const blocked = flowBlocked(h, (id) => (id === 'SELF_TEST_FAIL' ? OUT_OF_SERVICE_TEXT : `${id} is active; clear its cause and acknowledge it first`));
-        if (blocked) return blocked;
-        this.resumeFlow('resume');
-        return ok();
-      }
+        return pauseCommand(h);
+      case 'RESUME':
+        return resumeCommand(h);
       case 'STOP':
         return stopCommand(h);
       case 'TITRATE':
@@ -357,15 +348,6 @@ export class Pump extends PumpParts {
         return r.reply;
       }
     }
-  }
-
-  private resumeFlow(reason: string): void {
-    if (this.container.empty) {
-      this.raiseAlarm('CONTAINER_EMPTY');
-      return;
-    }
-    const inf = this.infusion;
-    this.setState(inf.vtbiDone && inf.program?.endAction === 'kvo' ? 'KVO' : inf.vtbiDone && inf.program?.endAction === 'stop' ? 'COMPLETE' : 'RUNNING', reason);
   }
 
   /** Sensor and fault inputs. The world goes on while the pump is off: every input is kept (docs/protocol.md, "Power"). */

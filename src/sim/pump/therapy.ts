@@ -1,5 +1,5 @@
 /**
- * The therapy commands: PROGRAM, START, TITRATE, BOLUS, DEMAND and STOP. Each checks what it is
+ * The therapy commands: PROGRAM, START, PAUSE, RESUME, TITRATE, BOLUS, DEMAND and STOP. Each checks what it is
  * asked against the pump's state, the program rules (programming.ts) and what is loaded, then
  * acts through the pump's state machine (`PumpHost`). An ERR changes nothing.
  */
@@ -13,7 +13,7 @@ import { pcaMarginMl, pcaResumeBelowMl, type Infusion } from './infusion.js';
 import { bolusVolume, buildProgram, checkBolusRate, roundingFields, titrateRate, type Program, type ProgramContext } from './programming.js';
 import type { PumpType } from './pumpTypes.js';
 import type { ServiceState } from './service.js';
-import { startRefusal } from './stateAdvice.js';
+import { resumeRefusal, startRefusal } from './stateAdvice.js';
 
 const MS_PER_H = 3_600_000;
 const EPS_ML = 1e-9;
@@ -89,6 +89,29 @@ export function startCommand(h: PumpHost): Reply {
   h.setState('RUNNING', 'start');
   // Conditions present when flow starts raise their alarms at once.
   if (h.container.empty) h.raiseAlarm('CONTAINER_EMPTY');
+  return ok();
+}
+
+export function pauseCommand(h: PumpHost): Reply {
+  const state = h.state();
+  if (state !== 'RUNNING' && state !== 'KVO') return err('BAD_STATE', `cannot pause in ${state}`);
+  h.endBolus(true);
+  h.setState('PAUSED', 'pause');
+  return ok();
+}
+
+/** RESUME: back to where the infusion was (running, KVO or complete); an empty container alarms instead. */
+export function resumeCommand(h: PumpHost): Reply {
+  const state = h.state();
+  if (state !== 'PAUSED' && state !== 'ALARM') return err('BAD_STATE', resumeRefusal(state));
+  const blocked = flowBlocked(h, (id) => (id === 'SELF_TEST_FAIL' ? OUT_OF_SERVICE_TEXT : `${id} is active; clear its cause and acknowledge it first`));
+  if (blocked) return blocked;
+  if (h.container.empty) {
+    h.raiseAlarm('CONTAINER_EMPTY');
+    return ok();
+  }
+  const inf = h.infusion;
+  h.setState(inf.vtbiDone && inf.program?.endAction === 'kvo' ? 'KVO' : inf.vtbiDone && inf.program?.endAction === 'stop' ? 'COMPLETE' : 'RUNNING', 'resume');
   return ok();
 }
 
