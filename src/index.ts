@@ -5,7 +5,6 @@
 export { Pump, statusFields, MAX_TICK_MS, type PumpOptions, type PumpStatus, type PumpTelemetry } from './sim/pump/pump.js';
 export { LARGE_VOLUME_PUMP, SYRINGE_PUMP, PUMP_TYPES, pumpTypeById, roundRateMlPerH, type PumpType } from './sim/pump/pumpTypes.js';
 export { Prng, hashToSigned } from './sim/time/prng.js';
-export { VirtualClock } from './sim/time/clock.js';
 export { ALARM_TABLE, ALARM_IDS, AUDIO_PAUSE_MS, type AlarmId, type AlarmPriority, type AlarmSpec } from './sim/alarms/alarmTable.js';
 export { doseRateToMlPerH, mlPerHToDoseRate, parseDoseRateUnit, parseDoseAmountUnit } from './sim/dosing/doseUnits.js';
 export { parseDrugLibrary, parseDrugLibraryText, DrugLibraryError, findCareArea, findDrug } from './sim/druglib/load.js';

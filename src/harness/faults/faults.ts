@@ -78,7 +78,7 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
         const seenBefore = pumpOf(id).activeAlarms.some((a) => a.id === 'AIR_IN_LINE');
         inject(ctx, id, { sensor: 'air', bubbleMl });
         // A single bubble at or above the detector's threshold alarms at once.
-        if (!seenBefore && bubbleMl >= pumpOf(id).type.singleBubbleAlarmMl) immediate(ctx, id, 'AIR_IN_LINE');
+        if (!seenBefore && bubbleMl >= pumpOf(id).type.air.singleBubbleAlarmMl) immediate(ctx, id, 'AIR_IN_LINE');
       }
       return () => undefined;
     case 'door-open':
