@@ -2,12 +2,28 @@
 import { ALARM_TABLE } from '../../sim/alarms/alarmTable.js';
 import { fmtNum, type PumpEvent } from '../../sim/trace/events.js';
 
+const DAY_S = 86_400;
+
+/** Virtual time as `hh:mm:ss`, or `d+hh:mm:ss` from the first day on (`1+02:03:04`). */
 export function clockText(tMs: number): string {
-  const s = Math.floor(tMs / 1000);
+  const all = Math.floor(Math.max(0, tMs) / 1000);
+  const d = Math.floor(all / DAY_S);
+  const s = all % DAY_S;
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+  return `${d > 0 ? `${d}+` : ''}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+}
+
+/**
+ * A trace line (`formatTraceRecord`: virtual ms right-aligned in 9 columns, then the record) with
+ * its time as clockText, for people: `  11112000 pump ms-1 ...` becomes `03:05:12 pump ms-1 ...`.
+ * The trace itself (and its hash) keeps the milliseconds.
+ */
+export function traceLineForPeople(line: string): string {
+  const m = /^\s*(\d+) /.exec(line);
+  if (!m) return line;
+  return `${clockText(Number(m[1]))} ${line.slice(m[0].length)}`;
 }
 
 export function describeEvent(e: PumpEvent): string | undefined {
