@@ -5,7 +5,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScenario, type Speed } from '../run/runScenario.js';
+import { runScenario, SETTLE_MS, type Speed } from '../run/runScenario.js';
 import { fleetPumps } from '../scenario/fleet.js';
 import { loadOrExit2 } from '../cli/options.js';
 import { loadScenarioFile } from '../scenario/load.js';
@@ -73,15 +73,20 @@ export function registerFleet(program: Command): void {
       process.stderr.write(`infusim fleet: credentials for your gateway (user ${creds.gateway.username}) in ${join(dir, 'credentials.json')}\n`);
     }
     process.stderr.write(`infusim fleet ${s.name}: ${fleetPumps(s).length} pumps under infusim/v1/${creds.site}/..., speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
+    let lastTenMin = -1;
     const run = await runScenario(loaded, {
       speed: opts.speed,
       transport: { ...transport, credentials: creds, site: creds.site, externalGateway: true, log: (l) => process.stderr.write(`mqtt: ${l}\n`) },
       onProgress: (p) => {
-        if (p.tMs % 600_000 < 1000) process.stderr.write(`  t=${Math.round(p.tMs / 60_000)} min, ${p.activeAlarms} alarms active\n`);
+        // After the scenario's end the run goes on (at most SETTLE_MS) only to drain the pumps' outboxes: not counted as scenario time.
+        const tenMin = Math.floor(p.tMs / 600_000);
+        if (p.tMs > p.totalMs || tenMin === lastTenMin) return;
+        lastTenMin = tenMin;
+        process.stderr.write(`  t=${tenMin * 10} of ${Math.round(p.totalMs / 60_000)} min, ${p.activeAlarms} alarms active\n`);
       },
     });
     const r = run.result;
-    process.stdout.write(`infusim fleet: ${r.pumps.length} pumps, ${r.network.eventsSent} events sent\n`);
+    process.stdout.write(`infusim fleet: ${r.pumps.length} pumps, ${r.network.eventsSent} events sent over ${Math.round(r.scenario.durationMs / 60_000)} min of the scenario (then up to ${SETTLE_MS / 60_000} min for the pumps' outboxes to drain)\n`);
     if (run.mqtt) process.stdout.write(formatMqttSummary(run.mqtt) + '\n');
   });
 }
