@@ -75,6 +75,7 @@ describe('infusim CLI', () => {
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
     for (const flag of ['--fw-version', '--model', '--sequence', '--pub', '--out']) expect(lines[0]).toContain(`'${flag} `);
+    expect(lines[0]).toMatch(/^error: required options .* not specified \(see infusim firmware build --help\)$/);
     const one = infusim(['trumpet', '--pump', 'lvp']);
     expect(one.status).toBe(2);
     expect(one.stderr).toMatch(/^error: required option '--rate <mL\/h>' not specified/);
@@ -121,7 +122,7 @@ const BAD_OPTIONS: [string, string[], RegExp][] = [
   ['library sign --sequence', ['library', 'sign', '--library', 'scenarios/druglib/general-hospital.json', '--key', 'x.key', '--sequence', 'abc', '--out', '/nonexistent/p.json'], /--sequence.*whole number from 0.*"abc"/],
   ['library inspect without --package', ['library', 'inspect'], /required option '--package <file>' not specified/],
   ['keys gen, unknown option', ['keys', 'gen', '--bogus'], /unknown option '--bogus'/],
-  ['firmware build without --fw-version', ['firmware', 'build'], /required option '--fw-version <x.y.z>' not specified/],
+  ['firmware build without --fw-version', ['firmware', 'build', '--model', 'lvp', '--sequence', '1', '--pub', 'k.pub', '--out', 'x'], /^error: required option '--fw-version <x.y.z>' not specified \(see infusim firmware build --help\)$/m],
 ];
 
 describe('bad options: what is wrong and what is allowed on stderr, exit 2', () => {

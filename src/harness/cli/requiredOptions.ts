@@ -25,13 +25,20 @@ export function missingOptions(cmd: Command): Option[] {
   return (REQUIRED.get(cmd) ?? []).filter((o) => cmd.getOptionValue(o.attributeName()) === undefined);
 }
 
+/** `infusim firmware build`: the command's names from the program down. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
 export function markRequiredOptions(program: Command): void {
   walk(program);
   program.hook('preAction', (_program, action) => {
     const missing = missingOptions(action);
     if (missing.length === 0) return;
     const names = missing.map((o) => `'${o.flags}'`).join(', ');
-    action.error(`error: required option${missing.length === 1 ? '' : 's'} ${names} not specified (see infusim ${action.name()} --help)`, {
+    action.error(`error: required option${missing.length === 1 ? '' : 's'} ${names} not specified (see ${commandPath(action)} --help)`, {
       exitCode: 2,
       code: 'commander.missingMandatoryOptionValue',
     });
