@@ -132,7 +132,7 @@ export function renderAlarmTimeline(result: RunResult, widthPx?: number): string
       `<g class="prio-${p}"><rect x="${px(x)}" y="${px(y)}" width="22" height="12" fill="${PRIORITY_COLOR[p]}" fill-opacity="0.75"/>${density ? '' : markerSvg(PRIORITY_MARK[p].marker, x, y + 6, 6, PRIORITY_COLOR[p])}</g>`,
   }));
   if (density) {
-    legend.push({ label: `darker: more alarms per ${clockText(durationMs / DENSITY_SLOTS)}`, swatch: (x, y) => `<rect x="${px(x)}" y="${px(y)}" width="11" height="12" fill="#777" fill-opacity="0.25"/><rect x="${px(x + 11)}" y="${px(y)}" width="11" height="12" fill="#777"/>` });
+    legend.push({ label: "darker: more alarms", swatch: (x, y) => `<rect x="${px(x)}" y="${px(y)}" width="11" height="12" fill="#777" fill-opacity="0.25"/><rect x="${px(x + 11)}" y="${px(y)}" width="11" height="12" fill="#777"/>` });
   } else {
     legend.push({ label: 'first answered', swatch: (x, y) => `<line class="answer" x1="${px(x + 11)}" y1="${px(y - 1)}" x2="${px(x + 11)}" y2="${px(y + 13)}"/>` });
     legend.push({ label: 'active at end of run', swatch: (x, y) => `<path d="M${px(x + 8)} ${px(y)}L${px(x + 18)} ${px(y + 6)}L${px(x + 8)} ${px(y + 12)}Z" fill="#666"/>` });
