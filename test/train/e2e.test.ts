@@ -158,8 +158,9 @@ describe.skipIf(!haveChromium)(`training app in a browser${haveChromium ? '' : '
     await p4.click('#key-start');
     await p4.locator('#pump-state', { hasText: 'RUNNING' }).waitFor();
 
-    // The instructor watches the score live.
-    await instructor.locator('#score', { hasText: 'Score 100 / 100' }).waitFor();
+    // The instructor watches the score live. The door-open alarm injected on icu-1 was never
+    // answered: it counts, missed (issue 15, item 7).
+    await instructor.locator('#score', { hasText: 'Score 100 / 110' }).waitFor();
     await shot(instructor, '5-instructor-score');
 
     // The central station's audio pause.
@@ -201,8 +202,9 @@ describe.skipIf(!haveChromium)(`training app in a browser${haveChromium ? '' : '
     await debrief.goto(`${server.url}debrief`);
     const score = debrief.locator('#score');
     expect(await score.getAttribute('data-points')).toBe('100');
-    expect(await score.textContent()).toContain('Score 100 / 100');
+    expect(await score.textContent()).toContain('Score 100 / 110');
     expect(await debrief.locator('tr.obj.met').count()).toBe(4);
+    expect(await debrief.locator('tr.obj.missed[data-objective="injected-1"]').textContent()).toContain('Answer the alarm of the injected fault door-open on icu-1');
     const timeline = (await debrief.locator('table.timeline').textContent()) ?? '';
     expect(timeline).toContain('refused (hard limit)');
     expect(timeline).toContain('cleared the line at the bedside');

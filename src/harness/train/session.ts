@@ -560,6 +560,7 @@ export class TrainingSession {
         const gatewayOk = a.fault === 'partition' || a.fault === 'gateway-outage';
         const pumps = resolveTarget(a.target, this.fleet);
         if (a.target === 'gateway' ? !gatewayOk : pumps.length === 0 && a.fault !== 'gateway-outage') return refuse(ref, 'NO_PUMP', `target "${a.target}" selects no pump`);
+        this.objectives.addInjected(a.fault, a.target, pumps.map((p) => p.id), this.world.nowMs);
         const end = this.startFaultNow(a.fault, a.target, pumps, a.args, 'instructor');
         if (a.forS !== undefined) this.world.at(this.world.nowMs + a.forS * 1000, end);
         else if (a.fault === 'air' || a.fault === 'rogue-client' || a.fault === 'reconnect-storm') end();
