@@ -214,6 +214,33 @@ describe('bad input from the browser is refused and changes nothing', () => {
   });
 });
 
+describe('an alarm the instructor injects (issue 15, item 7)', () => {
+  it('counts in the score: missed when left unanswered, met when answered within 2 min, nothing when no alarm comes', () => {
+    const { s, at, panel, key, obj } = session('occlusion-drill');
+    const instr: Connection = {};
+    s.handle(instr, { type: 'hello', role: 'instructor', key: 'k3y' });
+    const before = s.objectives.score();
+    // Left unanswered: door open on icu-1 for 30 s, nobody at the pump for 2 min.
+    s.handle(instr, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'door-open', target: 'icu-1', forS: 30 } });
+    at(125_000);
+    expect(obj('injected-1')).toMatchObject({ status: 'missed', pumpId: 'icu-1' });
+    expect(s.objectives.score()).toMatchObject({ max: before.max + 10, missed: before.missed + 1 });
+    // Answered: door open on icu-2, acknowledged at its panel 5 s later.
+    s.handle(instr, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'door-open', target: 'icu-2', forS: 60 } });
+    at(130_000);
+    expect(key(panel('icu-2'), 'SILENCE')).toMatchObject({ ok: true });
+    expect(obj('injected-2')).toMatchObject({ status: 'met', pumpId: 'icu-2' });
+    expect(obj('injected-2').note).toMatch(/^silenced at the pump \d+s after the alarm$/);
+    // A fault that raises no alarm asks nothing: gone from the debrief at the end, never in the score.
+    s.handle(instr, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'reconnect-storm', target: 'all', args: { backoff: 2000, jitter: 1000 } } });
+    const max = s.objectives.score().max;
+    expect(max).toBe(before.max + 20);
+    s.end();
+    expect(s.objectives.states.some((o) => o.def.id === 'injected-3')).toBe(false);
+    expect(s.debrief().objectives.map((o) => `${o.id} ${o.status}`)).toEqual(expect.arrayContaining(['injected-1 missed', 'injected-2 met']));
+  });
+});
+
 describe('a reconnect storm from the instructor', () => {
   it('drops every pump\'s link at once and brings them back within backoff + jitter', () => {
     const { s, at } = session('occlusion-drill');

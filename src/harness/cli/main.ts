@@ -16,6 +16,7 @@ import { registerFirmware } from './firmwareCommand.js';
 import { registerLibrary } from './libraryCommand.js';
 import { registerTrain } from './trainCommand.js';
 import { PACKAGE_ROOT } from '../paths.js';
+import { markRequiredOptions } from './requiredOptions.js';
 import { exitOnSignals } from '../net/cleanup.js';
 
 // A terminating signal ends the process through 'exit': temporary broker folders and port locks are removed.
@@ -43,6 +44,7 @@ registerKeys(program);
 registerFirmware(program);
 registerLibrary(program);
 registerTrain(program);
+markRequiredOptions(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,6 +5,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SETTLE_MS } from '../ward/ward.js';
 import { fleetPumps } from '../scenario/fleet.js';
 import { loadOrExit2 } from '../cli/options.js';
 import { loadScenarioFile, type LoadedScenario } from '../scenario/load.js';
@@ -23,8 +24,8 @@ type Speed = 'max' | number;
  */
 export type RunFleetScenario = (
   loaded: LoadedScenario,
-  options: { speed: Speed; transport: MqttTransport; onProgress: (p: { tMs: number; activeAlarms: number }) => void },
-) => Promise<{ result: { pumps: readonly unknown[]; network: { eventsSent: number } }; mqtt?: MqttRunInfo | undefined }>;
+  options: { speed: Speed; transport: MqttTransport; onProgress: (p: { tMs: number; totalMs: number; activeAlarms: number }) => void },
+) => Promise<{ result: { pumps: readonly unknown[]; network: { eventsSent: number }; scenario: { durationMs: number } }; mqtt?: MqttRunInfo | undefined }>;
 
 interface FleetOpts extends TransportFlags {
   speed: Speed;
@@ -85,15 +86,20 @@ export function registerFleet(program: Command, runScenario: RunFleetScenario): 
       process.stderr.write(`infusim fleet: credentials for your gateway (user ${creds.gateway.username}) in ${join(dir, 'credentials.json')}\n`);
     }
     process.stderr.write(`infusim fleet ${s.name}: ${fleetPumps(s).length} pumps under infusim/v1/${creds.site}/..., speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
+    let lastTenMin = -1;
     const run = await runScenario(loaded, {
       speed: opts.speed,
       transport: { ...transport, credentials: creds, site: creds.site, externalGateway: true, log: (l) => process.stderr.write(`mqtt: ${l}\n`) },
       onProgress: (p) => {
-        if (p.tMs % 600_000 < 1000) process.stderr.write(`  t=${Math.round(p.tMs / 60_000)} min, ${p.activeAlarms} alarms active\n`);
+        // After the scenario's end the run goes on (at most SETTLE_MS) only to drain the pumps' outboxes: not counted as scenario time.
+        const tenMin = Math.floor(p.tMs / 600_000);
+        if (p.tMs > p.totalMs || tenMin === lastTenMin) return;
+        lastTenMin = tenMin;
+        process.stderr.write(`  t=${tenMin * 10} of ${Math.round(p.totalMs / 60_000)} min, ${p.activeAlarms} alarms active\n`);
       },
     });
     const r = run.result;
-    process.stdout.write(`infusim fleet: ${r.pumps.length} pumps, ${r.network.eventsSent} events sent\n`);
+    process.stdout.write(`infusim fleet: ${r.pumps.length} pumps, ${r.network.eventsSent} events sent over ${Math.round(r.scenario.durationMs / 60_000)} min of the scenario (then up to ${SETTLE_MS / 60_000} min for the pumps' outboxes to drain)\n`);
     if (run.mqtt) process.stdout.write(formatMqttSummary(run.mqtt) + '\n');
   });
 }

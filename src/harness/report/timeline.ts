@@ -4,6 +4,16 @@ import { fmtNum, type PumpEvent } from '../../sim/trace/events.js';
 import { clockText } from '../scenario/duration.js';
 
 export { clockText } from '../scenario/duration.js';
+/**
+ * A trace line (`formatTraceRecord`: virtual ms right-aligned in 9 columns, then the record) with
+ * its time as clockText, for people: `  11112000 pump ms-1 ...` becomes `03:05:12 pump ms-1 ...`.
+ * The trace itself (and its hash) keeps the milliseconds.
+ */
+export function traceLineForPeople(line: string): string {
+  const m = /^\s*(\d+) /.exec(line);
+  if (!m) return line;
+  return `${clockText(Number(m[1]))} ${line.slice(m[0].length)}`;
+}
 
 export function describeEvent(e: PumpEvent): string | undefined {
   switch (e.type) {

@@ -326,6 +326,7 @@ export class TrainingSession {
         if (bad) return refuse(ref, 'BAD_ARG', argProblemText(bad));
         const pumps = resolveTarget(a.target, this.fleet);
         if (a.target === 'gateway' ? !spec.gateway : pumps.length === 0 && a.fault !== 'gateway-outage') return refuse(ref, 'NO_PUMP', a.target === 'gateway' ? `the fault ${a.fault} acts on pumps; only ${GATEWAY_FAULT_NAMES.join(' and ')} take the gateway` : `target "${a.target}" selects no pump`);
+        this.objectives.addInjected(a.fault, a.target, pumps.map((p) => p.id), this.world.nowMs);
         const end = this.ward.startFault(a.fault, a.target, pumps, a.args, 'instructor');
         if (a.forS !== undefined) this.world.at(this.world.nowMs + a.forS * 1000, end);
         else if (isInstant(a.fault)) end();
