@@ -14,7 +14,7 @@ export { EventLog, verifyChain, formatLogEntry, type LogEntry } from './sim/trac
 export { formatEvent, type PumpEvent, type PumpState } from './sim/trace/events.js';
 export { ERROR_CODES, type PumpCommand, type Reply, type ErrorCode, type SensorInput, type ProgramRequest } from './sim/protocol/commands.js';
 export { parseRequest, formatCommand, formatReply, MAX_LINE_CHARS } from './sim/protocol/lineCodec.js';
-export { LineSession } from './sim/protocol/lineSession.js';
+export { LineSession } from './sim/session/lineSession.js';
 export { simulateGravimetric, trumpetCurve, type TrumpetCurve } from './sim/trumpet/trumpet.js';
 export { loadLibraryFile, DEFAULT_LIBRARY_PATH } from './harness/paths.js';
 export { runHeparinDemo } from './harness/demo/heparinDemo.js';
@@ -36,6 +36,7 @@ export { GLOBAL_RULES } from './harness/safety/monitor.js';
 
 // Firmware and drug library updates (pure), rollouts (harness), training.
 export * from './sim/firmware/index.js';
-export { RolloutOrchestrator, UpdateServer, compareRuns, comparePolicies, formatComparison, type RolloutResult, type RunComparison } from './harness/rollout/index.js';
+export { RolloutOrchestrator, UpdateServer, type RolloutResult } from './harness/rollout/index.js';
+export { compareRuns, comparePolicies, formatComparison, type RunComparison } from './harness/report/compare.js';
 export { TrainingSession } from './harness/train/session.js';
 export { loadTrainingFile } from './harness/train/schema.js';

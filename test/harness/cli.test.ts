@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { LineSession } from '../../src/sim/protocol/lineSession.js';
+import { LineSession } from '../../src/sim/session/lineSession.js';
 import { Pump } from '../../src/sim/pump/pump.js';
 import { LARGE_VOLUME_PUMP } from '../../src/sim/pump/pumpTypes.js';
 import { loadLibraryFile } from '../../src/harness/paths.js';

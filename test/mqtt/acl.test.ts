@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCredentials, type Identity } from '../../src/harness/mqtt/credentials.js';
-import { pumpTopic, type PumpAddress } from '../../src/harness/mqtt/topics.js';
+import { generateCredentials, type Identity } from '../../src/harness/broker/credentials.js';
+import { pumpTopic, type PumpAddress } from '../../src/harness/contract/topics.js';
 import { drained, throughMarker } from '../support/mqtt.js';
 import { TARGETS, type StartedBroker } from './targets.js';
 

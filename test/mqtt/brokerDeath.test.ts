@@ -6,10 +6,10 @@
  * still ingested exactly once (the pumps' outboxes resend what the dead broker lost).
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { formatMqttSummary } from '../../src/harness/mqtt/cliOptions.js';
-import { ChildProcessBroker } from '../../src/harness/mqtt/childBroker.js';
-import { MosquittoProcess, startMosquittoForRun } from '../../src/harness/mqtt/mosquitto.js';
-import type { MqttTransport } from '../../src/harness/mqtt/transport.js';
+import { formatMqttSummary } from '../../src/harness/cli/mqttOptions.js';
+import { ChildProcessBroker } from '../../src/harness/broker/childProcessBroker.js';
+import { MosquittoProcess, startMosquittoForRun } from '../../src/harness/broker/mosquitto.js';
+import type { MqttTransport } from '../../src/harness/mqttlink/transport.js';
 import { formatJsonReport } from '../../src/harness/report/json.js';
 import { renderHtmlReport } from '../../src/harness/report/html.js';
 import { formatSummary } from '../../src/harness/report/summary.js';

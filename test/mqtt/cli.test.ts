@@ -3,11 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBrokerUrl, transportFromFlags } from '../../src/harness/mqtt/cliOptions.js';
-import { DynsecSession } from '../../src/harness/mqtt/dynsec.js';
-import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
-import { AccessPolicy } from '../../src/harness/mqtt/acl.js';
-import { parseTopic, pumpTopic } from '../../src/harness/mqtt/topics.js';
+import { parseBrokerUrl, transportFromFlags } from '../../src/harness/cli/mqttOptions.js';
+import { DynsecSession } from '../../src/harness/broker/dynsec.js';
+import { generateCredentials } from '../../src/harness/broker/credentials.js';
+import { AccessPolicy } from '../../src/harness/broker/acl.js';
+import { parseTopic, pumpTopic } from '../../src/harness/contract/topics.js';
 import { dynsecBroker, mosquittoBin, SUITE_BROKER } from './targets.js';
 import { CLI } from '../support/cli.js';
 

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { contractSchemas, validate } from '../../src/harness/mqtt/contract.js';
-import { parseTopic, UP_LEAVES, DOWN_LEAVES, type Leaf } from '../../src/harness/mqtt/topics.js';
+import { contractSchemas, validate } from '../../src/harness/contract/jsonSchemas.js';
+import { parseTopic, UP_LEAVES, DOWN_LEAVES, type Leaf } from '../../src/harness/contract/topics.js';
 import { runScenario } from '../../src/harness/run/runScenario.js';
 import { loadScenarioFile } from '../../src/harness/scenario/load.js';
 

@@ -1,5 +1,5 @@
 /**
- * Provisioning mosquitto through its dynamic security plugin (src/harness/mqtt/dynsec.ts): the
+ * Provisioning mosquitto through its dynamic security plugin (src/harness/broker/dynsec.ts): the
  * roles are the rules of acl.ts, a provisioned broker refuses what the embedded one refuses, a
  * failed provisioning names the plugin's error and leaves what was there before, and the end of the
  * run removes the clients. Runs against the suite's mosquitto when .ci/run started one, else against
@@ -7,9 +7,9 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCredentials, LEGACY_UNAUTHENTICATED, type Identity } from '../../src/harness/mqtt/credentials.js';
-import { deprovisionDynsec, parseBrokerAdmin, provisionCommands, provisionDynsec, roleFor, type DynsecTarget } from '../../src/harness/mqtt/dynsec.js';
-import { pumpTopic, type PumpAddress } from '../../src/harness/mqtt/topics.js';
+import { generateCredentials, LEGACY_UNAUTHENTICATED, type Identity } from '../../src/harness/broker/credentials.js';
+import { deprovisionDynsec, parseBrokerAdmin, provisionCommands, provisionDynsec, roleFor, type DynsecTarget } from '../../src/harness/broker/dynsec.js';
+import { pumpTopic, type PumpAddress } from '../../src/harness/contract/topics.js';
 import { drained, throughMarker } from '../support/mqtt.js';
 import { dynsecBroker, mosquittoBin, SUITE_BROKER } from './targets.js';
 

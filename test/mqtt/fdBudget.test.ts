@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LINK_PROXY_MAX_PUMPS, linkProxyBudget, openFileLimit } from '../../src/harness/mqtt/fdBudget.js';
+import { DEFAULT_LINK_PROXY_MAX_PUMPS, linkProxyBudget, openFileLimit } from '../../src/harness/mqttlink/fdBudget.js';
 
 const LIMITS = `Limit                     Soft Limit           Hard Limit           Units
 Max cpu time              unlimited            unlimited            seconds

@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AccessPolicy } from '../../src/harness/mqtt/acl.js';
-import { EmbeddedBroker } from '../../src/harness/mqtt/broker.js';
-import { credentialsFromJson } from '../../src/harness/mqtt/credentials.js';
-import { gatewayFilters, parseTopic, pumpTopic } from '../../src/harness/mqtt/topics.js';
-import { decodeUp, statusPayload } from '../../src/harness/mqtt/wire.js';
+import { AccessPolicy } from '../../src/harness/broker/acl.js';
+import { EmbeddedBroker } from '../../src/harness/broker/embeddedBroker.js';
+import { credentialsFromJson } from '../../src/harness/broker/credentials.js';
+import { gatewayFilters, parseTopic, pumpTopic } from '../../src/harness/contract/topics.js';
+import { decodeUp, statusPayload } from '../../src/harness/contract/wire.js';
 import { CLI } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusim-fleet-'));

@@ -6,7 +6,7 @@
  * payload says. In process and over aedes and mosquitto.
  */
 import { describe, expect, it } from 'vitest';
-import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
+import { generateCredentials } from '../../src/harness/broker/credentials.js';
 import { runScenario, type RunOptions } from '../../src/harness/run/runScenario.js';
 import { GLOBAL_RULES } from '../../src/harness/safety/monitor.js';
 import { fleetPumps } from '../../src/harness/scenario/fleet.js';

@@ -5,9 +5,9 @@
  */
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { anonymousClientId } from '../../src/harness/mqtt/acl.js';
-import { generateCredentials, LEGACY_UNAUTHENTICATED, type Identity } from '../../src/harness/mqtt/credentials.js';
-import { pumpTopic, type PumpAddress } from '../../src/harness/mqtt/topics.js';
+import { anonymousClientId } from '../../src/harness/broker/acl.js';
+import { generateCredentials, LEGACY_UNAUTHENTICATED, type Identity } from '../../src/harness/broker/credentials.js';
+import { pumpTopic, type PumpAddress } from '../../src/harness/contract/topics.js';
 import { drained, throughMarker } from '../support/mqtt.js';
 import { TARGETS } from './targets.js';
 

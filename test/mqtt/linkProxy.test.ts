@@ -8,9 +8,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DownMessage, UpMessage } from '../../src/harness/link/messages.js';
 import type { LinkConditions } from '../../src/harness/link/network.js';
-import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
-import { pumpsWithLinkConditions } from '../../src/harness/mqtt/linkPumps.js';
-import { startMqtt, type StartedMqtt } from '../../src/harness/mqtt/transport.js';
+import { generateCredentials } from '../../src/harness/broker/credentials.js';
+import { pumpsWithLinkConditions } from '../../src/harness/mqttlink/shapedPumps.js';
+import { startMqtt, type StartedMqtt } from '../../src/harness/mqttlink/transport.js';
 import { runScenario } from '../../src/harness/run/runScenario.js';
 import { fleetPumps, type FleetPump } from '../../src/harness/scenario/fleet.js';
 import { loadScenarioFile } from '../../src/harness/scenario/load.js';

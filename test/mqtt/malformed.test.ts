@@ -2,9 +2,9 @@
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DownMessage, UpMessage } from '../../src/harness/link/messages.js';
-import { generateCredentials, type Identity } from '../../src/harness/mqtt/credentials.js';
-import { MqttNetwork } from '../../src/harness/mqtt/mqttNetwork.js';
-import { pumpTopic, type PumpAddress } from '../../src/harness/mqtt/topics.js';
+import { generateCredentials, type Identity } from '../../src/harness/broker/credentials.js';
+import { MqttNetwork } from '../../src/harness/mqttlink/mqttNetwork.js';
+import { pumpTopic, type PumpAddress } from '../../src/harness/contract/topics.js';
 import { World } from '../../src/harness/world/world.js';
 import { TARGETS, type StartedBroker } from './targets.js';
 

@@ -8,9 +8,9 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
-import { MosquittoProcess, startMosquittoForRun } from '../../src/harness/mqtt/mosquitto.js';
-import { listensOn } from '../../src/harness/mqtt/portOwner.js';
+import { generateCredentials } from '../../src/harness/broker/credentials.js';
+import { MosquittoProcess, startMosquittoForRun } from '../../src/harness/broker/mosquitto.js';
+import { listensOn } from '../../src/harness/net/portOwner.js';
 import { mosquittoBin } from './targets.js';
 import { CLI } from '../support/cli.js';
 

@@ -3,7 +3,7 @@
  * remaining lengths of 1 to 4 bytes, and the PUBLISH / CONNECT fields the proxy reads.
  */
 import { describe, expect, it } from 'vitest';
-import { connectClientId, encodeRemainingLength, FrameError, FrameReader, packetType, parsePublish, puback, withDup } from '../../src/harness/mqtt/mqttFrames.js';
+import { connectClientId, encodeRemainingLength, FrameError, FrameReader, packetType, parsePublish, puback, withDup } from '../../src/harness/mqttlink/mqttFrames.js';
 
 function publish(topic: string, payload: Buffer | string, qos: 0 | 1, packetId = 7): Buffer {
   const t = Buffer.from(topic);

@@ -4,7 +4,7 @@
  * event is ingested exactly once, with the outage on the timeline.
  */
 import { describe, expect, it } from 'vitest';
-import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
+import { generateCredentials } from '../../src/harness/broker/credentials.js';
 import { runScenario } from '../../src/harness/run/runScenario.js';
 import { fleetPumps } from '../../src/harness/scenario/fleet.js';
 import { loadScenarioFile } from '../../src/harness/scenario/load.js';

@@ -8,11 +8,11 @@
 import { connect, type Socket } from 'node:net';
 import mqtt from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { AccessPolicy } from '../../src/harness/mqtt/acl.js';
-import { EmbeddedBroker, MAX_PACKET_BEFORE_LOGIN_BYTES, PacketSizes } from '../../src/harness/mqtt/broker.js';
-import { generateCredentials, type Identity } from '../../src/harness/mqtt/credentials.js';
-import { encodeRemainingLength } from '../../src/harness/mqtt/mqttFrames.js';
-import { pumpTopic, type PumpAddress } from '../../src/harness/mqtt/topics.js';
+import { AccessPolicy } from '../../src/harness/broker/acl.js';
+import { EmbeddedBroker, MAX_PACKET_BEFORE_LOGIN_BYTES, PacketSizes } from '../../src/harness/broker/embeddedBroker.js';
+import { generateCredentials, type Identity } from '../../src/harness/broker/credentials.js';
+import { encodeRemainingLength } from '../../src/harness/mqttlink/mqttFrames.js';
+import { pumpTopic, type PumpAddress } from '../../src/harness/contract/topics.js';
 
 async function poll(cond: () => boolean, what: string, tries = 250): Promise<void> {
   for (let i = 0; i < tries; i++) {

@@ -8,15 +8,15 @@
  * Also: the broker's retained-message index (exact topics) answers like aedes' own store.
  */
 import { describe, expect, it } from 'vitest';
-import { AccessPolicy } from '../../src/harness/mqtt/acl.js';
-import { EmbeddedBroker } from '../../src/harness/mqtt/broker.js';
-import { ChildProcessBroker } from '../../src/harness/mqtt/childBroker.js';
-import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
-import { childBrokerKillOf, chooseBrokerPlacement, DEFAULT_CHILD_BROKER_ABOVE_PUMPS } from '../../src/harness/mqtt/transport.js';
+import { AccessPolicy } from '../../src/harness/broker/acl.js';
+import { EmbeddedBroker } from '../../src/harness/broker/embeddedBroker.js';
+import { ChildProcessBroker } from '../../src/harness/broker/childProcessBroker.js';
+import { generateCredentials } from '../../src/harness/broker/credentials.js';
+import { childBrokerKillOf, chooseBrokerPlacement, DEFAULT_CHILD_BROKER_ABOVE_PUMPS } from '../../src/harness/mqttlink/transport.js';
 import { runScenario } from '../../src/harness/run/runScenario.js';
 import { loadScenarioFile } from '../../src/harness/scenario/load.js';
 import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
-import type { Credentials, Identity } from '../../src/harness/mqtt/credentials.js';
+import type { Credentials, Identity } from '../../src/harness/broker/credentials.js';
 import { throughMarker } from '../support/mqtt.js';
 
 /** A client with its messages collected from the first packet on (a persistent session's queue arrives right after CONNACK). */

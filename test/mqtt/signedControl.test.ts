@@ -14,7 +14,7 @@ import { PumpAgent } from '../../src/harness/link/pumpAgent.js';
 import { ackKeyFor, ackMac } from '../../src/harness/link/signedDown.js';
 import { World } from '../../src/harness/world/world.js';
 import { ed25519FromSeed, signEnvelope } from '../../src/sim/security/remoteCommand.js';
-import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
+import { generateCredentials } from '../../src/harness/broker/credentials.js';
 import { runScenario, type RunOptions } from '../../src/harness/run/runScenario.js';
 import { defineScenario } from '../../src/harness/scenario/define.js';
 import { fleetPumps } from '../../src/harness/scenario/fleet.js';

@@ -5,7 +5,7 @@
  * session, as in the in-process network. Infusions go on and every event is ingested exactly once.
  */
 import { describe, expect, it } from 'vitest';
-import { generateCredentials } from '../../src/harness/mqtt/credentials.js';
+import { generateCredentials } from '../../src/harness/broker/credentials.js';
 import { runScenario } from '../../src/harness/run/runScenario.js';
 import { fleetPumps } from '../../src/harness/scenario/fleet.js';
 import { loadScenarioFile } from '../../src/harness/scenario/load.js';

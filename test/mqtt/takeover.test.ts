@@ -8,10 +8,10 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { describe, expect, it } from 'vitest';
-import { AccessPolicy, anonymousClientId } from '../../src/harness/mqtt/acl.js';
-import { EmbeddedBroker } from '../../src/harness/mqtt/broker.js';
-import { generateCredentials, LEGACY_UNAUTHENTICATED, type Identity } from '../../src/harness/mqtt/credentials.js';
-import { pumpTopic, type PumpAddress } from '../../src/harness/mqtt/topics.js';
+import { AccessPolicy, anonymousClientId } from '../../src/harness/broker/acl.js';
+import { EmbeddedBroker } from '../../src/harness/broker/embeddedBroker.js';
+import { generateCredentials, LEGACY_UNAUTHENTICATED, type Identity } from '../../src/harness/broker/credentials.js';
+import { pumpTopic, type PumpAddress } from '../../src/harness/contract/topics.js';
 import { TARGETS } from './targets.js';
 
 const creds = () =>

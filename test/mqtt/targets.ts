@@ -2,7 +2,7 @@
  * The brokers the MQTT suite runs against: the embedded aedes broker always, and Debian's
  * mosquitto. With INFUSIM_TEST_MOSQUITTO_URL set (.ci/run starts one mosquitto for the whole suite,
  * .ci/mosquitto-suite.sh), the mosquitto target provisions each test's credentials on that broker
- * through the dynamic security plugin (src/harness/mqtt/dynsec.ts) and removes them at the end. A
+ * through the dynamic security plugin (src/harness/broker/dynsec.ts) and removes them at the end. A
  * test that kills the broker mid-run (`killable`) or needs anonymous clients (`anonymous`: the
  * suite's broker refuses them) gets a mosquitto process of its own, as does every test when the
  * variable is not set. In CI (CI set) a missing variable or mosquitto fails the suite, saying what to
@@ -12,12 +12,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AccessPolicy } from '../../src/harness/mqtt/acl.js';
-import { EmbeddedBroker } from '../../src/harness/mqtt/broker.js';
-import type { Credentials } from '../../src/harness/mqtt/credentials.js';
-import { deprovisionDynsec, provisionDynsec, readBrokerAdmin, type DynsecTarget } from '../../src/harness/mqtt/dynsec.js';
-import { findMosquitto, MosquittoProcess } from '../../src/harness/mqtt/mosquitto.js';
-import type { BrokerControl } from '../../src/harness/mqtt/mqttNetwork.js';
+import { AccessPolicy } from '../../src/harness/broker/acl.js';
+import { EmbeddedBroker } from '../../src/harness/broker/embeddedBroker.js';
+import type { Credentials } from '../../src/harness/broker/credentials.js';
+import { deprovisionDynsec, provisionDynsec, readBrokerAdmin, type DynsecTarget } from '../../src/harness/broker/dynsec.js';
+import { findMosquitto, MosquittoProcess } from '../../src/harness/broker/mosquitto.js';
+import type { BrokerControl } from '../../src/harness/broker/control.js';
 
 export interface StartedBroker {
   url: string;

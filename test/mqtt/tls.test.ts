@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type Server } from 'node:tls';
 import { afterAll, describe, expect, it } from 'vitest';
-import { AccessPolicy } from '../../src/harness/mqtt/acl.js';
-import { EmbeddedBroker } from '../../src/harness/mqtt/broker.js';
-import type { Credentials } from '../../src/harness/mqtt/credentials.js';
+import { AccessPolicy } from '../../src/harness/broker/acl.js';
+import { EmbeddedBroker } from '../../src/harness/broker/embeddedBroker.js';
+import type { Credentials } from '../../src/harness/broker/credentials.js';
 import { runScenario } from '../../src/harness/run/runScenario.js';
 import { loadScenarioFile } from '../../src/harness/scenario/load.js';
 

@@ -11,7 +11,7 @@ import { formatTable } from '../../src/harness/bench/report.js';
 import { runBench } from '../../src/harness/bench/runBench.js';
 import { loadLibraryFile } from '../../src/harness/paths.js';
 import { startSocatPair, type SocatPair } from '../../src/harness/serial/socat.js';
-import { LineSession } from '../../src/sim/protocol/lineSession.js';
+import { LineSession } from '../../src/sim/session/lineSession.js';
 import { Pump } from '../../src/sim/pump/pump.js';
 import { LARGE_VOLUME_PUMP } from '../../src/sim/pump/pumpTypes.js';
 import type { EventLog } from '../../src/sim/trace/eventLog.js';

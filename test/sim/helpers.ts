@@ -6,7 +6,7 @@ import type { DrugLibrary } from '../../src/sim/druglib/schema.js';
 import { Pump, type PumpOptions } from '../../src/sim/pump/pump.js';
 import { LARGE_VOLUME_PUMP, type PumpType } from '../../src/sim/pump/pumpTypes.js';
 import type { PumpCommand, Reply } from '../../src/sim/protocol/commands.js';
-import { LineSession } from '../../src/sim/protocol/lineSession.js';
+import { LineSession } from '../../src/sim/session/lineSession.js';
 import type { PumpEvent } from '../../src/sim/trace/events.js';
 
 export const LIBRARY_PATH = fileURLToPath(new URL('../../scenarios/druglib/general-hospital.json', import.meta.url));

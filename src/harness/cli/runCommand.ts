@@ -8,9 +8,9 @@ import { renderHtmlReport } from '../report/html.js';
 import { runScenario, type Speed } from '../run/runScenario.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { loadOrExit2 } from './options.js';
-import { comparePolicies, formatComparison } from '../rollout/compare.js';
-// --- mqtt transport flags (src/harness/mqtt/cliOptions.ts) ---
-import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from '../mqtt/cliOptions.js';
+import { comparePolicies, formatComparison } from '../report/compare.js';
+// --- mqtt transport flags (src/harness/cli/mqttOptions.ts) ---
+import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './mqttOptions.js';
 
 export function parseSpeed(text: string): Speed {
   if (text === 'max') return 'max';

@@ -14,7 +14,8 @@ import { ed25519FromSeed, type RemoteEnvelope } from '../../sim/security/remoteC
 import { ackKeyFor, signedBy } from '../link/signedDown.js';
 import { Prng } from '../../sim/time/prng.js';
 import { Gateway } from '../gateway/gateway.js';
-import { linkConditionsOf, Network } from '../link/network.js';
+import { Network } from '../link/network.js';
+import { linkConditionsOf } from '../scenario/linkConditions.js';
 import { PumpAgent } from '../link/pumpAgent.js';
 import { loadLibraryFile } from '../paths.js';
 import { SafetyMonitor, type RawViolation } from '../safety/monitor.js';
@@ -32,8 +33,8 @@ import { actionCommand } from './actions.js';
 import type { RunResult } from './result.js';
 import { hasUpdates, RolloutRuntime } from '../rollout/runtime.js';
 import { ROLLOUT_ACTIONS, type RolloutPolicyYaml } from '../scenario/schema.js';
-// --- mqtt transport (src/harness/mqtt) ---
-import type { MqttRunInfo, TransportOption } from '../mqtt/transport.js';
+// --- mqtt transport (src/harness/mqttlink) ---
+import type { MqttRunInfo, TransportOption } from '../mqttlink/transport.js';
 
 export type Speed = 'max' | number;
 
@@ -84,7 +85,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   // --- mqtt transport: the same Network surface over a real broker, advanced with a quiescence barrier ---
   // Loaded only when asked for, so an in-process run does not load the MQTT client and broker.
   // Pumps whose link can have conditions connect through the link proxy (docs/mqtt.md).
-  const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqtt/transport.js')).startMqtt(world, networkSeed, linkDefaults, s.name, fleet, options.transport, (await import('../mqtt/linkPumps.js')).pumpsWithLinkConditions(s, fleet)) : undefined;
+  const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqttlink/transport.js')).startMqtt(world, networkSeed, linkDefaults, s.name, fleet, options.transport, (await import('../mqttlink/shapedPumps.js')).pumpsWithLinkConditions(s, fleet)) : undefined;
   const network = mqttRun?.network ?? new Network(world, networkSeed, linkDefaults);
   const advance = async (untilMs: number): Promise<void> => {
     if (mqttRun) await mqttRun.advance(untilMs);

@@ -2,8 +2,7 @@
  * Active alarms: raise, end of cause, acknowledge, audio pause, escalation. Pure: every call
  * takes the time and returns the events it caused.
  */
-import { ALARM_TABLE, AUDIO_PAUSE_MS, PRIORITY_RANK, REMINDER_INTERVAL_MS, type AlarmId, type AlarmPriority } from './alarmTable.js';
-import type { PumpEvent } from '../trace/events.js';
+import { ALARM_TABLE, AUDIO_PAUSE_MS, PRIORITY_RANK, REMINDER_INTERVAL_MS, type AlarmEventSink, type AlarmId, type AlarmPriority } from './alarmTable.js';
 
 export interface ActiveAlarm {
   id: AlarmId;
@@ -63,7 +62,7 @@ export class AlarmManager {
     return best;
   }
 
-  raise(id: AlarmId, nowMs: number, out: PumpEvent[]): void {
+  raise(id: AlarmId, nowMs: number, out: AlarmEventSink): void {
     const existing = this.get(id);
     if (existing) {
       // The cause came back while the latched alarm was still shown: it is live again.
@@ -84,7 +83,7 @@ export class AlarmManager {
   }
 
   /** The cause has gone. A non-latching alarm ends; a latching one waits for acknowledgement. */
-  clearCause(id: AlarmId, nowMs: number, out: PumpEvent[]): void {
+  clearCause(id: AlarmId, nowMs: number, out: AlarmEventSink): void {
     const a = this.get(id);
     if (!a) return;
     a.causeActive = false;
@@ -96,7 +95,7 @@ export class AlarmManager {
    * Acknowledge one alarm or all; returns how many were acknowledged. An alarm whose cause has
    * gone ends; one whose cause persists follows its ACK behaviour (alarmTable.ts, AckBehaviour).
    */
-  acknowledge(id: AlarmId | undefined, nowMs: number, out: PumpEvent[]): number {
+  acknowledge(id: AlarmId | undefined, nowMs: number, out: AlarmEventSink): number {
     const targets = this.active.filter((a) => (id === undefined || a.id === id) && !a.acknowledged);
     for (const a of targets) {
       a.acknowledged = true;
@@ -116,7 +115,7 @@ export class AlarmManager {
    * Pause audio of the pausable alarms active now (IEC 60601-1-8 audio pause); an alarm raised
    * later sounds at once.
    */
-  silence(nowMs: number, out: PumpEvent[]): number {
+  silence(nowMs: number, out: AlarmEventSink): number {
     const until = nowMs + AUDIO_PAUSE_MS;
     for (const a of this.active) if (ALARM_TABLE[a.id].pausable) a.pausedUntilMs = until;
     this.emitAudio(nowMs, out);
@@ -124,7 +123,7 @@ export class AlarmManager {
   }
 
   /** Drop every alarm (power off). */
-  reset(nowMs: number, out: PumpEvent[]): void {
+  reset(nowMs: number, out: AlarmEventSink): void {
     for (const a of [...this.active]) this.remove(a, nowMs, out);
     this.emitAudio(nowMs, out);
   }
@@ -144,7 +143,7 @@ export class AlarmManager {
   }
 
   /** Act on what is due at nowMs. */
-  advance(nowMs: number, out: PumpEvent[]): void {
+  advance(nowMs: number, out: AlarmEventSink): void {
     for (const a of this.active) {
       const spec = ALARM_TABLE[a.id];
       // The pause after ACK is over and the cause persists: re-annunciated, to be acknowledged again.
@@ -162,14 +161,14 @@ export class AlarmManager {
     this.emitAudio(nowMs, out);
   }
 
-  private remove(a: ActiveAlarm, nowMs: number, out: PumpEvent[]): void {
+  private remove(a: ActiveAlarm, nowMs: number, out: AlarmEventSink): void {
     const i = this.active.indexOf(a);
     if (i >= 0) this.active.splice(i, 1);
     out.push({ type: 'ALARM_END', tMs: nowMs, id: a.id });
     this.emitAudio(nowMs, out);
   }
 
-  private emitAudio(nowMs: number, out: PumpEvent[]): void {
+  private emitAudio(nowMs: number, out: AlarmEventSink): void {
     const now = this.audio(nowMs);
     if (now !== this.lastAudio) {
       this.lastAudio = now;

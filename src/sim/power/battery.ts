@@ -3,7 +3,17 @@
  * rate) while on battery, and charges on mains. Closed form between events.
  * docs/clinical.md#battery-and-power: at least 4 h at 25 mL/h; low battery at least 30 min before depletion.
  */
-import type { PumpType } from '../pump/pumpTypes.js';
+/** A pump type's battery (the `battery` group of src/sim/pump/pumpTypes.ts). */
+export interface BatterySpec {
+  capacityMWh: number;
+  idleDrawMW: number;
+  motorDrawMWPerMlPerH: number;
+  chargeMW: number;
+  /** Low-battery alarm when the remaining runtime at the present load falls to this (ms). */
+  lowWarningMs: number;
+  /** Depleted battery: the pump shuts down this long after the BATTERY_DEPLETED alarm (ms; docs/clinical.md). */
+  depletedShutdownMs: number;
+}
 
 const MS_PER_H = 3_600_000;
 
@@ -13,7 +23,7 @@ export class Battery {
   /** When the depleted-battery alarm was raised, while on battery (undefined: not depleted). */
   depletedSinceMs: number | undefined;
 
-  constructor(private readonly spec: PumpType['battery'], initialFraction = 1) {
+  constructor(private readonly spec: BatterySpec, initialFraction = 1) {
     this.chargeMWh = spec.capacityMWh * Math.min(1, Math.max(0, initialFraction));
   }
 

@@ -2,6 +2,9 @@
  * Pump types as data. A syringe pump and a large-volume pump differ here, not in code.
  * Every figure and its source: docs/clinical.md (vendor manuals, ECRI, FDA; "typical" where no primary source).
  */
+import type { BatterySpec } from '../power/battery.js';
+import type { HardwareModel } from '../firmware/hardware.js';
+
 export interface RateResolutionStep {
   /** The resolution applies to rates below this bound (mL/h). */
   belowMlPerH: number;
@@ -22,7 +25,7 @@ export interface AccuracyRange {
 }
 
 export interface PumpType {
-  id: 'lvp' | 'syringe';
+  id: HardwareModel;
   name: string;
   minRateMlPerH: number;
   maxRateMlPerH: number;
@@ -65,16 +68,7 @@ export interface PumpType {
   accumulatedAirAlarmMl: number;
   accumulatedAirWindowMs: number;
   /** Battery: capacity in mWh, idle draw, motor draw per mL/h of rate, charge rate on mains. */
-  battery: {
-    capacityMWh: number;
-    idleDrawMW: number;
-    motorDrawMWPerMlPerH: number;
-    chargeMW: number;
-    /** Low-battery alarm when the remaining runtime at the present load falls to this (ms). */
-    lowWarningMs: number;
-    /** Depleted battery: the pump shuts down this long after the BATTERY_DEPLETED alarm (ms; docs/clinical.md). */
-    depletedShutdownMs: number;
-  };
+  battery: BatterySpec;
   /** Near-end alarm lead time (ms) before VTBI complete. docs/clinical.md#alarms: default about 5 min. */
   nearEndLeadMs: number;
   /** Callback alarm after this long left in programming without a start (ms). */

@@ -7,12 +7,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runScenario, type Speed } from '../run/runScenario.js';
 import { fleetPumps } from '../scenario/fleet.js';
-import { loadOrExit2 } from '../cli/options.js';
+import { loadOrExit2 } from './options.js';
 import { loadScenarioFile } from '../scenario/load.js';
-import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './cliOptions.js';
-import { credentialsToJson, generateCredentials, type Credentials } from './credentials.js';
-import { mosquittoAcl } from './mosquitto.js';
-import { assertTopicLevel, siteLevel } from './topics.js';
+import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './mqttOptions.js';
+import { credentialsToJson, generateCredentials, type Credentials } from '../broker/credentials.js';
+import { mosquittoAcl } from '../broker/mosquitto.js';
+import { assertTopicLevel, siteLevel } from '../contract/topics.js';
 
 interface FleetOpts extends TransportFlags {
   speed: Speed;

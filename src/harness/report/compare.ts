@@ -7,9 +7,9 @@ import { resolve } from 'node:path';
 import { runScenario, type RunOptions } from '../run/runScenario.js';
 import type { RunResult } from '../run/result.js';
 import type { LoadedScenario } from '../scenario/load.js';
-import { clockText } from '../report/timeline.js';
-import { loadPolicyFile } from './runtime.js';
-import { emptyCounts } from './types.js';
+import { clockText } from './timeline.js';
+import { loadPolicyFile } from '../rollout/runtime.js';
+import { emptyCounts } from '../rollout/types.js';
 
 export interface ComparisonRow {
   metric: string;

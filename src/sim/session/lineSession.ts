@@ -5,8 +5,8 @@
  */
 import type { Pump } from '../pump/pump.js';
 import { statusFields } from '../pump/pump.js';
-import { err, ok } from './commands.js';
-import { firstBadChar, formatReply, formatStatusLine, MAX_LINE_CHARS, parseRequest } from './lineCodec.js';
+import { err, ok } from '../protocol/commands.js';
+import { firstBadChar, formatReply, formatStatusLine, MAX_LINE_CHARS, parseRequest } from '../protocol/lineCodec.js';
 import type { EventLog } from '../trace/eventLog.js';
 import { formatEvent } from '../trace/events.js';
 

@@ -7,13 +7,14 @@
 import type { LinkConditions } from '../link/network.js';
 import type { FleetPump } from '../scenario/fleet.js';
 import type { World } from '../world/world.js';
-import { AccessPolicy } from './acl.js';
-import { EmbeddedBroker, type BrokerCounters } from './broker.js';
-import { ChildProcessBroker, type ChildBrokerKill } from './childBroker.js';
-import { generateCredentials, type Credentials } from './credentials.js';
+import { AccessPolicy } from '../broker/acl.js';
+import { EmbeddedBroker, type BrokerCounters } from '../broker/embeddedBroker.js';
+import { ChildProcessBroker, type ChildBrokerKill } from '../broker/childProcessBroker.js';
+import { generateCredentials, type Credentials } from '../broker/credentials.js';
 import { linkProxyBudget, openFileLimit } from './fdBudget.js';
-import { MqttNetwork, type BrokerControl, type MqttStats } from './mqttNetwork.js';
-import { siteLevel } from './topics.js';
+import type { BrokerControl, OwnedBroker } from '../broker/control.js';
+import { MqttNetwork, type MqttStats } from './mqttNetwork.js';
+import { siteLevel } from '../contract/topics.js';
 
 export interface MqttTransport {
   kind: 'mqtt';
@@ -60,16 +61,6 @@ export interface MqttTransport {
 }
 
 export type TransportOption = { kind: 'inproc' } | MqttTransport;
-
-/** An external broker the run started and owns (mosquitto.ts): its URL, a name for the summary, kill and restart. */
-export interface OwnedBroker {
-  url: string;
-  name: string;
-  control: BrokerControl;
-  /** Told when the broker dies without being asked to (it says whether it was restarted). */
-  onDeath?: ((f: (why: string) => void) => void) | undefined;
-  close(): Promise<void>;
-}
 
 /** Where the embedded broker runs. */
 export type BrokerPlacement = 'in-process' | 'child-process';

@@ -1,10 +1,10 @@
 /** The command-line side of the MQTT transport: flags shared by `infusim run` and `infusim fleet`. */
 import { InvalidArgumentError, type Command } from 'commander';
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { credentialsFromJson } from './credentials.js';
-import { dynsecProvisioner, readBrokerAdmin } from './dynsec.js';
-import { findMosquitto, startMosquittoForRun } from './mosquitto.js';
-import type { MqttRunInfo, MqttTransport, TransportOption } from './transport.js';
+import { credentialsFromJson } from '../broker/credentials.js';
+import { dynsecProvisioner, readBrokerAdmin } from '../broker/dynsec.js';
+import { findMosquitto, startMosquittoForRun } from '../broker/mosquitto.js';
+import type { MqttRunInfo, MqttTransport, TransportOption } from '../mqttlink/transport.js';
 
 export interface TransportFlags {
   transport?: string;

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Credentials, Identity } from './credentials.js';
-import { DOWN_LEAVES, pumpTopic, TOPIC_ROOT, UP_LEAVES } from './topics.js';
+import { DOWN_LEAVES, pumpTopic, TOPIC_ROOT, UP_LEAVES } from '../contract/topics.js';
 
 export const DYNSEC_TOPIC = '$CONTROL/dynamic-security/v1';
 export const DYNSEC_RESPONSE_TOPIC = `${DYNSEC_TOPIC}/response`;

@@ -2,12 +2,12 @@
  * Who may connect, publish and subscribe: deny by default. A pump publishes only under its own
  * topics (status, telemetry, events, cmd-ack) and subscribes only to its own cmd and acks; the
  * gateway publishes commands and acknowledgements and listens to the pumps' leaves; an observer
- * only listens. The embedded broker applies this through aedes hooks (broker.ts); for mosquitto
+ * only listens. The embedded broker applies this through aedes hooks (embeddedBroker.ts); for mosquitto
  * the same rules are written as a password file and an ACL file (mosquitto.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Credentials, Identity } from './credentials.js';
-import { DOWN_LEAVES, parseTopic, pumpTopic, TOPIC_ROOT, UP_LEAVES } from './topics.js';
+import { DOWN_LEAVES, parseTopic, pumpTopic, TOPIC_ROOT, UP_LEAVES } from '../contract/topics.js';
 
 /** An anonymous client: only ever allowed to reach the command topic of a legacy pump. */
 export const ANONYMOUS: Identity = { role: 'observer', clientId: '', username: '', password: '' };

@@ -3,12 +3,12 @@
  * when (and why not), pumps still on a weak profile, refusals, and the versions over time chart.
  * The terminal summary and the HTML report each call one function here.
  */
-import { renderLineChart } from '../report/charts/lineChart.js';
-import { escapeHtml } from '../report/charts/svg.js';
-import { clockText } from '../report/timeline.js';
+import { renderLineChart } from './charts/lineChart.js';
+import { escapeHtml } from './charts/svg.js';
+import { clockText } from './timeline.js';
 import type { RunResult } from '../run/result.js';
-import type { RolloutResult } from './runtime.js';
-import { PUMP_UPDATE_STATUSES } from './types.js';
+import type { RolloutResult } from '../rollout/runtime.js';
+import { PUMP_UPDATE_STATUSES } from '../rollout/types.js';
 
 const STATUS_HEADERS = ['pending', 'downloading', 'deferred (infusing)', 'installing', 'installed', 'failed', 'rolled back', 'timed out'];
 

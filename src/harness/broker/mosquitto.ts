@@ -13,9 +13,9 @@ import { onProcessExit } from '../net/cleanup.js';
 import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { Credentials } from './credentials.js';
-import { listensOn } from './portOwner.js';
-import type { OwnedBroker } from './transport.js';
-import { DOWN_LEAVES, pumpTopic, TOPIC_ROOT, UP_LEAVES } from './topics.js';
+import { listensOn } from '../net/portOwner.js';
+import type { OwnedBroker } from './control.js';
+import { DOWN_LEAVES, pumpTopic, TOPIC_ROOT, UP_LEAVES } from '../contract/topics.js';
 
 const CANDIDATES = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto', '/usr/local/sbin/mosquitto', '/usr/local/bin/mosquitto'];
 

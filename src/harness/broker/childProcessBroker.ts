@@ -2,7 +2,7 @@
  * The embedded broker in a child process (docs/mqtt.md, "Broker placement"). A loopback
  * connection costs a file descriptor on each side, so with the broker in the run's own process a
  * fleet of N pumps holds 2N descriptors there; above a few thousand pumps (the open-file limit is
- * often 20,000 or lower) the broker moves to a child process of its own (brokerChild.ts), forked
+ * often 20,000 or lower) the broker moves to a child process of its own (childProcessEntry.ts), forked
  * with its soft open-file limit raised to the hard limit.
  *
  * Killing this broker (a gateway outage) closes it inside the child, over IPC, as the in-process
@@ -22,20 +22,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
-import type { BrokerCounters } from './broker.js';
-import type { FromChild, ToChild } from './brokerChild.js';
+import type { BrokerCounters } from './embeddedBroker.js';
+import type { FromChild, ToChild } from './childProcessEntry.js';
 import { credentialsToJson, type Credentials } from './credentials.js';
 
 /** Where the broker's entry file is: the compiled .js next to this file, or the .ts source (run with tsx). */
 function childEntry(): { file: string; execArgv: string[] } {
-  const js = fileURLToPath(new URL('./brokerChild.js', import.meta.url));
+  const js = fileURLToPath(new URL('./childProcessEntry.js', import.meta.url));
   // --expose-gc: info({ gc: true }) collects garbage before measuring (the benchmark's memory per pump).
   // Lean V8 flags for a process that mostly holds idle connections: a 1 MB young generation
   // (semi-space) instead of up to 16 MB, and V8's memory-over-speed heuristics (--optimize-for-size:
   // with 10,000 pumps the broker's RSS drops by about a third; the command round trip stays ~ms).
   const lean = ['--max-semi-space-size=1', '--optimize-for-size'];
   if (existsSync(js)) return { file: js, execArgv: ['--expose-gc', ...lean] };
-  return { file: fileURLToPath(new URL('./brokerChild.ts', import.meta.url)), execArgv: ['--expose-gc', ...lean, '--import', 'tsx'] };
+  return { file: fileURLToPath(new URL('./childProcessEntry.ts', import.meta.url)), execArgv: ['--expose-gc', ...lean, '--import', 'tsx'] };
 }
 
 /**

@@ -13,7 +13,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { connectClientId, FrameReader, parsePublish, type PublishInfo } from './mqttFrames.js';
-import type { Direction } from './linkShaping.js';
+import type { Direction } from './messageShaping.js';
 
 /** One pump's connection through the proxy. */
 export interface ProxiedConnection {

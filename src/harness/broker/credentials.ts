@@ -5,7 +5,7 @@
  * CVE-2015-3953, CVE-2020-12047 on hard-coded credentials).
  */
 import { randomBytes } from 'node:crypto';
-import { assertTopicLevel, type PumpAddress } from './topics.js';
+import { assertTopicLevel, type PumpAddress } from '../contract/topics.js';
 
 /**
  * The one firmware profile that models the advisories' weakness on the broker side: anyone on the

@@ -1,7 +1,7 @@
 /**
  * The JSON payloads on the topic tree, as zod schemas: validated at both ends. A malformed payload
  * is rejected (decode returns an error), counted and logged by the receiver; it never throws.
- * contracts/*.schema.json are generated from these (scripts in src/harness/mqtt/contract.ts).
+ * contracts/*.schema.json are generated from these (scripts in src/harness/contract/jsonSchemas.ts).
  */
 import type { PumpEvent } from '../../sim/trace/events.js';
 import { z } from 'zod';

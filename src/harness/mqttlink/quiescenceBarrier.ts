@@ -8,7 +8,7 @@
  * is counted lost.
  */
 import type { World } from '../world/world.js';
-import type { Direction } from './linkShaping.js';
+import type { Direction } from './messageShaping.js';
 
 export interface QuiescenceOptions {
   barrierTimeoutMs?: number | undefined;
@@ -125,7 +125,7 @@ export class QuiescenceBarrier {
    * A message that reached its receiver: handled at this instant, but only once the barrier has
    * seen every message of the instant land, and then in a fixed order (direction, pump, arrival
    * on that pump's connection) rather than the order the sockets delivered them in. With the
-   * per-pump link streams (linkShaping.ts) this makes a run over MQTT replay from its seed.
+   * per-pump link streams (messageShaping.ts) this makes a run over MQTT replay from its seed.
    * Whoever drives the world calls `settle()` before running it (the transport's `advance` does).
    */
   arrive(dir: Direction, pumpId: string, handle: () => void): void {

@@ -4,10 +4,10 @@
  * plus every pump a `latency`, `loss`, `duplicate` or `reorder` fault can target (before any
  * `fraction:` draw). Over MQTT these pumps connect through the link proxy.
  */
-import { linkConditionsOf } from '../link/network.js';
+import { linkConditionsOf } from '../scenario/linkConditions.js';
 import { resolveTarget, type FleetPump } from '../scenario/fleet.js';
 import type { Scenario } from '../scenario/schema.js';
-import { hasConditions } from './linkShaping.js';
+import { hasConditions } from './messageShaping.js';
 
 const LINK_FAULTS: ReadonlySet<string> = new Set(['latency', 'loss', 'duplicate', 'reorder']);
 

@@ -11,7 +11,7 @@ import memoryPersistenceModule from 'aedes-persistence';
 import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
 import { AccessPolicy } from './acl.js';
 import type { Identity } from './credentials.js';
-import { MAX_PAYLOAD_BYTES } from './wire.js';
+import { MAX_PAYLOAD_BYTES } from '../contract/wire.js';
 
 /** aedes-persistence is CommonJS (module.exports = factory); its types describe an ES default. */
 const memoryPersistenceFactory = memoryPersistenceModule as unknown as () => object;

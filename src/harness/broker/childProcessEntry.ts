@@ -1,5 +1,5 @@
 /**
- * Entry file of the child-process broker (childBroker.ts forks it): the same embedded aedes
+ * Entry file of the child-process broker (childProcessBroker.ts forks it): the same embedded aedes
  * broker, with the same authenticate / authorizePublish / authorizeSubscribe hooks and the same
  * (in-memory) persistence, in a process of its own so that a large fleet's sockets are split
  * between two processes (one descriptor per connection on each side of a loopback connection).
@@ -14,7 +14,7 @@
  * instance on the same port with that persistence (sessions, queued QoS 1 messages, retained status).
  */
 import { AccessPolicy } from './acl.js';
-import { EmbeddedBroker, type BrokerCounters } from './broker.js';
+import { EmbeddedBroker, type BrokerCounters } from './embeddedBroker.js';
 import { credentialsFromJson } from './credentials.js';
 
 export type ToChild = { type: 'start'; port: number; credentials: string } | { type: 'stop' } | { type: 'info'; gc?: boolean } | { type: 'close' };

@@ -13,7 +13,7 @@
  * of wall time is counted lost.
  *
  * Link conditions (latency, jitter, loss, duplication, reordering) act on real connections too: a
- * pump whose link can have them connects through the link proxy (`linkProxy.ts`), which drops,
+ * pump whose link can have them connects through the link proxy (`tcpProxy.ts`), which drops,
  * duplicates or holds its PUBLISH frames on the virtual clock (`onProxiedPublish`, in
  * `proxiedLinks.ts`). A held frame is not in flight: it is a world event at its due instant,
  * tracked again when it is written.
@@ -23,25 +23,21 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { DownMessage, UpMessage } from '../link/messages.js';
 import { Network, type LinkConditions, type ReconnectBackoff } from '../link/network.js';
 import type { World } from '../world/world.js';
-import { AccessPolicy, anonymousClientId } from './acl.js';
-import type { Credentials, Identity } from './credentials.js';
-import { hasConditions } from './linkShaping.js';
+import { AccessPolicy, anonymousClientId } from '../broker/acl.js';
+import type { BrokerControl } from '../broker/control.js';
+import type { Credentials, Identity } from '../broker/credentials.js';
+import { hasConditions } from './messageShaping.js';
 import { emptyMqttStats, type MqttStats } from './mqttStats.js';
 import { ProxiedLinks } from './proxiedLinks.js';
-import { QuiescenceBarrier } from './quiescence.js';
-import { gatewayFilters, parseTopic, pumpTopic, type PumpAddress } from './topics.js';
-import { decodeDown, decodeUp, encodeDown, encodeUp, statusPayload } from './wire.js';
+import { QuiescenceBarrier } from './quiescenceBarrier.js';
+import { gatewayFilters, parseTopic, pumpTopic, type PumpAddress } from '../contract/topics.js';
+import { decodeDown, decodeUp, encodeDown, encodeUp, statusPayload } from '../contract/wire.js';
 
 /** How many first connections a batch opens at once. */
 const CONNECT_CONCURRENCY = 200;
 
 export { DEFAULT_LINK_PROXY_MAX_PUMPS } from './proxiedLinks.js';
 export type { MqttStats } from './mqttStats.js';
-
-export interface BrokerControl {
-  stop(): Promise<void>;
-  start(): Promise<void>;
-}
 
 export interface MqttNetworkOptions {
   url: string;
@@ -226,7 +222,7 @@ export class MqttNetwork extends Network {
     await this.settle();
   }
 
-  /** The quiescence barrier (quiescence.ts): nothing in flight and no connection change pending. */
+  /** The quiescence barrier (quiescenceBarrier.ts): nothing in flight and no connection change pending. */
   settle(): Promise<void> {
     return this.barrier.settle();
   }

@@ -1,18 +1,18 @@
 /**
  * Link conditions on real connections (the link-proxy side of mqttNetwork.ts): a pump whose link
  * can have latency, jitter, loss, duplication or reordering connects through the link proxy
- * (`linkProxy.ts`), which drops, duplicates or holds its PUBLISH frames on the virtual clock
+ * (`tcpProxy.ts`), which drops, duplicates or holds its PUBLISH frames on the virtual clock
  * (`onProxiedPublish`). A held frame is not in flight: it is a world event at its due instant,
  * tracked again when it is written.
  */
 import type { LinkConditions, NetworkStatsCounters } from '../link/network.js';
 import type { World } from '../world/world.js';
-import { LinkProxy, type ProxiedConnection } from './linkProxy.js';
-import { hasConditions, newLinkShapeState, planTransmission, type Direction, type LinkShapeState } from './linkShaping.js';
+import { LinkProxy, type ProxiedConnection } from './tcpProxy.js';
+import { hasConditions, newLinkShapeState, planTransmission, type Direction, type LinkShapeState } from './messageShaping.js';
 import { puback, withDup, type PublishInfo } from './mqttFrames.js';
 import type { MqttStats } from './mqttStats.js';
-import type { QuiescenceBarrier } from './quiescence.js';
-import { parseTopic } from './topics.js';
+import type { QuiescenceBarrier } from './quiescenceBarrier.js';
+import { parseTopic } from '../contract/topics.js';
 import { DEFAULT_LINK_PROXY_MAX_PUMPS } from './fdBudget.js';
 
 // At most this many pumps connect through the link proxy when no limit is given: a proxied
@@ -45,7 +45,7 @@ export interface ProxiedLinksHost {
 }
 
 export class ProxiedLinks {
-  /** Seed of the per-pump link streams (linkShaping.ts). */
+  /** Seed of the per-pump link streams (messageShaping.ts). */
   private readonly linkSeed: number;
   private linkProxy: LinkProxy | undefined;
   /** Client id → pump, for the proxied pumps. */
