@@ -13,15 +13,14 @@ import { MosquittoProcess, startMosquittoForRun } from '../../src/harness/broker
 import { listensOn } from '../../src/harness/net/portOwner.js';
 import { mosquittoBin } from './targets.js';
 import { CLI } from '../support/cli.js';
+import { listenOnFreePort } from '../support/ports.js';
 
 describe('who listens on a port', () => {
   let server: Server;
   let port = 0;
   beforeAll(async () => {
     server = createServer();
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const a = server.address();
-    port = typeof a === 'object' && a ? a.port : 0;
+    port = await listenOnFreePort(server);
   });
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 

@@ -16,6 +16,7 @@ import { EmbeddedBroker } from '../../src/harness/broker/embeddedBroker.js';
 import type { Credentials } from '../../src/harness/broker/credentials.js';
 import { runScenario } from '../../src/harness/run/runScenario.js';
 import { loadScenarioFile } from '../../src/harness/scenario/load.js';
+import { listenOnFreePort } from '../support/ports.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusim-tls-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -46,9 +47,7 @@ describe('mqtts:// with a CA file', () => {
       socket.on('error', () => plain.destroy());
       plain.on('error', () => socket.destroy());
     });
-    await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', () => resolve()));
-    const address = front.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    const port = await listenOnFreePort(front);
     try {
       const run = await runScenario(loadScenarioFile('scenarios/occlusion-drill.yaml'), {
         transport: {

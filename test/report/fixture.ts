@@ -1,8 +1,6 @@
 /** A hand-built RunResult: 2 units, 5 pumps, alarms of each priority, network spans, a violation. */
 import type { AlarmRecord, RunResult, SeriesPoint } from '../../src/harness/run/result.js';
-
-const MIN = 60_000;
-const H = 60 * MIN;
+import { HOUR as H, MIN } from '../support/time.js';
 
 export const EVIL_PUMP_ID = '<script>alert("x")</script>';
 

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createProgress, hhmm, progressLine } from '../../src/harness/report/progress.js';
-
-const H = 3_600_000;
+import { HOUR as H } from '../support/time.js';
 
 function fakeStream(isTTY: boolean, columns = 100): { isTTY: boolean; columns: number; out: string[]; write(s: string): boolean } {
   const out: string[] = [];

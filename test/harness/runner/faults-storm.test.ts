@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/index.js';
 import { loadScenarioFile, parseScenarioText } from '../../../src/harness/scenario/load.js';
 import { BASE, oneProblem } from '../../scenario/helpers.js';
+import { expectExactlyOnce } from '../../support/exactlyOnce.js';
 import { alarmsOf, infuse, MIN, recordsOf, stateAt, ward, type Timeline } from './helpers.js';
 
 /** Pause and resume every pump every 2 minutes, so the pumps have events to send. */
@@ -18,13 +19,9 @@ function churn(end = '55m'): Timeline {
   ];
 }
 
-function expectExactlyOnce(run: Awaited<ReturnType<typeof runScenario>>): void {
-  const n = run.result.network;
-  expect(n.eventsMissing).toBe(0);
-  expect(n.eventsIngested).toBe(n.eventsSent);
+function expectExactlyOnceAndNoViolation(run: Awaited<ReturnType<typeof runScenario>>): void {
+  expectExactlyOnce(run);
   expect(run.result.violations).toEqual([]);
-  const keys = run.gateway.record.map((r) => `${r.pumpId}#${r.seq}`);
-  expect(new Set(keys).size).toBe(keys.length);
 }
 
 describe('reconnect-storm (in-process)', () => {
@@ -46,7 +43,7 @@ describe('reconnect-storm (in-process)', () => {
       expect(alarmsOf(run.trace, id, 'COMM_LOST')).toEqual([]);
       expect(stateAt(run.trace, id, 44 * MIN)).toBe('RUNNING');
     }
-    expectExactlyOnce(run);
+    expectExactlyOnceAndNoViolation(run);
   });
 
   it('a pump away longer than its comm timeout raises COMM_LOST and drains its outbox once back', async () => {
@@ -58,7 +55,7 @@ describe('reconnect-storm (in-process)', () => {
       expect(stateAt(run.trace, id, 44 * MIN)).toBe('RUNNING');
     }
     expect(run.result.expectations.every((e) => e.passed)).toBe(true);
-    expectExactlyOnce(run);
+    expectExactlyOnceAndNoViolation(run);
   });
 
   it('repeats with every: and end:, on the same pumps', async () => {
@@ -66,7 +63,7 @@ describe('reconnect-storm (in-process)', () => {
     const run = await runScenario(ward({ pumps: 2, duration: '45m', timeline }));
     const downs = recordsOf(run.trace, 'net').filter((r) => r.what === 'link-down');
     expect(downs.map((r) => r.tMs)).toEqual([5 * MIN, 15 * MIN, 25 * MIN]);
-    expectExactlyOnce(run);
+    expectExactlyOnceAndNoViolation(run);
   });
 
   it('the shipped scenario passes, and the same seed gives the same trace', async () => {
@@ -78,7 +75,7 @@ describe('reconnect-storm (in-process)', () => {
     expect(downs).toEqual([60 * MIN, 90 * MIN, 120 * MIN]);
     // Two ICU pumps are in their occlusion alarm when the storms hit.
     for (const id of ['icu-2', 'icu-5']) expect(alarmsOf(a.trace, id, 'OCCLUSION_DOWN')[0]!.tMs).toBeLessThan(60 * MIN);
-    expectExactlyOnce(a);
+    expectExactlyOnceAndNoViolation(a);
     expect(a.trace.digest()).toBe(b.trace.digest());
   });
 });

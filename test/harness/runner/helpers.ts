@@ -13,7 +13,7 @@ export type TimelineEntry = Timeline[number];
 export const HEPARIN = { drug: 'heparin', dose: 18, weight: 80, vtbi: 250 } as const;
 export const HEPARIN_RATE = 14.4;
 
-export const MIN = 60_000;
+export { MIN } from '../../support/time.js';
 
 export interface WardOptions {
   name?: string;
