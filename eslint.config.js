@@ -15,6 +15,11 @@ export default tseslint.config(
     },
   },
   {
+    // The dependency-cruiser rules file (.dependency-cruiser.cjs) is CommonJS.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
+  },
+  {
     files: ['**/*.mjs', 'bench/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

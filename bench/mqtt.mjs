@@ -41,8 +41,8 @@ else await main();
 
 // ---------------------------------------------------------------- worker: holds a share of the fleet
 async function worker() {
-  const { credentialsFromJson } = await import('../dist/harness/mqtt/credentials.js');
-  const { MqttNetwork } = await import('../dist/harness/mqtt/mqttNetwork.js');
+  const { credentialsFromJson } = await import('../dist/harness/broker/credentials.js');
+  const { MqttNetwork } = await import('../dist/harness/mqttlink/mqttNetwork.js');
   const { World } = await import('../dist/harness/world/world.js');
   const { url, credsFile, pumpIds } = await new Promise((resolve) => process.once('message', resolve));
   const creds = credentialsFromJson(readFileSync(credsFile, 'utf8'));
@@ -85,12 +85,12 @@ async function worker() {
 // ---------------------------------------------------------------- main
 async function main() {
   const { default: mqtt } = await import('mqtt');
-  const { ChildProcessBroker, forkRaisingFdLimit } = await import('../dist/harness/mqtt/childBroker.js');
-  const { credentialsToJson, generateCredentials } = await import('../dist/harness/mqtt/credentials.js');
-  const { MqttNetwork } = await import('../dist/harness/mqtt/mqttNetwork.js');
-  const { gatewayFilters, pumpTopic } = await import('../dist/harness/mqtt/topics.js');
-  const { chooseBrokerPlacement } = await import('../dist/harness/mqtt/transport.js');
-  const { decodeUp, encodeDown, encodeUp } = await import('../dist/harness/mqtt/wire.js');
+  const { ChildProcessBroker, forkRaisingFdLimit } = await import('../dist/harness/broker/childProcessBroker.js');
+  const { credentialsToJson, generateCredentials } = await import('../dist/harness/broker/credentials.js');
+  const { MqttNetwork } = await import('../dist/harness/mqttlink/mqttNetwork.js');
+  const { gatewayFilters, pumpTopic } = await import('../dist/harness/contract/topics.js');
+  const { chooseBrokerPlacement } = await import('../dist/harness/mqttlink/transport.js');
+  const { decodeUp, encodeDown, encodeUp } = await import('../dist/harness/contract/wire.js');
   const { World } = await import('../dist/harness/world/world.js');
   const N = Number(process.env.BENCH_MQTT_PUMPS ?? 10_000);
   const R = Number(process.env.BENCH_MQTT_RATE_PUMPS ?? 1000);

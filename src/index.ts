@@ -13,7 +13,7 @@ export { EventLog, verifyChain, formatLogEntry, type LogEntry } from './sim/trac
 export { formatEvent, type PumpEvent, type PumpState } from './sim/trace/events.js';
 export { ERROR_CODES, type PumpCommand, type Reply, type ErrorCode, type SensorInput, type ProgramRequest } from './sim/protocol/commands.js';
 export { parseRequest, formatCommand, formatReply, MAX_LINE_CHARS } from './sim/protocol/lineCodec.js';
-export { LineSession } from './sim/protocol/lineSession.js';
+export { LineSession } from './sim/session/lineSession.js';
 export { simulateGravimetric, trumpetCurve, type TrumpetCurve } from './sim/trumpet/trumpet.js';
 export { loadLibraryFile, DEFAULT_LIBRARY_PATH } from './harness/paths.js';
 export { runHeparinDemo } from './harness/demo/heparinDemo.js';

@@ -7,17 +7,16 @@
  * or in code: fc.assert(pumpModelProperty(...), { seed, path, endOnFailure: true }).
  * PROPERTY_RUNS=<n> sets the number of runs (default 100 per pump type; `npm run test:deep`).
  */
-import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { parseDrugLibraryText } from '../../src/sim/druglib/load.js';
 import type { DrugLibrary } from '../../src/sim/druglib/schema.js';
 import { Pump } from '../../src/sim/pump/pump.js';
 import { LARGE_VOLUME_PUMP, SYRINGE_PUMP } from '../../src/sim/pump/pumpTypes.js';
 import { finalCheck, formatViolations, InvariantObserver } from '../../src/sim/safety/invariants.js';
+import { library } from '../support/library.js';
 import { pumpCommandArbs } from './commands/index.js';
 import { InvariantViolation, type PumpFactory, type PumpModel, type PumpReal } from './commands/model.js';
 
-export const LIBRARY: DrugLibrary = parseDrugLibraryText(readFileSync(new URL('../../scenarios/druglib/general-hospital.json', import.meta.url), 'utf8'), 'general-hospital.json');
+export const LIBRARY: DrugLibrary = library();
 
 /** Most wake-ups one advanceTo may take before the property calls it a spin (the pump's own guard is 1,000,000). */
 export const MAX_WAKES_PER_ADVANCE = 20_000;

@@ -4,16 +4,15 @@
  * reports it as unexpectedly passing: turn `it.fails` into `it` and set its flag in
  * test/properties/knownBugs.ts to false.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseDrugLibraryText } from '../../src/sim/druglib/load.js';
 import type { PumpCommand } from '../../src/sim/protocol/commands.js';
 import { Pump, type PumpOptions } from '../../src/sim/pump/pump.js';
 import { LARGE_VOLUME_PUMP } from '../../src/sim/pump/pumpTypes.js';
 import { formatViolations, RULES } from '../../src/sim/safety/invariants.js';
+import { library } from '../support/library.js';
 import { replay, rules } from './helpers.js';
 
-const LIBRARY = parseDrugLibraryText(readFileSync(new URL('../../scenarios/druglib/general-hospital.json', import.meta.url), 'utf8'));
+const LIBRARY = library();
 const container = (value: 'empty' | 'ok'): PumpCommand => ({ cmd: 'INJECT', input: { sensor: 'container', value } });
 const power = (value: 'off' | 'on'): PumpCommand => ({ cmd: 'INJECT', input: { sensor: 'power', value } });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventLog, entryHash, formatLogEntry, GENESIS_HASH, verifyChain, type LogEntry } from '../../src/sim/trace/eventLog.js';
 import type { Pump } from '../../src/sim/pump/pump.js';
-import { LineSession } from '../../src/sim/protocol/lineSession.js';
+import { LineSession } from '../../src/sim/session/lineSession.js';
 import { HOUR, makePump } from './helpers.js';
 
 const SCRIPT = [

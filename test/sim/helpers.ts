@@ -1,28 +1,13 @@
 /** Shared fixtures for the pump-core unit tests (not a test file itself). */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { parseDrugLibraryText } from '../../src/sim/druglib/load.js';
-import type { DrugLibrary } from '../../src/sim/druglib/schema.js';
+import { library } from '../support/library.js';
 import { Pump, type PumpOptions } from '../../src/sim/pump/pump.js';
 import { LARGE_VOLUME_PUMP, type PumpType } from '../../src/sim/pump/pumpTypes.js';
 import type { PumpCommand, Reply } from '../../src/sim/protocol/commands.js';
-import { LineSession } from '../../src/sim/protocol/lineSession.js';
+import { LineSession } from '../../src/sim/session/lineSession.js';
 import type { PumpEvent } from '../../src/sim/trace/events.js';
 
-export const LIBRARY_PATH = fileURLToPath(new URL('../../scenarios/druglib/general-hospital.json', import.meta.url));
-export const LIBRARY_TEXT = readFileSync(LIBRARY_PATH, 'utf8');
-
-export function library(): DrugLibrary {
-  return parseDrugLibraryText(LIBRARY_TEXT, 'general-hospital.json');
-}
-
-/** A fresh deep copy of the example library as plain JSON (for breaking it). */
-export function libraryJson(): Record<string, unknown> {
-  return JSON.parse(LIBRARY_TEXT) as Record<string, unknown>;
-}
-
-export const MIN = 60_000;
-export const HOUR = 3_600_000;
+export { LIBRARY_PATH, LIBRARY_TEXT, library, libraryJson } from '../support/library.js';
+export { HOUR, MIN } from '../support/time.js';
 
 export function makePump(opts: Partial<PumpOptions> & { type?: PumpType } = {}): Pump {
   return new Pump({ type: LARGE_VOLUME_PUMP, seed: 42, library: library(), areaId: 'icu', ...opts });

@@ -5,7 +5,7 @@
  * data and docs/protocol.md; none is read back from the pump.
  */
 import { describe, expect, it } from 'vitest';
-import type { LineSession } from '../../src/sim/protocol/lineSession.js';
+import type { LineSession } from '../../src/sim/session/lineSession.js';
 import { makeSession } from './helpers.js';
 
 /** Feed lines; return the last reply line (the one starting with the request id). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineSession } from '../../src/sim/protocol/lineSession.js';
+import { LineSession } from '../../src/sim/session/lineSession.js';
 import { makePump, makeSession, snapshot } from './helpers.js';
 
 const PCA = '1 PROGRAM mode=pca basal=0.5 demand=1 lockout=10 limit=4 window=1 vtbi=100';

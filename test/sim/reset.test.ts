@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseRequest } from '../../src/sim/protocol/lineCodec.js';
-import { LineSession } from '../../src/sim/protocol/lineSession.js';
+import { LineSession } from '../../src/sim/session/lineSession.js';
 import { makePump, makeSession, snapshot } from './helpers.js';
 
 const IDLE_FRESH = 'state=IDLE mode=- drug=- rate=0 vi=0 vtbi=0 alarm=- prio=- batt=100 mains=1';

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import type { DrugLibrary } from '../../sim/druglib/schema.js';
 import { findCareArea } from '../../sim/druglib/load.js';
-import { LineSession } from '../../sim/protocol/lineSession.js';
+import { LineSession } from '../../sim/session/lineSession.js';
 import { Pump } from '../../sim/pump/pump.js';
 import { pumpTypeById } from '../../sim/pump/pumpTypes.js';
 import { fieldsOf, replyCode } from '../serial/link.js';

@@ -7,7 +7,7 @@ import { isProfileId, PROFILE_IDS, type ProfileId } from '../../sim/firmware/pro
 import { releaseManifest } from '../../sim/firmware/release.js';
 import { keyIdOf } from '../../sim/firmware/signing.js';
 import { readJsonFile, readPrivateKey, readPublicKey, trustedKeyMap } from '../release/keyFiles.js';
-import { issuesLine, parseSequence, parseSizeBytes, parseVersionOption, requireObject } from '../release/toolOptions.js';
+import { issuesLine, parseSequence, parseSizeBytes, parseVersionOption, requireObject } from './releaseOptions.js';
 
 const TEN_YEARS_MS = 10 * 365 * 86_400_000;
 

@@ -4,7 +4,7 @@ import { DrugLibraryError, parseDrugLibrary } from '../../sim/druglib/load.js';
 import { LIBRARY_PACKAGE_FORMAT, libraryPackageSchema, signLibraryPackage, verifyLibraryPackage } from '../../sim/firmware/libraryPackage.js';
 import { keyIdOf } from '../../sim/firmware/signing.js';
 import { readJsonFile, readPrivateKey, readPublicKey, trustedKeyMap } from '../release/keyFiles.js';
-import { issuesLine, parseModels, parseSequence, type Model } from '../release/toolOptions.js';
+import { issuesLine, parseModels, parseSequence, type Model } from './releaseOptions.js';
 
 const TEN_YEARS_MS = 10 * 365 * 86_400_000;
 

@@ -8,7 +8,7 @@ import { registerTrumpet } from './trumpetCommand.js';
 import { registerRun } from './runCommand.js';
 import { registerDevice } from './deviceCommand.js';
 import { registerBench } from './benchCommand.js';
-import { registerFleet } from '../mqtt/fleetCommand.js'; // infusim fleet (MQTT)
+import { registerFleet } from './fleetCommand.js'; // infusim fleet (MQTT)
 import { runScenario } from '../run/runScenario.js';
 import { registerEmulate } from './emulateCommand.js';
 import { registerKeys } from './keysCommand.js';

@@ -11,8 +11,8 @@ import { runScenario, type Speed } from '../run/runScenario.js';
 import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { loadOrExit2 } from './options.js';
 import { comparePolicies, formatComparison } from '../run/compare.js';
-// --- mqtt transport flags (src/harness/mqtt/cliOptions.ts) ---
-import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from '../mqtt/cliOptions.js';
+// --- mqtt transport flags (src/harness/cli/mqttOptions.ts) ---
+import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './mqttOptions.js';
 
 export function parseSpeed(text: string): Speed {
   if (text === 'max') return 'max';

@@ -3,7 +3,7 @@
  * lines out, one framing for every front end: docs/protocol.md, Lines), plus two console words
  * a person may type on a line of their own: `help` and `quit` (or `exit`).
  */
-import { LineSession, type LineSessionOptions } from '../../sim/protocol/lineSession.js';
+import { LineSession, type LineSessionOptions } from '../../sim/session/lineSession.js';
 import type { Pump } from '../../sim/pump/pump.js';
 
 export const CONSOLE_HELP = `Type protocol requests: <id> <COMMAND> key=value ... (docs/protocol.md). Time moves only with TICK.

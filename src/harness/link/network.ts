@@ -6,7 +6,6 @@
  */
 import { Prng } from '../../sim/time/prng.js';
 import { loseNext } from './lossModel.js';
-import { parseDurationMs } from '../scenario/duration.js';
 import type { World } from '../world/world.js';
 import type { DownMessage, UpMessage } from './messages.js';
 
@@ -18,18 +17,6 @@ export interface LinkConditions {
   burstLoss: boolean;
   duplicateRate: number;
   reorderRate: number;
-}
-
-/** A scenario's `link:` section as link conditions (docs/scenarios.md, "The link"). */
-export function linkConditionsOf(link: { latency: string | number; jitter: string | number; loss: number; duplicate: number; reorder: number }): LinkConditions {
-  return {
-    latencyMs: parseDurationMs(link.latency),
-    jitterMs: parseDurationMs(link.jitter),
-    lossRate: link.loss,
-    burstLoss: false,
-    duplicateRate: link.duplicate,
-    reorderRate: link.reorder,
-  };
 }
 
 /** How long a pump's client waits before it reconnects after a reconnect storm dropped it. */

@@ -2,7 +2,7 @@
  * The HTML report: one self-contained page (inline CSS and SVG, no scripts, no external resources)
  * that opens offline. Charts are hand-written SVG, tables follow the terminal summary.
  */
-import { rolloutHtmlSection } from '../rollout/report.js';
+import { rolloutHtmlSection } from './rollout.js';
 import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../run/result.js';
 import { renderLineChart } from './charts/lineChart.js';

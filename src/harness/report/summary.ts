@@ -2,7 +2,7 @@
  * The terminal summary printed at the end of a run, and the aggregations it shares with the HTML
  * report (alarm counts, response times, delivered volume error, network counters).
  */
-import { rolloutSummaryLines } from '../rollout/report.js';
+import { rolloutSummaryLines } from './rollout.js';
 import { ALARM_IDS, ALARM_TABLE, PRIORITY_RANK, isAlarmId } from '../../sim/alarms/alarmTable.js';
 import type { AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import type { AlarmRecord, NetworkStats, PumpSummary, RunResult } from '../run/result.js';

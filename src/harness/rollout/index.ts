@@ -2,5 +2,4 @@
 export { RolloutOrchestrator, matchesFilter, planWaves, RETRY_MS, TICK_MS, type FleetMember, type HealthSample, type RolloutPort } from './orchestrator.js';
 export { buildLibraryPackages, buildReleases, factoryManifest, TAMPER_KINDS, UpdateServer, vendorKeys, type BuiltRelease, type ReleaseDef, type TamperKind, type VendorKeys } from './releases.js';
 export { hasUpdates, alarmsPerPumpHour, loadPolicyFile, rolloutPlan, RolloutRuntime, type RolloutResult, type VersionPoint } from './runtime.js';
-export { renderVersionChart, rolloutHtmlSection, rolloutSummaryLines } from './report.js';
 export * from './types.js';

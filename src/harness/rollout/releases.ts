@@ -14,9 +14,9 @@ import type { DrugLibrary } from '../../sim/druglib/schema.js';
 import { ed25519FromSeed } from '../../sim/security/remoteCommand.js';
 import type { UpdatePayload } from '../link/messages.js';
 import type { HardwareModel } from './types.js';
+import type { TamperKind } from '../scenario/tamperKinds.js';
 
-export const TAMPER_KINDS = ['none', 'bad-signature', 'unknown-key', 'unsigned', 'hash-mismatch', 'truncated', 'wrong-model', 'replayed', 'stale'] as const;
-export type TamperKind = (typeof TAMPER_KINDS)[number];
+export { TAMPER_KINDS, type TamperKind } from '../scenario/tamperKinds.js';
 
 /** A year: how long a release manifest stays fresh unless the scenario says otherwise. */
 export const DEFAULT_EXPIRES_MS = 365 * 86_400_000;

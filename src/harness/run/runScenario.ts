@@ -16,8 +16,8 @@ import type { World } from '../world/world.js';
 import { buildResult } from './buildResult.js';
 import { evaluateExpectations } from './expectations.js';
 import type { RunResult } from './result.js';
-// --- mqtt transport (src/harness/mqtt) ---
-import type { MqttRunInfo, TransportOption } from '../mqtt/transport.js';
+// --- mqtt transport (src/harness/mqttlink) ---
+import type { MqttRunInfo, TransportOption } from '../mqttlink/transport.js';
 
 export { SETTLE_MS } from '../ward/ward.js';
 
@@ -55,7 +55,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   // --- mqtt transport: the same Network surface over a real broker, advanced with a quiescence barrier ---
   // Loaded only when asked for, so an in-process run does not load the MQTT client and broker.
   // Pumps whose link can have conditions connect through the link proxy (docs/mqtt.md).
-  const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqtt/transport.js')).startMqtt(world, plan.networkSeed, plan.linkDefaults, plan.scenario.name, fleet, options.transport, (await import('../mqtt/linkPumps.js')).pumpsWithLinkConditions(plan.scenario, fleet)) : undefined;
+  const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqttlink/transport.js')).startMqtt(world, plan.networkSeed, plan.linkDefaults, plan.scenario.name, fleet, options.transport, (await import('../mqttlink/shapedPumps.js')).pumpsWithLinkConditions(plan.scenario, fleet)) : undefined;
   const advance = async (untilMs: number): Promise<void> => {
     if (mqttRun) await mqttRun.advance(untilMs);
     else world.runUntil(untilMs);

@@ -7,7 +7,7 @@
  */
 import { err } from '../../sim/protocol/commands.js';
 import { formatReply, parseRequest } from '../../sim/protocol/lineCodec.js';
-import { LineSession, type LineSessionOptions } from '../../sim/protocol/lineSession.js';
+import { LineSession, type LineSessionOptions } from '../../sim/session/lineSession.js';
 import type { Pump } from '../../sim/pump/pump.js';
 import { formatEvent } from '../../sim/trace/events.js';
 

@@ -1,10 +1,10 @@
 /**
  * Active alarms: raise, end of cause, acknowledge, audio pause, escalation. Pure: every call
- * takes the time and returns the events it caused (effects as data, src/sim/pump/effects.ts).
+ * takes the time and returns the events it caused (effects as data, src/sim/effects/effects.ts).
  */
-import { ALARM_TABLE, AUDIO_PAUSE_MS, PRIORITY_RANK, REMINDER_INTERVAL_MS, type AlarmId, type AlarmPriority } from './alarmTable.js';
-import type { PumpEvent } from '../trace/events.js';
-import { NO_EVENTS } from '../pump/effects.js';
+import { ALARM_TABLE, AUDIO_PAUSE_MS, PRIORITY_RANK, REMINDER_INTERVAL_MS, type AlarmEvent, type AlarmId, type AlarmPriority } from './alarmTable.js';
+
+const NO_EVENTS: readonly AlarmEvent[] = Object.freeze([]);
 
 export interface ActiveAlarm {
   id: AlarmId;
@@ -64,8 +64,8 @@ export class AlarmManager {
     return best;
   }
 
-  raise(id: AlarmId, nowMs: number): PumpEvent[] {
-    const out: PumpEvent[] = [];
+  raise(id: AlarmId, nowMs: number): AlarmEvent[] {
+    const out: AlarmEvent[] = [];
     const existing = this.get(id);
     if (existing) {
       // The cause came back while the latched alarm was still shown: it is live again.
@@ -87,13 +87,13 @@ export class AlarmManager {
   }
 
   /** The cause has gone. A non-latching alarm ends; a latching one waits for acknowledgement. */
-  clearCause(id: AlarmId, nowMs: number): readonly PumpEvent[] {
+  clearCause(id: AlarmId, nowMs: number): readonly AlarmEvent[] {
     const a = this.get(id);
     if (!a) return NO_EVENTS;
     a.causeActive = false;
     a.remindAtMs = Infinity;
     if (ALARM_TABLE[id].latching && !a.acknowledged) return NO_EVENTS;
-    const out: PumpEvent[] = [];
+    const out: AlarmEvent[] = [];
     this.remove(a, nowMs, out);
     return out;
   }
@@ -102,8 +102,8 @@ export class AlarmManager {
    * Acknowledge one alarm or all; returns how many were acknowledged. An alarm whose cause has
    * gone ends; one whose cause persists follows its ACK behaviour (alarmTable.ts, AckBehaviour).
    */
-  acknowledge(id: AlarmId | undefined, nowMs: number): { n: number; events: PumpEvent[] } {
-    const out: PumpEvent[] = [];
+  acknowledge(id: AlarmId | undefined, nowMs: number): { n: number; events: AlarmEvent[] } {
+    const out: AlarmEvent[] = [];
     const targets = this.active.filter((a) => (id === undefined || a.id === id) && !a.acknowledged);
     for (const a of targets) {
       a.acknowledged = true;
@@ -123,8 +123,8 @@ export class AlarmManager {
    * Pause audio of the pausable alarms active now (IEC 60601-1-8 audio pause); an alarm raised
    * later sounds at once.
    */
-  silence(nowMs: number): { untilMs: number; events: PumpEvent[] } {
-    const out: PumpEvent[] = [];
+  silence(nowMs: number): { untilMs: number; events: AlarmEvent[] } {
+    const out: AlarmEvent[] = [];
     const untilMs = nowMs + AUDIO_PAUSE_MS;
     for (const a of this.active) if (ALARM_TABLE[a.id].pausable) a.pausedUntilMs = untilMs;
     this.emitAudio(nowMs, out);
@@ -132,8 +132,8 @@ export class AlarmManager {
   }
 
   /** Drop every alarm (power off). */
-  reset(nowMs: number): PumpEvent[] {
-    const out: PumpEvent[] = [];
+  reset(nowMs: number): AlarmEvent[] {
+    const out: AlarmEvent[] = [];
     for (const a of [...this.active]) this.remove(a, nowMs, out);
     this.emitAudio(nowMs, out);
     return out;
@@ -154,10 +154,10 @@ export class AlarmManager {
   }
 
   /** Act on what is due at nowMs. */
-  advance(nowMs: number): readonly PumpEvent[] {
+  advance(nowMs: number): readonly AlarmEvent[] {
     // Nothing active and the audio off: nothing can change (the common case, no allocation).
     if (this.active.length === 0 && this.lastAudio === 'off') return NO_EVENTS;
-    const out: PumpEvent[] = [];
+    const out: AlarmEvent[] = [];
     for (const a of this.active) {
       const spec = ALARM_TABLE[a.id];
       // The pause after ACK is over and the cause persists: re-annunciated, to be acknowledged again.
@@ -177,14 +177,14 @@ export class AlarmManager {
   }
 
   /** Internal steps add to the event list of the public call they serve. */
-  private remove(a: ActiveAlarm, nowMs: number, out: PumpEvent[]): void {
+  private remove(a: ActiveAlarm, nowMs: number, out: AlarmEvent[]): void {
     const i = this.active.indexOf(a);
     if (i >= 0) this.active.splice(i, 1);
     out.push({ type: 'ALARM_END', tMs: nowMs, id: a.id });
     this.emitAudio(nowMs, out);
   }
 
-  private emitAudio(nowMs: number, out: PumpEvent[]): void {
+  private emitAudio(nowMs: number, out: AlarmEvent[]): void {
     const now = this.audio(nowMs);
     if (now !== this.lastAudio) {
       this.lastAudio = now;

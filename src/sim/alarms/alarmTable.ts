@@ -32,6 +32,20 @@ export const ALARM_IDS = [
 ] as const;
 export type AlarmId = (typeof ALARM_IDS)[number];
 
+/** What the alarm manager tells the world (part of PumpEvent, src/sim/trace/events.ts). */
+export type AlarmEvent =
+  | { type: 'ALARM'; tMs: number; id: AlarmId; prio: AlarmPriority; stops: boolean }
+  | { type: 'ALARM_END'; tMs: number; id: AlarmId }
+  | { type: 'ESCALATE'; tMs: number; id: AlarmId; prio: AlarmPriority }
+  | { type: 'AUDIO'; tMs: number; prio: AlarmPriority | 'off' }
+  /** The reminder signal of an acknowledged alarm whose cause persists (docs/protocol.md, "Alarms"). */
+  | { type: 'REMINDER'; tMs: number; id: AlarmId };
+
+/** Where the alarm manager puts its events: the caller's list of pump events (any list that takes alarm events). */
+export interface AlarmEventSink {
+  push(e: AlarmEvent): unknown;
+}
+
 export interface AlarmSpec {
   id: AlarmId;
   priority: AlarmPriority;

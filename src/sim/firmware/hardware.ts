@@ -3,8 +3,7 @@
  * types' ids (src/sim/pump/pumpTypes.ts): an image built for one model must never run on another
  * (Uptane's hardware identifier check against mix-and-match).
  */
-import type { PumpType } from '../pump/pumpTypes.js';
+export const HARDWARE_MODELS = ['lvp', 'syringe'] as const;
 
-export type HardwareModel = PumpType['id'];
-
-export const HARDWARE_MODELS = ['lvp', 'syringe'] as const satisfies readonly HardwareModel[];
+/** A pump type's id (`PumpType['id']`); PUMP_TYPES has one entry per model. */
+export type HardwareModel = (typeof HARDWARE_MODELS)[number];

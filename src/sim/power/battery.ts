@@ -4,7 +4,7 @@
  * docs/clinical.md#battery-and-power: at least 4 h at 25 mL/h; low battery at least 30 min before depletion.
  */
 import { err, type Reply } from '../protocol/commands.js';
-import { NO_EFFECTS, clear, raise, type Effect } from '../pump/effects.js';
+import { NO_EFFECTS, clear, raise, type Effect } from '../effects/effects.js';
 import type { AlarmId } from '../alarms/alarmTable.js';
 
 const MS_PER_H = 3_600_000;

@@ -4,7 +4,7 @@
  * in the pump type's `air` group). It acts on input only: nothing to integrate, no wake.
  */
 import { err, type Reply } from '../protocol/commands.js';
-import { NO_EFFECTS, clear, raise, type Effect } from './effects.js';
+import { NO_EFFECTS, clear, raise, type Effect } from '../effects/effects.js';
 
 export interface AirConfig {
   /** A single bubble at least this large alarms (mL). */

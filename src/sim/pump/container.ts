@@ -7,7 +7,7 @@
  */
 import { err, type ProgramRequest, type Reply } from '../protocol/commands.js';
 import { fmtNum } from '../trace/events.js';
-import { NO_EFFECTS, clear, raise, type Effect } from './effects.js';
+import { NO_EFFECTS, clear, raise, type Effect } from '../effects/effects.js';
 import type { PumpType } from './pumpTypes.js';
 
 const EPS_ML = 1e-9;

@@ -3,7 +3,7 @@
  * door closes (docs/protocol.md, "Alarms"). No figures in the pump type data, nothing to
  * integrate, no wake: it acts on input, and at power-on an open door is announced again.
  */
-import { NO_EFFECTS, clear, raise, type Effect } from './effects.js';
+import { NO_EFFECTS, clear, raise, type Effect } from '../effects/effects.js';
 
 export class Door {
   open = false;

@@ -7,7 +7,7 @@ import { checkLimits, type LimitVerdict } from '../druglib/limits.js';
 import type { Limits } from '../druglib/schema.js';
 import { err, type Reply } from '../protocol/commands.js';
 import { fmtNum, type OverrideWhat, type PumpEvent } from '../trace/events.js';
-import { NO_EVENTS } from './effects.js';
+import { NO_EVENTS } from '../effects/effects.js';
 
 /** A limit check: refused, or passed with what to log (an overridden soft limit). */
 export type LimitOutcome = { ok: false; reply: Reply } | { ok: true; events: readonly PumpEvent[] };

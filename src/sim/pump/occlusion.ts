@@ -5,7 +5,7 @@
  * "Occlusion"; figures in the pump type's `occlusion` group).
  */
 import type { AlarmId } from '../alarms/alarmTable.js';
-import { NO_EFFECTS, clear, raise, type Effect } from './effects.js';
+import { NO_EFFECTS, clear, raise, type Effect } from '../effects/effects.js';
 import { KPA_PER_MMHG } from './pumpTypes.js';
 
 const MS_PER_H = 3_600_000;

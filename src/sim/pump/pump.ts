@@ -16,7 +16,7 @@ import { formatCommand, formatReply } from '../protocol/lineCodec.js';
 import type { RemoteEnvelope, RemoteVerdict } from '../security/remoteCommand.js';
 import { formatEvent, type PumpEvent, type PumpState } from '../trace/events.js';
 import { AirDetector } from './air.js';
-import type { Effect } from './effects.js';
+import type { Effect } from '../effects/effects.js';
 import { PumpParts } from './pumpParts.js';
 import { statusFields, type PumpOptions } from './pumpStatus.js';
 import { drugReply, infoReply, selectArea } from './readCommands.js';

@@ -4,6 +4,7 @@
  * Each peripheral has its group of figures (`mechanism`, `occlusion`, `air`, `container`,
  * `battery`), read by its own unit; the door has no figures.
  */
+import type { HardwareModel } from '../firmware/hardware.js';
 import type { BatteryConfig } from '../power/battery.js';
 import type { AirConfig } from './air.js';
 import type { ContainerConfig } from './container.js';
@@ -30,7 +31,7 @@ export interface AccuracyRange {
 }
 
 export interface PumpType {
-  id: 'lvp' | 'syringe';
+  id: HardwareModel;
   name: string;
   minRateMlPerH: number;
   maxRateMlPerH: number;

@@ -8,7 +8,7 @@ import type { FirmwareEvent, LibraryEvent } from '../firmware/events.js';
 import type { LibraryUpdater } from '../firmware/libraryUpdate.js';
 import { selfTestVerdict, type BehaviourProfile } from '../firmware/profiles.js';
 import type { FirmwareUpdater } from '../firmware/updater.js';
-import type { Effect } from './effects.js';
+import type { Effect } from '../effects/effects.js';
 import type { PumpType } from './pumpTypes.js';
 
 export class UpdateAgents {

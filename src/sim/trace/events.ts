@@ -2,7 +2,7 @@
  * What a pump tells the world, as data. The protocol formats these as `! ...` lines; the log
  * and the harness read them typed.
  */
-import type { AlarmId, AlarmPriority } from '../alarms/alarmTable.js';
+import type { AlarmEvent } from '../alarms/alarmTable.js';
 import { formatUpdateEvent, type FirmwareEvent, type LibraryEvent } from '../firmware/events.js';
 
 export type PumpState = 'IDLE' | 'PROGRAMMED' | 'RUNNING' | 'PAUSED' | 'KVO' | 'COMPLETE' | 'ALARM' | 'OFF';
@@ -11,14 +11,9 @@ export type PumpState = 'IDLE' | 'PROGRAMMED' | 'RUNNING' | 'PAUSED' | 'KVO' | '
 export type OverrideWhat = 'dose' | 'bolus' | 'vtbi' | 'demand' | 'lockout' | 'pcalimit';
 
 export type PumpEvent =
-  | { type: 'ALARM'; tMs: number; id: AlarmId; prio: AlarmPriority; stops: boolean }
-  | { type: 'ALARM_END'; tMs: number; id: AlarmId }
-  | { type: 'ESCALATE'; tMs: number; id: AlarmId; prio: AlarmPriority }
-  | { type: 'AUDIO'; tMs: number; prio: AlarmPriority | 'off' }
+  | AlarmEvent
   /** Mains power lost (`on: false`, the pump runs on its battery) or back. */
   | { type: 'MAINS'; tMs: number; on: boolean }
-  /** The reminder signal of an acknowledged alarm whose cause persists (docs/protocol.md, "Alarms"). */
-  | { type: 'REMINDER'; tMs: number; id: AlarmId }
   | { type: 'STATE'; tMs: number; state: PumpState; reason: string }
   | { type: 'RATE'; tMs: number; rateMlPerH: number }
   | { type: 'BOLUS_END'; tMs: number; kind: 'bolus' | 'loading' | 'demand'; volumeMl: number; cut: boolean }

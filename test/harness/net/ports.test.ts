@@ -8,9 +8,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AccessPolicy } from '../../../src/harness/mqtt/acl.js';
-import { EmbeddedBroker } from '../../../src/harness/mqtt/broker.js';
-import { generateCredentials } from '../../../src/harness/mqtt/credentials.js';
+import { AccessPolicy } from '../../../src/harness/broker/acl.js';
+import { EmbeddedBroker } from '../../../src/harness/broker/embeddedBroker.js';
+import { generateCredentials } from '../../../src/harness/broker/credentials.js';
 import { ephemeralRange, LOCK_DIR, reservedRange, reservePort } from '../../../src/harness/net/ports.js';
 
 /** Reserve in another process (tsx): prints the port, or the error. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HOUR } from '../../support/time.js';
 import type { FirmwareEvent } from '../../../src/sim/firmware/events.js';
 import { alarmsPerPumpHour, DEFAULT_GATES, matchesFilter, planWaves, RolloutOrchestrator, type FleetMember, type HealthSample, type RolloutPlan, type RolloutPort } from '../../../src/harness/rollout/index.js';
 
@@ -94,7 +95,6 @@ function start(behaviour: (id: string) => Behaviour, p: RolloutPlan, members = f
   return w;
 }
 
-const HOUR = 3_600_000;
 
 describe('targets and waves', () => {
   it('filters by unit, type, version and segment', () => {

@@ -9,9 +9,8 @@ import { keyIdOf } from '../../../src/sim/firmware/signing.js';
 import { FirmwareUpdater, type FirmwareUpdaterOptions } from '../../../src/sim/firmware/updater.js';
 import type { HardwareModel } from '../../../src/sim/firmware/hardware.js';
 
-export const MIN = 60_000;
-export const HOUR = 3_600_000;
-export const DAY = 86_400_000;
+import { DAY, HOUR } from '../../support/time.js';
+export { DAY, HOUR, MIN } from '../../support/time.js';
 
 const vendorPair = ed25519FromSeed(new Uint8Array(32).fill(7));
 const roguePair = ed25519FromSeed(new Uint8Array(32).fill(9));

@@ -1,0 +1,657 @@
+/**
+ * The MQTT link: the same surface as the in-process Network (so PumpAgent, Gateway and the fault
+ * injector work unchanged), but every message crosses a real broker. Each pump is an mqtt.js
+ * client with its own identity; the gateway is another. Link faults act on real connections:
+ * a partition cuts the pump's TCP connection (its last will says offline), a gateway outage kills
+ * the broker (or cuts the gateway's connection), and both come back on heal; a reconnect storm
+ * destroys the pumps' sockets at once and their clients reconnect together.
+ *
+ * Virtual time over a real broker: every tracked publish increments an in-flight count that the
+ * receiving side decrements once it has handled the message; `settle()` resolves when nothing is
+ * in flight, so the runner advances the clock only after the messages of the current instant have
+ * been delivered (a quiescence barrier). A message that has not arrived after `barrierTimeoutMs`
+ * of wall time is counted lost.
+ *
+ * Link conditions (latency, jitter, loss, duplication, reordering) act on real connections too: a
+ * pump whose link can have them connects through the link proxy (`tcpProxy.ts`), which drops,
+ * duplicates or holds its PUBLISH frames on the virtual clock (`onProxiedPublish`, in
+ * `proxiedLinks.ts`). A held frame is not in flight: it is a world event at its due instant,
+ * tracked again when it is written.
+ */
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { DownMessage, UpMessage } from '../link/messages.js';
+import { Network, type LinkConditions, type ReconnectBackoff } from '../link/network.js';
+import type { World } from '../world/world.js';
+import { AccessPolicy, anonymousClientId } from '../broker/acl.js';
+import type { BrokerControl } from '../broker/control.js';
+import type { Credentials, Identity } from '../broker/credentials.js';
+import { hasConditions } from './messageShaping.js';
+import { emptyMqttStats, type MqttStats } from './mqttStats.js';
+import { ProxiedLinks } from './proxiedLinks.js';
+import { QuiescenceBarrier } from './quiescenceBarrier.js';
+import { gatewayFilters, parseTopic, pumpTopic, type PumpAddress } from '../contract/topics.js';
+import { decodeDown, decodeUp, encodeDown, encodeUp, statusPayload } from '../contract/wire.js';
+
+/** How many first connections a batch opens at once. */
+const CONNECT_CONCURRENCY = 200;
+
+export { DEFAULT_LINK_PROXY_MAX_PUMPS } from './proxiedLinks.js';
+export type { MqttStats } from './mqttStats.js';
+
+export interface MqttNetworkOptions {
+  url: string;
+  credentials: Credentials;
+  /** PEM CA certificate for mqtts://. */
+  caFile?: string | undefined;
+  /** The broker, if this run may kill and restart it (embedded, or a test's own mosquitto). */
+  brokerControl?: BrokerControl | undefined;
+  /** A gateway outage kills the broker ('broker', the default when it can) or cuts the gateway's connection. */
+  gatewayOutage?: 'broker' | 'gateway' | undefined;
+  /** The gateway is someone else's (infusim fleet): nothing is tracked, the pumps only talk to the broker. */
+  externalGateway?: boolean | undefined;
+  barrierTimeoutMs?: number | undefined;
+  /** Wall time between reconnection attempts. */
+  reconnectPeriodMs?: number | undefined;
+  log?: ((line: string) => void) | undefined;
+  /** Sees every payload that arrived from the broker, before validation (contract checks). */
+  onWire?: ((topic: string, payload: Buffer) => void) | undefined;
+  /**
+   * The pumps whose link can have conditions during the run (the runner decides from the
+   * scenario): they connect through the link proxy. Default: every pump when the default link
+   * conditions do anything, none otherwise.
+   */
+  linkPumps?: ReadonlySet<string> | undefined;
+  /** At most this many pumps go through the link proxy (default DEFAULT_LINK_PROXY_MAX_PUMPS); the others connect directly, without conditions. */
+  linkProxyMaxPumps?: number | undefined;
+}
+
+interface Endpoint {
+  identity: Identity;
+  client: MqttClient | undefined;
+  /** Connected and subscribed. */
+  ready: boolean;
+  cut: boolean;
+  filters: string[];
+  onMessage: (topic: string, payload: Buffer) => void;
+  will?: { topic: string; payload: string } | undefined;
+  online?: { topic: string; payload: string } | undefined;
+  connectedOnce?: boolean;
+  /** Connects through the link proxy. */
+  proxied?: boolean;
+  /** Its next cut is a reconnect storm's (counted as such, not as a connection cut). */
+  droppedByStorm?: boolean;
+}
+
+export class MqttNetwork extends Network {
+  readonly mqttStats: MqttStats = emptyMqttStats();
+  /** Malformed payloads and other trouble, bounded. */
+  readonly log: string[] = [];
+  private readonly pumps = new Map<string, Endpoint>();
+  private gatewayEp: Endpoint | undefined;
+  private rogue: { client: MqttClient | undefined; refused: boolean } | undefined;
+  /** The anonymous clients that reach legacy pumps, by pump. */
+  private readonly legacyRogues = new Map<string, { client: MqttClient | undefined; refused: boolean }>();
+  private gatewayHandler: (m: UpMessage) => void = () => undefined;
+  private readonly pumpHandlers = new Map<string, (m: DownMessage) => void>();
+  /** Tracks what is in flight and the connection changes pending; hands over each instant's arrivals. */
+  private readonly barrier: QuiescenceBarrier;
+  private readonly policy: AccessPolicy;
+  private readonly ca: Buffer | undefined;
+  private brokerDown = false;
+  private closed = false;
+  private batch: Endpoint[] | undefined;
+  /** The pumps that connect through the link proxy, and the conditions on their links. */
+  private readonly proxiedLinks: ProxiedLinks;
+  private readonly unshapedNoted = new Set<string>();
+
+  constructor(
+    private readonly w: World,
+    seed: number,
+    linkDefaults: LinkConditions,
+    private readonly o: MqttNetworkOptions,
+  ) {
+    super(w, seed, linkDefaults);
+    this.policy = new AccessPolicy(o.credentials);
+    this.ca = o.caFile ? readFileSync(o.caFile) : undefined;
+    this.barrier = new QuiescenceBarrier(w, {
+      barrierTimeoutMs: o.barrierTimeoutMs,
+      externalGateway: o.externalGateway,
+      onTimeout: (count) => {
+        this.mqttStats.barrierTimeouts += count;
+        this.stats.lost += count;
+      },
+      note: (line) => this.note(line),
+    });
+    this.proxiedLinks = new ProxiedLinks(
+      seed,
+      { url: o.url, ca: this.ca, linkDefaults, linkPumps: o.linkPumps, linkProxyMaxPumps: o.linkProxyMaxPumps, externalGateway: o.externalGateway },
+      {
+        world: w,
+        barrier: this.barrier,
+        mqttStats: this.mqttStats,
+        stats: this.stats,
+        hasPump: (pumpId) => this.pumps.has(pumpId),
+        conditions: (pumpId) => this.conditions(pumpId),
+        gatewayOpen: (pumpId) => this.reachable(pumpId) && !!this.gatewayEp?.ready,
+        note: (line) => this.note(line),
+      },
+    );
+  }
+
+  get url(): string {
+    return this.o.url;
+  }
+
+  get credentials(): Credentials {
+    return this.o.credentials;
+  }
+
+  override attachGateway(handler: (m: UpMessage) => void): void {
+    super.attachGateway(handler);
+    this.gatewayHandler = handler;
+    if (this.o.externalGateway) return; // someone else's gateway is on the broker
+    const ep: Endpoint = {
+      identity: this.o.credentials.gateway,
+      client: undefined,
+      ready: false,
+      cut: false,
+      filters: gatewayFilters(this.o.credentials.site),
+      onMessage: (topic, payload) => this.atGateway(topic, payload),
+    };
+    this.gatewayEp = ep;
+    this.barrier.op(() => this.connect(ep));
+  }
+
+  override attachPump(pumpId: string, segment: string, handler: (m: DownMessage) => void): void {
+    super.attachPump(pumpId, segment, handler);
+    this.pumpHandlers.set(pumpId, handler);
+    const identity = this.o.credentials.pumps.get(pumpId);
+    if (!identity?.pump) throw new RangeError(`no MQTT credentials for pump "${pumpId}"`);
+    const a = identity.pump;
+    const presence = (online: boolean): { topic: string; payload: string } => ({ topic: pumpTopic(a, 'status'), payload: JSON.stringify({ v: 1, pumpId, online }) });
+    const ep: Endpoint = {
+      identity,
+      client: undefined,
+      ready: false,
+      cut: false,
+      filters: [pumpTopic(a, 'cmd'), pumpTopic(a, 'acks')],
+      onMessage: (topic, payload) => this.atPump(pumpId, a, topic, payload),
+      will: presence(false),
+      online: presence(true),
+      proxied: this.proxiedLinks.attach(pumpId, identity.clientId),
+    };
+    this.pumps.set(pumpId, ep);
+    this.connectInBatch(ep);
+  }
+
+  /** Conditions reach a pump's link only through the proxy: say so once for a pump that connects directly. */
+  override setConditions(pumpId: string, patch: Partial<LinkConditions>): () => void {
+    const undo = super.setConditions(pumpId, patch);
+    const ep = this.pumps.get(pumpId);
+    if (ep && !ep.proxied && hasConditions(this.conditions(pumpId)) && !this.unshapedNoted.has(pumpId)) {
+      this.unshapedNoted.add(pumpId);
+      this.note(`link conditions for ${pumpId} not applied: its connection does not go through the link proxy`);
+    }
+    return undo;
+  }
+
+  /**
+   * First connections of the pumps attached together go out together, a bounded number at a time
+   * (one op on the chain: still after whatever was asked for before, before whatever comes after),
+   * so that a fleet of thousands connects in seconds rather than one pump after another.
+   */
+  private connectInBatch(ep: Endpoint): void {
+    if (!this.batch) {
+      const batch: Endpoint[] = [];
+      this.batch = batch;
+      this.barrier.op(async () => {
+        if (this.batch === batch) this.batch = undefined;
+        let next = 0;
+        const lane = async (): Promise<void> => {
+          while (next < batch.length) await this.connect(batch[next++] as Endpoint);
+        };
+        await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, batch.length) }, lane));
+      });
+    }
+    this.batch.push(ep);
+  }
+
+  /** Resolves when every connection asked for is up. */
+  async ready(): Promise<void> {
+    await this.settle();
+  }
+
+  /** The quiescence barrier (quiescenceBarrier.ts): nothing in flight and no connection change pending. */
+  settle(): Promise<void> {
+    return this.barrier.settle();
+  }
+
+  get inFlight(): number {
+    return this.barrier.inFlight;
+  }
+
+  override sendUp(m: UpMessage): void {
+    const ep = this.pumps.get(m.pumpId);
+    if (!ep) return;
+    this.stats.sent++;
+    const gatewayOk = this.o.externalGateway ? true : this.reachable(m.pumpId) && !!this.gatewayEp?.ready;
+    const pumpOk = this.o.externalGateway ? this.reachableOnSegment(m.pumpId) : true;
+    if (!gatewayOk || !pumpOk || !ep.ready || !ep.client?.connected) {
+      this.stats.lost++;
+      if (m.kind === 'status') this.mqttStats.telemetryCoalesced++;
+      else this.mqttStats.heldOffline++;
+      return;
+    }
+    const { leaf, payload } = encodeUp(m);
+    const topic = pumpTopic(ep.identity.pump as PumpAddress, leaf);
+    const qos = m.kind === 'status' ? 0 : 1;
+    this.publish(ep.client, topic, payload, qos, !this.o.externalGateway);
+  }
+
+  override sendDown(m: DownMessage): void {
+    const target = this.pumps.get(m.pumpId);
+    if (!target?.identity.pump) return;
+    const { leaf, payload } = encodeDown(m);
+    const topic = pumpTopic(target.identity.pump, leaf);
+    this.stats.sent++;
+    if (m.kind === 'command' && m.source === 'rogue') {
+      this.rogueSend(m.pumpId, topic, payload);
+      return;
+    }
+    const gw = this.gatewayEp;
+    if (!this.reachable(m.pumpId) || !gw?.ready || !gw.client?.connected || !target.ready) {
+      this.stats.lost++;
+      this.mqttStats.heldOffline++;
+      return;
+    }
+    this.publish(gw.client, topic, payload, 1, true);
+  }
+
+  /** Partitions cut the pump's real connection (nesting as in Network). */
+  override partitionPump(pumpId: string, down: boolean): void {
+    super.partitionPump(pumpId, down);
+    this.applyCut(pumpId);
+  }
+
+  override partitionSegment(segment: string, down: boolean): void {
+    super.partitionSegment(segment, down);
+    for (const id of this.pumps.keys()) if (this.segmentOf(id) === segment) this.applyCut(id);
+  }
+
+  override setGatewayDown(down: boolean): void {
+    const wasUp = this.gatewayUp;
+    super.setGatewayDown(down);
+    if (wasUp === this.gatewayUp) return;
+    const killBroker = this.o.brokerControl && (this.o.gatewayOutage ?? 'broker') === 'broker';
+    if (killBroker) {
+      const control = this.o.brokerControl as BrokerControl;
+      if (!this.gatewayUp) {
+        this.barrier.op(async () => {
+          this.brokerDown = true;
+          for (const ep of this.endpoints()) ep.ready = false;
+          this.mqttStats.brokerKills++;
+          this.note(`broker killed at t=${this.w.nowMs}`);
+          await control.stop();
+        });
+      } else {
+        this.barrier.op(async () => {
+          await control.start();
+          this.brokerDown = false;
+          this.note(`broker back at t=${this.w.nowMs}`);
+          await Promise.all(this.endpoints().filter((e) => !e.cut).map((e) => this.waitReady(e)));
+        });
+      }
+    } else if (this.gatewayEp) {
+      const ep = this.gatewayEp;
+      this.barrier.op(() => (this.gatewayUp ? this.reconnect(ep) : this.cut(ep)));
+    }
+  }
+
+  /**
+   * A reconnect storm on real connections: at this virtual instant (after what is in flight has
+   * landed) every targeted pump's TCP connection is dropped abruptly (no DISCONNECT, so the broker
+   * publishes its last will), and each pump reconnects at its own instant, after the storm's
+   * seeded backoff and jitter as in the in-process network, resuming its persistent session. With
+   * `jitter: 0` they all come back at the same instant. Pumps already cut off stay cut off until
+   * both the storm and their partition are over.
+   */
+  override reconnectStorm(pumpIds: readonly string[], backoff: ReconnectBackoff): number {
+    const hit = pumpIds.map((id) => this.pumps.get(id)).filter((e): e is Endpoint => e !== undefined && !e.cut);
+    this.mqttStats.reconnectStorms++;
+    this.note(`reconnect storm at t=${this.w.nowMs}: ${hit.length} pump connection(s) dropped`);
+    for (const ep of hit) ep.droppedByStorm = true;
+    // The base class takes each pump's link down through partitionPump (cut now) and brings it
+    // back at its own instant (reconnect then).
+    return super.reconnectStorm(pumpIds, backoff);
+  }
+
+  /**
+   * Told of each unplanned broker death (runScenario puts it in the trace and the result): the
+   * virtual instant the run noticed it at, and what happened.
+   */
+  onBrokerDeath: ((tMs: number, detail: string) => void) | undefined;
+
+  /**
+   * The broker died without the run asking (a child-process broker killed from outside, crashed or
+   * out of memory). Never silent: counted, logged, told to onBrokerDeath, and the broker is started
+   * again on its port (a fresh process: its sessions, queued messages and retained status are gone,
+   * as with childBrokerKill 'process'); what was in flight is lost and counted, events wait in the
+   * outboxes and are resent. (Only a broker the run started can be told of: the child-process broker.)
+   */
+  brokerDied(detail: string): void {
+    if (this.closed) return;
+    this.mqttStats.brokerDeaths++;
+    const tMs = this.w.nowMs;
+    this.note(`broker died (unplanned) at t=${tMs}: ${detail}`);
+    this.onBrokerDeath?.(tMs, detail);
+    // Every connection up to now was to the dead broker: none is ready, here and now, not in the
+    // op below. The op runs only after what was in flight has landed or timed out (up to
+    // barrierTimeoutMs: what the dead broker held never lands), and a broker that restarts itself
+    // (startMosquittoForRun) is back before that: clients reconnect to it, subscribe and become
+    // ready on their own ('connect', afterConnect). Marking them not ready then would undo that for
+    // good: no other 'connect' comes, and everything to and from them is dropped (held offline)
+    // until their next reconnection, so a pump never hears the gateway again (COMM_LOST stays).
+    for (const ep of this.endpoints()) ep.ready = false;
+    const control = this.o.brokerControl;
+    if (!control) return;
+    this.barrier.op(async () => {
+      if (!this.gatewayUp && (this.o.gatewayOutage ?? 'broker') === 'broker') return; // a gateway outage is under way: its end starts the broker
+      await control.start();
+      this.note(`broker restarted after its death at t=${this.w.nowMs}`);
+      await Promise.all(this.endpoints().filter((e) => !e.cut).map((e) => this.waitReady(e)));
+    });
+  }
+
+  /** Close every client (and nothing else: the broker belongs to whoever started it). */
+  async close(): Promise<void> {
+    await this.settle().catch(() => undefined);
+    this.closed = true;
+    const all = [...this.endpoints().map((e) => e.client), this.rogue?.client, ...[...this.legacyRogues.values()].map((r) => r.client)];
+    await Promise.all(all.map((c) => (c ? c.endAsync(true).catch(() => undefined) : undefined)));
+    await this.proxiedLinks.proxy?.close();
+  }
+
+  // ---- internals ----
+
+  private endpoints(): Endpoint[] {
+    return [...(this.gatewayEp ? [this.gatewayEp] : []), ...this.pumps.values()];
+  }
+
+  private clientOptions(ep: Endpoint): IClientOptions {
+    // A proxied pump talks plain TCP to the proxy on loopback; the proxy speaks TLS to an mqtts:// broker.
+    const ca = ep.proxied ? undefined : this.ca;
+    const id = ep.identity;
+    return {
+      clientId: id.clientId,
+      username: id.username,
+      password: id.password,
+      protocolVersion: 4,
+      // The first connection of a run starts a fresh session (nothing left over from an earlier run);
+      // afterwards the session persists (clean: false): QoS 1 messages queued while away come back.
+      clean: true,
+      resubscribe: false,
+      reconnectPeriod: this.o.reconnectPeriodMs ?? 200,
+      connectTimeout: 5000,
+      keepalive: 30,
+      ...(ca ? { ca } : {}),
+      ...(ep.will ? { will: { topic: ep.will.topic, payload: Buffer.from(ep.will.payload), qos: 1 as const, retain: true } } : {}),
+    };
+  }
+
+  private async connect(ep: Endpoint): Promise<void> {
+    if (this.closed) return;
+    ep.cut = false;
+    ep.ready = false;
+    let url = this.o.url;
+    const proxy = this.proxiedLinks.proxy;
+    if (ep.proxied && proxy) {
+      await proxy.listen();
+      url = proxy.url;
+    }
+    const client = mqtt.connect(url, { ...this.clientOptions(ep), clean: !ep.connectedOnce });
+    ep.connectedOnce = true;
+    ep.client = client;
+    let first = true;
+    client.on('connect', () => {
+      // Nagle's algorithm with delayed ACKs would hold every small message ~40 ms.
+      (client.stream as { setNoDelay?: (b: boolean) => void } | undefined)?.setNoDelay?.(true);
+      if (!first) this.mqttStats.reconnects++;
+      first = false;
+      client.options.clean = false;
+      void this.afterConnect(ep, client);
+    });
+    client.on('close', () => {
+      ep.ready = false;
+    });
+    client.on('error', (e) => this.note(`${ep.identity.clientId}: ${e.message}`));
+    client.on('message', (topic, payload) => ep.onMessage(topic, payload));
+    await this.waitReady(ep);
+  }
+
+  private async afterConnect(ep: Endpoint, client: MqttClient): Promise<void> {
+    try {
+      const granted = await client.subscribeAsync(ep.filters, { qos: 1 });
+      const refused = granted.filter((g) => g.qos === 128);
+      if (refused.length > 0) this.note(`${ep.identity.clientId}: subscription refused for ${refused.map((g) => g.topic).join(', ')}`);
+      if (ep.online) await client.publishAsync(ep.online.topic, ep.online.payload, { qos: 1, retain: true });
+      if (ep.client === client && client.connected) ep.ready = true;
+      this.wake();
+    } catch (e) {
+      this.note(`${ep.identity.clientId}: ${(e as Error).message}`);
+    }
+  }
+
+  private readonly readyWaiters = new Set<() => void>();
+
+  private waitReady(ep: Endpoint, timeoutMs = 15_000): Promise<void> {
+    if (ep.ready) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (ep.ready || this.closed) done();
+      };
+      const t = setTimeout(() => {
+        this.note(`${ep.identity.clientId}: not connected after ${timeoutMs} ms`);
+        done();
+      }, timeoutMs);
+      const done = (): void => {
+        clearTimeout(t);
+        this.readyWaiters.delete(check);
+        resolve();
+      };
+      this.readyWaiters.add(check);
+    });
+  }
+
+  private wake(): void {
+    for (const f of [...this.readyWaiters]) f();
+  }
+
+  /** Cut a connection abruptly (no DISCONNECT, so the broker publishes the last will). */
+  private async cut(ep: Endpoint): Promise<void> {
+    ep.cut = true;
+    ep.ready = false;
+    const c = ep.client;
+    ep.client = undefined;
+    const byStorm = ep.droppedByStorm === true;
+    ep.droppedByStorm = false;
+    if (!c) return;
+    if (byStorm) this.mqttStats.stormDrops++;
+    else this.mqttStats.connectionCuts++;
+    c.stream?.destroy();
+    await c.endAsync(true).catch(() => undefined);
+  }
+
+  private async reconnect(ep: Endpoint): Promise<void> {
+    if (ep.client && !ep.cut) return;
+    this.mqttStats.reconnects++;
+    await this.connect(ep);
+  }
+
+  private applyCut(pumpId: string): void {
+    const ep = this.pumps.get(pumpId);
+    if (!ep) return;
+    const shouldBeUp = this.reachableOnSegment(pumpId);
+    if (!shouldBeUp && !ep.cut) {
+      ep.cut = true;
+      this.barrier.op(() => this.cut(ep));
+    } else if (shouldBeUp && ep.cut) {
+      ep.cut = false;
+      this.barrier.op(() => this.reconnect(ep));
+    }
+  }
+
+  private publish(client: MqttClient, topic: string, payload: string, qos: 0 | 1, track: boolean): void {
+    if (track) this.barrier.track(topic, payload);
+    this.mqttStats.published++;
+    client.publish(topic, payload, { qos }, (err) => {
+      if (err) this.note(`publish ${topic}: ${err.message}`);
+    });
+  }
+
+  private atGateway(topic: string, payload: Buffer): void {
+    try {
+      this.o.onWire?.(topic, payload);
+      this.mqttStats.received++;
+      const t = parseTopic(topic);
+      if (!t || t.site !== this.o.credentials.site || !this.o.credentials.pumps.has(t.pumpId)) {
+        this.malformed(topic, 'not a topic of this site');
+        return;
+      }
+      if (t.leaf === 'status') {
+        const r = statusPayload.safeParse(safeJson(payload));
+        if (!r.success) this.malformed(topic, 'bad status payload');
+        else if (r.data.online) this.mqttStats.presenceOnline++;
+        else this.mqttStats.presenceOffline++;
+        return;
+      }
+      const d = decodeUp(t.leaf, payload, t.pumpId);
+      if (!d.ok) {
+        this.malformed(topic, d.error);
+        return;
+      }
+      const m = d.value;
+      // A pump of the site that this network does not run (another process's) has no link state here.
+      const linked = this.pumps.has(m.pumpId);
+      // Link conditions were applied on the way (the link proxy): delivered at this instant.
+      this.barrier.arrive('up', m.pumpId, () => {
+        if (linked && !this.reachable(m.pumpId)) {
+          this.stats.lost++;
+          return;
+        }
+        this.stats.delivered++;
+        this.gatewayHandler(m);
+      });
+    } finally {
+      this.barrier.untrack(topic, payload);
+    }
+  }
+
+  private atPump(pumpId: string, a: PumpAddress, topic: string, payload: Buffer): void {
+    try {
+      this.o.onWire?.(topic, payload);
+      this.mqttStats.received++;
+      const t = parseTopic(topic);
+      if (!t || t.pumpId !== pumpId || topic !== pumpTopic(a, t.leaf)) {
+        this.malformed(topic, `not a topic of pump ${pumpId}`);
+        return;
+      }
+      const d = decodeDown(t.leaf, payload, pumpId);
+      if (!d.ok) {
+        this.malformed(topic, d.error);
+        return;
+      }
+      const m = d.value;
+      const handler = this.pumpHandlers.get(pumpId);
+      if (!handler) return;
+      const rogue = m.kind === 'command' && m.source === 'rogue';
+      this.barrier.arrive('down', pumpId, () => {
+        const ok = rogue || this.o.externalGateway ? this.reachableOnSegment(pumpId) : this.reachable(pumpId);
+        if (!ok) {
+          this.stats.lost++;
+          return;
+        }
+        this.stats.delivered++;
+        handler(m);
+      });
+    } finally {
+      this.barrier.untrack(topic, payload);
+    }
+  }
+
+  private malformed(topic: string, why: string): void {
+    this.mqttStats.malformed++;
+    this.note(`malformed payload on ${topic}: ${why}`);
+  }
+
+  /** A line in the run's MQTT log (and to the log callback). */
+  note(line: string): void {
+    if (this.log.length < 2000) this.log.push(line);
+    this.o.log?.(line);
+  }
+
+  /**
+   * A client that is not the gateway: it connects without credentials. The broker refuses it
+   * unless a legacy pump leaves its command topic open; it can publish only there.
+   */
+  private rogueSend(pumpId: string, topic: string, payload: string): void {
+    if (!this.reachableOnSegment(pumpId) || this.brokerDown) {
+      this.stats.lost++;
+      return;
+    }
+    // Only a legacy-unauthenticated pump leaves its command topic open to an anonymous client.
+    const allowed = this.policy.allowsAnonymous && this.o.credentials.legacyOpen.has(pumpId);
+    if (!allowed) {
+      this.mqttStats.rogueBlocked++;
+      this.stats.lost++;
+      if (!this.rogue) {
+        // Try once, for the record: the broker refuses an anonymous client.
+        this.rogue = { client: undefined, refused: false };
+        const r = this.rogue;
+        this.barrier.op(async () => {
+          try {
+            r.client = await mqtt.connectAsync(this.o.url, { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000, ...(this.ca ? { ca: this.ca } : {}) });
+            this.note('rogue client: the broker accepted an anonymous connection');
+          } catch (e) {
+            r.refused = true;
+            this.note(`rogue client refused by the broker: ${(e as Error).message}`);
+          }
+        });
+      }
+      return;
+    }
+    // Anonymous clients get in only under the legacy pump's own family of client ids (acl.ts): one client per pump.
+    let r = this.legacyRogues.get(pumpId);
+    const send = (): void => {
+      const c = r?.client;
+      if (!c?.connected) {
+        this.stats.lost++;
+        return;
+      }
+      this.barrier.track(topic, payload);
+      this.mqttStats.published++;
+      c.publish(topic, payload, { qos: 1 });
+    };
+    if (r?.client) send();
+    else {
+      if (!r) {
+        r = { client: undefined, refused: false };
+        this.legacyRogues.set(pumpId, r);
+      }
+      const rogue = r;
+      const clientId = anonymousClientId(this.o.credentials.site, pumpId, `rogue-${process.pid}`);
+      this.barrier.op(async () => {
+        rogue.client ??= await mqtt.connectAsync(this.o.url, { clientId, protocolVersion: 4, reconnectPeriod: 0, ...(this.ca ? { ca: this.ca } : {}) });
+        send();
+      });
+    }
+  }
+}
+
+function safeJson(b: Buffer): unknown {
+  try {
+    return JSON.parse(b.toString()) as unknown;
+  } catch {
+    return undefined;
+  }
+}
