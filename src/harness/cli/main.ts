@@ -14,6 +14,8 @@ import { registerKeys } from './keysCommand.js';
 import { registerFirmware } from './firmwareCommand.js';
 import { registerLibrary } from './libraryCommand.js';
 import { registerTrain } from './trainCommand.js';
+import { registerInventory } from './inventoryCommand.js';
+import { registerAdvisory } from './advisoryCommand.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { exitOnSignals } from '../net/cleanup.js';
 
@@ -42,6 +44,8 @@ registerKeys(program);
 registerFirmware(program);
 registerLibrary(program);
 registerTrain(program);
+registerInventory(program);
+registerAdvisory(program);
 
 try {
   await program.parseAsync(process.argv);

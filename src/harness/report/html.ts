@@ -3,6 +3,7 @@
  * that opens offline. Charts are hand-written SVG, tables follow the terminal summary.
  */
 import { rolloutHtmlSection } from '../rollout/report.js';
+import { advisoryHtmlSection, inventoryHtmlSection } from '../inventory/html.js';
 import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../run/result.js';
 import { renderLineChart } from './charts/lineChart.js';
@@ -182,6 +183,8 @@ export function renderHtmlReport(result: RunResult): string {
     header(result),
     charts(result),
     rolloutHtmlSection(result),
+    advisoryHtmlSection(result),
+    inventoryHtmlSection(result),
     alarmTables(result),
     volumeAndNetwork(result),
     expectations(result),

@@ -32,6 +32,9 @@ import { actionCommand } from './actions.js';
 import type { RunResult } from './result.js';
 import { hasUpdates, RolloutRuntime } from '../rollout/runtime.js';
 import { ROLLOUT_ACTIONS, type RolloutPolicyYaml } from '../scenario/schema.js';
+// --- inventory (src/harness/inventory): reads the world and gateway, changes nothing ---
+import { RunInventory } from '../inventory/runInventory.js';
+import { advisoryRunFor } from '../advisory/scenario.js';
 // --- mqtt transport (src/harness/mqtt) ---
 import type { MqttRunInfo, TransportOption } from '../mqtt/transport.js';
 
@@ -159,6 +162,9 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   }
 
   rollout?.attach({ world, gateway, trace, fleet, monitor, alarms: state.alarms });
+  const inventory = new RunInventory(loaded, fleet, world, gateway, telemetryEveryMs); // --- inventory ---
+  // --- advisory (src/harness/advisory): read and validated before anything runs ---
+  const advisoryRun = await advisoryRunFor(loaded, inventory, trace, { startRollout: (ids) => rollout?.startFromAdvisory(ids), isolate: (id) => (network as { isolateToGateway?: (id: string) => void }).isolateToGateway?.(id) });
   world.setStepHook((slot, step) => monitor.step(slot.id, slot.pump, step));
   world.onCommand((pumpId, c, r, source) => {
     monitor.noteCommand(pumpId, world.nowMs, source, c, r);
@@ -252,6 +258,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
       if (everyMs !== undefined && endMs !== undefined) for (let t = atMs + everyMs; t < endMs; t += everyMs) times.push(t);
       for (const t of times) {
         world.at(t, () => {
+          if (action === 'advisory') return advisoryRun?.act(world.nowMs); // --- advisory ---
           if (ROLLOUT_ACTIONS.has(action)) {
             rollout?.action(action, entry.args, []);
             return;
@@ -295,6 +302,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     }
     for (const [unit, a] of acc) state.series[unit]?.push({ tMs: world.nowMs, rateMlPerH: a.rate, viMl: a.vi, running: a.running, alarming: a.alarming });
     rollout?.sampleVersions(world.nowMs);
+    advisoryRun?.sample(world.nowMs); // --- advisory ---
   };
 
   // Run.
@@ -334,6 +342,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   }
   await advance(durationMs);
   if (nextSample <= durationMs) sample();
+  const inventoryReport = inventory.report(durationMs); // --- inventory: at the end, before the settle ---
 
   // After the end: activities stop, every fault ends, links heal, outboxes drain.
   for (const a of activities.values()) a.stop();
@@ -360,7 +369,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   for (const [target, start] of state.openNet) state.networkSpans.push({ what: 'link down', target, startMs: start, endMs });
   progress();
 
-  const expectations = evaluateExpectations(s, { fleet, world, trace, state, monitor, durationMs });
+  const expectations = evaluateExpectations(s, { fleet, world, trace, state, monitor, durationMs, advisory: advisoryRun });
   const result = buildResult({
     loaded,
     durationMs,
@@ -377,6 +386,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     wallMs: wallNow() - wallStart,
     rollout: rollout?.result(),
   });
+  result.inventory = inventoryReport; // --- inventory ---
+  result.advisory = advisoryRun?.result(); // --- advisory ---
   return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}) };
 }
 

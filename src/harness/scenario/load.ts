@@ -18,6 +18,8 @@ import { parseDurationMs, formatDurationMs } from './duration.js';
 import { fleetPumps, resolveTarget, type FleetPump } from './fleet.js';
 import { MAX_REFERENCED_FILE_BYTES, MAX_SCENARIO_FILE_BYTES, MAX_YAML_ALIAS_EXPANSIONS } from './limits.js';
 import { checkWorkBounds } from './workBounds.js';
+import { inventoryProblems } from '../inventory/checks.js';
+import { advisoryProblems } from '../advisory/checks.js';
 import {
   duration as durationSchema,
   expectationSchema,
@@ -123,6 +125,7 @@ export const ACTION_ARGS: Readonly<Record<ActionName, Readonly<Record<string, Ar
   'orchestrator-restart': {},
   'firmware-offer': { release: { kind: 'string', what: 'a release id of releases:' } },
   'library-offer': { library: { kind: 'string', what: 'a library id of libraries:' } },
+  advisory: { file: { kind: 'string', what: 'a CSAF 2.0 advisory file, relative to the scenario' } },
 };
 
 /** Update stages a power loss can be aimed at (update-power-loss). */
@@ -606,6 +609,8 @@ function checkSemantics(ctx: Ctx, raw: Record<string, unknown>, dir: string): vo
     });
   }
   checkRollout(ctx, raw, fleet);
+  // --- inventory and advisory (src/harness/inventory/checks.ts, src/harness/advisory/checks.ts) ---
+  for (const p of [...inventoryProblems(raw.inventory, dir, fleet), ...advisoryProblems(raw, dir)]) ctx.add(p.path, p.message);
   const expect = raw.expect;
   if (Array.isArray(expect)) {
     expect.forEach((item: unknown, i) => {
