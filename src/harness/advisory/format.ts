@@ -25,7 +25,7 @@ export function formatMatch(m: MatchResult, at: { tMs: number; date: string } | 
   for (const u of m.units) {
     out.push(`unit ${u.unit}: ${u.affected}/${u.pumps} affected, ${u.infusing} infusing${u.drugs.length ? ` (${u.drugs.join(', ')})` : ''}, ${u.unpatchable} cannot be patched, ${u.offNetwork} off the network`);
     for (const r of m.rows.filter((x) => x.unit === u.unit && x.vex === 'affected')) {
-      const use = r.use === 'in-use' ? `INFUSING ${r.drug}` : r.use;
+      const use = r.use === 'in-use' ? `INFUSING ${r.drug === '-' ? '(no drug)' : r.drug}` : r.use;
       out.push(`  ${r.pumpId.padEnd(12)} ${r.type.padEnd(7)} ${r.firmware.padEnd(8)} ${use.padEnd(22)} ${r.patchable ? `patch: ${r.fix}` : 'LEGACY, no fix: compensating controls'}  [${r.components.join(', ')}]`);
       if (!r.patchable) for (const c of r.controls) out.push(`${' '.repeat(16)}- ${c}`);
     }

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildImage, sha256Hex } from '../../sim/firmware/image.js';
 import { firmwareManifestSchema, signManifest, verifyManifest, type SignedFirmwareManifest } from '../../sim/firmware/manifest.js';
 import { isProfileId, PROFILE_IDS, type ProfileId } from '../../sim/firmware/profiles.js';
@@ -115,14 +115,16 @@ export function registerFirmware(program: Command): void {
         ok = ok && sizeOk && hashOk;
         lines.push(`image       ${o.image}: size ${sizeOk ? 'ok' : `${img.length} ≠ ${m.sizeBytes}`}, hash ${hashOk ? 'ok' : 'MISMATCH'}`);
       }
-      const sbomFile = o.sbom ?? (m?.sbomSha256 !== undefined ? sbomPathFor(o.manifest) : undefined);
+      // The SBOM next to the manifest is read when it is there; one given with --sbom must be.
+      const besideManifest = m?.sbomSha256 !== undefined && existsSync(sbomPathFor(o.manifest)) ? sbomPathFor(o.manifest) : undefined;
+      const sbomFile = o.sbom ?? besideManifest;
       if (m && sbomFile !== undefined) {
         // Checked like the image: a file whose hash the signed manifest does not carry is refused, and none of it is shown.
         const sbom = formatSbomLines(sbomFile, m.sbomSha256);
         ok = ok && sbom.ok;
         lines.push(...sbom.lines);
       } else if (m) {
-        lines.push(`sbom        ${m.sbomSha256 ?? 'none (the manifest names no SBOM)'}`);
+        lines.push(`sbom        ${m.sbomSha256 !== undefined ? `sha256 ${m.sbomSha256} (not checked: no ${sbomPathFor(o.manifest)}; give --sbom)` : 'none (the manifest names no SBOM)'}`);
       }
       process.stdout.write(lines.join('\n') + '\n');
       process.exitCode = ok ? 0 : 1;

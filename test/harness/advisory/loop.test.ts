@@ -67,6 +67,9 @@ describe('the advisory action in a run', () => {
     const html = renderHtmlReport(result);
     expect(html).toContain('<section id="advisory"><h2>Advisory response</h2>');
     expect(html).toContain('Affected pumps left, by unit');
+    // The inventory at the end of the run, in the result (JSON report) and the HTML report.
+    expect(result.inventory?.inventory.pumps.map((p) => `${p.pumpId} ${p.firmware} ${p.credentials}`)).toEqual(['ward-1 1.1.0 current', 'ward-2 1.1.0 current', 'legacy-1 0.9.2 legacy', 'legacy-2 0.9.2 legacy']);
+    expect(html).toContain('<section id="inventory"><h2>Asset inventory</h2>');
   });
 
   it('refuses a malformed advisory before the run starts, with the JSON path', async () => {
