@@ -27,7 +27,8 @@ const COLUMNS: readonly [string, (r: InventoryRow) => string | number][] = [
   ['sbom', (r) => r.sbom],
   ['credentials', (r) => r.credentials],
   ['profile', (r) => r.profile],
-  ['last_seen_ms', (r) => (r.lastSeenMs === undefined ? '' : r.lastSeenMs)],
+  // Virtual time has fractions of a ms (link latency); the CSV keeps whole ms.
+  ['last_seen_ms', (r) => (r.lastSeenMs === undefined ? '' : Math.round(r.lastSeenMs))],
   ['use', (r) => r.use],
   ['off_reason', (r) => r.offReason],
   ['drug', (r) => r.drug],

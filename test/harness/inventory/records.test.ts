@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CsvError, parseCsv } from '../../../src/harness/inventory/csv.js';
 import { driftOf, parseRecords } from '../../../src/harness/inventory/records.js';
-import { parseInventoryCsv } from '../../../src/harness/inventory/format.js';
+import { inventoryCsv, parseInventoryCsv } from '../../../src/harness/inventory/format.js';
 import type { Inventory, InventoryRow } from '../../../src/harness/inventory/inventory.js';
 
 const HEADER = 'pump_id,type,firmware,unit\r\n';
@@ -41,6 +41,15 @@ describe('hospital records CSV', () => {
       versionsDiffer: [{ pumpId: 'icu-2', recorded: '0.9.2', reported: '1.1.0' }],
       unitsDiffer: [{ pumpId: 'ward-1', recorded: 'icu', actual: 'ward' }],
     });
+  });
+
+  it('reads back the CSV it writes, a last-seen time with fractions of a ms included', () => {
+    const inv: Inventory = { tMs: 0, date: '2026-12-01', unknown: [], pumps: [row('icu-1', '1.0.0', 'icu', 3578472.6604564004), row('icu-2', '0.9.2', 'icu', undefined)] };
+    const back = parseInventoryCsv(inventoryCsv(inv), 'i.csv');
+    expect(back.map((r) => [r.pumpId, r.firmware, r.lastSeenMs])).toEqual([
+      ['icu-1', '1.0.0', 3578473],
+      ['icu-2', '0.9.2', undefined],
+    ]);
   });
 
   it('refuses a bad inventory CSV record (advisory match --inventory) with file:line and the column', () => {
