@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildImage, sha256Hex } from '../../sim/firmware/image.js';
 import { firmwareManifestSchema, signManifest, verifyManifest, type SignedFirmwareManifest } from '../../sim/firmware/manifest.js';
 import { isProfileId, PROFILE_IDS, type ProfileId } from '../../sim/firmware/profiles.js';
 import { releaseManifest } from '../../sim/firmware/release.js';
 import { keyIdOf } from '../../sim/firmware/signing.js';
+import { buildSbomJson, sbomSha256 } from '../sbom/build.js';
+import { formatSbomLines, sbomPathFor } from '../sbom/inspect.js';
 import { readJsonFile, readPrivateKey, readPublicKey, trustedKeyMap } from '../release/keyFiles.js';
 import { issuesLine, parseSequence, parseSizeBytes, parseVersionOption, requireObject } from './releaseOptions.js';
 
@@ -39,7 +41,7 @@ interface BuildOpts {
 export function registerFirmware(program: Command): void {
   const fw = program.command('firmware').description('firmware images and their signed manifests (docs/firmware.md)');
   fw.command('build')
-    .description('build a simulated firmware image and its (unsigned) manifest: <out>.img and <out>.manifest.json')
+    .description('build a simulated firmware image, its SBOM and its (unsigned) manifest: <out>.img, <out>.sbom.cdx.json and <out>.manifest.json')
     .requiredOption('--fw-version <x.y.z>', 'firmware version', parseVersionOption)
     .requiredOption('--model <lvp|syringe>', 'hardware model')
     .requiredOption('--sequence <n>', 'release counter, increasing with every release (against replay)', parseSequence)
@@ -65,10 +67,13 @@ export function registerFirmware(program: Command): void {
         profile,
       } as const;
       const image = buildImage(spec);
-      const manifest = manifestOrOneLine(() => releaseManifest(spec, keyIdOf(readPublicKey(o.pub)), image));
+      // The SBOM (CycloneDX 1.6, docs/inventory.md#sbom): its hash goes under the manifest's signature.
+      const sbom = buildSbomJson({ model: o.model, version: o.fwVersion, profile });
+      const manifest = manifestOrOneLine(() => releaseManifest({ ...spec, sbomSha256: sbomSha256(sbom) }, keyIdOf(readPublicKey(o.pub)), image));
       writeFileSync(`${o.out}.img`, image);
+      writeFileSync(`${o.out}.sbom.cdx.json`, sbom);
       writeFileSync(`${o.out}.manifest.json`, JSON.stringify({ manifest }, null, 2) + '\n');
-      process.stdout.write(`image    ${o.out}.img (${image.length} bytes, sha256 ${manifest.imageSha256})\nmanifest ${o.out}.manifest.json (unsigned: sign it with "infusim firmware sign")\n`);
+      process.stdout.write(`image    ${o.out}.img (${image.length} bytes, sha256 ${manifest.imageSha256})\nsbom     ${o.out}.sbom.cdx.json (CycloneDX 1.6, sha256 ${manifest.sbomSha256 ?? '-'})\nmanifest ${o.out}.manifest.json (unsigned: sign it with "infusim firmware sign")\n`);
     });
   fw.command('sign')
     .description('sign a manifest with a private key (in place, or to --out)')
@@ -88,11 +93,12 @@ export function registerFirmware(program: Command): void {
       process.stdout.write(`signed ${o.out ?? o.manifest} with key ${pubId}\n`);
     });
   fw.command('inspect')
-    .description('show a manifest, check its signature against trusted keys and an image against it; exit 1 if anything fails')
+    .description('show a manifest, check its signature against trusted keys and an image and SBOM against it; exit 1 if anything fails, 2 on a malformed SBOM')
     .requiredOption('--manifest <file>', 'manifest JSON')
     .option('--image <file>', 'image to check against the manifest')
+    .option('--sbom <file>', 'SBOM to check against the manifest (default: <prefix>.sbom.cdx.json next to <prefix>.manifest.json, when the manifest names one)')
     .option('--trust <file...>', 'public keys the pump trusts', [])
-    .action((o: { manifest: string; image?: string; trust: string[] }) => {
+    .action((o: { manifest: string; image?: string; sbom?: string; trust: string[] }) => {
       const signed = requireObject(readJsonFile(o.manifest, 'manifest'), o.manifest, 'a firmware manifest') as unknown as SignedFirmwareManifest;
       const v = verifyManifest(signed, trustedKeyMap(o.trust));
       const lines: string[] = [];
@@ -108,6 +114,17 @@ export function registerFirmware(program: Command): void {
         const hashOk = sha256Hex(img) === m.imageSha256;
         ok = ok && sizeOk && hashOk;
         lines.push(`image       ${o.image}: size ${sizeOk ? 'ok' : `${img.length} ≠ ${m.sizeBytes}`}, hash ${hashOk ? 'ok' : 'MISMATCH'}`);
+      }
+      // The SBOM next to the manifest is read when it is there; one given with --sbom must be.
+      const besideManifest = m?.sbomSha256 !== undefined && existsSync(sbomPathFor(o.manifest)) ? sbomPathFor(o.manifest) : undefined;
+      const sbomFile = o.sbom ?? besideManifest;
+      if (m && sbomFile !== undefined) {
+        // Checked like the image: a file whose hash the signed manifest does not carry is refused, and none of it is shown.
+        const sbom = formatSbomLines(sbomFile, m.sbomSha256);
+        ok = ok && sbom.ok;
+        lines.push(...sbom.lines);
+      } else if (m) {
+        lines.push(`sbom        ${m.sbomSha256 !== undefined ? `sha256 ${m.sbomSha256} (not checked: no ${sbomPathFor(o.manifest)}; give --sbom)` : 'none (the manifest names no SBOM)'}`);
       }
       process.stdout.write(lines.join('\n') + '\n');
       process.exitCode = ok ? 0 : 1;

@@ -15,6 +15,8 @@ import { registerKeys } from './keysCommand.js';
 import { registerFirmware } from './firmwareCommand.js';
 import { registerLibrary } from './libraryCommand.js';
 import { registerTrain } from './trainCommand.js';
+import { registerInventory } from './inventoryCommand.js';
+import { registerAdvisory } from './advisoryCommand.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { markRequiredOptions } from './requiredOptions.js';
 import { exitOnSignals } from '../net/cleanup.js';
@@ -44,6 +46,8 @@ registerKeys(program);
 registerFirmware(program);
 registerLibrary(program);
 registerTrain(program);
+registerInventory(program);
+registerAdvisory(program);
 markRequiredOptions(program);
 
 try {

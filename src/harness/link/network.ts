@@ -132,7 +132,15 @@ export class Network {
   /** Can a message cross between two hosts of the same segment (a rogue client and a pump)? */
   reachableOnSegment(pumpId: string): boolean {
     const l = this.link(pumpId);
-    return l.partitioned <= 0 && (this.segmentDown.get(l.segment) ?? 0) <= 0;
+    return l.partitioned <= 0 && (this.segmentDown.get(l.segment) ?? 0) <= 0 && !this.isolated.has(pumpId);
+  }
+
+  /** Pumps under compensating controls (docs/advisories.md#controls): nothing but the gateway reaches them. */
+  private readonly isolated = new Set<string>();
+
+  /** Narrow a pump's reach to the gateway: other hosts of its segment (a rogue client) no longer reach it. */
+  isolateToGateway(pumpId: string): void {
+    this.isolated.add(pumpId);
   }
 
   sendUp(m: UpMessage): void {

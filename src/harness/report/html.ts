@@ -3,6 +3,7 @@
  * that opens offline. Charts are hand-written SVG, tables follow the terminal summary.
  */
 import { rolloutHtmlSection } from './rollout.js';
+import { advisoryHtmlSection, inventoryHtmlSection } from '../inventory/html.js';
 import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../run/result.js';
 import { renderLineChart } from './charts/lineChart.js';
@@ -249,6 +250,8 @@ export function renderHtmlReport(result: RunResult, trace?: Trace): string {
     failure(result),
     charts(result),
     rolloutHtmlSection(result),
+    advisoryHtmlSection(result),
+    inventoryHtmlSection(result),
     alarmTables(result),
     burdenHtml(result, (h, rows, numeric, name) => table(h, rows, numeric, false, '', name ?? ''), pumpLink),
     records ? escalationHtml(result, records, pumpLink) : '',

@@ -65,7 +65,7 @@ const IN_FLIGHT: ReadonlySet<PumpUpdateStatus> = new Set(['downloading', 'deferr
 
 export function matchesFilter(p: FleetMember, f: TargetFilter): boolean {
   const ok = <T>(list: readonly T[] | undefined, v: T): boolean => !list || list.length === 0 || list.includes(v);
-  return ok(f.units, p.unit) && ok(f.types, p.type) && ok(f.versions, p.version) && ok(f.segments, p.segment);
+  return ok(f.units, p.unit) && ok(f.types, p.type) && ok(f.versions, p.version) && ok(f.segments, p.segment) && ok(f.pumpIds, p.id);
 }
 
 /** Split the targets into waves: the canary spread evenly over the list, then percents (cumulative) or units. */

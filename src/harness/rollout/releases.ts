@@ -15,6 +15,12 @@ import { ed25519FromSeed } from '../../sim/security/remoteCommand.js';
 import type { UpdatePayload } from '../link/messages.js';
 import type { HardwareModel } from './types.js';
 import type { TamperKind } from '../scenario/tamperKinds.js';
+import { buildSbomJson, sbomSha256 } from '../sbom/build.js';
+
+/** The SHA-256 of the SBOM of an image (docs/inventory.md#sbom): every release's manifest carries it. */
+function sbomHashOf(model: HardwareModel, version: string, profile: ProfileId): string {
+  return sbomSha256(buildSbomJson({ model, version, profile }));
+}
 
 export { TAMPER_KINDS, type TamperKind } from '../scenario/tamperKinds.js';
 
@@ -75,7 +81,7 @@ export function factoryManifest(keys: VendorKeys, version: string, model: Hardwa
   const key = `${keys.signer.keyId}|${version}|${model}|${profile}`;
   let m = factoryCache.get(key);
   if (!m) {
-    m = buildRelease({ version, hardwareModel: model, sizeBytes: FACTORY_IMAGE_BYTES, sequence: 0, issuedMs: 0, expiresMs: DEFAULT_EXPIRES_MS * 10, profile, variant: 'factory' }, keys.signer).signed;
+    m = buildRelease({ version, hardwareModel: model, sizeBytes: FACTORY_IMAGE_BYTES, sequence: 0, issuedMs: 0, expiresMs: DEFAULT_EXPIRES_MS * 10, profile, variant: 'factory', sbomSha256: sbomHashOf(model, version, profile) }, keys.signer).signed;
     factoryCache.set(key, m);
   }
   return m;
@@ -106,6 +112,7 @@ function buildOne(def: ReleaseDef, model: HardwareModel, sequence: number, keys:
     minVersion: def.minVersion,
     releaseNotes: def.notes,
     profile: def.profile,
+    sbomSha256: sbomHashOf(model, def.version, def.profile),
   };
   let r: Release;
   switch (def.tamper) {

@@ -214,7 +214,7 @@ export class RolloutRuntime {
   attach(ctx: RolloutContext): void {
     this.ctx = ctx;
     const r = this.loaded.scenario.rollout;
-    if (r) {
+    if (r && r.targets.fromAdvisory !== true) {
       const plan = rolloutPlan(r, this.releases, this.loaded.dir, this.policyOverride);
       const fleet: FleetMember[] = ctx.fleet.map((f) => ({ id: f.id, unit: f.unit, segment: f.segment, type: f.type, version: f.firmware }));
       this.orchestrator = RolloutOrchestrator.create(this.port(), plan, fleet);
@@ -292,6 +292,19 @@ export class RolloutRuntime {
   /** Arm a power loss for when each pump next enters `stage`. */
   armPowerLoss(pumpIds: readonly string[], stage: string, forMs: number): void {
     for (const id of pumpIds) this.stageWatch.set(id, { stage, forMs });
+  }
+
+  /**
+   * The scenario's rollout over the pumps an advisory matched (`targets: { fromAdvisory: true }`),
+   * planned now: it starts at its startAt or now, whichever is later.
+   */
+  startFromAdvisory(pumpIds: readonly string[]): void {
+    const r = this.loaded.scenario.rollout;
+    if (!r || r.targets.fromAdvisory !== true || this.orchestrator) return;
+    const plan = rolloutPlan(r, this.releases, this.loaded.dir, this.policyOverride);
+    const { fromAdvisory: _from, ...filter } = plan.targets as typeof plan.targets & { fromAdvisory?: boolean };
+    const fleet: FleetMember[] = this.ctx.fleet.map((f) => ({ id: f.id, unit: f.unit, segment: f.segment, type: f.type, version: f.firmware }));
+    this.orchestrator = RolloutOrchestrator.create(this.port(), { ...plan, targets: { ...filter, pumpIds: [...pumpIds] }, startAtMs: Math.max(plan.startAtMs, this.ctx.world.nowMs) }, fleet);
   }
 
   /** A rollout action of the timeline (true if it was one). */

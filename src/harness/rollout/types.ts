@@ -12,6 +12,8 @@ export interface TargetFilter {
   types?: HardwareModel[] | undefined;
   versions?: string[] | undefined;
   segments?: string[] | undefined;
+  /** Exactly these pumps (the patchable pumps an advisory matched, docs/advisories.md). */
+  pumpIds?: string[] | undefined;
 }
 
 /** One wave: a count, a percent of the targets (cumulative from the first wave), or a unit. */

@@ -9,6 +9,7 @@ import type { Trace } from '../trace/trace.js';
 import type { World } from '../world/world.js';
 import type { RunState } from './buildResult.js';
 import type { ExpectationResult } from './result.js';
+import type { AdvisoryRun } from '../advisory/runtime.js';
 
 export interface ExpectationContext {
   fleet: FleetPump[];
@@ -17,6 +18,8 @@ export interface ExpectationContext {
   state: RunState;
   monitor: SafetyMonitor;
   durationMs: number;
+  /** The advisory loop, when the scenario has an `advisory` action (src/harness/advisory). */
+  advisory?: AdvisoryRun | undefined;
 }
 
 function ruleHeld(ctx: ExpectationContext, rule: string | readonly string[], label: string): ExpectationResult {
@@ -53,6 +56,10 @@ function judge(ctx: ExpectationContext, e: Expectation): ExpectationResult {
         passed: hits.length > 0,
         detail: first ? `level ${first.level} on ${first.pumpId} at ${clockText(first.tMs)}` : 'no escalation',
       };
+    }
+    case 'advisory-closed': {
+      const withinMs = parseDurationMs(e.within);
+      return ctx.advisory ? ctx.advisory.judgeClosed(withinMs) : { description: `affected pumps patched or mitigated within ${formatDurationMs(withinMs)}`, passed: false, detail: 'the scenario has no advisory action' };
     }
     case 'no-infusion-interrupted':
       return ruleHeld(ctx, GLOBAL_RULES.infusionInterrupted, 'no infusion interrupted');

@@ -4,6 +4,8 @@
  */
 import type { PumpState } from '../../sim/trace/events.js';
 import type { RolloutResult } from '../rollout/runtime.js';
+import type { InventoryReport } from '../inventory/runInventory.js';
+import type { AdvisoryRunResult } from '../advisory/runtime.js';
 
 export type { RolloutResult, VersionPoint } from '../rollout/runtime.js';
 import type { AlarmRecord, NetworkSpan, SeriesPoint } from '../ward/state.js';
@@ -85,4 +87,8 @@ export interface RunResult {
   rollout?: RolloutResult | undefined;
   /** Unplanned deaths of the run's MQTT broker (each restarted by the run); absent when there were none. */
   brokerDeaths?: { tMs: number; detail: string }[] | undefined;
+  /** The gateway's asset inventory at the end of the run, and drift against the hospital's records (docs/inventory.md). */
+  inventory?: InventoryReport | undefined;
+  /** The advisory loop: match, patch targets, compensating controls, exposure by unit over time (docs/advisories.md). */
+  advisory?: AdvisoryRunResult | undefined;
 }

@@ -16,6 +16,11 @@ import type { World } from '../world/world.js';
 import { buildResult } from './buildResult.js';
 import { evaluateExpectations } from './expectations.js';
 import type { RunResult } from './result.js';
+// --- inventory, advisory (src/harness/inventory, src/harness/advisory): read the ward; the advisory acts through its hooks ---
+import { RunInventory } from '../inventory/runInventory.js';
+import { advisoryRunFor } from '../advisory/scenario.js';
+import type { AdvisoryRun } from '../advisory/runtime.js';
+import { parseDurationMs } from '../scenario/duration.js';
 // --- mqtt transport (src/harness/mqttlink) ---
 import type { MqttRunInfo, TransportOption } from '../mqttlink/transport.js';
 
@@ -62,8 +67,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   };
   // --- end mqtt transport ---
   const externalGateway = options.transport?.kind === 'mqtt' && options.transport.externalGateway === true;
-  const ward = new Ward(plan, { network: mqttRun?.network, externalGateway });
+  const advisory: { run?: AdvisoryRun | undefined } = {}; // --- advisory: set below, before the world runs ---
+  const hooks = { onAdvisory: (tMs: number) => advisory.run?.act(tMs), onSample: (tMs: number) => advisory.run?.sample(tMs) };
+  const ward = new Ward(plan, { network: mqttRun?.network, externalGateway, hooks });
   const { state, violations } = ward;
+  // --- inventory, advisory: the advisory file is read and validated before anything runs ---
+  const inventory = new RunInventory(loaded, fleet, world, ward.gateway, parseDurationMs(plan.scenario.telemetryEvery));
+  const advisoryRun = (advisory.run = await advisoryRunFor(loaded, inventory, trace, { startRollout: (ids) => ward.rollout?.startFromAdvisory(ids), isolate: (id) => ward.network.isolateToGateway(id) }));
   if (mqttRun) {
     // An unplanned broker death is never silent: in the trace and the result (the run restarts the broker).
     mqttRun.network.onBrokerDeath = (tMs, detail) => {
@@ -96,6 +106,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     }
   }
   for (const step of ward.stepsTo(durationMs)) await advance(step);
+  const inventoryReport = inventory.report(durationMs); // --- inventory: at the end, before the settle ---
 
   // After the end: activities stop, every fault ends, links heal, outboxes drain.
   ward.stopActivity();
@@ -106,7 +117,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   progress();
 
   const { gateway, monitor } = ward;
-  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs });
+  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs, advisory: advisoryRun });
   const result = buildResult({
     loaded,
     durationMs,
@@ -123,6 +134,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     wallMs: wallNow() - wallStart,
     rollout: ward.rollout?.result(),
   });
+  result.inventory = inventoryReport; // --- inventory ---
+  result.advisory = advisoryRun?.result(); // --- advisory ---
   return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}) };
 }
 

@@ -14,6 +14,8 @@ import { checkLibrary, checkReferencedFiles, checkRollout, checkSite, ms, type F
 import { actionSpec, faultSpec, GATEWAY_FAULT_NAMES, numberArg, REPEATING_FAULT_NAMES } from './timelineTable.js';
 import { checkWorkBounds } from './workBounds.js';
 import { didYouMean, list } from './words.js';
+import { inventoryProblems } from '../inventory/checks.js';
+import { advisoryProblems } from '../advisory/checks.js';
 
 type Ctx = ScenarioProblems;
 
@@ -32,6 +34,8 @@ export function checkSemantics(ctx: Ctx, raw: Record<string, unknown>, dir: stri
     });
   }
   checkRollout(ctx, raw, fleet);
+  // --- inventory, advisory ---
+  for (const p of [...inventoryProblems(raw.inventory, dir, fleet), ...advisoryProblems(raw, dir)]) ctx.add(p.path, p.message);
   const expect = raw.expect;
   if (Array.isArray(expect)) {
     expect.forEach((item: unknown, i) => {

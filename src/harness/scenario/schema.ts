@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDurationMs } from './duration.js';
 import { PROFILE_IDS } from '../../sim/firmware/profiles.js';
 import { TAMPER_KINDS } from './tamperKinds.js';
+import { inventorySchemaOf } from '../inventory/schema.js';
 import { ACTION_NAMES, FAULT_NAMES } from './timelineTable.js';
 
 export const duration = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
@@ -124,6 +125,8 @@ export const expectationSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('no-unauthorised-change') }).strict(),
   z.object({ check: z.literal('commands-refused'), min: z.number().int().min(0).default(1) }).strict(),
   z.object({ check: z.literal('delivered'), target: target, minMl: z.number().min(0).optional(), maxMl: z.number().min(0).optional() }).strict(),
+  /** Every pump the advisory affects is patched or under compensating controls within this long of the advisory action (docs/advisories.md). */
+  z.object({ check: z.literal('advisory-closed'), within: duration }).strict(),
   z.object({ check: z.literal('state'), target: target, state: z.enum(['IDLE', 'PROGRAMMED', 'RUNNING', 'PAUSED', 'KVO', 'COMPLETE', 'ALARM', 'OFF']), at: duration.optional() }).strict(),
 ]);
 
@@ -201,7 +204,14 @@ export const rolloutSchema = z
     /** The release to roll out (an id of releases:). */
     release: id,
     targets: z
-      .object({ units: z.array(id).optional(), types: z.array(hwModels).optional(), versions: z.array(z.string()).optional(), segments: z.array(id).optional() })
+      .object({
+        units: z.array(id).optional(),
+        types: z.array(hwModels).optional(),
+        versions: z.array(z.string()).optional(),
+        segments: z.array(id).optional(),
+        /** The targets are the patchable pumps the scenario's `advisory` action matches; the rollout starts then (docs/advisories.md). */
+        fromAdvisory: z.boolean().optional(),
+      })
       .strict()
       .default({}),
     startAt: duration.default(0),
@@ -242,6 +252,8 @@ export const scenarioSchema = z
     /** A staged rollout of one release (docs/rollout.md). */
     rollout: rolloutSchema.optional(),
     expect: z.array(expectationSchema).default([]),
+    /** The asset inventory: owners, locations, the hospital's records, parked pumps, unknown devices (docs/inventory.md). */
+    inventory: inventorySchemaOf(duration, target).optional(),
     /** The run is expected to end in this outcome (a teaching scenario may expect "violation"). */
     outcome: z.enum(['pass', 'violation']).default('pass'),
   })

@@ -28,7 +28,9 @@ export type ActionVia =
   /** The rollout orchestrator (no target; needs `rollout:`). */
   | 'orchestrator'
   /** The update server offers a release or library to each targeted pump. */
-  | 'update-server';
+  | 'update-server'
+  /** The hospital's security team acts on a CSAF advisory (no target; docs/advisories.md). */
+  | 'security-team';
 
 export interface ActionSpec {
   args: ArgSpecs;
@@ -118,6 +120,7 @@ export const ACTIONS = {
   'orchestrator-restart': { via: 'orchestrator', args: {} },
   'firmware-offer': { via: 'update-server', args: { release: { kind: 'string', what: 'a release id of releases:' } }, required: ['release'] },
   'library-offer': { via: 'update-server', args: { library: { kind: 'string', what: 'a library id of libraries:' } }, required: ['library'] },
+  advisory: { via: 'security-team', args: { file: { kind: 'string', what: 'a CSAF 2.0 advisory file, relative to the scenario' } }, required: ['file'] },
 } as const satisfies Record<string, ActionSpec>;
 
 const lasting = (args: ArgSpecs = {}, more: Partial<FaultSpec> = {}): FaultSpec => ({ args, end: 'clears', repeats: false, gateway: false, trainable: true, ...more });

@@ -4,7 +4,7 @@
  * table (scenario/timelineTable.ts): a fault lasts until `end:` or happens once, repeats with
  * `every:` on the pumps picked at `at:`, or is armed for an update stage; an action goes to each
  * targeted pump as a protocol command (a nurse), through the gateway (`remote`), to the update
- * server, or to the rollout orchestrator. `fraction:`, `spread:` and `delay:` draw from the
+ * server, to the rollout orchestrator, or to the security team (the `advisory` hook). `fraction:`, `spread:` and `delay:` draw from the
  * timeline's own random source, in entry order.
  */
 import type { PumpCommand, Reply } from '../../sim/protocol/commands.js';
@@ -35,6 +35,8 @@ export interface TimelineWard {
 export interface TimelineHooks {
   /** A timeline action ran on a pump as a command. */
   onTimelineCommand?: ((pumpId: string, c: PumpCommand, r: Reply) => void) | undefined;
+  /** The `advisory` action (via the security team, docs/advisories.md): the run's advisory loop acts now. */
+  onAdvisory?: ((tMs: number) => void) | undefined;
 }
 
 /** The pumps an entry acts on: its target, and of those a `fraction:` drawn from `prng`, in fleet order. */
@@ -109,6 +111,10 @@ function scheduleAction(ward: TimelineWard, prng: Prng, hooks: TimelineHooks, en
     world.at(t, () => {
       if (spec.via === 'orchestrator') {
         ward.rollout?.action(action, entry.args, []);
+        return;
+      }
+      if (spec.via === 'security-team') {
+        hooks.onAdvisory?.(world.nowMs);
         return;
       }
       for (const p of pickPumps(entry, ward.fleet, prng)) {

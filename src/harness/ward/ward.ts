@@ -55,6 +55,8 @@ export interface WardHooks extends TimelineHooks {
   /** A network state change (a partition, a gateway outage, a storm). */
   onNet?: (what: NetChange, target: string) => void;
   onFault?: (phase: 'start' | 'end', fault: FaultName, target: string, args: Args, who: FaultSource) => void;
+  /** The unit series were sampled (the advisory loop samples its exposure then). */
+  onSample?: (tMs: number) => void;
 }
 
 export type NetChange = 'link-down' | 'link-up' | 'gateway-down' | 'gateway-up';
@@ -294,6 +296,7 @@ export class Ward {
     }
     for (const [unit, a] of acc) state.series[unit]?.push({ tMs: world.nowMs, rateMlPerH: a.rate, viMl: a.vi, running: a.running, alarming: a.alarming });
     this.rollout?.sampleVersions(world.nowMs);
+    this.options.hooks?.onSample?.(world.nowMs);
   }
 
   /** The end of the run: activities stop, every fault ends (links heal), agents flush their outboxes. */

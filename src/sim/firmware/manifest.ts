@@ -39,6 +39,11 @@ export const firmwareManifestSchema = z
     /** Release counter, strictly increasing across all manifests for a pump model. */
     sequence: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
     keyId: z.string().regex(/^[0-9a-f]{16}$/, 'keyId is 16 lowercase hex digits (keyIdOf)'),
+    /**
+     * SHA-256 of the image's CycloneDX SBOM file (docs/inventory.md#sbom). Optional: a manifest
+     * without it signs exactly the bytes it signed before SBOMs existed.
+     */
+    sbomSha256: z.string().regex(/^[0-9a-f]{64}$/, 'sbomSha256 is 64 lowercase hex digits').optional(),
   })
   .strict()
   .superRefine((m, ctx) => {

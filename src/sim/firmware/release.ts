@@ -20,6 +20,8 @@ export interface ReleaseSpec {
   releaseNotes?: string | undefined;
   profile?: ProfileId | undefined;
   variant?: string | undefined;
+  /** SHA-256 of the image's SBOM (the harness builds the SBOM: src/harness/sbom). */
+  sbomSha256?: string | undefined;
 }
 
 export interface Signer {
@@ -46,6 +48,7 @@ export function releaseManifest(spec: ReleaseSpec, keyId: string, image: Uint8Ar
     expiresMs: spec.expiresMs,
     sequence: spec.sequence,
     keyId,
+    ...(spec.sbomSha256 !== undefined ? { sbomSha256: spec.sbomSha256 } : {}),
   });
 }
 

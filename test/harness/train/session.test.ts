@@ -67,6 +67,25 @@ describe('training files', () => {
     expect(() => parseTrainingText(text.replace('action: start', 'action: progrm'), 'x.yaml')).toThrow(/^x\.yaml:9:\d+: timeline\[0\]\.action: .*"progrm"/m);
   });
 
+  it('refuses an advisory action at load time: the advisory loop runs in infusim run only (docs/advisories.md)', () => {
+    const text = [
+      'name: t',
+      'seed: 1',
+      'duration: 10m',
+      'site:',
+      '  segments: [{ id: s }]',
+      '  units:',
+      '    - { id: icu, careArea: icu, segment: s, pumps: [{ type: lvp, count: 2 }] }',
+      'timeline:',
+      '  - { at: 1m, action: advisory, args: { file: advisories/INFUSIM-SA-2026-001-tls.json } }',
+      'objectives:',
+      '  - { id: a, kind: keep-running, title: T, target: icu-1, within: 5m, score: 10, hint: h }',
+    ].join('\n');
+    // The file exists next to the scenarios, so the only problem is the action in training.
+    expect(() => parseTrainingText(text, 'scenarios/x.yaml')).toThrow(/^scenarios\/x\.yaml:9:23: timeline\[0\]\.action: the action advisory is not run in training/m);
+    expect(() => parseTrainingText(text.replace('action: advisory, args: { file: advisories/INFUSIM-SA-2026-001-tls.json }', 'action: start, target: icu-1'), 'scenarios/x.yaml')).not.toThrow();
+  });
+
   it('needs objectives', () => {
     expect(() => parseTrainingText('name: t\nseed: 1\nduration: 1m\nsite:\n  segments: [{ id: s }]\n  units: [{ id: u, careArea: icu, segment: s, pumps: [{ type: lvp, count: 1 }] }]\n', 'y.yaml')).toThrow(/objectives: \(a list/);
   });
