@@ -12,7 +12,7 @@ import * as basic from '@secvisogram/csaf-validator-lib/basic.js';
 import { FileRefused, readBoundedFile } from '../readBoundedFile.js';
 import { advisoryOf, type Advisory } from './model.js';
 
-import { MAX_ADVISORY_FILE_BYTES } from './limits.js';
+import { MAX_ADVISORY_FILE_BYTES } from '../scenario/inventoryLimits.js';
 
 export class AdvisoryError extends Error {}
 

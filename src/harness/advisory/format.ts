@@ -1,5 +1,5 @@
 /** An advisory match as a table by unit, JSON and CSV (docs/advisories.md#output). */
-import { toCsv } from '../inventory/csv.js';
+import { toCsv } from '../scenario/csv.js';
 import type { MatchResult } from './match.js';
 
 export const MATCH_JSON_FORMAT = 'infusim-advisory-match/1';

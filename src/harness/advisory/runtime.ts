@@ -12,7 +12,12 @@ import { formatDurationMs } from '../scenario/duration.js';
 function hoursText(ms: number): string {
   return `${(ms / 3_600_000).toFixed(1)} h`;
 }
-import type { ExpectationResult } from '../run/result.js';
+/** An expectation's verdict (the shape of run/result.ts's ExpectationResult; advisory/ sits below run/). */
+interface ExpectationResult {
+  description: string;
+  passed: boolean;
+  detail: string;
+}
 import type { RunInventory } from '../inventory/runInventory.js';
 import type { Trace } from '../trace/trace.js';
 import { COMPENSATING_CONTROLS, matchAdvisory, type MatchResult } from './match.js';

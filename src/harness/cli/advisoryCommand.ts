@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import { formatMatch, matchCsv, matchJson } from '../advisory/format.js';
 import { matchAdvisory } from '../advisory/match.js';
-import { inventoryAt, parseAtOption } from '../inventory/atRun.js';
+import { inventoryAt, parseAtOption } from './inventoryAt.js';
 import { parseInventoryCsv } from '../inventory/format.js';
 import type { InventoryRow } from '../inventory/inventory.js';
 import { FileRefused, readBoundedFile } from '../readBoundedFile.js';

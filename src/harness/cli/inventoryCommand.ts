@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import { inventoryAt, parseAtOption } from '../inventory/atRun.js';
+import { inventoryAt, parseAtOption } from './inventoryAt.js';
 import { formatInventory, inventoryCsv, inventoryJson } from '../inventory/format.js';
 import { loadScenarioFile } from '../scenario/load.js';
 import { loadOrExit2 } from './options.js';

@@ -1,10 +1,10 @@
 /** The inventory as a table (terminal), CSV (one row per pump, readable back) and JSON. */
 import { isVersion } from '../../sim/firmware/version.js';
 import { formatDurationMs } from '../scenario/duration.js';
-import { CsvError, parseCsv, toCsv } from './csv.js';
+import { CsvError, parseCsv, toCsv } from '../scenario/csv.js';
 import type { Inventory, InventoryRow, Use } from './inventory.js';
-import { OWNERS, PARK_REASONS, type Owner } from './schema.js';
-import { driftCount, type Drift } from './records.js';
+import { OWNERS, PARK_REASONS, type Owner } from '../scenario/inventorySchema.js';
+import { driftCount, type Drift } from './drift.js';
 
 export const INVENTORY_JSON_FORMAT = 'infusim-inventory/1';
 

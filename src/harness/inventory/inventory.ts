@@ -12,7 +12,7 @@ import type { FleetPump } from '../scenario/fleet.js';
 import { resolveTarget } from '../scenario/fleet.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import { dateAt } from './dates.js';
-import type { InventoryConfig, Owner, ParkReason } from './schema.js';
+import type { InventoryConfig, Owner, ParkReason } from '../scenario/inventorySchema.js';
 
 /** What the gateway knows of one pump at an instant (observe.ts). */
 export interface PumpObservation {

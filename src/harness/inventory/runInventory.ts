@@ -11,11 +11,13 @@ import type { LoadedScenario } from '../scenario/load.js';
 import type { World } from '../world/world.js';
 import { buildInventory, type Inventory } from './inventory.js';
 import { observePumps, rogueClientsOf } from './observe.js';
-import { driftOf, parseRecords, type Drift, type HospitalRecord } from './records.js';
-import { DEFAULT_INVENTORY, type InventoryConfig } from './schema.js';
+import { parseRecords, type HospitalRecord } from '../scenario/inventoryRecords.js';
+import { driftOf, type Drift } from './drift.js';
+import { DEFAULT_INVENTORY, type InventoryConfig } from '../scenario/inventorySchema.js';
 
 /** The largest records file a scenario may name. */
-export const MAX_RECORDS_FILE_BYTES = 8 * 1024 * 1024;
+import { MAX_RECORDS_FILE_BYTES } from '../scenario/inventoryLimits.js';
+export { MAX_RECORDS_FILE_BYTES };
 
 export interface InventoryReport {
   inventory: Inventory;

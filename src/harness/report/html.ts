@@ -3,7 +3,7 @@
  * that opens offline. Charts are hand-written SVG, tables follow the terminal summary.
  */
 import { rolloutHtmlSection } from './rollout.js';
-import { advisoryHtmlSection, inventoryHtmlSection } from '../inventory/html.js';
+import { advisoryHtmlSection, inventoryHtmlSection } from './inventory.js';
 import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../run/result.js';
 import { renderLineChart } from './charts/lineChart.js';

@@ -14,8 +14,8 @@ import { checkLibrary, checkReferencedFiles, checkRollout, checkSite, ms, type F
 import { actionSpec, faultSpec, GATEWAY_FAULT_NAMES, numberArg, REPEATING_FAULT_NAMES } from './timelineTable.js';
 import { checkWorkBounds } from './workBounds.js';
 import { didYouMean, list } from './words.js';
-import { inventoryProblems } from '../inventory/checks.js';
-import { advisoryProblems } from '../advisory/checks.js';
+import { inventoryProblems } from './inventoryChecks.js';
+import { advisoryProblems } from './advisoryChecks.js';
 
 type Ctx = ScenarioProblems;
 

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { parseDurationMs } from './duration.js';
 import { PROFILE_IDS } from '../../sim/firmware/profiles.js';
 import { TAMPER_KINDS } from './tamperKinds.js';
-import { inventorySchemaOf } from '../inventory/schema.js';
+import { inventorySchemaOf } from './inventorySchema.js';
 import { ACTION_NAMES, FAULT_NAMES } from './timelineTable.js';
 
 export const duration = z.union([z.string(), z.number()]).superRefine((v, ctx) => {

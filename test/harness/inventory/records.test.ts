@@ -1,7 +1,8 @@
 /** The hospital's records CSV and the drift report (docs/inventory.md#records). */
 import { describe, expect, it } from 'vitest';
-import { CsvError, parseCsv } from '../../../src/harness/inventory/csv.js';
-import { driftOf, parseRecords } from '../../../src/harness/inventory/records.js';
+import { CsvError, parseCsv } from '../../../src/harness/scenario/csv.js';
+import { parseRecords } from '../../../src/harness/scenario/inventoryRecords.js';
+import { driftOf } from '../../../src/harness/inventory/drift.js';
 import { inventoryCsv, parseInventoryCsv } from '../../../src/harness/inventory/format.js';
 import type { Inventory, InventoryRow } from '../../../src/harness/inventory/inventory.js';
 

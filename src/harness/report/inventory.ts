@@ -1,9 +1,9 @@
 /** The report's inventory and advisory sections (docs/inventory.md, docs/advisories.md). */
-import { escapeHtml } from '../report/charts/svg.js';
-import { renderLineChart } from '../report/charts/lineChart.js';
-import { clockText } from '../report/timeline.js';
+import { escapeHtml } from './charts/svg.js';
+import { renderLineChart } from './charts/lineChart.js';
+import { clockText } from './timeline.js';
 import type { RunResult } from '../run/result.js';
-import { driftCount } from './records.js';
+import { driftCount } from '../inventory/drift.js';
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const head = `<tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;

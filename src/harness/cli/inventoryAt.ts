@@ -7,7 +7,7 @@ import { InvalidArgumentError } from 'commander';
 import { runScenario } from '../run/runScenario.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import type { LoadedScenario } from '../scenario/load.js';
-import type { InventoryReport } from './runInventory.js';
+import type { InventoryReport } from '../inventory/runInventory.js';
 
 /** `--at <duration>` (12h, 90m, ...). */
 export function parseAtOption(text: string): number {

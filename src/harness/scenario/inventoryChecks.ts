@@ -5,10 +5,10 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { FileRefused, readBoundedFile } from '../readBoundedFile.js';
-import { resolveTarget, type FleetPump } from '../scenario/fleet.js';
+import { resolveTarget, type FleetPump } from './fleet.js';
 import { CsvError } from './csv.js';
-import { parseRecords } from './records.js';
-import { MAX_RECORDS_FILE_BYTES } from './runInventory.js';
+import { parseRecords } from './inventoryRecords.js';
+import { MAX_RECORDS_FILE_BYTES } from './inventoryLimits.js';
 
 export interface InventoryProblem {
   path: (string | number)[];

@@ -5,8 +5,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { FileRefused, readBoundedFile } from '../readBoundedFile.js';
-import type { InventoryProblem } from '../inventory/checks.js';
-import { MAX_ADVISORY_FILE_BYTES } from './limits.js';
+import type { InventoryProblem } from './inventoryChecks.js';
+import { MAX_ADVISORY_FILE_BYTES } from './inventoryLimits.js';
 
 export function advisoryProblems(raw: Record<string, unknown>, dir: string): InventoryProblem[] {
   const out: InventoryProblem[] = [];
