@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAck } from '../../src/harness/hl7/ack.js';
 import { Hl7Listener, type Received } from '../../src/harness/hl7/listener.js';
-import { MllpDeframer, writeFrame } from '../../src/harness/hl7/mllp.js';
+import { MllpDeframer } from '../../src/harness/hl7/mllp.js';
 import { Hl7Outbound } from '../../src/harness/hl7/outbound.js';
 import { buildPcd01, type DecSnapshot } from '../../src/harness/hl7/pcd01.js';
 

@@ -14,6 +14,7 @@ import { registerKeys } from './keysCommand.js';
 import { registerFirmware } from './firmwareCommand.js';
 import { registerLibrary } from './libraryCommand.js';
 import { registerTrain } from './trainCommand.js';
+import { registerHl7 } from './hl7Command.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { exitOnSignals } from '../net/cleanup.js';
 
@@ -42,6 +43,7 @@ registerKeys(program);
 registerFirmware(program);
 registerLibrary(program);
 registerTrain(program);
+registerHl7(program);
 
 try {
   await program.parseAsync(process.argv);

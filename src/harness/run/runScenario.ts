@@ -34,6 +34,8 @@ import { hasUpdates, RolloutRuntime } from '../rollout/runtime.js';
 import { ROLLOUT_ACTIONS, type RolloutPolicyYaml } from '../scenario/schema.js';
 // --- mqtt transport (src/harness/mqtt) ---
 import type { MqttRunInfo, TransportOption } from '../mqtt/transport.js';
+// --- hl7 (src/harness/hl7, docs/hl7.md) ---
+import type { Hl7Option, Hl7RunInfo } from '../hl7/runLink.js';
 
 export type Speed = 'max' | number;
 
@@ -50,6 +52,8 @@ export interface RunOptions {
   transport?: TransportOption;
   /** Run the scenario's rollout under this policy instead of its own (what-if comparisons, docs/rollout.md). */
   rolloutPolicy?: RolloutPolicyYaml & { name: string };
+  /** Send PCD-01 from the gateway to this HL7 engine (docs/hl7.md); a scenario with `hl7:` uses infusim's own listener without it. */
+  hl7?: Hl7Option;
 }
 
 export interface ScenarioRun {
@@ -59,6 +63,8 @@ export interface ScenarioRun {
   gateway: Gateway;
   /** With the MQTT transport: broker, counters (malformed, coalesced telemetry, reconnects) and log. */
   mqtt?: MqttRunInfo;
+  /** With HL7: the gateway's queue and the engine's answers. */
+  hl7?: Hl7RunInfo;
 }
 
 /** How long after the end the run goes on, links healed, so every outbox drains. */
@@ -86,9 +92,13 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   // Pumps whose link can have conditions connect through the link proxy (docs/mqtt.md).
   const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqtt/transport.js')).startMqtt(world, networkSeed, linkDefaults, s.name, fleet, options.transport, (await import('../mqtt/linkPumps.js')).pumpsWithLinkConditions(s, fleet)) : undefined;
   const network = mqttRun?.network ?? new Network(world, networkSeed, linkDefaults);
+  // --- hl7: loaded only when the scenario or the command asks for it ---
+  const hl7 = (s.hl7 !== undefined || options.hl7 !== undefined) ? new (await import('../hl7/runLink.js')).Hl7RunLink(s, fleet, library, options.hl7) : undefined;
+  await hl7?.start();
   const advance = async (untilMs: number): Promise<void> => {
     if (mqttRun) await mqttRun.advance(untilMs);
     else world.runUntil(untilMs);
+    await hl7?.barrier();
   };
   // --- end mqtt transport ---
 
@@ -109,6 +119,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const gateway = new Gateway(world, network, keys.privateKey, {
     onDuplicate: () => undefined,
     ...(rollout ? { onIngest: (rec: { pumpId: string; event: Parameters<RolloutRuntime['onIngest']>[1] }) => rollout.onIngest(rec.pumpId, rec.event) } : {}),
+    ...(hl7 ? { onIngest: (rec: Parameters<NonNullable<typeof hl7>['onIngest']>[0]) => (rollout?.onIngest(rec.pumpId, rec.event), hl7.onIngest(rec)) } : {}),
     onGap: (pumpId, fromSeq) => trace.add({ tMs: world.nowMs, kind: 'ingest', pumpId, seq: fromSeq, duplicate: false, gapFrom: fromSeq }),
     onEscalate: (pumpId, alarmId, level, tMs) => {
       state.escalations.push({ pumpId, alarmId, level, tMs });
@@ -159,6 +170,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   }
 
   rollout?.attach({ world, gateway, trace, fleet, monitor, alarms: state.alarms });
+  hl7?.attach(world, gateway, durationMs);
   world.setStepHook((slot, step) => monitor.step(slot.id, slot.pump, step));
   world.onCommand((pumpId, c, r, source) => {
     monitor.noteCommand(pumpId, world.nowMs, source, c, r);
@@ -227,7 +239,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
         const pumps = pick();
         trace.add({ tMs: world.nowMs, kind: 'fault', fault, phase: 'start', target: entry.target, pumps: pumps.length });
         const startedMs = world.nowMs;
-        const end = startFault(faultCtx, fault, entry.target, pumps, entry.args);
+        const end = fault.startsWith('hl7-') ? (hl7?.startFault(fault, entry.args) ?? (() => undefined)) : startFault(faultCtx, fault, entry.target, pumps, entry.args);
         let ended = false;
         const finish = (): void => {
           if (ended) return;
@@ -346,6 +358,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     for (const a of agents.values()) if (a.outboxDepth > 0) a.flush();
   }
   for (const a of agents.values()) a.stop();
+  const hl7Info = await hl7?.finish();
   const mqttInfo = mqttRun?.info();
   await mqttRun?.close();
   const endMs = world.nowMs;
@@ -360,7 +373,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   for (const [target, start] of state.openNet) state.networkSpans.push({ what: 'link down', target, startMs: start, endMs });
   progress();
 
-  const expectations = evaluateExpectations(s, { fleet, world, trace, state, monitor, durationMs });
+  const expectations = evaluateExpectations(s, { fleet, world, trace, state, monitor, durationMs, hl7: hl7Info });
   const result = buildResult({
     loaded,
     durationMs,
@@ -377,7 +390,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     wallMs: wallNow() - wallStart,
     rollout: rollout?.result(),
   });
-  return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}) };
+  return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}), ...(hl7Info ? { hl7: hl7Info } : {}) };
 }
 
 function contextLines(trace: Trace, v: RawViolation): string[] {

@@ -148,6 +148,10 @@ export const FAULT_ARGS: Readonly<Record<FaultName, Readonly<Record<string, ArgS
   'rogue-client': { command: { kind: 'command' }, replay: BOOL, forge: BOOL, claim: { kind: 'enum', values: ['rogue', 'gateway'] } },
   'update-power-loss': { stage: { kind: 'enum', values: UPDATE_POWER_STAGES }, for: num('s') },
   'reconnect-storm': { backoff: num('ms'), jitter: num('ms') },
+  // --- hl7 (docs/hl7.md) ---
+  'hl7-engine-down': {},
+  'hl7-nack': {},
+  'hl7-slow-ack': { ms: { kind: 'number', min: 1, max: 60_000, unit: 'ms' } },
 };
 
 /** Faults that may target the gateway (every other fault and every action acts on pumps). */

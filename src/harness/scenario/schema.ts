@@ -127,6 +127,10 @@ const faultNames = [
   'rogue-client',
   'update-power-loss',
   'reconnect-storm',
+  // --- hl7 (src/harness/hl7, docs/hl7.md): the hospital's HL7 engine misbehaves ---
+  'hl7-engine-down',
+  'hl7-nack',
+  'hl7-slow-ack',
 ] as const;
 
 export const ACTION_NAMES = actionNames;
@@ -169,6 +173,8 @@ export const expectationSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('no-unauthorised-change') }).strict(),
   z.object({ check: z.literal('commands-refused'), min: z.number().int().min(0).default(1) }).strict(),
   z.object({ check: z.literal('delivered'), target: target, minMl: z.number().min(0).optional(), maxMl: z.number().min(0).optional() }).strict(),
+  /** Every HL7 message the gateway queued was acknowledged AA exactly once (docs/hl7.md). */
+  z.object({ check: z.literal('hl7-exactly-once') }).strict(),
   z.object({ check: z.literal('state'), target: target, state: z.enum(['IDLE', 'PROGRAMMED', 'RUNNING', 'PAUSED', 'KVO', 'COMPLETE', 'ALARM', 'OFF']), at: duration.optional() }).strict(),
 ]);
 
@@ -286,6 +292,8 @@ export const scenarioSchema = z
     libraries: z.array(librarySchema).optional(),
     /** A staged rollout of one release (docs/rollout.md). */
     rollout: rolloutSchema.optional(),
+    /** The gateway's HL7 interface (docs/hl7.md): off unless given here or by `run --hl7`. */
+    hl7: z.object({ decEvery: duration.default('5m') }).strict().optional(),
     expect: z.array(expectationSchema).default([]),
     /** The run is expected to end in this outcome (a teaching scenario may expect "violation"). */
     outcome: z.enum(['pass', 'violation']).default('pass'),
