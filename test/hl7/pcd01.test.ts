@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { buildPcd01, type DecSnapshot } from '../../src/harness/hl7/pcd01.js';
 import { MDC, MDC_UNITS } from '../../src/harness/hl7/mdc.js';
 import { readDec } from '../../src/harness/hl7/readDec.js';
-import { IHE_TF2_M122_DELIVERY_START } from './fixtures/iheInfusionExample.js';
+import { IHE_TF2_E32_OCCLUSION_START, IHE_TF2_M122_DELIVERY_START } from './fixtures/iheInfusionExample.js';
 
 // 01:02:03 of virtual time (3,723,000 ms) is 2026-01-01 01:02:03 UTC (HL7_EPOCH_MS).
 const T = '20260101010203+0000';
@@ -121,9 +121,8 @@ describe('the IHE TF-2 infusion example reads into the fields infusim produces',
   it('every code infusim writes appears with the same number in the IHE example or TF-2 E.2.3/E.3.2', () => {
     // The example's own OBX-3 and OBX-6 codes, read from the quoted text.
     const published = new Map<string, number>();
-    for (const m of IHE_TF2_M122_DELIVERY_START.matchAll(/(\d+)\^(MDC_[A-Z_]+)\^MDC/g)) published.set(m[2]!, Number(m[1]));
-    // TF-2 E.3.2 (69985 MDC_DEV_PUMP_INFUS_MDS) and E.2.3 (69986 MDC_DEV_PUMP_INFUS_VMD), quoted.
-    published.set('MDC_DEV_PUMP_INFUS_MDS', 69985);
+    for (const text of [IHE_TF2_M122_DELIVERY_START, IHE_TF2_E32_OCCLUSION_START]) for (const m of text.matchAll(/(\d+)\^(MDC_[A-Z_]+)\^MDC/g)) published.set(m[2]!, Number(m[1]));
+    // TF-2 E.2.3 (PCD-03 example 1, OBX|1||69986^MDC_DEV_PUMP_INFUS_VMD^MDC), quoted.
     published.set('MDC_DEV_PUMP_INFUS_VMD', 69986);
     for (const term of [...Object.values(MDC), ...Object.values(MDC_UNITS)]) expect(published.get(term.refid), term.refid).toBe(term.code);
   });

@@ -19,6 +19,7 @@ describe('hl7-interface-outage (shipped)', () => {
     expect(h.nacks, 'hl7-nack answered AE').toBeGreaterThan(0);
     expect(h.timeouts, 'hl7-slow-ack made the gateway wait past its timeout').toBeGreaterThan(0);
     expect(h.resent).toBeGreaterThan(0);
+    expect(h.alerts, 'PCD-04 for the occlusions of the day').toBeGreaterThan(0);
     expect(result.expectations.find((e) => e.description.includes('(HL7)'))?.passed).toBe(true);
   });
 });
@@ -41,11 +42,11 @@ describe('infusim run --hl7 against infusim hl7 listen', () => {
       });
       const r = await infusim(['run', 'scenarios/hl7-interface-outage.yaml', '--hl7', `127.0.0.1:${port}`, '--no-progress']);
       expect(r.status, r.stderr).toBe(0);
-      const m = /hl7 127\.0\.0\.1:\d+: (\d+) queued, (\d+) acknowledged AA, 0 left/.exec(r.stdout);
+      const m = /hl7 127\.0\.0\.1:\d+: (\d+) queued \(\d+ PCD-04\), (\d+) acknowledged AA, 0 left/.exec(r.stdout);
       expect(m, r.stdout).not.toBeNull();
       const queued = Number(m![1]);
       expect(Number(m![2])).toBe(queued);
-      const printed = out.split('\n').filter((l) => / ORU\^R01 /.test(l)).map((l) => l.split(' ')[0]);
+      const printed = out.split('\n').filter((l) => / ORU\^R(01|40) /.test(l)).map((l) => l.split(' ')[0]);
       expect(printed.length).toBe(queued);
       expect(new Set(printed).size).toBe(queued);
     } finally {

@@ -106,7 +106,7 @@ export function registerRun(program: Command): void {
       const r = run.result;
       process.stdout.write(formatSummary(r, { color: opts.color === true }) + '\n');
       if (run.mqtt) process.stdout.write(formatMqttSummary(run.mqtt) + '\n');
-      if (run.hl7) process.stdout.write(`hl7 ${run.hl7.engine}: ${run.hl7.queued} queued, ${run.hl7.acked} acknowledged AA, ${run.hl7.pending} left, ${run.hl7.resent} resent, ${run.hl7.nacks} NACKs, ${run.hl7.timeouts} ack timeouts, p99 ack ${run.hl7.p99AckMs.toFixed(1)} ms\n`);
+      if (run.hl7) process.stdout.write(`hl7 ${run.hl7.engine}: ${run.hl7.queued} queued (${run.hl7.alerts} PCD-04), ${run.hl7.acked} acknowledged AA, ${run.hl7.pending} left, ${run.hl7.resent} resent, ${run.hl7.nacks} NACKs, ${run.hl7.timeouts} ack timeouts, p99 ack ${run.hl7.p99AckMs.toFixed(1)} ms\n`);
       if (opts.json) writeFileSync(opts.json, formatJsonReport(r));
       if (opts.html) writeFileSync(opts.html, renderHtmlReport(r));
       if (opts.trace) writeFileSync(opts.trace, run.trace.toText());

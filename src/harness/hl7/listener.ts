@@ -8,6 +8,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { buildAck, HL7_ERROR, type AckCode } from './ack.js';
 import { MllpDeframer, writeFrame, type Deframed } from './mllp.js';
+import { readAlert } from './readAlert.js';
 import { parseHl7, readDec } from './readDec.js';
 
 export interface Received {
@@ -30,6 +31,13 @@ export const VALIDATORS: Readonly<Record<string, Validator>> = {
     if (!f.patientId) return { reason: 'PID-3 patient identifier is empty', errorCode: HL7_ERROR.requiredField };
     if (!f.mds) return { reason: 'no MDS observation (OBX-3 *_MDS at OBX-4 1.0.0.0)', errorCode: HL7_ERROR.segmentSequence };
     if (!f.equipment) return { reason: 'OBX-18 equipment id missing on the MDS row', errorCode: HL7_ERROR.requiredField };
+    return undefined;
+  },
+  'ORU^R40': (text) => {
+    const f = readAlert(text);
+    if (!f.patientId) return { reason: 'PID-3 patient identifier is empty', errorCode: HL7_ERROR.requiredField };
+    if (!f.alarm.replace(/\^/g, '')) return { reason: 'no MDC_EVT_ALARM observation with the alarm in OBX-5', errorCode: HL7_ERROR.requiredField };
+    if (!['start', 'continue', 'end', 'escalate', 'start_only', 'present', 'update'].includes(f.phase)) return { reason: `MDC_ATTR_EVENT_PHASE "${f.phase}" is not a phase of TF-2 3.4`, errorCode: HL7_ERROR.dataType };
     return undefined;
   },
 };

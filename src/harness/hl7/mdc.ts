@@ -33,6 +33,12 @@ export const MDC = {
   volTbiRemain: t(157872, 'MDC_VOL_FLUID_TBI_REMAIN', 'TF-2 M.1.2.2'),
   drugNameLabel: t(184514, 'MDC_DRUG_NAME_LABEL', 'TF-2 M.1.2.2'),
   concDrug: t(157760, 'MDC_CONC_DRUG', 'TF-2 M.1.2.2'),
+  // PCD-04 (Report Alert): TF-2 E.3.2, the infusion pump occlusion alarm example.
+  evtAlarm: t(196616, 'MDC_EVT_ALARM', 'TF-2 E.3.2'),
+  evtFluidLineOccl: t(196940, 'MDC_EVT_FLUID_LINE_OCCL', 'TF-2 E.3.2'),
+  alertSource: t(68480, 'MDC_ATTR_ALERT_SOURCE', 'TF-2 E.3.2'),
+  eventPhase: t(68481, 'MDC_ATTR_EVENT_PHASE', 'TF-2 E.3.2'),
+  alarmState: t(68482, 'MDC_ATTR_ALARM_STATE', 'TF-2 E.3.2'),
 } as const;
 
 /** Units with a published MDC code: UCUM text → MDC term (TF-2 M.1.2.2 and E.2.3). */

@@ -1,6 +1,6 @@
 /**
  * A run's HL7 interface: the gateway sends a PCD-01 for every pump on each change of state it
- * ingests and every `hl7.decEvery`, through its outbound queue, to the team's engine (`--hl7`) or to
+ * ingests and every `hl7.decEvery`, a PCD-04 for each alarm start, change of priority and end, through its outbound queue, to the team's engine (`--hl7`) or to
  * infusim's own listener, always through the fault proxy the scenario's HL7 faults act on.
  * Nothing here writes to the trace: what the engine answered, and when, depends on the wall clock.
  * Between steps of virtual time the run waits for the queue to empty (bounded), unless a fault
@@ -18,6 +18,8 @@ import { Hl7FaultProxy } from './faultProxy.js';
 import { Hl7Listener } from './listener.js';
 import { Hl7Outbound } from './outbound.js';
 import { buildPcd01, type DecSnapshot } from './pcd01.js';
+import { buildPcd04 } from './pcd04.js';
+import type { AlarmPriority } from '../../sim/alarms/alarmTable.js';
 
 export interface Hl7Option {
   /** The team's engine; none: infusim's own listener in this process. */
@@ -29,6 +31,8 @@ export interface Hl7Option {
 export interface Hl7RunInfo {
   engine: string;
   queued: number;
+  /** Of them, PCD-04 alarm reports. */
+  alerts: number;
   acked: number;
   pending: number;
   duplicateAcks: number;
@@ -59,6 +63,9 @@ export class Hl7RunLink {
   private readonly runTag = Date.now().toString(36).slice(-8).toUpperCase();
   private readonly where = new Map<string, { fp: FleetPump; bed: string }>();
   private gateway: Gateway | undefined;
+  private readonly alarms = new Map<string, { instance: string; priority: AlarmPriority }>();
+  private alarmSeq = 0;
+  private alertsQueued = 0;
   private world: World | undefined;
 
   constructor(
@@ -97,7 +104,28 @@ export class Hl7RunLink {
 
   /** The gateway ingested a pump event: a change of state is sent at once. */
   onIngest(rec: IngestedEvent): void {
-    if (rec.event.type === 'STATE') this.send(rec.pumpId, rec.event);
+    const e = rec.event;
+    if (e.type === 'STATE') this.send(rec.pumpId, e);
+    else if (e.type === 'ALARM' || e.type === 'ESCALATE' || e.type === 'ALARM_END') this.alert(rec.pumpId, e);
+  }
+
+  /** PCD-04: an alarm starts, changes priority (continue), ends; one instance id from start to end. */
+  private alert(pumpId: string, e: Extract<PumpEvent, { type: 'ALARM' | 'ESCALATE' | 'ALARM_END' }>): void {
+    const place = this.where.get(pumpId);
+    if (!place || !this.world) return;
+    const key = `${pumpId}/${e.id}`;
+    if (e.type === 'ALARM') this.alarms.set(key, { instance: `${pumpId}-A${++this.alarmSeq}`, priority: e.prio });
+    const open = this.alarms.get(key);
+    if (!open) return;
+    if (e.type === 'ESCALATE') open.priority = e.prio;
+    if (e.type === 'ALARM_END') this.alarms.delete(key);
+    const controlId = this.nextId();
+    this.alertsQueued++;
+    this.outbound.enqueue(controlId, buildPcd04({ tMs: this.world.nowMs, pumpId, unit: place.fp.unit, bed: place.bed, patientId: `P-${place.fp.unit}-${place.bed}`, alarm: e.id, priority: open.priority, phase: e.type === 'ALARM' ? 'start' : e.type === 'ESCALATE' ? 'continue' : 'end', instanceId: open.instance }, controlId));
+  }
+
+  private nextId(): string {
+    return `${this.runTag}${(++this.seq).toString(36).toUpperCase().padStart(8, '0')}`;
   }
 
   /** A scenario fault on the engine side; returns its end. */
@@ -130,6 +158,7 @@ export class Hl7RunLink {
     const info: Hl7RunInfo = {
       engine: this.engineName,
       queued: st.queued,
+      alerts: this.alertsQueued,
       acked: st.acked,
       pending: this.outbound.depth,
       duplicateAcks: this.outbound.ackedIds.length - new Set(this.outbound.ackedIds).size,
@@ -165,7 +194,7 @@ export class Hl7RunLink {
       viMl: status?.viMl ?? 0,
       drug: drug ? { name: drug.name, concentration: drug.concentration, doseUnit: drug.doseUnit } : undefined,
     };
-    const controlId = `${this.runTag}${(++this.seq).toString(36).toUpperCase().padStart(8, '0')}`;
+    const controlId = this.nextId();
     this.outbound.enqueue(controlId, buildPcd01(snap, controlId));
   }
 }
