@@ -2,6 +2,8 @@
 // queue and MLLP to infusim's listener (real TCP on loopback, one process), paced at wall time:
 // 100 messages/s offered. Prints messages per second delivered (AA), the p99 acknowledgement delay
 // (ms from the write of a frame to its AA), the deepest the queue got, and whether it kept up.
+import { performance } from 'node:perf_hooks';
+import { setTimeout } from 'node:timers';
 import { Hl7Listener } from '../dist/harness/hl7/listener.js';
 import { Hl7Outbound } from '../dist/harness/hl7/outbound.js';
 import { buildPcd01 } from '../dist/harness/hl7/pcd01.js';
