@@ -50,10 +50,6 @@ export interface Hl7RunInfo {
 const STEP_WAIT_MS = 60_000;
 const END_WAIT_MS = 120_000;
 
-export function hl7Wanted(s: Scenario, option: Hl7Option | undefined): boolean {
-  return option !== undefined || s.hl7 !== undefined;
-}
-
 export class Hl7RunLink {
   private outbound!: Hl7Outbound;
   private proxy!: Hl7FaultProxy;
