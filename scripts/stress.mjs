@@ -74,19 +74,24 @@ function startLoad() {
 }
 if (load) startLoad();
 
+let vitestChild;
 function cleanUp() {
   stopping = true;
   loadChild?.kill('SIGKILL');
+  vitestChild?.kill('SIGTERM');
   if (suiteDir) {
     spawnSync('bash', ['.ci/mosquitto-suite.sh', 'stop', suiteDir]);
     rmSync(suiteDir, { recursive: true, force: true });
   }
   rmSync(work, { recursive: true, force: true });
 }
-process.on('SIGINT', () => {
-  cleanUp();
-  process.exit(130);
-});
+// Stopped early (Ctrl-C, kill, a closed terminal): the benchmark, the suite and its mosquitto go too.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.on(signal, () => {
+    cleanUp();
+    process.exit(code);
+  });
+}
 
 /** file -> { pass, fail, failedTests: Set } */
 const perFile = new Map();
@@ -99,6 +104,7 @@ for (let run = 1; run <= runs; run++) {
   // load then stopped after its first round).
   const r = await new Promise((resolve) => {
     const c = spawn('npx', ['vitest', 'run', '--reporter=dot', '--reporter=json', `--outputFile.json=${out}`, ...filters], { stdio: 'inherit', env });
+    vitestChild = c;
     c.once('exit', (status, signal) => resolve({ status, signal }));
   });
   const seconds = (Date.now() - started) / 1000;

@@ -5,7 +5,6 @@
 export { Pump, statusFields, MAX_TICK_MS, type PumpOptions, type PumpStatus, type PumpTelemetry } from './sim/pump/pump.js';
 export { LARGE_VOLUME_PUMP, SYRINGE_PUMP, PUMP_TYPES, pumpTypeById, roundRateMlPerH, type PumpType } from './sim/pump/pumpTypes.js';
 export { Prng, hashToSigned } from './sim/time/prng.js';
-export { VirtualClock } from './sim/time/clock.js';
 export { ALARM_TABLE, ALARM_IDS, AUDIO_PAUSE_MS, type AlarmId, type AlarmPriority, type AlarmSpec } from './sim/alarms/alarmTable.js';
 export { doseRateToMlPerH, mlPerHToDoseRate, parseDoseRateUnit, parseDoseAmountUnit } from './sim/dosing/doseUnits.js';
 export { parseDrugLibrary, parseDrugLibraryText, DrugLibraryError, findCareArea, findDrug } from './sim/druglib/load.js';
@@ -36,6 +35,7 @@ export { GLOBAL_RULES } from './harness/safety/monitor.js';
 
 // Firmware and drug library updates (pure), rollouts (harness), training.
 export * from './sim/firmware/index.js';
-export { RolloutOrchestrator, UpdateServer, compareRuns, comparePolicies, formatComparison, type RolloutResult, type RunComparison } from './harness/rollout/index.js';
+export { RolloutOrchestrator, UpdateServer, type RolloutResult } from './harness/rollout/index.js';
+export { compareRuns, comparePolicies, formatComparison, type RunComparison } from './harness/run/compare.js';
 export { TrainingSession } from './harness/train/session.js';
 export { loadTrainingFile } from './harness/train/schema.js';

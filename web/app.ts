@@ -23,8 +23,8 @@ interface Snapshot {
   objectives: ObjectiveView[]; prompts: { objectiveId: string; pumpId: string; text: string }[]; log: LogEntry[];
 }
 interface DrugView { id: string; name: string; doseUnit: string; concentration: string; soft: string; hard: string; weightBased: boolean }
-interface Welcome { type: 'welcome'; role: string; pumpId?: string; brief: string; pumps: { id: string; unit: string; type: string }[]; units: string[]; faults: { name: string; args: string[] }[]; drugs?: DrugView[] }
-interface Reply { type: 'reply'; ref?: string; ok: boolean; message: string; code?: string; line?: string; fields?: Record<string, string | number> }
+interface Welcome { type: 'welcome'; role: string; pumpId?: string; brief: string; pumps: { id: string; unit: string; type: string }[]; units: string[]; faults: { name: string; args: string[]; gateway: boolean; instant: boolean }[]; drugs?: DrugView[] }
+interface Reply { type: 'reply'; ref?: string; ok: boolean; message: string; code?: string; line?: string; fields?: Record<string, string | number>; words?: string }
 type ServerMessage = Snapshot | Welcome | Reply;
 
 // ------------------------------------------------------------------ helpers
@@ -57,6 +57,31 @@ function alarmItem(a: AlarmView, withPump: boolean): HTMLElement {
     h('span', {}, a.text),
     h('span', { class: 'meta' }, `since ${clock(a.raisedMs)}${a.audioPaused ? ' · audio paused' : ''}${a.acknowledged ? ' · acknowledged' : ''}${a.causeActive ? '' : ' · cause cleared'}`),
   );
+}
+
+/** A pump's reply fields in words (docs/protocol.md names them); fields not listed are left out. */
+const FIELD_WORDS: Record<string, (v: string | number) => string> = {
+  until: (v) => `until ${clock(Number(v))}`,
+  pending: (v) => (Number(v) === 1 ? 'waits for confirmation at the pump' : ''),
+  rate: (v) => `rate ${v} mL/h`,
+  vtbi: (v) => `${v} mL to infuse`,
+};
+function fieldsInWords(fields: Record<string, string | number> | undefined): string {
+  return Object.entries(fields ?? {})
+    .map(([k, v]) => FIELD_WORDS[k]?.(v) ?? '')
+    .filter(Boolean)
+    .join(', ');
+}
+/** An error code in words: ALARM_ACTIVE -> "alarm active". */
+function codeInWords(code: string | undefined): string {
+  return (code ?? 'error').toLowerCase().replace(/_/g, ' ');
+}
+
+/** The key a nurse most likely needs next, by pump state: Resume in ALARM and PAUSED, not Start. */
+const PRIMARY_KEY: Record<string, string> = { IDLE: 'key-program', PROGRAMMED: 'key-start', RUNNING: 'key-pause', KVO: 'key-stop', PAUSED: 'key-resume', ALARM: 'key-resume', COMPLETE: 'key-program' };
+/** The scenario has an objective of this kind (then its report button is shown). */
+function hasObjective(s: Snapshot, kind: string): boolean {
+  return s.objectives.some((o) => o.kind === kind);
 }
 
 // ------------------------------------------------------------------ connection
@@ -254,7 +279,7 @@ function buildStation(main: HTMLElement, w: Welcome): () => void {
           h(
             'table',
             { 'data-unit': u.id },
-            h('thead', {}, h('tr', {}, ...['Pump', 'State', 'Drug', 'Dose', 'Rate mL/h', 'Infused / VTBI mL', 'Time left', 'Alarm', 'Network', ''].map((t) => h('th', {}, t)))),
+            h('thead', {}, h('tr', {}, ...['Pump', 'State', 'Drug', 'Dose', 'Rate mL/h', 'Infused / VTBI mL', 'Time left', 'Alarm', 'Network', hasObjective(s, 'report-unknown-source') ? 'Report' : ''].map((t) => h('th', {}, t)))),
             h(
               'tbody',
               {},
@@ -271,7 +296,7 @@ function buildStation(main: HTMLElement, w: Welcome): () => void {
                   h('td', { class: 'num' }, p.remainingMin !== null ? `${Math.floor(p.remainingMin / 60)} h ${p.remainingMin % 60} min` : '-'),
                   h('td', {}, p.alarms[0] ? `${PRIO_TEXT[p.alarms[0].priority] ?? ''} ${p.alarms[0].text}` : '-'),
                   h('td', {}, `${p.commLost ? 'LOST' : 'ok'}${p.refused ? ` · ${p.refused} remote cmd refused` : ''}`),
-                  h('td', {}, reportButton(p.id, 'unknown-source', 'Report unknown source', status)),
+                  h('td', {}, hasObjective(s, 'report-unknown-source') ? reportButton(p.id, 'unknown-source', 'Report unknown source', status) : ''),
                 ),
               ),
             ),
@@ -304,30 +329,33 @@ function buildPump(main: HTMLElement, pumpId: string, w: Welcome): () => void {
   const setMsg = (cls: string, text: string): void => {
     msg.replaceChildren(h('div', { class: `msg ${cls}` }, text));
   };
-  const key = async (line: string): Promise<Reply> => {
+  const key = async (line: string, label = line): Promise<Reply> => {
     confirmBox.replaceChildren();
     const r = await send({ type: 'command', pumpId, line });
-    if (r.ok) setMsg('ok', `${r.line ?? line}: OK${r.fields && Object.keys(r.fields).length ? ` (${Object.entries(r.fields).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}`);
-    else if (r.code === 'HARD_LIMIT') setMsg('hard', `HARD LIMIT: ${r.message}. Refused: a hard limit cannot be overridden; query the order.`);
+    const what = r.words ?? label;
+    if (r.ok) {
+      const more = fieldsInWords(r.fields);
+      setMsg('ok', `Done: ${what}${more ? ` (${more})` : ''}.`);
+    } else if (r.code === 'HARD_LIMIT') setMsg('hard', `HARD LIMIT: ${r.message}. Refused: a hard limit cannot be overridden; query the order.`);
     else if (r.code === 'SOFT_LIMIT') {
-      setMsg('err', `SOFT LIMIT: ${r.message}`);
+      setMsg('err', `SOFT LIMIT: ${r.message}.`);
       const confirm = h('button', { type: 'button', class: 'primary', id: 'confirm-override' }, 'Confirm override');
       const cancel = h('button', { type: 'button', id: 'cancel-override' }, 'Cancel');
-      confirm.addEventListener('click', () => void key(`${line} override=1`));
+      confirm.addEventListener('click', () => void key(`${line} override=1`, `${label}, override confirmed`));
       cancel.addEventListener('click', () => {
         confirmBox.replaceChildren();
         setMsg('ok', 'Override cancelled: the program was not entered.');
       });
       confirmBox.replaceChildren(h('div', { class: 'confirm', role: 'alertdialog', 'aria-label': 'Confirm soft limit override' }, h('p', {}, `The dose is outside the soft limit. ${r.message}. Confirm it is what was ordered?`), h('div', { class: 'row' }, confirm, cancel)));
       confirm.focus();
-    } else setMsg('err', `${r.code ?? 'ERR'}: ${r.message}`);
+    } else setMsg('err', `Not done: ${what}. Refused (${codeInWords(r.code)}): ${r.message}`);
     return r;
   };
   const button = (label: string, line: string | (() => string | undefined), id: string, cls = ''): HTMLButtonElement => {
     const b = h('button', { type: 'button', id, class: cls }, label);
     b.addEventListener('click', () => {
       const l = typeof line === 'string' ? line : line();
-      if (l) void key(l);
+      if (l) void key(l, label);
     });
     return b;
   };
@@ -357,6 +385,11 @@ function buildPump(main: HTMLElement, pumpId: string, w: Welcome): () => void {
   const tdose = h('input', { id: 'titrate-dose', inputmode: 'decimal', size: '6' });
   const bolus = h('input', { id: 'bolus-volume', inputmode: 'decimal', size: '5' });
   const status = h('div', { role: 'status' });
+  // Shown only where the scenario has such a concern to raise (docs/training.md, objectives).
+  const concernUnknown = reportButton(pumpId, 'unknown-source', 'Report commands from an unknown source', status);
+  const concernFirmware = reportButton(pumpId, 'firmware-prompt', 'Report a suspicious firmware prompt', status);
+  concernUnknown.hidden = true;
+  concernFirmware.hidden = true;
 
   main.append(
     h('h1', {}, `Pump ${pumpId}: front panel`),
@@ -368,7 +401,7 @@ function buildPump(main: HTMLElement, pumpId: string, w: Welcome): () => void {
         'div',
         {},
         h('div', { class: 'keys', role: 'group', 'aria-label': 'Pump keys' },
-          button('Start', 'START', 'key-start', 'primary'),
+          button('Start', 'START', 'key-start'),
           button('Pause', 'PAUSE', 'key-pause'),
           button('Resume', 'RESUME', 'key-resume'),
           button('Stop', 'STOP', 'key-stop', 'danger'),
@@ -378,7 +411,7 @@ function buildPump(main: HTMLElement, pumpId: string, w: Welcome): () => void {
           button('Close door', 'INJECT door=closed', 'key-door'),
           button('New container', 'INJECT container=ok', 'key-container'),
         ),
-        h('form', { class: 'card', id: 'program-form', onsubmit: (e: Event) => { e.preventDefault(); const l = programLine(); if (l) void key(l); } },
+        h('form', { class: 'card', id: 'program-form', onsubmit: (e: Event) => { e.preventDefault(); const l = programLine(); if (l) void key(l, 'Program'); } },
           h('h2', {}, 'Program from the drug library'),
           h('div', { class: 'row' }, h('label', {}, 'Drug', drugSel), h('label', {}, 'Dose', dose), h('label', {}, 'Weight kg', weight), h('label', {}, 'VTBI mL', vtbi)),
           drugInfo,
@@ -394,7 +427,7 @@ function buildPump(main: HTMLElement, pumpId: string, w: Welcome): () => void {
         ),
         h('div', { class: 'card' },
           h('h2', {}, 'Raise a concern'),
-          h('div', { class: 'row' }, reportButton(pumpId, 'order-query', 'Query the order with the prescriber', status), reportButton(pumpId, 'unknown-source', 'Report commands from an unknown source', status), reportButton(pumpId, 'firmware-prompt', 'Report a suspicious firmware prompt', status)),
+          h('div', { class: 'row' }, reportButton(pumpId, 'order-query', 'Query the order with the prescriber', status), concernUnknown, concernFirmware),
           status,
         ),
       ),
@@ -406,6 +439,10 @@ function buildPump(main: HTMLElement, pumpId: string, w: Welcome): () => void {
     if (!s) return;
     const p = s.units.flatMap((u) => u.pumps).find((x) => x.id === pumpId);
     if (!p) return;
+    concernUnknown.hidden = !hasObjective(s, 'report-unknown-source');
+    concernFirmware.hidden = !hasObjective(s, 'decline-firmware');
+    const primary = PRIMARY_KEY[p.state];
+    for (const b of main.querySelectorAll<HTMLButtonElement>('.keys button')) b.classList.toggle('primary', b.id === primary);
     display.replaceChildren(
       h('div', { class: 'lbl' }, `${p.id} · ${p.type === 'lvp' ? 'large-volume pump' : 'syringe pump'} · ${p.unit}`),
       h('div', { class: `big state-${p.state}`, id: 'pump-state' }, p.state),
@@ -448,13 +485,19 @@ function buildInstructor(main: HTMLElement, instructorKey: string, w: Welcome): 
   };
   const speed = h('select', { id: 'speed' }, ...[0.5, 1, 2, 5, 10, 30, 60, 120].map((x) => h('option', { value: String(x), ...(x === 1 ? { selected: true } : {}) }, `${x}x`)));
   const faultSel = h('select', { id: 'fault' }, ...w.faults.map((f) => h('option', { value: f.name }, f.name)));
-  const targets = ['all', ...w.units.map((u) => `unit:${u}`), ...w.pumps.map((p) => p.id), 'gateway'];
-  const targetSel = h('select', { id: 'fault-target' }, ...targets.map((t) => h('option', { value: t }, t)));
+  const pumpTargets = ['all', ...w.units.map((u) => `unit:${u}`), ...w.pumps.map((p) => p.id)];
+  const targetSel = h('select', { id: 'fault-target' });
   const args = h('input', { id: 'fault-args', placeholder: 'side=down', size: '24' });
   const forS = h('input', { id: 'fault-for', inputmode: 'numeric', size: '6', placeholder: 'until end' });
   const argHelp = h('span', { id: 'fault-arg-help' });
+  // What the timeline table says of the fault: its args with units and defaults, whether it may
+  // target the gateway, whether it happens once.
   const showArgs = (): void => {
-    argHelp.textContent = `args: ${w.faults.find((f) => f.name === faultSel.value)?.args.join(', ') || 'none'}`;
+    const f = w.faults.find((x) => x.name === faultSel.value);
+    argHelp.textContent = `args: ${f?.args.join(', ') || 'none'}${f?.instant ? ' (happens once)' : ''}`;
+    const keep = targetSel.value;
+    const targets = [...pumpTargets, ...(f?.gateway ? ['gateway'] : [])];
+    targetSel.replaceChildren(...targets.map((t) => h('option', { value: t, ...(t === keep ? { selected: true } : {}) }, t)));
   };
   faultSel.addEventListener('change', showArgs);
   showArgs();
@@ -478,9 +521,21 @@ function buildInstructor(main: HTMLElement, instructorKey: string, w: Welcome): 
     b.addEventListener('click', f);
     return b;
   };
+  /** End the session only on a second click: the first asks (no browser dialog, so nothing blocks the page). */
+  const endButton = (): HTMLElement => {
+    const box = h('span', { class: 'row' });
+    const ask = btn('End session and debrief', 'end', () => {
+      const yes = btn('Yes, end the session', 'end-confirm', () => void act({ do: 'end' }).then(() => (location.hash = '#/debrief')), 'danger');
+      const no = btn('Keep going', 'end-cancel', () => box.replaceChildren(ask));
+      box.replaceChildren(h('span', { role: 'alert' }, 'End the session for everyone? The score is final.'), yes, no);
+      yes.focus();
+    }, 'danger');
+    box.append(ask);
+    return box;
+  };
   main.append(
     h('h1', {}, 'Instructor'),
-    h('div', { class: 'card' }, h('h2', {}, 'Clock'), h('div', { class: 'row' }, btn('Pause', 'clock-pause', () => void act({ do: 'pause' })), btn('Resume', 'clock-resume', () => void act({ do: 'resume' }), 'primary'), h('label', {}, 'Speed', speed), btn('Set speed', 'clock-speed', () => void act({ do: 'speed', speed: Number(speed.value) })), btn('End session and debrief', 'end', () => void act({ do: 'end' }).then(() => (location.hash = '#/debrief')), 'danger'))),
+    h('div', { class: 'card' }, h('h2', {}, 'Clock'), h('div', { class: 'row' }, btn('Pause', 'clock-pause', () => void act({ do: 'pause' })), btn('Resume', 'clock-resume', () => void act({ do: 'resume' }), 'primary'), h('label', {}, 'Speed', speed), btn('Set speed', 'clock-speed', () => void act({ do: 'speed', speed: Number(speed.value) })), endButton())),
     h('div', { class: 'card' }, h('h2', {}, 'Inject a fault'), h('div', { class: 'row' }, h('label', {}, 'Fault', faultSel), h('label', {}, 'Target', targetSel), h('label', {}, 'Args', args), h('label', {}, 'For (s)', forS), btn('Inject', 'inject', inject, 'primary')), argHelp),
     status,
     h('div', { class: 'card' }, h('h2', {}, 'Score'), score, h('table', {}, h('thead', {}, h('tr', {}, ...['Objective', 'Status', 'Points', 'Started', 'Done', 'Note / hint'].map((t) => h('th', {}, t)))), objectives)),
@@ -499,7 +554,9 @@ function buildDebrief(main: HTMLElement): () => void {
   const frame = h('iframe', { src: '/debrief', title: 'Debrief', id: 'debrief-frame' });
   const reload = h('button', { type: 'button', id: 'debrief-reload' }, 'Refresh');
   reload.addEventListener('click', () => frame.contentWindow?.location.reload());
-  main.append(h('h1', {}, 'Debrief'), h('div', { class: 'row' }, reload, h('a', { href: '/debrief', target: '_blank' }, 'Open as a page (save it as the HTML report)')), frame);
+  const print = h('button', { type: 'button', id: 'debrief-print' }, 'Print');
+  print.addEventListener('click', () => frame.contentWindow?.print());
+  main.append(h('h1', {}, 'Debrief'), h('div', { class: 'row' }, reload, print, h('a', { href: '/debrief', target: '_blank' }, 'Open as a page (save it as the HTML report)')), frame);
   return () => undefined;
 }
 

@@ -16,6 +16,7 @@ import { formatTable } from '../../src/harness/bench/report.js';
 import { runBench } from '../../src/harness/bench/runBench.js';
 import { IN_CI, REPO_ROOT, TEST_HEX, buildImages, missingBuildTools, missingSocat } from './helpers.js';
 import { CLI } from '../support/cli.js';
+import { REPLY_TIMEOUT_MS } from '../support/timeouts.js';
 
 const missing = [missingBuildTools(), missingSocat()].filter((m) => m !== undefined).join('; ') || undefined;
 
@@ -55,7 +56,10 @@ describe.skipIf(missing !== undefined)(`bench against the emulated Uno on a pty$
       runs: 12,
       maxCommands: 15,
       seed: 3,
-      timeoutMs: 5000,
+      // A reply bound for a loaded machine, where the emulator can fall to a quarter of a real Uno's
+      // speed: a reply that never comes still fails, a slow one does not (and a late reply that
+      // missed a short bound would run after the next reset, failing the checks that follow).
+      timeoutMs: REPLY_TIMEOUT_MS,
       modelTimeLimitMs: 25_000,
       pins: unoPinDriver(board.uno),
     });
@@ -101,7 +105,7 @@ describe.skipIf(missing !== undefined)(`infusim emulate and infusim bench throug
         emu.once('exit', (code) => reject(new Error(`infusim emulate exited ${String(code)}: ${err}`)));
       });
       expect(out.trim()).toBe(link);
-      const bench = spawn(process.execPath, [CLI, 'bench', '--port', link, '--only', 'INFO,PING,ERR,line', '--no-model', '--quiet'], {
+      const bench = spawn(process.execPath, [CLI, 'bench', '--port', link, '--only', 'INFO,PING,ERR,line', '--no-model', '--quiet', '--timeout-ms', String(REPLY_TIMEOUT_MS)], {
         cwd: REPO_ROOT,
       });
       let table = '';

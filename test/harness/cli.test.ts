@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { LineSession } from '../../src/sim/protocol/lineSession.js';
@@ -30,8 +33,18 @@ describe('infusim CLI', () => {
   });
 
   it('trumpet prints the table for the volumetric pump at 25 mL/h', () => {
-    const r = infusim(['trumpet', '--pump', 'lvp', '--rate', '25']);
+    const html = join(mkdtempSync(join(tmpdir(), 'infusim-trumpet-')), 'trumpet.html');
+    const r = infusim(['trumpet', '--pump', 'lvp', '--rate', '25', '--html', html]);
     expect(r.status).toBe(0);
+    // --html: the same curve as a chart (issue 15, item 3): Ep max and Ep min at the five windows, the ±5 % claim band.
+    expect(r.stdout).toContain(`HTML chart: ${html}`);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('<svg class="chart trumpet"');
+    expect(page.match(/<circle class="ep-max"/g)).toHaveLength(5);
+    expect(page.match(/<circle class="ep-min"/g)).toHaveLength(5);
+    expect(page).toContain('<title>claimed ±5 %</title>');
+    const ep31 = /^ +31 +([+-]\d+\.\d\d) +([+-]\d+\.\d\d)$/m.exec(r.stdout);
+    expect(page).toContain(`<tr><td>31</td><td>${Number(ep31?.[1]).toFixed(2)}</td><td>${Number(ep31?.[2]).toFixed(2)}</td></tr>`);
     for (const w of [2, 5, 11, 19, 31]) expect(r.stdout).toMatch(new RegExp(`^ +${w} +[+-]\\d+\\.\\d\\d +[+-]\\d+\\.\\d\\d$`, 'm'));
     expect(r.stdout).toMatch(/overall mean error A: [+-]\d+\.\d\d%/);
     // Issue 12, defect 13: the claim with its rate range (docs/clinical.md#accuracy).
@@ -50,6 +63,22 @@ describe('infusim CLI', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--pump must be one of lvp, syringe, got "pca9000"/);
     expect(infusim(['trumpet', '--pump', 'lvp', '--rate', 'fast']).status).toBe(2);
+  });
+
+  it('--help marks the required options; every missing one is named at once, exit 2 (issue 15, item 11)', () => {
+    const help = infusim(['trumpet', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/--pump <type> +pump type: lvp or syringe \(required\)/);
+    expect(help.stdout).toMatch(/--seed <n>(?:(?!\(required\)).)*$/m);
+    const r = infusim(['firmware', 'build']);
+    expect(r.status).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    for (const flag of ['--fw-version', '--model', '--sequence', '--pub', '--out']) expect(lines[0]).toContain(`'${flag} `);
+    expect(lines[0]).toMatch(/^error: required options .* not specified \(see infusim firmware build --help\)$/);
+    const one = infusim(['trumpet', '--pump', 'lvp']);
+    expect(one.status).toBe(2);
+    expect(one.stderr).toMatch(/^error: required option '--rate <mL\/h>' not specified/);
   });
 
   it('console: a person drives a pump by typing protocol lines', () => {
@@ -93,7 +122,7 @@ const BAD_OPTIONS: [string, string[], RegExp][] = [
   ['library sign --sequence', ['library', 'sign', '--library', 'scenarios/druglib/general-hospital.json', '--key', 'x.key', '--sequence', 'abc', '--out', '/nonexistent/p.json'], /--sequence.*whole number from 0.*"abc"/],
   ['library inspect without --package', ['library', 'inspect'], /required option '--package <file>' not specified/],
   ['keys gen, unknown option', ['keys', 'gen', '--bogus'], /unknown option '--bogus'/],
-  ['firmware build without --fw-version', ['firmware', 'build'], /required option '--fw-version <x.y.z>' not specified/],
+  ['firmware build without --fw-version', ['firmware', 'build', '--model', 'lvp', '--sequence', '1', '--pub', 'k.pub', '--out', 'x'], /^error: required option '--fw-version <x.y.z>' not specified \(see infusim firmware build --help\)$/m],
 ];
 
 describe('bad options: what is wrong and what is allowed on stderr, exit 2', () => {

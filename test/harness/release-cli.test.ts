@@ -16,6 +16,11 @@ describe('infusim keys, firmware and library (signing tools)', () => {
     expect(infusim('keys', 'gen', '--out', dir, '--name', 'vendor').status).toBe(0);
     expect(infusim('keys', 'gen', '--out', dir, '--name', 'other').status).toBe(0);
     expect(statSync(join(dir, 'vendor.key')).mode & 0o777).toBe(0o600);
+    // A missing --out folder is made, private to its owner (issue 15, item 10: docs/firmware.md end to end).
+    const fresh = join(dir, 'new', 'keys');
+    expect(infusim('keys', 'gen', '--out', fresh, '--name', 'k').status).toBe(0);
+    expect(statSync(fresh).mode & 0o777).toBe(0o700);
+    expect(statSync(join(fresh, 'k.key')).mode & 0o777).toBe(0o600);
     const prefix = join(dir, 'fw');
     expect(infusim('firmware', 'build', '--fw-version', '1.2.0', '--model', 'lvp', '--sequence', '7', '--pub', join(dir, 'vendor.pub'), '--out', prefix).status).toBe(0);
     const manifest = `${prefix}.manifest.json`;

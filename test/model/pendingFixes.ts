@@ -1,7 +1,8 @@
 /**
  * Target behaviours (docs/protocol.md; issue 12 and defects found by the reference suite) that
- * today's pump does not have yet. The fixes of issue 12 items 1-6 and 8 are merged: their entries
- * are gone. The reference pump
+ * today's pump does not have yet. None is pending now: the fixes of issue 12 items 1-6 and 8 and
+ * of the two defects this suite found (roundingIntoRange, sensorsWhileOff) are merged and their
+ * entries are gone. The reference pump
  * (refPump.ts) encodes the target; while an entry is here, the reference falls back, for that one
  * rule only, to what the pump does today, so the model-based suite stays green and keeps hunting
  * everything else. test/properties/reference.pending.test.ts proves, for each entry, that without
@@ -10,20 +11,7 @@
  * When a fix is merged: delete its entry (the suite then holds the pump to the target) and run
  *   npx vitest run test/properties/reference.pending.test.ts test/properties/reference.model.test.ts
  */
-export const PENDING_FIX_IDS = [
-  /**
-   * Found by this suite (docs/protocol.md, "Limits, rounding and boluses": the nearest step runs):
-   * when the nearest step of a drug dose is outside the pump's rate range, the pump runs the step
-   * inside it instead (neonatal morphine 1.325 mcg/kg/h at 0.3 kg is 0.004 mL/h: the pump runs
-   * 0.01 mL/h, 3.333 mcg/kg/h, 2.5 times the dose entered, behind a soft-limit override).
-   */
-  'roundingIntoRange',
-  /**
-   * Found by this suite, not in issue 12: a sensor input while the pump is powered off (`INJECT
-   * door=open`) is refused and lost, so after power-on RESUME runs with the door open.
-   */
-  'sensorsWhileOff',
-] as const;
+export const PENDING_FIX_IDS = [] as const;
 
 export type PendingFixId = (typeof PENDING_FIX_IDS)[number];
 

@@ -85,12 +85,6 @@ export function roundWithinLimits(ctx: ProgramCtx, exactMlPerH: number, doseOf: 
   const type = ctx.type;
   const vEntered = checkLimits(entered, limits);
   let rate = refRoundRate(type, exactMlPerH);
-  // pendingFixes "roundingIntoRange": today a nearest step outside the pump's range gives way to the step inside it.
-  if (ctx.pending.has('roundingIntoRange') && exactMlPerH > 0 && !rateInRange(type, rate)) {
-    const step = refRateStep(type, exactMlPerH);
-    const other = Number((rate > exactMlPerH ? rate - step : rate + step).toFixed(6));
-    if (rateInRange(type, other)) rate = other;
-  }
   let vRate = checkLimits(doseOf(rate), limits);
   if (RANK[vRate] > RANK[vEntered]) {
     const step = refRateStep(type, exactMlPerH);
@@ -145,7 +139,7 @@ function checkLoaded(ctx: ProgramCtx, a: ProgramArgs): RefReply | undefined {
  * `container=` mL, or no bound at all without it (`syringe=` is not an LVP argument).
  */
 export function loadedMl(ctx: ProgramCtx, a: ProgramArgs): number | RefReply {
-  const s = ctx.type.syringe;
+  const s = ctx.type.container.syringe;
   if (!s) {
     if (a.syringeMl !== undefined) return refErr('BAD_ARG');
     if (a.containerMl === undefined) return Infinity;

@@ -9,7 +9,7 @@
  * compares volumes within a small tolerance (see test/properties/reference/compare.ts).
  *
  * Power: `INJECT power=off` switches the pump off (only PING, INFO, STATUS, LOG, TICK and
- * `INJECT power=on` are answered); on again, the program is kept and an infusion that was flowing
+ * `INJECT` are answered; a sensor input then is kept); on again, the program is kept and an infusion that was flowing
  * or stopped by an alarm waits PAUSED (docs/clinical.md#battery-and-power: "A power cycle keeps the program"); the
  * power-on self-test and the door and container sensors are read again and what is still wrong
  * is announced anew (unacknowledged).
@@ -180,7 +180,7 @@ export class RefPump {
     return refErr('UNKNOWN_CMD');
   }
 
-  /** Powered off: reading, time, and switching on; sensors per pendingFixes "sensorsWhileOff". */
+  /** Powered off: reading, time, switching on, and sensor inputs (kept for power-on). */
   private executeOff(c: PumpCommand): RefReply {
     switch (c.cmd) {
       case 'PING':
@@ -192,8 +192,8 @@ export class RefPump {
         return this.tickOff(c.ms);
       case 'INJECT':
         if (c.input.sensor === 'power') return c.input.value === 'on' ? this.powerOn() : refErr('BAD_STATE');
-        // The world goes on while the pump is off: a door opened then is open at power-on.
-        if (this.pending.has('sensorsWhileOff') || c.input.sensor === 'mains' || c.input.sensor === 'battery') return refErr('BAD_STATE');
+        // The world goes on while the pump is off: a door opened then is open at power-on
+        // (docs/protocol.md, "Power"). Mains and battery are not modelled (never generated).
         this.inject(c.input);
         return refOk();
       default:

@@ -38,10 +38,10 @@ export function injectSensor(pump: RefPump, i: SensorInput): void {
       }
       break;
     case 'air': {
-      pump.air = pump.air.filter((b) => b.tMs > pump.nowMs - pump.type.accumulatedAirWindowMs);
+      pump.air = pump.air.filter((b) => b.tMs > pump.nowMs - pump.type.air.accumulatedWindowMs);
       pump.air.push({ tMs: pump.nowMs, ml: i.bubbleMl });
       const total = pump.air.reduce((s, b) => s + b.ml, 0);
-      if (i.bubbleMl >= pump.type.singleBubbleAlarmMl || total > pump.type.accumulatedAirAlarmMl) {
+      if (i.bubbleMl >= pump.type.air.singleBubbleAlarmMl || total > pump.type.air.accumulatedAlarmMl) {
         pump.raise('AIR_IN_LINE', true);
         pump.air = [];
       }

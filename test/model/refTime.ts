@@ -15,7 +15,7 @@ const MAX_STEPS_PER_ADVANCE = 10_000;
 
 /** Volume of the occluded line at the occlusion limit (architecture.md, "Occlusion model"). */
 export function occlusionThresholdMl(pump: RefPump): number {
-  return (pump.type.occlusionLimitMmHg.default - pump.type.baseLinePressureMmHg) * KPA_PER_MMHG * pump.type.complianceMlPerKPa;
+  return (pump.type.occlusion.limitMmHg.default - pump.type.occlusion.baseLinePressureMmHg) * KPA_PER_MMHG * pump.type.occlusion.complianceMlPerKPa;
 }
 
 /** Milliseconds from now to the next change the pump makes by itself (Infinity if none). */
@@ -27,7 +27,7 @@ export function nextThresholdInMs(pump: RefPump): number {
   if (p && pump.state === 'RUNNING' && !pump.vtbiDone) ml = Math.min(ml, p.vtbiMl - pump.towardVtbiMl);
   if (pump.bolus) ml = Math.min(ml, pump.bolus.leftMl);
   if (pump.occludedDown) ml = Math.min(ml, occlusionThresholdMl(pump) - pump.storedInLineMl);
-  if (pump.occludedUp) ml = Math.min(ml, pump.type.upstreamDetectMl - pump.upstreamMovedMl);
+  if (pump.occludedUp) ml = Math.min(ml, pump.type.occlusion.upstreamDetectMl - pump.upstreamMovedMl);
   ml = Math.min(ml, pump.containerLeftMl);
   return (Math.max(0, ml) * MS_PER_H) / rate;
 }
@@ -72,9 +72,9 @@ function step(pump: RefPump, dt: number): void {
   // Flow-stopping conditions first: at the same instant as the VTBI, the alarm stops the pump.
   if (pump.occludedDown && pump.storedInLineMl >= occlusionThresholdMl(pump) - eps) {
     pump.raise('OCCLUSION_DOWN');
-    pump.storedInLineMl = Math.max(0, pump.storedInLineMl - pump.type.occlusionBackOffMl);
+    pump.storedInLineMl = Math.max(0, pump.storedInLineMl - pump.type.occlusion.backOffMl);
   }
-  if (pump.occludedUp && pump.upstreamMovedMl >= pump.type.upstreamDetectMl - eps) pump.raise('OCCLUSION_UP');
+  if (pump.occludedUp && pump.upstreamMovedMl >= pump.type.occlusion.upstreamDetectMl - eps) pump.raise('OCCLUSION_UP');
   if (p && pump.state === 'RUNNING' && !pump.vtbiDone && pump.towardVtbiMl >= p.vtbiMl - eps) vtbiComplete(pump, p);
   // Empty while the motor would go on drawing. A VTBI with end=stop that ends exactly as the container
   // empties (VTBI = what is loaded) stops the motor first: VTBI_COMPLETE, no CONTAINER_EMPTY (the

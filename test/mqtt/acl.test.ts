@@ -16,7 +16,7 @@ const a2 = p2.pump as PumpAddress;
 
 
 async function connect(url: string, o: { clientId: string; username?: string; password?: string }): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { ...o, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000 });
+  return mqtt.connectAsync(url, { ...o, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 30_000 });
 }
 
 function as(url: string, id: Identity): Promise<MqttClient> {

@@ -70,7 +70,7 @@ describe.runIf(available)('a mosquitto provisioned through dynamic security', ()
   });
   afterAll(() => broker.close());
 
-  const connect = (o: { clientId: string; username?: string; password?: string }): Promise<MqttClient> => mqtt.connectAsync(t.url, { ...o, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000 });
+  const connect = (o: { clientId: string; username?: string; password?: string }): Promise<MqttClient> => mqtt.connectAsync(t.url, { ...o, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 30_000 });
   const as = (id: Identity) => connect({ clientId: id.clientId, username: id.username, password: id.password });
 
   it('applies the ACL table: foreign topics, foreign commands, an observer\'s command, anonymous and a borrowed client id all refused; removed at the end', async () => {

@@ -22,7 +22,7 @@ import { throughMarker } from '../support/mqtt.js';
 /** A client with its messages collected from the first packet on (a persistent session's queue arrives right after CONNACK). */
 async function client(url: string, id: Identity, clean: boolean): Promise<{ c: MqttClient; connack: IConnackPacket; messages: { topic: string; payload: string }[] }> {
   const messages: { topic: string; payload: string }[] = [];
-  const c = mqtt.connect(url, { clientId: id.clientId, username: id.username, password: id.password, protocolVersion: 4, clean, reconnectPeriod: 0, connectTimeout: 5000 });
+  const c = mqtt.connect(url, { clientId: id.clientId, username: id.username, password: id.password, protocolVersion: 4, clean, reconnectPeriod: 0, connectTimeout: 30_000 });
   c.on('message', (topic, payload) => messages.push({ topic, payload: payload.toString() }));
   const connack = await new Promise<IConnackPacket>((resolve, reject) => {
     c.once('connect', resolve);

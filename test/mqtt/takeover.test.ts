@@ -39,7 +39,7 @@ async function holder(url: string, id: Identity): Promise<{ c: MqttClient; close
 /** An anonymous CONNECT with this client id: 'refused' or 'accepted'. */
 async function anonymous(url: string, clientId: string): Promise<{ verdict: 'refused' | 'accepted'; client?: MqttClient }> {
   try {
-    const client = await mqtt.connectAsync(url, { clientId, reconnectPeriod: 0, connectTimeout: 3000 });
+    const client = await mqtt.connectAsync(url, { clientId, reconnectPeriod: 0, connectTimeout: 30_000 });
     return { verdict: 'accepted', client };
   } catch {
     return { verdict: 'refused' };
@@ -58,7 +58,7 @@ describe.each(TARGETS)('client-id takeover with a pump\'s own login ($name)', (t
       const p1 = c.pumps.get('p1') as Identity;
       let intruder: MqttClient | undefined;
       try {
-        intruder = await mqtt.connectAsync(broker.url, { clientId: c.gateway.clientId, username: p1.username, password: p1.password, reconnectPeriod: 0, connectTimeout: 3000 });
+        intruder = await mqtt.connectAsync(broker.url, { clientId: c.gateway.clientId, username: p1.username, password: p1.password, reconnectPeriod: 0, connectTimeout: 30_000 });
         clients.push(intruder);
       } catch {
         // refused (aedes): fine

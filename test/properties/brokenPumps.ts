@@ -11,18 +11,22 @@ import type { PumpFactory } from './commands/model.js';
 
 /** Private parts of the pump, for the broken subclasses. */
 interface Guts {
-  primaryMl: number;
-  lastDemandStartMs: number;
-  program: { rateMlPerH: number; exactMlPerH: number; vtbiMl: number; drug?: { dose: number } } | undefined;
+  infusion: {
+    primaryMl: number;
+    lastDemandStartMs: number;
+    program: { rateMlPerH: number; exactMlPerH: number; vtbiMl: number; drug?: { dose: number } } | undefined;
+    pca: { add(s: number, e: number, v: number): void } | undefined;
+  };
   mechanism: { systematicFraction: number };
-  pca: { add(s: number, e: number, v: number): void } | undefined;
-  alarms: { acknowledge(id: undefined, now: number, out: PumpEvent[]): number; flowStopping(): unknown; list(): { acknowledged: boolean; causeActive: boolean; pausedUntilMs: number }[] };
+  alarms: { acknowledge(id: undefined, now: number): { events: PumpEvent[] }; flowStopping(): unknown; list(): { acknowledged: boolean; causeActive: boolean; pausedUntilMs: number }[] };
   emitAll(events: PumpEvent[]): void;
   container: { volumeMl: number };
   service: { out: boolean };
   clearAlarm(id: string): void;
 }
 const guts = (p: Pump): Guts => p as unknown as Guts;
+
+const FLOW_THRESHOLD_ALARMS: ReadonlySet<string> = new Set(['OCCLUSION_DOWN', 'OCCLUSION_UP', 'CONTAINER_EMPTY', 'BATTERY_DEPLETED']);
 
 interface LogGuts {
   entries: { seq: number; tMs: number; dir: string; text: string; hash: string }[];
@@ -36,7 +40,7 @@ interface LogGuts {
 export class LosesVolume extends Pump {
   override execute(c: PumpCommand): Reply {
     const g = guts(this);
-    if (c.cmd !== 'TICK' && g.primaryMl > 0.1) g.primaryMl -= 0.05;
+    if (c.cmd !== 'TICK' && g.infusion.primaryMl > 0.1) g.infusion.primaryMl -= 0.05;
     return super.execute(c);
   }
 }
@@ -45,7 +49,7 @@ export class LosesVolume extends Pump {
 export class OverrunsVtbi extends Pump {
   override execute(c: PumpCommand): Reply {
     const r = super.execute(c);
-    const p = guts(this).program;
+    const p = guts(this).infusion.program;
     if (c.cmd === 'PROGRAM' && r.ok && p) p.vtbiMl = p.vtbiMl * 1.2 + 0.5;
     return r;
   }
@@ -79,11 +83,17 @@ export function bypassLimits(kind: 'HARD_LIMIT' | 'SOFT_LIMIT'): PumpFactory {
     })(o);
 }
 
-/** Keeps pumping in ALARM state (the motor is not stopped by a flow-stopping alarm). */
+/**
+ * Keeps pumping in ALARM state (the motor is not stopped by a flow-stopping alarm), while no alarm
+ * of a flow threshold (occlusion, empty container, depleted battery) is up: past such a threshold
+ * the pump would wake every millisecond at a threshold nothing acts on, which advanceTo refuses
+ * (its wake guard throws) before the invariant can see the flow.
+ */
 export class FlowsInAlarm extends Pump {
   override currentRateMlPerH(): number {
-    const p = guts(this).program;
-    if (this.state === 'ALARM' && p) return p.rateMlPerH || 1;
+    const p = guts(this).infusion.program;
+    const thresholdAlarm = this.activeAlarms.some((a) => FLOW_THRESHOLD_ALARMS.has(a.id));
+    if (this.state === 'ALARM' && p && !thresholdAlarm) return p.rateMlPerH || 1;
     return super.currentRateMlPerH();
   }
 }
@@ -93,10 +103,10 @@ export class NoLockout extends Pump {
   override execute(c: PumpCommand): Reply {
     if (c.cmd !== 'DEMAND') return super.execute(c);
     const g = guts(this);
-    const saved = g.lastDemandStartMs;
-    g.lastDemandStartMs = -Infinity;
+    const saved = g.infusion.lastDemandStartMs;
+    g.infusion.lastDemandStartMs = -Infinity;
     const r = super.execute(c);
-    if (!r.ok) g.lastDemandStartMs = saved;
+    if (!r.ok) g.infusion.lastDemandStartMs = saved;
     return r;
   }
 }
@@ -105,7 +115,7 @@ export class NoLockout extends Pump {
 export class HalfCountedPcaWindow extends Pump {
   override execute(c: PumpCommand): Reply {
     const r = super.execute(c);
-    const w = guts(this).pca;
+    const w = guts(this).infusion.pca;
     if (c.cmd === 'PROGRAM' && r.ok && w) {
       const add = w.add.bind(w);
       w.add = (s, e, v) => add(s, e, v / 2);
@@ -119,9 +129,7 @@ export class AutoAcknowledges extends Pump {
   override execute(c: PumpCommand): Reply {
     const r = super.execute(c);
     if (c.cmd === 'INJECT' && r.ok) {
-      const ev: PumpEvent[] = [];
-      guts(this).alarms.acknowledge(undefined, this.nowMs, ev);
-      guts(this).emitAll(ev);
+      guts(this).emitAll(guts(this).alarms.acknowledge(undefined, this.nowMs).events);
     }
     return r;
   }
@@ -159,7 +167,7 @@ export class LogTimeGoesBack extends Pump {
 export class ErrChangesRate extends Pump {
   override execute(c: PumpCommand): Reply {
     const r = super.execute(c);
-    const p = guts(this).program;
+    const p = guts(this).infusion.program;
     if (c.cmd === 'TITRATE' && !r.ok && p && c.rateMlPerH !== undefined && c.rateMlPerH > 0) p.rateMlPerH = Math.min(999, c.rateMlPerH);
     return r;
   }
@@ -226,7 +234,7 @@ export class SkipsBolusLimits extends Pump {
 export class RunsUnroundedRate extends Pump {
   override execute(c: PumpCommand): Reply {
     const r = super.execute(c);
-    const p = guts(this).program;
+    const p = guts(this).infusion.program;
     if ((c.cmd === 'PROGRAM' || c.cmd === 'TITRATE') && r.ok && p && p.exactMlPerH > 0) p.rateMlPerH = p.exactMlPerH;
     return r;
   }

@@ -67,16 +67,49 @@ describe('HTML report', () => {
   it('renders the tables and the violation with its context', () => {
     expect(html).toContain('<td>OCCLUSION_DOWN</td><td class="num">4</td><td class="num">4</td><td class="num">40.0</td><td class="num">78.0</td><td class="num">90.0</td><td class="num">0</td>');
     expect(html).toContain('<span class="badge fail">FAIL</span></td><td>no event lost at the gateway</td>');
-    expect(html).toContain('<td class="mono">03:05:12</td><td class="mono">ms-1</td><td>occlusion-announced</td>');
-    expect(html).toContain('<pre>  11112000 pump ms-1 STATE RUNNING\n  11112000 VIOLATION occlusion-announced ms-1 &lt;flow &amp; pressure&gt;</pre>');
+    expect(html).toContain('<tr id="violation-1"><td class="mono">V1 03:05:12</td><td class="mono">ms-1</td><td>occlusion-announced</td>');
+    // Trace lines with people's clock times (11112000 ms = 3 h 5 min 12 s), not raw milliseconds (issue 15, item 2).
+    expect(html).toContain('<pre>03:05:12 pump ms-1 STATE RUNNING\n03:05:12 VIOLATION occlusion-announced ms-1 &lt;flow &amp; pressure&gt;</pre>');
     expect(html).toContain('<td>messages lost</td><td class="num">20</td>');
   });
 
+  it('opens on what failed: each violation with its time and links into the charts (issue 15, item 2)', () => {
+    const failure = html.slice(html.indexOf('<section id="failure"'), html.indexOf('</section>', html.indexOf('<section id="failure"')));
+    expect(html.indexOf('<section id="failure"')).toBeLessThan(html.indexOf('<section id="charts"'));
+    expect(failure).toContain('<b>V1</b> <span class="mono">03:05:12</span> <span class="mono">ms-1</span> <b>occlusion-announced</b>');
+    for (const href of ['#violation-1', '#alarm-mark-1', '#net-mark-1']) expect(failure).toContain(`href="${href}"`);
+    expect(failure).toContain('no event lost at the gateway: 2 events missing');
+    // The link targets exist: one mark on each lane chart.
+    expect(count(html, 'id="alarm-mark-1"')).toBe(1);
+    expect(count(html, 'id="net-mark-1"')).toBe(1);
+    const pass = syntheticResult();
+    Object.assign(pass, { violations: [], expectations: [], exitCode: 0, outcome: 'pass' });
+    expect(renderHtmlReport(pass)).not.toContain('id="failure"');
+  });
+
+  it('says what unanswered means per alarm kind (issue 15, item 4)', () => {
+    const r = syntheticResult();
+    r.alarms = [...r.alarms, { pumpId: 'ms-2', unit: 'med-surg', id: 'COMM_LOST', priority: 'low', raisedMs: 3_600_000, endedMs: 3_700_000 }];
+    const page = renderHtmlReport(r);
+    // Raised 1, answered 0, no times, ended by itself 1, still on 0, and what ends it.
+    expect(page).toContain('<td>COMM_LOST</td><td class="num">1</td><td class="num">0</td><td class="num">-</td><td class="num">-</td><td class="num">-</td><td class="num">1</td><td class="num">0</td><td>the network is back; the infusion goes on</td>');
+    expect(page).toContain('<td>AIR_IN_LINE</td><td class="num">1</td><td class="num">0</td><td class="num">-</td><td class="num">-</td><td class="num">-</td><td class="num">0</td><td class="num">1</td>');
+  });
+
+  it('offers each table as CSV and shows the alarm burden (issue 15, item 3)', () => {
+    const m = /<a class="csv" download="alarm-response-times.csv" href="data:text\/csv;charset=utf-8,([^"]+)">/.exec(html);
+    const csv = decodeURIComponent(m?.[1] ?? '');
+    expect(csv.split('\r\n')[0]).toBe('alarm,raised,answered,median s,p90 s,max s,ended by itself,still on at the end,ends when');
+    expect(csv).toContain('\r\nOCCLUSION_DOWN,4,4,40.0,78.0,90.0,0,0,a person acknowledges it (latching)\r\n');
+    // 8 alarms over 4 h: icu 4 alarms on 2 pumps = 2 per pump in 4 h = 12 per pump per day.
+    expect(html).toContain('<td>icu</td><td class="num">2</td><td class="num">4</td><td class="num">3</td><td class="num">12.0</td>');
+  });
+
   it('folds the per-pump table past 50 pumps and uses a lane per unit past 40', () => {
-    expect(html).not.toContain('<details');
+    expect(html).not.toContain('<summary>Pumps');
     expect(html).toContain('a lane per pump');
     const small = renderHtmlReport(bigFleet(PUMP_TABLE_FOLD_AT));
-    expect(small).not.toContain('<details');
+    expect(small).not.toContain('<summary>Pumps');
     expect(small).toContain('a lane per unit');
     const big = renderHtmlReport(bigFleet(PUMP_TABLE_FOLD_AT + 1));
     expect(big).toContain('<details><summary>Pumps (51)');

@@ -54,7 +54,9 @@ describe('infusim run (the CLI)', () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/outcome +VIOLATION/);
     expect(r.stdout).toMatch(/00:15:00 +legacy-1 +no-unauthorised-change +PAUSE from an unauthorised rogue client was accepted/);
-    expect(r.stderr).toContain('seed 1337');
+    // The seed is in the summary; --no-progress leaves stderr empty (issue 15, item 11).
+    expect(r.stdout).toMatch(/^ {2}seed +1337$/m);
+    expect(r.stderr).toBe('');
   });
 
   it('a passing scenario exits 0; the same seed gives the same trace hash', () => {

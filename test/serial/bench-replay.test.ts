@@ -17,6 +17,7 @@ import { LARGE_VOLUME_PUMP } from '../../src/sim/pump/pumpTypes.js';
 import type { EventLog } from '../../src/sim/trace/eventLog.js';
 import { fmtNum } from '../../src/sim/trace/events.js';
 import { socatStatus } from './helpers.js';
+import { REPLY_TIMEOUT_MS } from '../support/timeouts.js';
 
 class ViOffAfterStart extends LineSession {
   private startedPump: Pump | undefined;
@@ -59,7 +60,7 @@ describe.skipIf(socat.skip)('a bench failure replays from its seed and path', ()
 
   it('prints seed, path and a replay command; that command fails the same way in one run', async () => {
     const log: string[] = [];
-    const first = await runBench({ port: pair.b, only: [VOLUME], seed: 1, runs: 100, log: (l) => log.push(l) });
+    const first = await runBench({ port: pair.b, only: [VOLUME], seed: 1, runs: 100, timeoutMs: REPLY_TIMEOUT_MS, log: (l) => log.push(l) });
     const row = first.results.find((r) => r.name === VOLUME);
     expect(row?.status, formatTable(first.results)).toBe('FAIL');
     expect(row?.detail).toMatch(/device vi=\d+(\.\d+)? mL, model vi=/);
@@ -69,7 +70,7 @@ describe.skipIf(socat.skip)('a bench failure replays from its seed and path', ()
     const [, replayPort, only, seed, path, replayPath] = m as unknown as [string, string, string, string, string, string];
     expect([replayPort, only, seed]).toEqual([pair.b, VOLUME, '1']);
 
-    const again = await runBench({ port: pair.b, only: [only], seed: Number(seed), path, replayPath, runs: 100 });
+    const again = await runBench({ port: pair.b, only: [only], seed: Number(seed), path, replayPath, runs: 100, timeoutMs: REPLY_TIMEOUT_MS });
     const row2 = again.results.find((r) => r.name === VOLUME);
     expect(row2?.status, formatTable(again.results)).toBe('FAIL');
     // The same mismatch on the same shortest sequence.

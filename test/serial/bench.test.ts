@@ -8,6 +8,7 @@ import { formatTable } from '../../src/harness/bench/report.js';
 import { runBench } from '../../src/harness/bench/runBench.js';
 import { ROOT, socatStatus, startRig, type Rig } from './helpers.js';
 import { CLI } from '../support/cli.js';
+import { REPLY_TIMEOUT_MS } from '../support/timeouts.js';
 
 const socat = socatStatus();
 
@@ -21,7 +22,7 @@ describe.skipIf(socat.skip)('bench against infusim device (virtual clock)', () =
   });
 
   it('runs the whole suite in-process, all green', async () => {
-    const { results, exitCode } = await runBench({ port: rig.pair.b, runs: 30, seed: 7 });
+    const { results, exitCode } = await runBench({ port: rig.pair.b, runs: 30, seed: 7, timeoutMs: REPLY_TIMEOUT_MS });
     const table = formatTable(results);
     expect(results.filter((r) => r.status === 'FAIL'), table).toEqual([]);
     expect(exitCode).toBe(0);
@@ -34,7 +35,7 @@ describe.skipIf(socat.skip)('bench against infusim device (virtual clock)', () =
   // vi=0 mL` after a one-command sequence that did not reproduce): the volume counter of a run's
   // stopped infusion leaked into the next run. Every run now starts with RESET.
   it('passes with the CLI defaults (seed 1, 100 runs per aspect), model rows included', async () => {
-    const { results, exitCode } = await runBench({ port: rig.pair.b, only: ['model'] });
+    const { results, exitCode } = await runBench({ port: rig.pair.b, only: ['model'], timeoutMs: REPLY_TIMEOUT_MS });
     const table = formatTable(results);
     expect(results.filter((r) => r.status === 'FAIL'), table).toEqual([]);
     expect(exitCode).toBe(0);
@@ -65,7 +66,7 @@ describe.skipIf(socat.skip)('bench against infusim device (real clock)', () => {
   it('adapts: TICK is NOT_SUPPORTED, property runs skipped, the rest green', async () => {
     const rig = await startRig(['--clock', 'real']);
     try {
-      const { results, exitCode } = await runBench({ port: rig.pair.b, seed: 3 });
+      const { results, exitCode } = await runBench({ port: rig.pair.b, seed: 3, timeoutMs: REPLY_TIMEOUT_MS });
       expect(results.filter((r) => r.status === 'FAIL'), formatTable(results)).toEqual([]);
       expect(exitCode).toBe(0);
       expect(results.find((r) => r.name === 'ERR NOT_SUPPORTED')?.status).toBe('PASS');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlarmManager } from '../../src/sim/alarms/alarmManager.js';
-import { ALARM_IDS, ALARM_TABLE, AUDIO_PAUSE_MS, isAlarmId } from '../../src/sim/alarms/alarmTable.js';
+import { ALARM_IDS, ALARM_TABLE, AUDIO_PAUSE_MS, isAlarmId, type AlarmId } from '../../src/sim/alarms/alarmTable.js';
 import type { PumpEvent } from '../../src/sim/trace/events.js';
 import { errCode, HOUR, makePump, MIN, ofType, okExec, snapshot, startBasic, tick } from './helpers.js';
 
@@ -33,39 +33,51 @@ describe('the alarm table follows docs/protocol.md', () => {
   });
 });
 
+/** ACK and SILENCE on the manager alone: their events go to `out`, their count or instant is returned. */
+function ack(m: AlarmManager, id: AlarmId | undefined, nowMs: number, out: PumpEvent[]): number {
+  const r = m.acknowledge(id, nowMs);
+  out.push(...r.events);
+  return r.n;
+}
+function silence(m: AlarmManager, nowMs: number, out: PumpEvent[]): number {
+  const r = m.silence(nowMs);
+  out.push(...r.events);
+  return r.untilMs;
+}
+
 describe('AlarmManager', () => {
   it('the highest active priority drives the audio; acknowledged ones are quiet', () => {
     const m = new AlarmManager();
     const out: PumpEvent[] = [];
-    m.raise('NEAR_END', 0, out);
+    out.push(...m.raise('NEAR_END', 0));
     expect(m.audio(0)).toBe('low');
-    m.raise('VTBI_COMPLETE', 1, out);
+    out.push(...m.raise('VTBI_COMPLETE', 1));
     expect(m.audio(1)).toBe('medium');
-    m.raise('DOOR_OPEN', 2, out);
+    out.push(...m.raise('DOOR_OPEN', 2));
     expect(m.audio(2)).toBe('high');
     expect(m.top()?.id).toBe('DOOR_OPEN');
-    m.clearCause('DOOR_OPEN', 3, out);
+    out.push(...m.clearCause('DOOR_OPEN', 3));
     expect(m.audio(3)).toBe('medium');
-    m.acknowledge('VTBI_COMPLETE', 4, out);
+    ack(m, 'VTBI_COMPLETE', 4, out);
     expect(m.has('VTBI_COMPLETE')).toBe(true); // latching, cause still there
     expect(m.audio(4)).toBe('low');
     expect(ofType(out, 'AUDIO').map((e) => e.prio)).toEqual(['low', 'medium', 'high', 'medium', 'low']);
     // Raising an existing alarm again adds no second ALARM event.
     const before = ofType(out, 'ALARM').length;
-    m.raise('NEAR_END', 5, out);
+    out.push(...m.raise('NEAR_END', 5));
     expect(ofType(out, 'ALARM').length).toBe(before);
   });
 
   it('latching alarms stay after their cause until acknowledged; non-latching end with the cause', () => {
     const m = new AlarmManager();
     const out: PumpEvent[] = [];
-    m.raise('AIR_IN_LINE', 0, out);
-    m.raise('COMM_LOST', 0, out);
-    m.clearCause('AIR_IN_LINE', 10, out);
-    m.clearCause('COMM_LOST', 10, out);
+    out.push(...m.raise('AIR_IN_LINE', 0));
+    out.push(...m.raise('COMM_LOST', 0));
+    out.push(...m.clearCause('AIR_IN_LINE', 10));
+    out.push(...m.clearCause('COMM_LOST', 10));
     expect(m.list().map((a) => a.id)).toEqual(['AIR_IN_LINE']);
     expect(m.flowStopping()?.id).toBe('AIR_IN_LINE');
-    expect(m.acknowledge(undefined, 20, out)).toBe(1);
+    expect(ack(m, undefined, 20, out)).toBe(1);
     expect(m.list()).toEqual([]);
     expect(m.flowStopping()).toBeUndefined();
     expect(ofType(out, 'ALARM_END').map((e) => [e.id, e.tMs])).toEqual([
@@ -73,44 +85,44 @@ describe('AlarmManager', () => {
       ['AIR_IN_LINE', 20],
     ]);
     // An acknowledged latching alarm whose cause comes back is live again.
-    m.raise('OCCLUSION_DOWN', 30, out);
-    m.acknowledge(undefined, 31, out);
+    out.push(...m.raise('OCCLUSION_DOWN', 30));
+    ack(m, undefined, 31, out);
     expect(m.audio(31)).toBe('off');
-    m.raise('OCCLUSION_DOWN', 32, out);
+    out.push(...m.raise('OCCLUSION_DOWN', 32));
     expect(m.audio(32)).toBe('high');
   });
 
   it('audio pause: 120 s for pausable alarms, not for the others; wakes at its end', () => {
     const m = new AlarmManager();
     const out: PumpEvent[] = [];
-    m.raise('OCCLUSION_DOWN', 0, out);
-    expect(m.silence(1000, out)).toBe(121_000);
+    out.push(...m.raise('OCCLUSION_DOWN', 0));
+    expect(silence(m, 1000, out)).toBe(121_000);
     expect(m.audio(1000)).toBe('off');
     expect(m.nextWakeMs(1000)).toBe(121_000);
     expect(m.audio(120_999)).toBe('off');
     expect(m.audio(121_000)).toBe('high');
-    m.raise('BATTERY_DEPLETED', 2000, out);
+    out.push(...m.raise('BATTERY_DEPLETED', 2000));
     expect(m.audio(2000)).toBe('high');
-    m.silence(3000, out);
+    silence(m, 3000, out);
     expect(m.audio(3000)).toBe('high');
   });
 
   it('LOW_BATTERY escalates to medium after 10 min unanswered, not once acknowledged', () => {
     const m = new AlarmManager();
     const out: PumpEvent[] = [];
-    m.raise('LOW_BATTERY', 1000, out);
+    out.push(...m.raise('LOW_BATTERY', 1000));
     expect(m.nextWakeMs(1000)).toBe(1000 + 10 * MIN);
-    m.advance(1000 + 10 * MIN - 1, out);
+    out.push(...m.advance(1000 + 10 * MIN - 1));
     expect(m.get('LOW_BATTERY')?.priority).toBe('low');
-    m.advance(1000 + 10 * MIN, out);
+    out.push(...m.advance(1000 + 10 * MIN));
     expect(m.get('LOW_BATTERY')?.priority).toBe('medium');
     expect(ofType(out, 'ESCALATE')).toEqual([{ type: 'ESCALATE', tMs: 1000 + 10 * MIN, id: 'LOW_BATTERY', prio: 'medium' }]);
     expect(m.nextWakeMs(1000 + 10 * MIN)).toBe(Infinity);
 
     const m2 = new AlarmManager();
-    m2.raise('LOW_BATTERY', 0, []);
-    m2.acknowledge('LOW_BATTERY', 5 * MIN, []);
-    m2.advance(HOUR, out);
+    m2.raise('LOW_BATTERY', 0);
+    m2.acknowledge('LOW_BATTERY', 5 * MIN);
+    out.push(...m2.advance(HOUR));
     expect(m2.get('LOW_BATTERY')?.priority).toBe('low');
     // Acknowledged with its cause present: no escalation, a reminder every 180 s (docs/protocol.md, "Alarms").
     expect(m2.nextWakeMs(HOUR)).toBe(HOUR + 3 * MIN);
@@ -245,7 +257,9 @@ describe('alarms on the pump', () => {
     expect(pump.status()).toMatchObject({ state: 'OFF', rateMlPerH: 0 });
     expect(pump.nextWakeMs()).toBe(Infinity);
     expect(errCode(pump.execute({ cmd: 'RESUME' }))).toBe('BAD_STATE');
-    expect(errCode(pump.execute({ cmd: 'INJECT', input: { sensor: 'door', value: 'open' } }))).toBe('BAD_STATE');
+    // Sensor inputs are kept while off (docs/protocol.md, "Power"): a door opened and closed again leaves nothing.
+    okExec(pump, { cmd: 'INJECT', input: { sensor: 'door', value: 'open' } });
+    okExec(pump, { cmd: 'INJECT', input: { sensor: 'door', value: 'closed' } });
     expect(errCode(pump.execute({ cmd: 'INJECT', input: { sensor: 'power', value: 'off' } }))).toBe('BAD_STATE');
     okExec(pump, { cmd: 'PING' });
     tick(pump, HOUR);

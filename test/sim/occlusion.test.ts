@@ -5,7 +5,7 @@ import { errCode, HOUR, makePump, MIN, ofType, okExec, snapshot, startBasic, tic
 
 const T = LARGE_VOLUME_PUMP;
 /** Volume the line stores before the default downstream limit is reached (about 0.68 mL). */
-const THRESHOLD_ML = (T.occlusionLimitMmHg.default - T.baseLinePressureMmHg) * KPA_PER_MMHG * T.complianceMlPerKPa;
+const THRESHOLD_ML = (T.occlusion.limitMmHg.default - T.occlusion.baseLinePressureMmHg) * KPA_PER_MMHG * T.occlusion.complianceMlPerKPa;
 
 /** Time (ms) from a downstream occlusion to its alarm at this rate. */
 function timeToOcclusionAlarm(rate: number, opts: Parameters<typeof makePump>[0] = {}): number {
@@ -71,13 +71,13 @@ describe('downstream occlusion', () => {
     for (const type of [LARGE_VOLUME_PUMP, SYRINGE_PUMP]) {
       const pump = makePump({ type });
       occludedAndAlarmed(pump, 5);
-      const threshold = (type.occlusionLimitMmHg.default - type.baseLinePressureMmHg) * KPA_PER_MMHG * type.complianceMlPerKPa;
-      expect(pump.telemetry().storedInLineMl).toBeCloseTo(threshold - type.occlusionBackOffMl, 4);
+      const threshold = (type.occlusion.limitMmHg.default - type.occlusion.baseLinePressureMmHg) * KPA_PER_MMHG * type.occlusion.complianceMlPerKPa;
+      expect(pump.telemetry().storedInLineMl).toBeCloseTo(threshold - type.occlusion.backOffMl, 4);
       okExec(pump, { cmd: 'INJECT', input: { sensor: 'occlusion', value: 'clear' } });
       const clear = ofType(pump.takeEvents(), 'CLEAR_BOLUS');
       expect(clear).toHaveLength(1);
-      expect(clear[0]?.volumeMl).toBeCloseTo(threshold - type.occlusionBackOffMl, 4);
-      expect(clear[0]?.volumeMl).toBeLessThanOrEqual(type.maxClearingBolusMl);
+      expect(clear[0]?.volumeMl).toBeCloseTo(threshold - type.occlusion.backOffMl, 4);
+      expect(clear[0]?.volumeMl).toBeLessThanOrEqual(type.occlusion.maxClearingBolusMl);
       expect(pump.telemetry().largestClearingBolusMl).toBeLessThanOrEqual(0.5);
       expect(pump.telemetry().storedInLineMl).toBe(0);
     }
@@ -112,7 +112,7 @@ describe('upstream occlusion', () => {
     const ev = tick(pump, 5 * MIN);
     const alarm = ofType(ev, 'ALARM')[0];
     expect(alarm).toMatchObject({ id: 'OCCLUSION_UP', prio: 'high', stops: true });
-    expect(alarm?.tMs).toBe(Math.round((T.upstreamDetectMl / 10) * HOUR)); // 54 s
+    expect(alarm?.tMs).toBe(Math.round((T.occlusion.upstreamDetectMl / 10) * HOUR)); // 54 s
     expect(pump.status().state).toBe('ALARM');
     okExec(pump, { cmd: 'INJECT', input: { sensor: 'occlusion', value: 'clear' } });
     expect(ofType(pump.takeEvents(), 'CLEAR_BOLUS')).toHaveLength(0);
@@ -136,7 +136,7 @@ describe('air in line', () => {
     startBasic(pump, 10, 100);
     okExec(pump, { cmd: 'INJECT', input: { sensor: 'air', bubbleMl: 0.05 } });
     expect(pump.status().alarm).toBe('-');
-    okExec(pump, { cmd: 'INJECT', input: { sensor: 'air', bubbleMl: T.singleBubbleAlarmMl } });
+    okExec(pump, { cmd: 'INJECT', input: { sensor: 'air', bubbleMl: T.air.singleBubbleAlarmMl } });
     expect(pump.status()).toMatchObject({ state: 'ALARM', alarm: 'AIR_IN_LINE', prio: 'high' });
     tick(pump, 10 * MIN);
     expect(pump.status().alarm).toBe('AIR_IN_LINE');

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { hashToSigned, Prng } from '../../src/sim/time/prng.js';
-import { VirtualClock } from '../../src/sim/time/clock.js';
 
 const take = (p: Prng, n: number): number[] => Array.from({ length: n }, () => p.nextUint32());
 
@@ -100,16 +99,3 @@ describe('hashToSigned', () => {
   });
 });
 
-describe('VirtualClock', () => {
-  it('moves only forward and only when told', () => {
-    const c = new VirtualClock(10);
-    expect(c.nowMs).toBe(10);
-    c.advanceBy(5);
-    c.advanceTo(15);
-    expect(c.nowMs).toBe(15);
-    expect(() => c.advanceTo(14)).toThrow(RangeError);
-    expect(() => c.advanceTo(Infinity)).toThrow(RangeError);
-    expect(() => c.advanceTo(Number.NaN)).toThrow(RangeError);
-    expect(c.nowMs).toBe(15);
-  });
-});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Pump } from '../../src/sim/pump/pump.js';
+import { Pump } from '../../src/sim/pump/pump.js';
 import { KPA_PER_MMHG, LARGE_VOLUME_PUMP } from '../../src/sim/pump/pumpTypes.js';
 import type { PumpCommand } from '../../src/sim/protocol/commands.js';
 import { HOUR, makePump, MIN, ofType, okExec, startBasic, tick } from './helpers.js';
@@ -37,7 +37,7 @@ describe('nextWakeMs tells the next instant', () => {
     tick(pump, MIN);
     okExec(pump, { cmd: 'INJECT', input: { sensor: 'occlusion', value: 'down' } });
     const T = LARGE_VOLUME_PUMP;
-    const thresholdMl = (T.occlusionLimitMmHg.default - T.baseLinePressureMmHg) * KPA_PER_MMHG * T.complianceMlPerKPa;
+    const thresholdMl = (T.occlusion.limitMmHg.default - T.occlusion.baseLinePressureMmHg) * KPA_PER_MMHG * T.occlusion.complianceMlPerKPa;
     const expected = MIN + Math.ceil((thresholdMl / 5) * HOUR);
     expect(pump.nextWakeMs()).toBe(expected);
     pump.advanceTo(expected - 1);
@@ -165,6 +165,22 @@ describe('closed form: wake to wake is the same as one big step', () => {
     expect(r).toEqual({ t: 86_400_000 });
     expect(pump.status().viMl).toBeCloseTo(2400, 6);
     expect(ofType(pump.takeEvents(), 'ALARM')).toEqual([]);
+  });
+
+  it('a threshold nothing acts on (a broken pump) makes advanceTo throw at its wake bound, not integrate past it', () => {
+    // A pump whose motor runs on in ALARM: past the occlusion threshold the alarm is up already,
+    // so the threshold is reached again every millisecond and nothing acts on it.
+    class RunsInAlarm extends Pump {
+      override currentRateMlPerH(): number {
+        return this.state === 'ALARM' ? 100 : super.currentRateMlPerH();
+      }
+    }
+    const pump = new RunsInAlarm({ type: LARGE_VOLUME_PUMP, seed: 1 });
+    startBasic(pump, 100, 5000);
+    okExec(pump, { cmd: 'INJECT', input: { sensor: 'occlusion', value: 'down' } });
+    pump.advanceTo(MIN);
+    expect(pump.state).toBe('ALARM');
+    expect(() => pump.advanceTo(HOUR)).toThrow(/1000000 wakes before t=3600000 ms/);
   });
 
   it('time cannot go back', () => {

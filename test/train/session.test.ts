@@ -173,9 +173,12 @@ describe('bad input from the browser is refused and changes nothing', () => {
       [station, { type: 'command', pumpId: 'icu-1', line: 'STOP' }, /come from a pump front panel/],
       [station, { type: 'instructor', key: 'guess', action: { do: 'pause' } }, /need the instructor key/],
       [station, { type: 'instructor', key: 'k3y', action: { do: 'speed', speed: 1e9 } }, /message refused: action.speed/],
-      [station, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'occlusion', target: 'icu-1', args: { side: 'left' } } }, /side is one of down, up/],
-      [station, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'air', target: 'icu-1', args: { bubble: 50 } } }, /outside/],
+      [station, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'occlusion', target: 'icu-1', args: { side: 'left' } } }, /side: expected one of down, up; got "left"/],
+      [station, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'air', target: 'icu-1', args: { bubble: 50 } } }, /bubble: expected a number above 0 and at most 10 \(mL\); got 50/],
       [station, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'occlusion', target: 'icu-99' } }, /selects no pump/],
+      // From the timeline table: update-power-loss is armed for an update stage (scenario files only); only partition and gateway-outage take the gateway.
+      [station, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'update-power-loss', target: 'icu-1' } }, /update-power-loss is for scenario files/],
+      [station, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'occlusion', target: 'gateway' } }, /occlusion acts on pumps; only partition and gateway-outage take the gateway/],
       [station, { type: 'prompt', pumpId: 'icu-1', objective: 'x', answer: 'install' }, /answered on its own pump/],
       [{}, { type: 'station-silence' }, /say hello first/],
       [{}, { type: 'hello', role: 'pump', pumpId: 'icu-77', key: 'tr4inee' }, /no pump "icu-77"/],
@@ -208,6 +211,33 @@ describe('bad input from the browser is refused and changes nothing', () => {
     expect(s.handle(instr, { type: 'instructor', key: 'k3y', action: { do: 'pause' } })).toMatchObject({ ok: true });
     expect(s.clock.paused).toBe(true);
     expect(s.handle(instr, { type: 'instructor', key: 'k3y', action: { do: 'speed', speed: 5 } })).toMatchObject({ ok: true, message: 'speed 5x' });
+  });
+});
+
+describe('an alarm the instructor injects (issue 15, item 7)', () => {
+  it('counts in the score: missed when left unanswered, met when answered within 2 min, nothing when no alarm comes', () => {
+    const { s, at, panel, key, obj } = session('occlusion-drill');
+    const instr: Connection = {};
+    s.handle(instr, { type: 'hello', role: 'instructor', key: 'k3y' });
+    const before = s.objectives.score();
+    // Left unanswered: door open on icu-1 for 30 s, nobody at the pump for 2 min.
+    s.handle(instr, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'door-open', target: 'icu-1', forS: 30 } });
+    at(125_000);
+    expect(obj('injected-1')).toMatchObject({ status: 'missed', pumpId: 'icu-1' });
+    expect(s.objectives.score()).toMatchObject({ max: before.max + 10, missed: before.missed + 1 });
+    // Answered: door open on icu-2, acknowledged at its panel 5 s later.
+    s.handle(instr, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'door-open', target: 'icu-2', forS: 60 } });
+    at(130_000);
+    expect(key(panel('icu-2'), 'SILENCE')).toMatchObject({ ok: true });
+    expect(obj('injected-2')).toMatchObject({ status: 'met', pumpId: 'icu-2' });
+    expect(obj('injected-2').note).toMatch(/^silenced at the pump \d+s after the alarm$/);
+    // A fault that raises no alarm asks nothing: gone from the debrief at the end, never in the score.
+    s.handle(instr, { type: 'instructor', key: 'k3y', action: { do: 'fault', fault: 'reconnect-storm', target: 'all', args: { backoff: 2000, jitter: 1000 } } });
+    const max = s.objectives.score().max;
+    expect(max).toBe(before.max + 20);
+    s.end();
+    expect(s.objectives.states.some((o) => o.def.id === 'injected-3')).toBe(false);
+    expect(s.debrief().objectives.map((o) => `${o.id} ${o.status}`)).toEqual(expect.arrayContaining(['injected-1 missed', 'injected-2 met']));
   });
 });
 

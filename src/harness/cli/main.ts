@@ -9,6 +9,7 @@ import { registerRun } from './runCommand.js';
 import { registerDevice } from './deviceCommand.js';
 import { registerBench } from './benchCommand.js';
 import { registerFleet } from '../mqtt/fleetCommand.js'; // infusim fleet (MQTT)
+import { runScenario } from '../run/runScenario.js';
 import { registerEmulate } from './emulateCommand.js';
 import { registerKeys } from './keysCommand.js';
 import { registerFirmware } from './firmwareCommand.js';
@@ -16,6 +17,7 @@ import { registerLibrary } from './libraryCommand.js';
 import { registerTrain } from './trainCommand.js';
 import { registerHl7 } from './hl7Command.js';
 import { PACKAGE_ROOT } from '../paths.js';
+import { markRequiredOptions } from './requiredOptions.js';
 import { exitOnSignals } from '../net/cleanup.js';
 
 // A terminating signal ends the process through 'exit': temporary broker folders and port locks are removed.
@@ -37,13 +39,14 @@ registerTrumpet(program);
 registerRun(program);
 registerDevice(program);
 registerBench(program);
-registerFleet(program);
+registerFleet(program, runScenario); // the runner is passed in: mqtt/ sits below run/
 registerEmulate(program);
 registerKeys(program);
 registerFirmware(program);
 registerLibrary(program);
 registerTrain(program);
 registerHl7(program);
+markRequiredOptions(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,10 +5,12 @@ import { createProgress } from '../report/progress.js';
 import { formatSummary } from '../report/summary.js';
 import { formatJsonReport } from '../report/json.js';
 import { renderHtmlReport } from '../report/html.js';
+import { renderComparisonHtml } from '../report/compareHtml.js';
+import { loadTrainingFile } from '../train/schema.js';
 import { runScenario, type Speed } from '../run/runScenario.js';
-import { loadScenarioFile } from '../scenario/load.js';
+import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { loadOrExit2 } from './options.js';
-import { comparePolicies, formatComparison } from '../rollout/compare.js';
+import { comparePolicies, formatComparison } from '../run/compare.js';
 // --- mqtt transport flags (src/harness/mqtt/cliOptions.ts) ---
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from '../mqtt/cliOptions.js';
 // --- hl7 flags (docs/hl7.md) ---
@@ -19,6 +21,32 @@ export function parseSpeed(text: string): Speed {
   const m = /^(\d+(\.\d+)?)x$/.exec(text);
   if (!m || !(Number(m[1]) > 0)) throw new InvalidArgumentError(`--speed is max or a factor like 1x, 10x (got "${text}")`);
   return Number(m[1]);
+}
+
+/** True when `file` loads as a training file (docs/training.md: a scenario with `training:` and `objectives:`). */
+function loadsAsTraining(file: string): boolean {
+  try {
+    loadTrainingFile(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The scenario; a training file is sent to `infusim train`, a broken one prints every problem (exit 2). */
+function loadRunFile(file: string): LoadedScenario | undefined {
+  try {
+    return loadScenarioFile(file);
+  } catch (e) {
+    if (e instanceof ScenarioError && loadsAsTraining(file)) {
+      process.stderr.write(`infusim run: ${file} is a training scenario (it has objectives for a trainee): run it with infusim train ${file} (docs/training.md)\n`);
+      process.exitCode = 2;
+      return undefined;
+    }
+    return loadOrExit2(() => {
+      throw e;
+    }, file);
+  }
 }
 
 interface RunOpts extends TransportFlags {
@@ -40,16 +68,16 @@ export function registerRun(program: Command): void {
     .argument('<scenario.yaml>', 'scenario file (docs/scenarios.md)')
     .option('--speed <max|Nx>', 'max: jump from event to event (default); 1x: real time; 10x: ten times real time', parseSpeed, 'max' as Speed)
     .option('--json <file>', 'write the full machine-readable report')
-    .option('--html <file>', 'write a self-contained HTML report with charts')
+    .option('--html <file>', 'write a self-contained HTML report with charts (with --compare: one page, both runs side by side)')
     .option('--trace <file>', 'write the whole trace, one line per record')
-    .option('--no-progress', 'no progress bar')
+    .option('--no-progress', 'no progress bar and no header line on stderr')
     .option('--color', 'colour PASS and FAIL in the summary')
     .option('--hl7 <host:port>', 'send IHE PCD-01 from the gateway to this HL7 engine over MLLP (docs/hl7.md)', parseHostPort)
     .option('--hl7-journal <file>', "the gateway's durable HL7 queue: unacknowledged messages survive a restart")
     .option('--compare <policyA.yaml policyB.yaml...>', 'what-if: run the same seed under two rollout policies and report both side by side (docs/rollout.md)');
   addTransportFlags(cmd, true) // --transport mqtt, --broker, --broker-port, --ca, --credentials, --broker-admin, --mosquitto
     .action(async (file: string, opts: RunOpts) => {
-      const loaded = loadOrExit2(loadScenarioFile, file);
+      const loaded = loadRunFile(file);
       if (!loaded) return;
       const transport = transportFromFlags(opts);
       if (typeof transport === 'string') {
@@ -76,17 +104,15 @@ export function registerRun(program: Command): void {
         process.stdout.write(formatComparison(cmp.comparison));
         if (opts.json) writeFileSync(opts.json, JSON.stringify({ format: 'infusim-comparison/1', comparison: cmp.comparison }, null, 2) + '\n');
         if (opts.html) {
-          // One report per policy: report.html -> report.<policy>.html
-          for (const [label, r] of [[cmp.comparison.labels[0], cmp.a], [cmp.comparison.labels[1], cmp.b]] as const) {
-            const path = opts.html.replace(/(\.html?)?$/, `.${label}$1`);
-            writeFileSync(path.endsWith('.html') || path.endsWith('.htm') ? path : `${path}.html`, renderHtmlReport(r));
-            process.stdout.write(`HTML report (${label}): ${path}\n`);
-          }
+          // One page: the comparison, then both reports side by side.
+          writeFileSync(opts.html, renderComparisonHtml(cmp.comparison, cmp.a, cmp.b));
+          process.stdout.write(`HTML report (${cmp.comparison.labels[0]} and ${cmp.comparison.labels[1]} side by side): ${opts.html}\n`);
         }
+        if (opts.json) process.stdout.write(`JSON comparison: ${opts.json}\n`);
         process.exitCode = cmp.a.exitCode === 0 && cmp.b.exitCode === 0 ? 0 : 1;
         return;
       }
-      process.stderr.write(`infusim run ${s.name}: seed ${s.seed}, duration ${String(s.duration)}, speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
+      if (opts.progress) process.stderr.write(`infusim run ${s.name}: seed ${s.seed}, duration ${String(s.duration)}, speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
       const progress = createProgress({ stream: process.stderr, totalMs: 1, enabled: opts.progress ? (process.stderr.isTTY ? true : 'lines') : false });
       let total = 1;
       let bar = progress;
@@ -108,7 +134,7 @@ export function registerRun(program: Command): void {
       if (run.mqtt) process.stdout.write(formatMqttSummary(run.mqtt) + '\n');
       if (run.hl7) process.stdout.write(`hl7 ${run.hl7.engine}: ${run.hl7.queued} queued (${run.hl7.alerts} PCD-04), ${run.hl7.acked} acknowledged AA, ${run.hl7.pending} left, ${run.hl7.resent} resent, ${run.hl7.nacks} NACKs, ${run.hl7.timeouts} ack timeouts, p99 ack ${run.hl7.p99AckMs.toFixed(1)} ms\n`);
       if (opts.json) writeFileSync(opts.json, formatJsonReport(r));
-      if (opts.html) writeFileSync(opts.html, renderHtmlReport(r));
+      if (opts.html) writeFileSync(opts.html, renderHtmlReport(r, run.trace));
       if (opts.trace) writeFileSync(opts.trace, run.trace.toText());
       for (const [what, path] of [['JSON report', opts.json], ['HTML report', opts.html], ['trace', opts.trace]] as const) {
         if (path) process.stdout.write(`${what}: ${path}\n`);

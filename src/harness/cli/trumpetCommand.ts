@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { accuracyAt, pumpTypeById, type PumpType } from '../../sim/pump/pumpTypes.js';
 import { simulateGravimetric, trumpetCurve } from '../../sim/trumpet/trumpet.js';
 import { parsePositive, parsePumpId, parseSeed } from './options.js';
+import { writeFileSync } from 'node:fs';
+import { renderTrumpetHtml } from '../report/trumpetHtml.js';
 
 const sign = (n: number): string => `${n >= 0 ? '+' : ''}${n.toFixed(2)}`;
 const pct = (fraction: number): string => `±${+(fraction * 100).toFixed(2)}%`;
@@ -25,7 +27,8 @@ export function registerTrumpet(program: Command): void {
     .requiredOption('--pump <type>', 'pump type: lvp or syringe', parsePumpId)
     .requiredOption('--rate <mL/h>', 'rate (mL/h), within the pump type\'s range', (t: string) => parsePositive(t, '--rate'))
     .option('--seed <n>', 'seed of the pump mechanism', parseSeed, 1)
-    .action((opts: { pump: PumpType['id']; rate: number; seed: number }) => {
+    .option('--html <file>', 'also write the curve as a chart on a self-contained HTML page')
+    .action((opts: { pump: PumpType['id']; rate: number; seed: number; html?: string }) => {
       const type = pumpTypeById(opts.pump);
       const { rate, seed } = opts;
       if (rate < type.minRateMlPerH || rate > type.maxRateMlPerH) {
@@ -44,5 +47,10 @@ export function registerTrumpet(program: Command): void {
         `overall mean error A: ${sign(curve.overallErrorPct)}%`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
+      if (opts.html) {
+        const at = accuracyAt(type, curve.rateMlPerH);
+        writeFileSync(opts.html, renderTrumpetHtml({ pumpName: type.name, seed, curve, claimFraction: at.fraction, windowsClaimed: at.inRange, claimLines: accuracyLines(type, curve.rateMlPerH) }));
+        process.stdout.write(`HTML chart: ${opts.html}\n`);
+      }
     });
 }

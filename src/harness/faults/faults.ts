@@ -12,6 +12,7 @@ import type { Gateway } from '../gateway/gateway.js';
 import type { PumpAgent } from '../link/pumpAgent.js';
 import type { Network } from '../link/network.js';
 import type { FleetPump } from '../scenario/fleet.js';
+import { booleanArg, faultSpec, numberArg, textArg, type FaultName } from '../scenario/timelineTable.js';
 import type { SafetyMonitor } from '../safety/monitor.js';
 import type { World } from '../world/world.js';
 
@@ -27,9 +28,9 @@ export interface FaultContext {
 
 export type Args = Readonly<Record<string, string | number | boolean>>;
 
-function num(args: Args, key: string, dflt: number): number {
-  const v = args[key];
-  return typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && !Number.isNaN(Number(v)) ? Number(v) : dflt;
+/** A numeric arg of a fault: given, or its default in the timeline table. */
+function num(fault: FaultName, args: Args, key: string): number {
+  return numberArg(faultSpec(fault).args, args, key);
 }
 
 function inject(ctx: FaultContext, pumpId: string, input: SensorInput): void {
@@ -61,7 +62,7 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
   const pumpOf = (id: string) => ctx.world.pump(id).pump;
   switch (fault) {
     case 'occlusion': {
-      const side = args.side === 'up' ? 'up' : 'down';
+      const side = textArg(faultSpec('occlusion').args, args, 'side') === 'up' ? 'up' : 'down';
       const alarm: AlarmId = side === 'up' ? 'OCCLUSION_UP' : 'OCCLUSION_DOWN';
       for (const id of ids) {
         inject(ctx, id, { sensor: 'occlusion', value: side });
@@ -73,11 +74,11 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
     }
     case 'air':
       for (const id of ids) {
-        const bubbleMl = num(args, 'bubble', 0.2);
+        const bubbleMl = num('air', args, 'bubble');
         const seenBefore = pumpOf(id).activeAlarms.some((a) => a.id === 'AIR_IN_LINE');
         inject(ctx, id, { sensor: 'air', bubbleMl });
         // A single bubble at or above the detector's threshold alarms at once.
-        if (!seenBefore && bubbleMl >= pumpOf(id).type.singleBubbleAlarmMl) immediate(ctx, id, 'AIR_IN_LINE');
+        if (!seenBefore && bubbleMl >= pumpOf(id).type.air.singleBubbleAlarmMl) immediate(ctx, id, 'AIR_IN_LINE');
       }
       return () => undefined;
     case 'door-open':
@@ -98,7 +99,7 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
     case 'battery-drain':
       for (const id of ids) {
         inject(ctx, id, { sensor: 'mains', value: 'off' });
-        inject(ctx, id, { sensor: 'battery', percent: num(args, 'percent', 15) });
+        inject(ctx, id, { sensor: 'battery', percent: num('battery-drain', args, 'percent') });
       }
       return () => ids.forEach((id) => inject(ctx, id, { sensor: 'mains', value: 'on' }));
     case 'power-loss':
@@ -142,19 +143,19 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
     case 'reorder': {
       const patch =
         fault === 'latency'
-          ? { latencyMs: num(args, 'ms', 500), jitterMs: num(args, 'jitter', 0) }
+          ? { latencyMs: num('latency', args, 'ms'), jitterMs: num('latency', args, 'jitter') }
           : fault === 'loss'
-            ? { lossRate: num(args, 'rate', 0.1), burstLoss: args.burst === true || args.burst === 'true' }
+            ? { lossRate: num('loss', args, 'rate'), burstLoss: booleanArg(faultSpec('loss').args, args, 'burst') }
             : fault === 'duplicate'
-              ? { duplicateRate: num(args, 'rate', 0.1) }
-              : { reorderRate: num(args, 'rate', 0.1) };
+              ? { duplicateRate: num('duplicate', args, 'rate') }
+              : { reorderRate: num('reorder', args, 'rate') };
       const undo = ids.map((id) => ctx.network.setConditions(id, patch));
       return () => undo.reverse().forEach((u) => u());
     }
     case 'clock-skew':
       for (const id of ids) {
         const a = ctx.agents.get(id);
-        if (a) a.clockOffsetMs = num(args, 'ms', 60_000);
+        if (a) a.clockOffsetMs = num('clock-skew', args, 'ms');
       }
       return () => ids.forEach((id) => {
         const a = ctx.agents.get(id);
@@ -165,6 +166,12 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
       return () => undefined;
     case 'reconnect-storm':
       reconnectStorm(ctx, target, ids, args);
+      return () => undefined;
+    // The HL7 engine's faults act on the run's HL7 link (hl7/runLink.ts, given to the ward by the
+    // runner); a ward without one (infusim fleet, a training session) has no engine to act on.
+    case 'hl7-engine-down':
+    case 'hl7-nack':
+    case 'hl7-slow-ack':
       return () => undefined;
     default:
       throw new RangeError(`unknown fault "${fault}"`);
@@ -178,7 +185,7 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
  */
 export function reconnectStorm(ctx: FaultContext, target: string, pumpIds: readonly string[], args: Args): void {
   if (pumpIds.length === 0) return;
-  const backMs = ctx.network.reconnectStorm(pumpIds, { backoffMs: num(args, 'backoff', 1000), jitterMs: num(args, 'jitter', 4000) });
+  const backMs = ctx.network.reconnectStorm(pumpIds, { backoffMs: num('reconnect-storm', args, 'backoff'), jitterMs: num('reconnect-storm', args, 'jitter') });
   ctx.net('link-down', target);
   ctx.world.at(backMs, () => ctx.net('link-up', target));
 }
@@ -189,21 +196,22 @@ export function reconnectStorm(ctx: FaultContext, target: string, pumpIds: reado
  * `claim: gateway` writes `from: gateway` in what it sends.
  */
 export function rogueSend(ctx: FaultContext, pumpIds: readonly string[], args: Args): void {
-  const text = typeof args.command === 'string' ? args.command : 'PAUSE';
+  const rogue = faultSpec('rogue-client').args;
+  const text = textArg(rogue, args, 'command');
   const parsed = parseRequest(`r ${text}`);
   const canonical = 'command' in parsed ? formatCommand(parsed.command as PumpCommand) : text;
   for (const id of pumpIds) {
     let envelope: RemoteEnvelope;
     const captured = ctx.gateway.lastEnvelope(id);
-    if ((args.replay === true || args.replay === 'true') && captured) {
+    if (booleanArg(rogue, args, 'replay') && captured) {
       envelope = { ...captured };
     } else {
       const now = ctx.world.nowMs;
       envelope = { pumpId: id, counter: 1_000_000 + now, issuedMs: now, expiresMs: now + 60_000, command: canonical };
-      if (args.forge === true || args.forge === 'true') envelope.signature = Buffer.alloc(64, 7).toString('base64');
+      if (booleanArg(rogue, args, 'forge')) envelope.signature = Buffer.alloc(64, 7).toString('base64');
     }
     // `claim: gateway`: the rogue writes `from: gateway` (what it says, never what the run believes).
-    const claim = args.claim === 'gateway' ? 'gateway' : undefined;
+    const claim = textArg(rogue, args, 'claim') === 'gateway' ? 'gateway' : undefined;
     ctx.network.sendDown({ kind: 'command', pumpId: id, envelope, source: 'rogue', ...(claim ? { claim } : {}) });
   }
 }

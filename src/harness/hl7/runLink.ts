@@ -13,6 +13,7 @@ import type { Gateway, IngestedEvent } from '../gateway/gateway.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import type { FleetPump } from '../scenario/fleet.js';
 import type { Scenario } from '../scenario/schema.js';
+import { faultSpec, numberArg, type FaultName } from '../scenario/timelineTable.js';
 import type { World } from '../world/world.js';
 import { Hl7FaultProxy } from './faultProxy.js';
 import { Hl7Listener } from './listener.js';
@@ -124,18 +125,15 @@ export class Hl7RunLink {
     return `${this.runTag}${(++this.seq).toString(36).toUpperCase().padStart(8, '0')}`;
   }
 
-  /** A scenario fault on the engine side; returns its end. */
-  startFault(fault: string, args: Readonly<Record<string, string | number | boolean>>): () => void {
-    if (fault === 'hl7-engine-down') {
-      this.proxy.setMode('down');
+  /** A scenario fault on the engine side: returns its end; undefined for a fault that is not the engine's. */
+  startFault(fault: FaultName, args: Readonly<Record<string, string | number | boolean>>): (() => void) | undefined {
+    if (fault === 'hl7-engine-down' || fault === 'hl7-nack') {
+      this.proxy.setMode(fault === 'hl7-engine-down' ? 'down' : 'nack');
       return () => this.proxy.setMode('pass');
     }
-    if (fault === 'hl7-nack') {
-      this.proxy.setMode('nack');
-      return () => this.proxy.setMode('pass');
-    }
-    // hl7-slow-ack: answers held back longer than the gateway waits, so it sends again.
-    this.proxy.ackDelayMs = typeof args.ms === 'number' ? args.ms : 3000;
+    if (fault !== 'hl7-slow-ack') return undefined;
+    // Answers held back longer than the gateway waits, so it sends again.
+    this.proxy.ackDelayMs = numberArg(faultSpec(fault).args, args, 'ms');
     return () => {
       this.proxy.ackDelayMs = 0;
     };

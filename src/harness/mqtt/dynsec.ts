@@ -205,7 +205,7 @@ export class DynsecSession {
         protocolVersion: 4,
         clean: true,
         reconnectPeriod: 0,
-        connectTimeout: 5000,
+        connectTimeout: 30_000,
         ...(t.caFile ? { ca: readFileSync(t.caFile) } : {}),
       });
     } catch (e) {
@@ -262,7 +262,7 @@ function fail(url: string, what: string, errs: string[]): Error {
 /** Does the broker let a client in without a user name? */
 async function allowsAnonymous(t: DynsecTarget): Promise<boolean> {
   try {
-    const c = await mqtt.connectAsync(t.url, { clientId: `infusim-probe-${randomBytes(6).toString('hex')}`, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 5000, ...(t.caFile ? { ca: readFileSync(t.caFile) } : {}) });
+    const c = await mqtt.connectAsync(t.url, { clientId: `infusim-probe-${randomBytes(6).toString('hex')}`, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 30_000, ...(t.caFile ? { ca: readFileSync(t.caFile) } : {}) });
     await c.endAsync(true);
     return true;
   } catch {

@@ -5,14 +5,27 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runScenario, type Speed } from '../run/runScenario.js';
+import { SETTLE_MS } from '../ward/ward.js';
 import { fleetPumps } from '../scenario/fleet.js';
 import { loadOrExit2 } from '../cli/options.js';
-import { loadScenarioFile } from '../scenario/load.js';
+import { loadScenarioFile, type LoadedScenario } from '../scenario/load.js';
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './cliOptions.js';
 import { credentialsToJson, generateCredentials, type Credentials } from './credentials.js';
 import { mosquittoAcl } from './mosquitto.js';
 import { assertTopicLevel, siteLevel } from './topics.js';
+import type { MqttRunInfo, MqttTransport } from './transport.js';
+
+type Speed = 'max' | number;
+
+/**
+ * Runs a scenario with the ward builder (src/harness/run/runScenario.ts, which builds the same
+ * ward as infusim run). cli/main.ts passes it in: run/ uses mqtt/ as its transport, so mqtt/ does
+ * not import run/ (no import cycle between the folders).
+ */
+export type RunFleetScenario = (
+  loaded: LoadedScenario,
+  options: { speed: Speed; transport: MqttTransport; onProgress: (p: { tMs: number; totalMs: number; activeAlarms: number }) => void },
+) => Promise<{ result: { pumps: readonly unknown[]; network: { eventsSent: number }; scenario: { durationMs: number } }; mqtt?: MqttRunInfo | undefined }>;
 
 interface FleetOpts extends TransportFlags {
   speed: Speed;
@@ -39,7 +52,7 @@ export function writeFleetCredentials(dir: string, c: Credentials): string[] {
   return files;
 }
 
-export function registerFleet(program: Command): void {
+export function registerFleet(program: Command, runScenario: RunFleetScenario): void {
   const cmd = program
     .command('fleet')
     .description('only the pumps of a scenario, on an MQTT broker: your own gateway, dashboard or integration engine is the system under test (docs/mqtt.md)')
@@ -73,15 +86,20 @@ export function registerFleet(program: Command): void {
       process.stderr.write(`infusim fleet: credentials for your gateway (user ${creds.gateway.username}) in ${join(dir, 'credentials.json')}\n`);
     }
     process.stderr.write(`infusim fleet ${s.name}: ${fleetPumps(s).length} pumps under infusim/v1/${creds.site}/..., speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
+    let lastTenMin = -1;
     const run = await runScenario(loaded, {
       speed: opts.speed,
       transport: { ...transport, credentials: creds, site: creds.site, externalGateway: true, log: (l) => process.stderr.write(`mqtt: ${l}\n`) },
       onProgress: (p) => {
-        if (p.tMs % 600_000 < 1000) process.stderr.write(`  t=${Math.round(p.tMs / 60_000)} min, ${p.activeAlarms} alarms active\n`);
+        // After the scenario's end the run goes on (at most SETTLE_MS) only to drain the pumps' outboxes: not counted as scenario time.
+        const tenMin = Math.floor(p.tMs / 600_000);
+        if (p.tMs > p.totalMs || tenMin === lastTenMin) return;
+        lastTenMin = tenMin;
+        process.stderr.write(`  t=${tenMin * 10} of ${Math.round(p.totalMs / 60_000)} min, ${p.activeAlarms} alarms active\n`);
       },
     });
     const r = run.result;
-    process.stdout.write(`infusim fleet: ${r.pumps.length} pumps, ${r.network.eventsSent} events sent\n`);
+    process.stdout.write(`infusim fleet: ${r.pumps.length} pumps, ${r.network.eventsSent} events sent over ${Math.round(r.scenario.durationMs / 60_000)} min of the scenario (then up to ${SETTLE_MS / 60_000} min for the pumps' outboxes to drain)\n`);
     if (run.mqtt) process.stdout.write(formatMqttSummary(run.mqtt) + '\n');
   });
 }

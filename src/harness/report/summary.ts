@@ -6,7 +6,8 @@ import { rolloutSummaryLines } from '../rollout/report.js';
 import { ALARM_IDS, ALARM_TABLE, PRIORITY_RANK, isAlarmId } from '../../sim/alarms/alarmTable.js';
 import type { AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import type { AlarmRecord, NetworkStats, PumpSummary, RunResult } from '../run/result.js';
-import { clockText } from './timeline.js';
+import { clockText, traceLineForPeople } from './timeline.js';
+import { alarmOutcome } from './alarmAnswers.js';
 
 export interface SummaryOptions {
   /** ANSI green PASS and red FAIL/VIOLATION; nothing else is coloured. */
@@ -65,18 +66,23 @@ export function alarmCountsByTypeAndUnit(result: RunResult): { units: string[]; 
 export interface ResponseStats {
   alarm: string;
   raised: number;
+  /** A person acknowledged or silenced it. */
   answered: number;
-  unanswered: number;
+  /** Nobody answered and it ended with its cause (non-latching kinds: the link came back, ...). */
+  endedUnanswered: number;
+  /** Nobody answered and it was still on at the end of the run. */
+  stillOn: number;
   /** NaN when nothing was answered. */
   medianMs: number;
   p90Ms: number;
   maxMs: number;
 }
 
-/** Time from raised to first acknowledge/silence, per alarm type. */
+/** Time from raised to first acknowledge/silence, per alarm type; what nobody answered split by how it ended (alarmAnswers.ts). */
 export function alarmResponseStats(alarms: readonly AlarmRecord[]): ResponseStats[] {
   return alarmIdsIn(alarms).map((alarm) => {
     const mine = alarms.filter((a) => a.id === alarm);
+    const outcomes = mine.map(alarmOutcome);
     const times = mine
       .filter((a) => a.answeredMs !== undefined)
       .map((a) => (a.answeredMs ?? 0) - a.raisedMs)
@@ -85,7 +91,8 @@ export function alarmResponseStats(alarms: readonly AlarmRecord[]): ResponseStat
       alarm,
       raised: mine.length,
       answered: times.length,
-      unanswered: mine.length - times.length,
+      endedUnanswered: outcomes.filter((o) => o === 'ended').length,
+      stillOn: outcomes.filter((o) => o === 'active').length,
       medianMs: percentile(times, 50),
       p90Ms: percentile(times, 90),
       maxMs: times.length ? (times[times.length - 1] ?? NaN) : NaN,
@@ -148,6 +155,11 @@ export function fixed(n: number, digits: number): string {
   return /^-0(\.0*)?$/.test(s) ? s.slice(1) : s;
 }
 
+/** `1 unit`, `2 units`: a count with its noun, plural unless 1. */
+export function counted(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 export function secondsText(ms: number): string {
   return fixed(ms / 1000, 1);
 }
@@ -203,7 +215,7 @@ export function formatSummary(result: RunResult, opts: SummaryOptions = {}): str
   if (sc.description) out.push(`  ${sc.description}`);
   out.push(`  seed       ${result.seed}`);
   out.push(`  duration   ${durationText(sc.durationMs)} virtual (wall ${fixed(result.wallMs / 1000, 2)} s)`);
-  out.push(`  fleet      ${result.pumps.length} pumps in ${result.units.length} units`);
+  out.push(`  fleet      ${counted(result.pumps.length, 'pump')} in ${counted(result.units.length, 'unit')}`);
   out.push(`  trace      ${result.traceHash.slice(0, 16)} (${result.traceRecords} records)`);
   out.push(`  outcome    ${paint(outcome)} (expected ${sc.expectedOutcome}) -> exit ${result.exitCode}`);
 
@@ -218,11 +230,11 @@ export function formatSummary(result: RunResult, opts: SummaryOptions = {}): str
   }
 
   const resp = alarmResponseStats(result.alarms);
-  out.push('', 'Alarm response times (raised -> first acknowledge or silence)');
+  out.push('', 'Alarm response times (raised -> first acknowledge or silence; not answered: ended by itself, or still on at the end)');
   if (resp.length === 0) out.push('  none');
   else {
-    const rows = resp.map((r) => [r.alarm, String(r.raised), String(r.answered), secondsText(r.medianMs), secondsText(r.p90Ms), secondsText(r.maxMs), String(r.unanswered)]);
-    out.push(textTable(['alarm', 'raised', 'answered', 'median s', 'p90 s', 'max s', 'unanswered'], rows, { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r'] }));
+    const rows = resp.map((r) => [r.alarm, String(r.raised), String(r.answered), secondsText(r.medianMs), secondsText(r.p90Ms), secondsText(r.maxMs), String(r.endedUnanswered), String(r.stillOn)]);
+    out.push(textTable(['alarm', 'raised', 'answered', 'median s', 'p90 s', 'max s', 'ended itself', 'still on'], rows, { align: ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r'] }));
   }
 
   out.push('', 'Delivered volume error ((delivered - counted) / counted)');
@@ -253,7 +265,7 @@ export function formatSummary(result: RunResult, opts: SummaryOptions = {}): str
   if (result.violations.length === 0) out.push('  none');
   for (const v of result.violations) {
     out.push(`  ${clockText(v.tMs)}  ${v.pumpId ?? '-'}  ${v.rule}  ${v.detail}`);
-    for (const c of v.context) out.push(`      ${c}`);
+    for (const c of v.context) out.push(`      ${traceLineForPeople(c)}`);
   }
   return out.join('\n') + '\n';
 }

@@ -1,13 +1,18 @@
 /** Readable timeline lines for people: `00:42:49  ALARM  high  Downstream occlusion (flow stopped)`. */
 import { ALARM_TABLE } from '../../sim/alarms/alarmTable.js';
 import { fmtNum, type PumpEvent } from '../../sim/trace/events.js';
+import { clockText } from '../scenario/duration.js';
 
-export function clockText(tMs: number): string {
-  const s = Math.floor(tMs / 1000);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+export { clockText } from '../scenario/duration.js';
+/**
+ * A trace line (`formatTraceRecord`: virtual ms right-aligned in 9 columns, then the record) with
+ * its time as clockText, for people: `  11112000 pump ms-1 ...` becomes `03:05:12 pump ms-1 ...`.
+ * The trace itself (and its hash) keeps the milliseconds.
+ */
+export function traceLineForPeople(line: string): string {
+  const m = /^\s*(\d+) /.exec(line);
+  if (!m) return line;
+  return `${clockText(Number(m[1]))} ${line.slice(m[0].length)}`;
 }
 
 export function describeEvent(e: PumpEvent): string | undefined {

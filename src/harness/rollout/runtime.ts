@@ -2,7 +2,7 @@
  * A rollout inside a scenario run: builds the vendor keys, releases and library packages, gives
  * each pump its update agents, runs the update server and the orchestrator over the gateway, plays
  * the rollout actions and update faults of the timeline, watches versions over time, and hands
- * the RunResult its rollout section. Used by runScenario only when the scenario has `releases:`,
+ * the RunResult its rollout section. Built by the ward (src/harness/ward) only when the scenario has `releases:`,
  * `libraries:` or `rollout:` (other scenarios are untouched, trace for trace).
  */
 import { resolve } from 'node:path';

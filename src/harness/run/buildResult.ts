@@ -3,26 +3,14 @@ import type { Gateway } from '../gateway/gateway.js';
 import type { Network } from '../link/network.js';
 import type { PumpAgent } from '../link/pumpAgent.js';
 import type { SafetyMonitor } from '../safety/monitor.js';
-import type { FleetPump } from '../scenario/fleet.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { Trace } from '../trace/trace.js';
 import type { World } from '../world/world.js';
 import type { RolloutResult } from '../rollout/runtime.js';
-import type { AlarmRecord, ExpectationResult, NetworkSpan, PumpSummary, RunResult, SeriesPoint, Violation } from './result.js';
+import type { RunState } from '../ward/state.js';
+import type { ExpectationResult, PumpSummary, RunResult, Violation } from './result.js';
 
-/** What a run keeps while it goes, for the result and the expectations. */
-export interface RunState {
-  fleet: FleetPump[];
-  /** Unplanned MQTT broker deaths (MqttNetwork.onBrokerDeath). */
-  brokerDeaths?: { tMs: number; detail: string }[];
-  alarms: AlarmRecord[];
-  alarmsOpen: Map<string, AlarmRecord>;
-  series: Record<string, SeriesPoint[]>;
-  escalations: { pumpId: string; alarmId: string; level: number; tMs: number }[];
-  networkSpans: NetworkSpan[];
-  faultSpans: NetworkSpan[];
-  openNet: Map<string, number>;
-}
+export type { RunState } from '../ward/state.js';
 
 export interface BuildInput {
   loaded: LoadedScenario;

@@ -2,14 +2,13 @@
 import type { PumpState } from '../../sim/trace/events.js';
 import { RULES } from '../../sim/safety/invariants.js';
 import { GLOBAL_RULES, type SafetyMonitor } from '../safety/monitor.js';
-import { parseDurationMs, formatDurationMs } from '../scenario/duration.js';
+import { clockText, parseDurationMs, formatDurationMs } from '../scenario/duration.js';
 import { resolveTarget, type FleetPump } from '../scenario/fleet.js';
 import type { Expectation, Scenario } from '../scenario/schema.js';
 import type { Trace } from '../trace/trace.js';
 import type { World } from '../world/world.js';
 import type { RunState } from './buildResult.js';
 import type { ExpectationResult } from './result.js';
-import { clockText } from '../report/timeline.js';
 import { judgeHl7, type Hl7RunInfo } from '../hl7/expectation.js';
 
 export interface ExpectationContext {

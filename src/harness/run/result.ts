@@ -2,11 +2,12 @@
  * What a scenario run returns: the input to every report (terminal summary, JSON, HTML) and to
  * the library API. Everything here is deterministic for a seed except `wallMs`.
  */
-import type { AlarmId, AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import type { PumpState } from '../../sim/trace/events.js';
 import type { RolloutResult } from '../rollout/runtime.js';
 
 export type { RolloutResult, VersionPoint } from '../rollout/runtime.js';
+import type { AlarmRecord, NetworkSpan, SeriesPoint } from '../ward/state.js';
+export type { AlarmRecord, NetworkSpan, SeriesPoint } from '../ward/state.js';
 
 export interface PumpSummary {
   id: string;
@@ -26,17 +27,6 @@ export interface PumpSummary {
   eventsIngested: number;
 }
 
-export interface AlarmRecord {
-  pumpId: string;
-  unit: string;
-  id: AlarmId;
-  priority: AlarmPriority;
-  raisedMs: number;
-  /** When a person first acknowledged or silenced it, if anyone did. */
-  answeredMs?: number | undefined;
-  endedMs?: number | undefined;
-}
-
 export interface Violation {
   tMs: number;
   rule: string;
@@ -52,21 +42,6 @@ export interface ExpectationResult {
   detail: string;
 }
 
-export interface SeriesPoint {
-  tMs: number;
-  /** Sum of delivery rates (mL/h) and of volume infused (mL) over the group. */
-  rateMlPerH: number;
-  viMl: number;
-  running: number;
-  alarming: number;
-}
-
-export interface NetworkSpan {
-  what: string;
-  target: string;
-  startMs: number;
-  endMs: number;
-}
 
 export interface NetworkStats {
   messagesSent: number;

@@ -22,3 +22,16 @@ export function formatDurationMs(ms: number): string {
   if (ms % 1000 === 0) return `${ms / 1000}s`;
   return `${ms}ms`;
 }
+
+const DAY_S = 86_400;
+
+/** A time as a clock reads it: `hh:mm:ss`, or `d+hh:mm:ss` from the first day on (`1+02:03:04`). */
+export function clockText(tMs: number): string {
+  const all = Math.floor(Math.max(0, tMs) / 1000);
+  const d = Math.floor(all / DAY_S);
+  const s = all % DAY_S;
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  return `${d > 0 ? `${d}+` : ''}${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+}

@@ -1,15 +1,16 @@
 /**
  * The JSON Schema of scenario files, for editors (completion, hover text, squiggles). Generated
  * from the zod schema (schema.ts) with `z.toJSONSchema`, then enriched with what zod cannot say:
- * duration patterns, per-action and per-fault args, alarm ids, and descriptions. The loader
- * (load.ts) remains the authority; this schema is a helper that may accept a little more.
+ * duration patterns, per-action and per-fault args with their defaults (timelineTable.ts), alarm
+ * ids, and descriptions. The loader (load.ts) remains the authority; this schema is a helper that
+ * may accept a little more.
  *
  * scripts/gen-schema.mjs writes it to scenarios/scenario.schema.json; a test checks that the
  * committed file equals a fresh generation.
  */
 import { z } from 'zod';
 import { ALARM_IDS } from '../../sim/alarms/alarmTable.js';
-import { ACTION_ARGS, FAULT_ARGS, type ArgSpec } from './load.js';
+import { ACTIONS, FAULTS, type ArgSpec, type ArgSpecs } from './timelineTable.js';
 import { duration, scenarioSchema, target } from './schema.js';
 
 export const SCENARIO_SCHEMA_ID = 'urn:infusim:scenario';
@@ -100,6 +101,12 @@ function isDuration(node: Json): boolean {
 }
 
 function argJson(spec: ArgSpec): Json {
+  const json = argTypeJson(spec);
+  if ('default' in spec && spec.default !== undefined) json.default = spec.default;
+  return json;
+}
+
+function argTypeJson(spec: ArgSpec): Json {
   switch (spec.kind) {
     case 'number':
       return { type: 'number', ...(spec.min !== undefined ? { minimum: spec.min } : {}), ...(spec.max !== undefined ? { maximum: spec.max } : {}), ...(spec.unit ? { description: spec.unit } : {}) };
@@ -116,8 +123,8 @@ function argJson(spec: ArgSpec): Json {
   }
 }
 
-function argsRules(field: 'action' | 'fault', table: Readonly<Record<string, Readonly<Record<string, ArgSpec>>>>): Json[] {
-  return Object.entries(table).map(([name, specs]) => ({
+function argsRules(field: 'action' | 'fault', table: Readonly<Record<string, { args: ArgSpecs }>>): Json[] {
+  return Object.entries(table).map(([name, { args: specs }]) => ({
     if: { properties: { [field]: { const: name } }, required: [field] },
     then: {
       properties: {
@@ -143,7 +150,7 @@ function enrich(node: unknown, path: string, describe = true): void {
     if ((check === 'alarm' || check === 'no-alarm' || check === 'escalation') && isObj(props.alarm)) props.alarm.enum = [...ALARM_IDS];
     if (isObj(props.action) && isObj(props.fault) && isObj(props.at)) {
       node.oneOf = [{ required: ['action'] }, { required: ['fault'] }];
-      node.allOf = [...argsRules('action', ACTION_ARGS), ...argsRules('fault', FAULT_ARGS)];
+      node.allOf = [...argsRules('action', ACTIONS), ...argsRules('fault', FAULTS)];
     }
     for (const [k, v] of Object.entries(props)) enrich(v, path ? `${path}.${k}` : k);
   }

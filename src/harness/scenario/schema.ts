@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseDurationMs } from './duration.js';
 import { PROFILE_IDS } from '../../sim/firmware/profiles.js';
 import { TAMPER_KINDS } from '../rollout/releases.js';
+import { ACTION_NAMES, FAULT_NAMES } from './timelineTable.js';
 
 export const duration = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
   try {
@@ -83,66 +84,16 @@ export const linkSchema = z
   })
   .strict();
 
-const actionNames = [
-  'program',
-  'start',
-  'titrate',
-  'bolus',
-  'pause',
-  'resume',
-  'stop',
-  'demand',
-  'ack',
-  'silence',
-  'confirm',
-  'reject',
-  'remote',
-  'rollout-approve',
-  'rollout-pause',
-  'rollout-resume',
-  'rollout-abort',
-  'rollout-rollback',
-  'orchestrator-restart',
-  'firmware-offer',
-  'library-offer',
-] as const;
-/** Actions on the rollout orchestrator (they take no target). */
-export const ROLLOUT_ACTIONS: ReadonlySet<string> = new Set(['rollout-approve', 'rollout-pause', 'rollout-resume', 'rollout-abort', 'rollout-rollback', 'orchestrator-restart']);
-const faultNames = [
-  'occlusion',
-  'air',
-  'door-open',
-  'container-empty',
-  'mains-loss',
-  'battery-drain',
-  'power-loss',
-  'self-test-failure',
-  'partition',
-  'latency',
-  'loss',
-  'duplicate',
-  'reorder',
-  'gateway-outage',
-  'clock-skew',
-  'rogue-client',
-  'update-power-loss',
-  'reconnect-storm',
-  // --- hl7 (src/harness/hl7, docs/hl7.md): the hospital's HL7 engine misbehaves ---
-  'hl7-engine-down',
-  'hl7-nack',
-  'hl7-slow-ack',
-] as const;
-
-export const ACTION_NAMES = actionNames;
-export const FAULT_NAMES = faultNames;
+/** Action and fault names, in the order of the timeline table (timelineTable.ts). */
+export { ACTION_NAMES, FAULT_NAMES, type ActionName, type FaultName } from './timelineTable.js';
 
 export const timelineEntrySchema = z
   .object({
     at: duration,
     /** Spread the action over the targets: each gets at + a draw in [0, spread). */
     spread: duration.optional(),
-    action: z.enum(actionNames).optional(),
-    fault: z.enum(faultNames).optional(),
+    action: z.enum(ACTION_NAMES).optional(),
+    fault: z.enum(FAULT_NAMES).optional(),
     target: target.default('all'),
     /** Act on this fraction of the targets, drawn with the run's seed. */
     fraction: fraction.optional(),
@@ -304,8 +255,6 @@ export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioUnit = z.infer<typeof unitSchema>;
 export type TimelineEntry = z.infer<typeof timelineEntrySchema>;
 export type Expectation = z.infer<typeof expectationSchema>;
-export type ActionName = (typeof actionNames)[number];
-export type FaultName = (typeof faultNames)[number];
 export type ReleaseSpecYaml = z.infer<typeof releaseSchema>;
 export type RolloutYaml = z.infer<typeof rolloutSchema>;
 export type RolloutPolicyYaml = z.infer<typeof rolloutPolicySchema>;

@@ -5,6 +5,7 @@
  */
 import { clockText } from '../report/timeline.js';
 import type { LogEntry, ObjectiveView } from './session.js';
+import { logTextInWords } from './plainWords.js';
 
 export interface DebriefData {
   name: string;
@@ -37,7 +38,7 @@ export function renderDebriefHtml(d: DebriefData): string {
     )
     .join('\n');
   const timeline = d.log
-    .map((e) => `<tr class="who-${e.who}${e.ok === false ? ' bad' : ''}"><td>${clockText(e.tMs)}</td><td>${esc(e.pumpId ?? '')}</td><td>${esc(e.who)}</td><td>${esc(e.text)}</td></tr>`)
+    .map((e) => `<tr class="who-${e.who}${e.ok === false ? ' bad' : ''}"><td>${clockText(e.tMs)}</td><td>${esc(e.pumpId ?? '')}</td><td>${esc(e.who)}</td><td>${esc(logTextInWords(e.text))}</td></tr>`)
     .join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -59,6 +60,7 @@ tr.met .status { color: #0a6b2b; } tr.missed .status { color: #b00020; } tr.open
 .timeline td:first-child { font-family: ui-monospace, monospace; white-space: nowrap; }
 tr.who-trainee td { background: #eef5ff; } tr.who-objective td { font-weight: 600; } tr.bad td:last-child { color: #b00020; }
 tr.who-security td { background: #fdeeee; }
+@media print { body { margin: 0; max-width: none; font-size: 11pt; } * { print-color-adjust: exact; -webkit-print-color-adjust: exact; } tr { break-inside: avoid; } h2 { break-after: avoid; } }
 </style>
 </head>
 <body>

@@ -55,6 +55,8 @@ export interface ServerReply {
   line?: string | undefined;
   /** The pump's reply fields on OK. */
   fields?: Record<string, string | number> | undefined;
+  /** `line` in plain words for the screen (plainWords.ts), when it is a front-panel key. */
+  words?: string | undefined;
 }
 
 /** Summarise a zod error in one line for the browser. */

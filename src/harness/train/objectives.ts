@@ -42,6 +42,12 @@ export interface Prompt {
 
 const TRIGGERED = new Set(['respond-alarm', 'clear-occlusion', 'report-unknown-source']);
 
+/** `alarm` of an injected-fault objective: whatever alarm the fault raises first on its pumps. */
+export const ANY_ALARM = '*';
+/** An alarm an instructor's fault raised is to be answered like any other (docs/training.md): these points, this long. */
+export const INJECTED_ALARM_SCORE = 10;
+export const INJECTED_ALARM_WITHIN_MS = 120_000;
+
 export class ObjectiveBook {
   readonly states: ObjectiveState[];
   private readonly targets = new Map<string, Set<string>>();
@@ -49,6 +55,8 @@ export class ObjectiveBook {
   private readonly rateBefore = new Map<string, number>();
   private readonly hardLimitSeen = new Set<string>();
   private readonly reported = new Set<string>();
+  /** Objectives added for faults the instructor injected: they count once their alarm comes. */
+  private readonly injected = new Set<string>();
 
   constructor(defs: readonly Objective[], fleet: readonly FleetPump[]) {
     this.states = defs.map((def) => ({ def, status: 'pending', note: '' }));
@@ -77,6 +85,39 @@ export class ObjectiveBook {
     return formatDurationMs(Math.max(0, Math.round((tMs - (s.openedMs ?? 0)) / 1000) * 1000));
   }
 
+  /**
+   * The instructor injected `fault` on `pumpIds` at `tMs`: the first alarm it raises there is to
+   * be silenced or acknowledged at the pump within 2 min, scored like a respond-alarm objective.
+   * Until such an alarm comes it counts for nothing; if none comes within 2 min, it is dropped.
+   */
+  addInjected(fault: string, target: string, pumpIds: readonly string[], tMs: number): void {
+    if (pumpIds.length === 0) return;
+    const id = `injected-${this.injected.size + 1}`;
+    const def: Objective = {
+      kind: 'respond-alarm',
+      alarm: ANY_ALARM,
+      id,
+      title: `Answer the alarm of the injected fault ${fault} on ${target}`,
+      score: INJECTED_ALARM_SCORE,
+      hint: 'An alarm the instructor injects counts like any other: silence or acknowledge it at the pump within 2 min.',
+      target,
+      after: tMs,
+      within: INJECTED_ALARM_WITHIN_MS,
+    };
+    this.injected.add(id);
+    this.targets.set(id, new Set(pumpIds));
+    this.states.push({ def, status: 'pending', note: '' });
+  }
+
+  /** An injected fault that raised no alarm within its window (by `nowMs`) asked nothing of the trainee: it goes. */
+  private dropQuietInjections(nowMs: number): void {
+    for (let i = this.states.length - 1; i >= 0; i--) {
+      const s = this.states[i];
+      if (!s || s.status !== 'pending' || !this.injected.has(s.def.id)) continue;
+      if (nowMs === Infinity || nowMs > parseDurationMs(s.def.after) + parseDurationMs(s.def.within)) this.states.splice(i, 1);
+    }
+  }
+
   /** Prompts on pumps now (decline-firmware objectives that are open). */
   prompts(): Prompt[] {
     const out: Prompt[] = [];
@@ -92,7 +133,7 @@ export class ObjectiveBook {
       if (!this.targeted(s, pumpId)) continue;
       const d = s.def;
       if (s.status === 'pending' && e.type === 'ALARM' && e.tMs >= parseDurationMs(d.after)) {
-        if (d.kind === 'respond-alarm' && e.id === d.alarm) this.open(s, e.tMs, pumpId);
+        if (d.kind === 'respond-alarm' && (e.id === d.alarm || (d.alarm === ANY_ALARM && e.tMs <= parseDurationMs(d.after) + parseDurationMs(d.within)))) this.open(s, e.tMs, pumpId);
         if (d.kind === 'clear-occlusion' && (e.id === 'OCCLUSION_DOWN' || e.id === 'OCCLUSION_UP')) {
           this.open(s, e.tMs, pumpId);
           this.rateBefore.set(d.id, world.pump(pumpId).pump.currentProgram?.rateMlPerH ?? 0);
@@ -151,6 +192,7 @@ export class ObjectiveBook {
 
   /** Open the windows that start now, judge pump states, and close what is past its deadline. */
   tick(nowMs: number, world: World): void {
+    this.dropQuietInjections(nowMs);
     for (const s of this.states) {
       const d = s.def;
       if (s.status === 'pending' && !TRIGGERED.has(d.kind) && nowMs >= parseDurationMs(d.after)) this.open(s, parseDurationMs(d.after));
@@ -217,6 +259,7 @@ export class ObjectiveBook {
   /** The end of the session: what is still open is judged now; what never began is missed. */
   finish(nowMs: number, world: World): void {
     this.tick(nowMs, world);
+    this.dropQuietInjections(Infinity);
     for (const s of this.states) {
       if (s.status === 'open') this.expire(s, nowMs);
       else if (s.status === 'pending') this.done(s, 'missed', nowMs, 'the session ended before it began');
@@ -228,13 +271,16 @@ export class ObjectiveBook {
     let max = 0;
     let met = 0;
     let missed = 0;
+    let counted = 0;
     for (const s of this.states) {
+      if (s.status === 'pending' && this.injected.has(s.def.id)) continue;
+      counted++;
       max += s.def.score;
       if (s.status === 'met') {
         points += s.def.score;
         met++;
       } else if (s.status === 'missed') missed++;
     }
-    return { points, max, met, missed, open: this.states.length - met - missed };
+    return { points, max, met, missed, open: counted - met - missed };
   }
 }

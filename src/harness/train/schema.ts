@@ -2,16 +2,19 @@
  * Training scenario files (docs/training.md): a normal scenario file (docs/scenarios.md) plus
  * `training:` (a brief for the trainee) and `objectives:` (what the trainee must do, each with a
  * score and a hint). The scenario part goes through the main loader, so it gets the same checks
- * and the same file:line:column errors; the training part is checked here, with positions too.
+ * and the same file:line:column errors; the training part is checked here with the loader's
+ * positions and problems (scenario/problems.ts) and its zod wording (scenario/zodWording.ts).
  */
-import { isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isPair, isScalar } from 'yaml';
 import { z } from 'zod';
 import { ALARM_IDS, isAlarmId } from '../../sim/alarms/alarmTable.js';
 import { findCareArea, findDrug } from '../../sim/druglib/load.js';
 import { loadLibraryFile } from '../paths.js';
 import { parseDurationMs } from '../scenario/duration.js';
 import { fleetPumps, resolveTarget } from '../scenario/fleet.js';
-import { firstAliasOffset, formatPath, parseScenarioText, readScenarioFile, scenarioLibraryPath, ScenarioError, type LoadedScenario, type ScenarioProblem } from '../scenario/load.js';
+import { parseScenarioText, readScenarioFile, scenarioLibraryPath, type LoadedScenario } from '../scenario/load.js';
+import { firstAliasOffset, ScenarioError, ScenarioProblems } from '../scenario/problems.js';
+import { reportIssue } from '../scenario/zodWording.js';
 import { MAX_YAML_ALIAS_EXPANSIONS } from '../scenario/limits.js';
 import { duration, target } from '../scenario/schema.js';
 
@@ -77,18 +80,13 @@ export function loadTrainingFile(path: string): LoadedTraining {
 }
 
 export function parseTrainingText(text: string, fileName: string): LoadedTraining {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const problems: ScenarioProblem[] = [];
-  const at = (offset: number, path: (string | number)[], message: string): void => {
-    const { line, col } = lineCounter.linePos(offset);
-    problems.push({ file: fileName, line, column: col, path: formatPath(path), message });
-  };
+  // Positions and problems as the scenario loader keeps them (scenario/problems.ts).
+  const problems = new ScenarioProblems(text, fileName);
+  const doc = problems.doc;
   // Blank the training keys out of the text (same length, same lines) so the scenario loader
   // sees a plain scenario and its positions stay right.
   let scenarioText = text;
   const raw: Record<string, unknown> = {};
-  const nodes: Record<string, unknown> = {};
   if (doc.errors.length === 0 && isMap(doc.contents)) {
     for (const pair of doc.contents.items) {
       if (!isPair(pair) || !isScalar(pair.key)) continue;
@@ -102,10 +100,9 @@ export function parseTrainingText(text: string, fileName: string): LoadedTrainin
         raw[key] = isNode(pair.value) ? pair.value.toJS(doc, { maxAliasCount: MAX_YAML_ALIAS_EXPANSIONS }) : null;
       } catch (e) {
         if (!(e instanceof ReferenceError)) throw e;
-        const { line, col } = lineCounter.linePos(firstAliasOffset(doc));
-        throw new ScenarioError([{ file: fileName, line, column: col, path: key, message: `YAML aliases expand to too much data (${e.message}): a file may expand aliases at most ${MAX_YAML_ALIAS_EXPANSIONS} times (MAX_YAML_ALIAS_EXPANSIONS)` }]);
+        problems.at(firstAliasOffset(doc), key, `YAML aliases expand to too much data (${e.message}): a file may expand aliases at most ${MAX_YAML_ALIAS_EXPANSIONS} times (MAX_YAML_ALIAS_EXPANSIONS)`);
+        throw problems.error();
       }
-      nodes[key] = pair.value;
     }
   }
   let loaded: LoadedScenario | undefined;
@@ -113,53 +110,38 @@ export function parseTrainingText(text: string, fileName: string): LoadedTrainin
     loaded = parseScenarioText(scenarioText, fileName);
   } catch (e) {
     if (!(e instanceof ScenarioError)) throw e;
-    problems.push(...e.problems);
+    problems.problems.push(...e.problems);
   }
-  const offsetOf = (path: (string | number)[]): number => {
-    let node: unknown = nodes[String(path[0])];
-    let last = node;
-    for (const seg of path.slice(1)) {
-      if (isMap(node)) {
-        const p = node.items.find((i) => isPair(i) && isScalar(i.key) && String(i.key.value) === String(seg));
-        node = p ? (p.value ?? p.key) : undefined;
-      } else if (isSeq(node) && typeof seg === 'number') node = node.items[seg];
-      else node = undefined;
-      if (node === undefined) break;
-      last = node;
-    }
-    const r = (last as { range?: [number, number, number] | null } | undefined)?.range;
-    return r ? r[0] : 0;
-  };
 
   const training = trainingSchema.safeParse(raw.training ?? {});
-  if (!training.success) for (const i of training.error.issues) at(offsetOf(['training', ...(i.path as (string | number)[])]), ['training', ...(i.path as (string | number)[])], i.message);
+  if (!training.success) for (const i of training.error.issues) reportIssue(problems, trainingSchema, raw.training ?? {}, i, ['training']);
   const objectives: Objective[] = [];
   if (raw.objectives === undefined) {
-    at(0, ['objectives'], 'a training file needs objectives: (a list of what the trainee must do)');
+    problems.at(0, 'objectives', 'a training file needs objectives: (a list of what the trainee must do)');
   } else if (!Array.isArray(raw.objectives) || raw.objectives.length === 0) {
-    at(offsetOf(['objectives']), ['objectives'], 'objectives: is a list of at least one objective');
+    problems.add(['objectives'], 'objectives: is a list of at least one objective');
   } else {
     raw.objectives.forEach((o: unknown, i: number) => {
       const r = objectiveSchema.safeParse(o);
       if (!r.success) {
         for (const issue of r.error.issues) {
-          const p = ['objectives', i, ...(issue.path as (string | number)[])];
           const kind = (o as { kind?: unknown } | null)?.kind;
-          const msg = p[p.length - 1] === 'kind' || (issue.code === 'invalid_union' && issue.path.length === 0) ? `expected one of ${OBJECTIVE_KINDS.join(', ')}; got ${JSON.stringify(kind ?? null)}` : issue.message;
-          at(offsetOf(p), p, msg);
+          if (issue.path[issue.path.length - 1] === 'kind' || (issue.code === 'invalid_union' && issue.path.length === 0)) {
+            problems.add(['objectives', i, 'kind'], `expected one of ${OBJECTIVE_KINDS.join(', ')}; got ${JSON.stringify(kind ?? null)}`);
+          } else reportIssue(problems, objectiveSchema, o, issue, ['objectives', i]);
         }
         return;
       }
       objectives.push(r.data);
-      if (loaded) checkObjective(r.data, i, loaded, (path, m) => at(offsetOf(path), path, m));
+      if (loaded) checkObjective(r.data, i, loaded, (path, m) => problems.add(path, m));
     });
     const ids = new Set<string>();
     objectives.forEach((o, i) => {
-      if (ids.has(o.id)) at(offsetOf(['objectives', i, 'id']), ['objectives', i, 'id'], `objective id "${o.id}" is used twice`);
+      if (ids.has(o.id)) problems.add(['objectives', i, 'id'], `objective id "${o.id}" is used twice`);
       ids.add(o.id);
     });
   }
-  if (problems.length > 0 || !loaded || !training.success) throw new ScenarioError(problems.sort((a, b) => a.line - b.line || a.column - b.column));
+  if (problems.problems.length > 0 || !loaded || !training.success) throw problems.error();
   return { ...loaded, brief: training.data.brief, objectives };
 }
 

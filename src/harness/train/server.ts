@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { WebSocketServer, WebSocket } from 'ws';
 import { PACKAGE_ROOT } from '../paths.js';
 import { renderDebriefHtml } from './debrief.js';
+import { replyInWords, snapshotInWords } from './plainWords.js';
 import { allowedHost, allowedOrigin, MessageRate } from './guard.js';
 import { DEFAULT_TICK_MS, HELLO_TIMEOUT_MS, MAX_CONNECTIONS, MAX_DROPPED_IN_A_ROW } from './limits.js';
 import { indexHtml } from './pages.js';
@@ -94,6 +95,8 @@ export async function startTrainingServer(session: TrainingSession, options: Tra
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     if (path === '/' || path === '/index.html') return send(res, 200, 'text/html; charset=utf-8', indexHtml(session.loaded.scenario.name));
     if (path === '/debrief') return send(res, 200, 'text/html; charset=utf-8', renderDebriefHtml(session.debrief()));
+    // Browsers ask every page for an icon: no content, rather than a 404 in the console.
+    if (path === '/favicon.ico') return send(res, 204, 'image/x-icon', '');
     const m = /^\/([a-z][a-z0-9-]{0,30}\.js)$/.exec(path);
     if (m?.[1] && existsSync(join(webDir, m[1]))) return send(res, 200, 'text/javascript; charset=utf-8', readFileSync(join(webDir, m[1])));
     return send(res, 404, 'text/plain; charset=utf-8', 'not found\n');
@@ -150,7 +153,7 @@ export async function startTrainingServer(session: TrainingSession, options: Tra
       const text = isBinary ? '' : data.toString();
       const reply = isBinary ? { type: 'reply', ok: false, code: 'BAD_MESSAGE', message: 'message refused: binary frames are not accepted' } : session.handle(client.conn, text);
       if (reply.type === 'welcome') client.lastSnapshot = undefined; // a new page: the next tick sends it the state
-      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(reply));
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(replyInWords(reply)));
       // No broadcast here: every page gets the state on the next tick, once, however many messages came.
     });
     const gone = (): void => {
@@ -164,7 +167,7 @@ export async function startTrainingServer(session: TrainingSession, options: Tra
   // One snapshot per tick, sent to each page that has said hello and has not seen it yet.
   const broadcast = (): void => {
     session.advance();
-    const text = JSON.stringify(session.snapshot());
+    const text = JSON.stringify(snapshotInWords(session.snapshot()));
     let sent = false;
     for (const [ws, c] of clients) {
       if (c.conn.role === undefined || c.lastSnapshot === text || ws.readyState !== WebSocket.OPEN) continue;

@@ -1,8 +1,8 @@
 /**
- * A training session: the fleet, network, gateway, safety monitor and timeline of a scenario
- * (composed as src/harness/run/runScenario.ts composes them for a batch run), played on a paced,
- * pausable clock, with a trainee acting through front panels and a central station, an
- * instructor injecting faults, and objectives scored as it goes.
+ * A training session: the ward of a scenario (src/harness/ward, built as a run builds it: fleet,
+ * network, gateway, safety monitor, timeline, the same trace), played on a paced, pausable clock,
+ * with a trainee acting through front panels and a central station, an instructor injecting
+ * faults, and objectives scored as it goes.
  *
  * Everything the browser sends arrives through `handle()`: validated with zod, checked against
  * the connection's role and pump, and, for a key press, parsed by the protocol's own parser and
@@ -15,139 +15,22 @@ import { findCareArea } from '../../sim/druglib/load.js';
 import type { DrugLibrary } from '../../sim/druglib/schema.js';
 import type { PumpCommand } from '../../sim/protocol/commands.js';
 import { formatCommand, parseRequest } from '../../sim/protocol/lineCodec.js';
-import { Pump } from '../../sim/pump/pump.js';
-import { pumpTypeById } from '../../sim/pump/pumpTypes.js';
-import { ed25519FromSeed } from '../../sim/security/remoteCommand.js';
-import { Prng } from '../../sim/time/prng.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
-import { reconnectStorm, startFault, rogueSend, type FaultContext } from '../faults/faults.js';
-import { Gateway } from '../gateway/gateway.js';
-import { linkConditionsOf, Network } from '../link/network.js';
-import { ackKeyFor } from '../link/signedDown.js';
-import { PumpAgent } from '../link/pumpAgent.js';
-import { loadLibraryFile } from '../paths.js';
 import { clockText, describeEvent } from '../report/timeline.js';
-import { actionCommand } from '../run/actions.js';
-import { SafetyMonitor } from '../safety/monitor.js';
-import { parseDurationMs } from '../scenario/duration.js';
-import { fleetPumps, resolveTarget, type FleetPump } from '../scenario/fleet.js';
-import { FAULT_ARGS, scenarioLibraryPath } from '../scenario/load.js';
-import { WardActivity } from '../world/wardActivity.js';
-import { World } from '../world/world.js';
+import { argProblems, argProblemText } from '../scenario/args.js';
+import { resolveTarget, type FleetPump } from '../scenario/fleet.js';
+import { faultSpec, GATEWAY_FAULT_NAMES, isInstant } from '../scenario/timelineTable.js';
+import { planWard, Ward } from '../ward/ward.js';
+import type { World } from '../world/world.js';
 import { PacedClock } from './clock.js';
 import type { DebriefData } from './debrief.js';
 import { clientMessage, zodMessage, type ClientMessage, type InstructorAction, type ServerReply } from './messages.js';
-import { ObjectiveBook, type ObjectiveStatus, type Prompt, type TraineeDeed } from './objectives.js';
+import { ObjectiveBook, type TraineeDeed } from './objectives.js';
 import type { LoadedTraining } from './schema.js';
+import { byPriority, round, trainableFaults, type AlarmView, type Connection, type DrugView, type LogEntry, type LogWho, type ObjectiveView, type PumpView, type Snapshot, type Welcome } from './views.js';
 
-export type Role = 'station' | 'pump' | 'instructor' | 'debrief';
-
-/** What the server knows about one browser connection. */
-export interface Connection {
-  role?: Role;
-  pumpId?: string;
-}
-
-export type LogWho = 'pump' | 'trainee' | 'instructor' | 'scenario' | 'network' | 'security' | 'objective' | 'safety';
-
-export interface LogEntry {
-  tMs: number;
-  who: LogWho;
-  pumpId?: string | undefined;
-  text: string;
-  ok?: boolean | undefined;
-}
-
-export interface AlarmView {
-  pumpId: string;
-  unit: string;
-  id: string;
-  text: string;
-  priority: AlarmPriority;
-  raisedMs: number;
-  acknowledged: boolean;
-  audioPaused: boolean;
-  causeActive: boolean;
-}
-
-export interface PumpView {
-  id: string;
-  unit: string;
-  type: 'lvp' | 'syringe';
-  state: string;
-  mode: string;
-  drug: string;
-  drugName: string;
-  dose: number | null;
-  doseUnit: string;
-  rate: number;
-  vi: number;
-  vtbi: number;
-  /** Minutes to the end of the VTBI at the present rate; null when not flowing. */
-  remainingMin: number | null;
-  audio: string;
-  battery: number;
-  mains: boolean;
-  commLost: boolean;
-  /** Remote commands the pump refused (a sign of a client that is not the gateway). */
-  refused: number;
-  alarms: AlarmView[];
-}
-
-export interface ObjectiveView {
-  id: string;
-  kind: string;
-  title: string;
-  task?: string | undefined;
-  hint: string;
-  score: number;
-  status: ObjectiveStatus;
-  openedMs?: number | undefined;
-  deadlineMs?: number | undefined;
-  doneMs?: number | undefined;
-  pumpId?: string | undefined;
-  note: string;
-}
-
-export interface Snapshot {
-  type: 'snapshot';
-  name: string;
-  description: string;
-  tMs: number;
-  durationMs: number;
-  speed: number;
-  paused: boolean;
-  ended: boolean;
-  units: { id: string; name: string; careArea: string; pumps: PumpView[] }[];
-  /** Every active alarm, highest priority first, then oldest first. */
-  alarms: AlarmView[];
-  station: { audio: AlarmPriority | 'off'; pausedUntilMs: number | null };
-  score: { points: number; max: number; met: number; missed: number; open: number };
-  objectives: ObjectiveView[];
-  prompts: Prompt[];
-  log: LogEntry[];
-}
-
-export interface DrugView {
-  id: string;
-  name: string;
-  doseUnit: string;
-  concentration: string;
-  soft: string;
-  hard: string;
-  weightBased: boolean;
-}
-
-export interface Welcome {
-  type: 'welcome';
-  role: Role;
-  pumpId?: string | undefined;
-  brief: string;
-  pumps: { id: string; unit: string; type: string }[];
-  units: string[];
-  faults: { name: string; args: string[] }[];
-  drugs?: DrugView[] | undefined;
-}
+export { trainableFaults } from './views.js';
+export type { AlarmView, Connection, DrugView, FaultView, LogEntry, LogWho, ObjectiveView, PumpView, Role, Snapshot, Welcome } from './views.js';
 
 export interface SessionOptions {
   /** Wall clock in ms (injected for tests); defaults to performance.now. */
@@ -169,7 +52,9 @@ const BEDSIDE_INPUTS = new Set(['occlusion=clear', 'door=closed', 'container=ok'
 const LOGGED_EVENTS = new Set(['ALARM', 'ALARM_END', 'ESCALATE', 'STATE', 'OVERRIDE', 'NO_LIBRARY', 'CLEAR_BOLUS', 'VTBI_DONE', 'REMOTE_REFUSED']);
 
 export class TrainingSession {
-  readonly world = new World();
+  /** The ward: built as a run builds it (src/harness/ward), driven by the paced clock. */
+  readonly ward: Ward;
+  readonly world: World;
   readonly clock: PacedClock;
   readonly durationMs: number;
   readonly instructorKey: string;
@@ -178,16 +63,10 @@ export class TrainingSession {
   readonly log: LogEntry[] = [];
   readonly fleet: FleetPump[];
   private readonly library: DrugLibrary;
-  private readonly network: Network;
-  private readonly gateway: Gateway;
-  private readonly monitor: SafetyMonitor;
-  private readonly agents = new Map<string, PumpAgent>();
-  private readonly activities = new Map<string, WardActivity>();
-  private readonly faultCtx: FaultContext;
-  private readonly faultEnds: (() => void)[] = [];
   private readonly refused = new Map<string, number>();
   private stationPausedUntilMs: number | null = null;
   private endedValue = false;
+  private endedAtMs: number | undefined;
   private commandSeq = 0;
   private readonly endListeners: (() => void)[] = [];
 
@@ -199,82 +78,38 @@ export class TrainingSession {
     this.clock = new PacedClock(options.wallNowMs ?? (() => performance.now()), options.speed ?? 1, 0, options.paused ?? false);
     this.instructorKey = options.instructorKey ?? randomBytes(12).toString('hex');
     this.traineeKey = options.traineeKey ?? randomBytes(12).toString('hex');
-    this.durationMs = parseDurationMs(s.duration);
-    this.library = loadLibraryFile(scenarioLibraryPath(loaded));
-    this.fleet = fleetPumps(s);
+    const plan = planWard(loaded);
+    this.world = plan.world;
+    this.durationMs = plan.durationMs;
+    this.library = plan.library;
+    this.fleet = plan.fleet;
     this.objectives = new ObjectiveBook(loaded.objectives, this.fleet);
     const world = this.world;
-    const seeds = new Prng(s.seed);
-    const keys = ed25519FromSeed(new Uint8Array(32).map(() => seeds.nextUint32() & 0xff));
-    this.network = new Network(world, seeds.nextUint32(), linkConditionsOf(s.link));
-    this.monitor = new SafetyMonitor((v) => this.note(v.tMs, 'safety', `${v.rule}: ${v.detail}`, v.pumpId));
-    this.gateway = new Gateway(world, this.network, keys.privateKey, {
-      onEscalate: (pumpId, alarmId, level, tMs) => this.note(tMs, 'network', `gateway escalated unanswered ${alarmId} to ${level === 1 ? 'the charge nurse' : 'the rapid response team'}`, pumpId),
-    });
-    const telemetryEveryMs = parseDurationMs(s.telemetryEvery);
-    for (const fp of this.fleet) {
-      const unit = s.site.units.find((u) => u.id === fp.unit);
-      const area = findCareArea(this.library, fp.careArea);
-      if (!unit || !area) throw new RangeError(`unit ${fp.unit} or care area ${fp.careArea} missing`);
-      const pump = new Pump({
-        type: pumpTypeById(fp.type),
-        seed: seeds.nextUint32(),
-        library: this.library,
-        areaId: area.id,
-        firmwareVersion: fp.firmware,
-        serial: fp.id,
-        maxLogEntries: 20_000,
-        remote: { trustedKey: keys.publicKey, pumpId: fp.id, acceptUnauthenticated: fp.profile === 'legacy-unauthenticated' },
-      });
-      this.gateway.register(fp.id);
-      const agent = new PumpAgent(fp.id, fp.segment, world, this.network, { telemetryEveryMs, provenance: (e) => (this.gateway.consumeSent(e) ? 'gateway' : 'rogue'), auth: { trustedKey: keys.publicKey, ackKey: ackKeyFor(keys.privateKey, fp.id), acceptUnauthenticated: fp.profile === 'legacy-unauthenticated' } }, (r) => {
-        this.monitor.remote(r);
-        if (r.source === 'rogue') {
+    this.ward = new Ward(plan, {
+      hooks: {
+        onViolation: (v) => this.note(v.tMs, 'safety', `${v.rule}: ${v.detail}`, v.pumpId),
+        onEscalate: (pumpId, alarmId, level, tMs) => this.note(tMs, 'network', `gateway escalated unanswered ${alarmId} to ${level === 1 ? 'the charge nurse' : 'the rapid response team'}`, pumpId),
+        onRemote: (r) => {
+          if (r.source !== 'rogue') return;
           this.objectives.onRogueCommand(r.pumpId, r.tMs);
           this.note(r.tMs, 'security', `command from a client that is not the gateway: ${r.command} -> ${r.verdict === 'accepted' ? 'OBEYED' : `refused (${r.verdict})`}`, r.pumpId, r.verdict !== 'accepted');
-        }
-      });
-      this.agents.set(fp.id, agent);
-      world.addPump(fp.id, pump);
-      this.monitor.watch(fp.id, pump);
-      this.activities.set(
-        fp.id,
-        new WardActivity(world, fp.id, seeds.nextUint32(), {
-          area,
-          generate: unit.patients !== undefined,
-          respond: unit.nurse.respond,
-          nurseResponseMs: [parseDurationMs(unit.nurse.responseTime.min), parseDurationMs(unit.nurse.responseTime.max)],
-          ...(unit.patients ?? {}),
-        }),
-      );
-    }
-    world.setStepHook((slot, step) => this.monitor.step(slot.id, slot.pump, step));
-    world.onCommand((pumpId, c, r, source) => this.monitor.noteCommand(pumpId, world.nowMs, source, c, r));
-    world.onEvent((pumpId, e) => {
-      this.monitor.event(pumpId, e);
-      this.agents.get(pumpId)?.onPumpEvent(e);
-      this.activities.get(pumpId)?.onEvent(e);
-      this.objectives.onPumpEvent(pumpId, e, world);
-      if (e.type === 'REMOTE_REFUSED') this.refused.set(pumpId, (this.refused.get(pumpId) ?? 0) + 1);
-      if (LOGGED_EVENTS.has(e.type)) {
-        const text = describeEvent(e);
-        if (text) this.note(e.tMs, 'pump', text.replace(/\s+/g, ' '), pumpId);
-      }
+        },
+        onPumpEvent: (pumpId, e) => {
+          this.objectives.onPumpEvent(pumpId, e, world);
+          if (e.type === 'REMOTE_REFUSED') this.refused.set(pumpId, (this.refused.get(pumpId) ?? 0) + 1);
+          if (LOGGED_EVENTS.has(e.type)) {
+            const text = describeEvent(e);
+            if (text) this.note(e.tMs, 'pump', text.replace(/\s+/g, ' '), pumpId);
+          }
+        },
+        onNet: (what, target) => this.note(world.nowMs, 'network', `${what.replace('-', ' ')}: ${target}`),
+        onFault: (phase, fault, target, args, who) => {
+          const argText = Object.keys(args).length ? ` (${Object.entries(args).map(([k, v]) => `${k}=${String(v)}`).join(' ')})` : '';
+          this.note(world.nowMs, who, phase === 'start' ? `fault ${fault} on ${target}${argText}` : `fault ${fault} on ${target} ends`);
+        },
+        onTimelineCommand: (pumpId, c, r) => this.note(world.nowMs, 'scenario', `${formatCommand(c)} -> ${r.ok ? 'OK' : `ERR ${r.code}`}`, pumpId, r.ok),
+      },
     });
-    this.faultCtx = {
-      world,
-      network: this.network,
-      gateway: this.gateway,
-      agents: this.agents,
-      monitor: this.monitor,
-      net: (what, target) => this.note(world.nowMs, 'network', `${what.replace('-', ' ')}: ${target}`),
-    };
-    const startPrng = new Prng(seeds.nextUint32());
-    for (const fp of this.fleet) {
-      this.agents.get(fp.id)?.start(Math.floor(startPrng.uniform(0, telemetryEveryMs)));
-      this.activities.get(fp.id)?.start(this.durationMs);
-    }
-    this.scheduleTimeline(new Prng(seeds.nextUint32()));
     this.note(0, 'scenario', `session started: ${s.name}`);
   }
 
@@ -290,83 +125,11 @@ export class TrainingSession {
     this.log.push({ tMs, who, text, ...(pumpId !== undefined ? { pumpId } : {}), ...(ok !== undefined ? { ok } : {}) });
   }
 
-  private scheduleTimeline(prng: Prng): void {
-    const s = this.loaded.scenario;
-    s.timeline.forEach((entry, index) => {
-      const atMs = parseDurationMs(entry.at);
-      const endMs = entry.end !== undefined ? parseDurationMs(entry.end) : undefined;
-      const everyMs = entry.every !== undefined ? parseDurationMs(entry.every) : undefined;
-      const pick = (): FleetPump[] => {
-        const pumps = resolveTarget(entry.target, this.fleet);
-        if (entry.fraction === undefined) return pumps;
-        const chosen = [...pumps];
-        for (let i = chosen.length - 1; i > 0; i--) {
-          const j = prng.int(0, i);
-          [chosen[i], chosen[j]] = [chosen[j]!, chosen[i]!];
-        }
-        return chosen.slice(0, Math.round(pumps.length * entry.fraction));
-      };
-      if (entry.fault !== undefined) {
-        const fault = entry.fault;
-        this.world.at(atMs, () => {
-          const end = this.startFaultNow(fault, entry.target, pick(), entry.args, 'scenario');
-          if (fault === 'rogue-client' && everyMs !== undefined && endMs !== undefined) {
-            const pumps = pick().map((p) => p.id);
-            for (let t = atMs + everyMs; t < endMs; t += everyMs) this.world.at(t, () => rogueSend(this.faultCtx, pumps, entry.args));
-          }
-          if (fault === 'reconnect-storm' && everyMs !== undefined && endMs !== undefined) {
-            const pumps = pick().map((p) => p.id);
-            for (let t = atMs + everyMs; t < endMs; t += everyMs) this.world.at(t, () => reconnectStorm(this.faultCtx, entry.target, pumps, entry.args));
-          }
-          if (endMs !== undefined) this.world.at(endMs, end);
-        });
-      } else if (entry.action !== undefined) {
-        const action = entry.action;
-        const times: number[] = [atMs];
-        if (everyMs !== undefined && endMs !== undefined) for (let t = atMs + everyMs; t < endMs; t += everyMs) times.push(t);
-        const spreadMs = entry.spread !== undefined ? parseDurationMs(entry.spread) : 0;
-        for (const t of times) {
-          this.world.at(t, () => {
-            for (const p of pick()) {
-              let delayMs = spreadMs > 0 ? prng.uniform(0, spreadMs) : 0;
-              if (entry.delay) delayMs += prng.uniform(parseDurationMs(entry.delay.min), parseDurationMs(entry.delay.max));
-              this.world.at(this.world.nowMs + Math.floor(delayMs), () => {
-                if (action === 'remote') {
-                  const text = typeof entry.args.command === 'string' ? entry.args.command : 'STATUS';
-                  this.gateway.sendCommand(p.id, text, { signed: !(entry.args.signed === false || entry.args.signed === 'false') });
-                  return;
-                }
-                const c = actionCommand(action as Parameters<typeof actionCommand>[0], entry.args, `timeline[${index}]`);
-                const r = this.world.command(p.id, c, 'nurse');
-                this.note(this.world.nowMs, 'scenario', `${formatCommand(c)} -> ${r.ok ? 'OK' : `ERR ${r.code}`}`, p.id, r.ok);
-              });
-            }
-          });
-        }
-      }
-    });
-  }
-
-  /** Start a fault now; returns its end (idempotent). */
-  private startFaultNow(fault: string, target: string, pumps: FleetPump[], args: Readonly<Record<string, string | number | boolean>>, who: LogWho): () => void {
-    this.note(this.world.nowMs, who, `fault ${fault} on ${target}${Object.keys(args).length ? ` (${Object.entries(args).map(([k, v]) => `${k}=${String(v)}`).join(' ')})` : ''}`);
-    const end = startFault(this.faultCtx, fault, target, pumps, args);
-    let ended = false;
-    const finish = (): void => {
-      if (ended) return;
-      ended = true;
-      end();
-      this.note(this.world.nowMs, who, `fault ${fault} on ${target} ends`);
-    };
-    this.faultEnds.push(finish);
-    return finish;
-  }
-
   /** Bring the world to the clock's time; judge objectives; end at the scenario's duration. */
   advance(): void {
     if (this.endedValue) return;
     const target = Math.min(this.durationMs, Math.floor(this.clock.virtualNowMs()));
-    if (target > this.world.nowMs) this.world.runUntil(target);
+    if (target > this.world.nowMs) for (const step of this.ward.stepsTo(target)) this.world.runUntil(step);
     this.objectives.tick(this.world.nowMs, this.world);
     this.noteObjectives();
     if (this.world.nowMs >= this.durationMs) this.end();
@@ -383,17 +146,28 @@ export class TrainingSession {
     }
   }
 
-  /** End the session: the clock stops, open objectives are judged, faults end. */
+  /**
+   * End the session: the clock stops, open objectives are judged; then the ward ends as a run
+   * does (faults end, links heal, outboxes drain, every event ingested exactly once).
+   */
   end(): void {
     if (this.endedValue) return;
     this.endedValue = true;
-    this.clock.stopAt(this.world.nowMs);
-    this.objectives.finish(this.world.nowMs, this.world);
+    const endMs = this.world.nowMs;
+    this.endedAtMs = endMs;
+    this.clock.stopAt(endMs);
+    this.objectives.finish(endMs, this.world);
     this.noteObjectives();
-    for (const a of this.activities.values()) a.stop();
-    for (const a of this.agents.values()) a.stop();
-    this.note(this.world.nowMs, 'scenario', 'session ended');
+    this.ward.stopActivity();
+    for (const step of this.ward.settleSteps()) this.world.runUntil(step);
+    this.ward.finalChecks();
+    this.note(endMs, 'scenario', 'session ended');
     for (const l of this.endListeners) l();
+  }
+
+  /** The session's time: the world's, or the end once the session ended (the ward settles after it). */
+  get nowMs(): number {
+    return this.endedAtMs ?? this.world.nowMs;
   }
 
   // ------------------------------------------------------------------------------- messages
@@ -407,7 +181,7 @@ export class TrainingSession {
       brief: this.loaded.brief,
       pumps: this.fleet.map((p) => ({ id: p.id, unit: p.unit, type: p.type })),
       units: this.loaded.scenario.site.units.map((u) => u.id),
-      faults: Object.entries(FAULT_ARGS).map(([name, args]) => ({ name, args: Object.keys(args) })),
+      faults: trainableFaults(),
       ...(drugs ? { drugs } : {}),
     };
   }
@@ -546,23 +320,16 @@ export class TrainingSession {
         this.end();
         return ok('session ended');
       case 'fault': {
-        const specs = FAULT_ARGS[a.fault];
-        for (const [k, v] of Object.entries(a.args)) {
-          const spec = specs[k];
-          if (!spec) return refuse(ref, 'BAD_ARG', `${a.fault} takes ${Object.keys(specs).join(', ') || 'no args'}; not ${k}`);
-          if (spec.kind === 'number') {
-            if (typeof v !== 'number' || !Number.isFinite(v)) return refuse(ref, 'BAD_ARG', `${k} is a number`);
-            if ((spec.min !== undefined && (spec.aboveMin ? v <= spec.min : v < spec.min)) || (spec.max !== undefined && v > spec.max)) return refuse(ref, 'OUT_OF_RANGE', `${k}=${v} is outside ${spec.min ?? '-'} to ${spec.max ?? '-'}`);
-          } else if (spec.kind === 'boolean' && typeof v !== 'boolean') return refuse(ref, 'BAD_ARG', `${k} is true or false`);
-          else if (spec.kind === 'enum' && !spec.values.includes(String(v))) return refuse(ref, 'BAD_ARG', `${k} is one of ${spec.values.join(', ')}`);
-          else if (spec.kind === 'command' && (typeof v !== 'string' || 'error' in parseRequest(`r ${v}`))) return refuse(ref, 'BAD_ARG', `${k} is a protocol command line such as PAUSE`);
-        }
-        const gatewayOk = a.fault === 'partition' || a.fault === 'gateway-outage';
+        const spec = faultSpec(a.fault);
+        if (!spec.trainable) return refuse(ref, 'FORBIDDEN', `the fault ${a.fault} is for scenario files, not for the instructor (docs/training.md)`);
+        const bad = argProblems('fault', a.fault, spec.args, a.args)[0];
+        if (bad) return refuse(ref, 'BAD_ARG', argProblemText(bad));
         const pumps = resolveTarget(a.target, this.fleet);
-        if (a.target === 'gateway' ? !gatewayOk : pumps.length === 0 && a.fault !== 'gateway-outage') return refuse(ref, 'NO_PUMP', `target "${a.target}" selects no pump`);
-        const end = this.startFaultNow(a.fault, a.target, pumps, a.args, 'instructor');
+        if (a.target === 'gateway' ? !spec.gateway : pumps.length === 0 && a.fault !== 'gateway-outage') return refuse(ref, 'NO_PUMP', a.target === 'gateway' ? `the fault ${a.fault} acts on pumps; only ${GATEWAY_FAULT_NAMES.join(' and ')} take the gateway` : `target "${a.target}" selects no pump`);
+        this.objectives.addInjected(a.fault, a.target, pumps.map((p) => p.id), this.world.nowMs);
+        const end = this.ward.startFault(a.fault, a.target, pumps, a.args, 'instructor');
         if (a.forS !== undefined) this.world.at(this.world.nowMs + a.forS * 1000, end);
-        else if (a.fault === 'air' || a.fault === 'rogue-client' || a.fault === 'reconnect-storm') end();
+        else if (isInstant(a.fault)) end();
         return ok(`fault ${a.fault} on ${a.target}${a.forS !== undefined ? ` for ${a.forS} s` : ''}`);
       }
     }
@@ -572,7 +339,7 @@ export class TrainingSession {
 
   snapshot(): Snapshot {
     const s = this.loaded.scenario;
-    const now = this.world.nowMs;
+    const now = this.nowMs;
     const alarms: AlarmView[] = [];
     const pumpViews = new Map<string, PumpView>();
     let audio: AlarmPriority | 'off' = 'off';
@@ -614,7 +381,7 @@ export class TrainingSession {
         audio: pa,
         battery: Math.round(st.batteryPercent),
         mains: st.onMains,
-        commLost: this.agents.get(fp.id)?.isCommLost ?? false,
+        commLost: this.ward.agents.get(fp.id)?.isCommLost ?? false,
         refused: this.refused.get(fp.id) ?? 0,
         alarms: own.sort(byPriority),
       });
@@ -659,7 +426,7 @@ export class TrainingSession {
 
   debrief(): DebriefData {
     const s = this.loaded.scenario;
-    return { name: s.name, description: s.description, tMs: this.world.nowMs, ended: this.endedValue, score: this.objectives.score(), objectives: this.objectiveViews(), log: this.sortedLog() };
+    return { name: s.name, description: s.description, tMs: this.nowMs, ended: this.endedValue, score: this.objectives.score(), objectives: this.objectiveViews(), log: this.sortedLog() };
   }
 
   /** The log as readable lines: `00:21:40  icu-3  pump  ALARM high Downstream occlusion`. */
@@ -674,15 +441,6 @@ export class TrainingSession {
 
 function refuse(ref: string | undefined, code: string, message: string): ServerReply {
   return { type: 'reply', ref, ok: false, code, message };
-}
-
-function round(n: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
-}
-
-function byPriority(a: AlarmView, b: AlarmView): number {
-  return PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority] || a.raisedMs - b.raisedMs || a.pumpId.localeCompare(b.pumpId);
 }
 
 export type { PumpEvent };

@@ -147,7 +147,7 @@ export class WardActivity {
     const slot = this.world.pump(this.pumpId);
     const type = slot.pump.type;
     // The largest VTBI the nurse sets: the pump's, and on a syringe pump what the (default) syringe holds less the reserve.
-    const maxVtbiMl = type.syringe ? Math.min(type.maxVtbiMl, type.syringe.defaultSizeMl - SYRINGE_RESERVE_ML) : type.maxVtbiMl;
+    const maxVtbiMl = type.container.syringe ? Math.min(type.maxVtbiMl, type.container.syringe.defaultSizeMl - SYRINGE_RESERVE_ML) : type.maxVtbiMl;
     let program: PumpCommand;
     if (r < this.o.pcaFraction && type.id === 'lvp') {
       this.programKind = 'pca';

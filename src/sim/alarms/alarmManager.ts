@@ -1,9 +1,10 @@
 /**
  * Active alarms: raise, end of cause, acknowledge, audio pause, escalation. Pure: every call
- * takes the time and returns the events it caused.
+ * takes the time and returns the events it caused (effects as data, src/sim/pump/effects.ts).
  */
 import { ALARM_TABLE, AUDIO_PAUSE_MS, PRIORITY_RANK, REMINDER_INTERVAL_MS, type AlarmId, type AlarmPriority } from './alarmTable.js';
 import type { PumpEvent } from '../trace/events.js';
+import { NO_EVENTS } from '../pump/effects.js';
 
 export interface ActiveAlarm {
   id: AlarmId;
@@ -63,7 +64,8 @@ export class AlarmManager {
     return best;
   }
 
-  raise(id: AlarmId, nowMs: number, out: PumpEvent[]): void {
+  raise(id: AlarmId, nowMs: number): PumpEvent[] {
+    const out: PumpEvent[] = [];
     const existing = this.get(id);
     if (existing) {
       // The cause came back while the latched alarm was still shown: it is live again.
@@ -75,28 +77,33 @@ export class AlarmManager {
         existing.pausedUntilMs = -1;
       }
       this.emitAudio(nowMs, out);
-      return;
+      return out;
     }
     const spec = ALARM_TABLE[id];
     this.active.push({ id, priority: spec.priority, raisedAtMs: nowMs, causeActive: true, acknowledged: false, pausedUntilMs: -1, remindAtMs: Infinity });
     out.push({ type: 'ALARM', tMs: nowMs, id, prio: spec.priority, stops: spec.stopsFlow });
     this.emitAudio(nowMs, out);
+    return out;
   }
 
   /** The cause has gone. A non-latching alarm ends; a latching one waits for acknowledgement. */
-  clearCause(id: AlarmId, nowMs: number, out: PumpEvent[]): void {
+  clearCause(id: AlarmId, nowMs: number): readonly PumpEvent[] {
     const a = this.get(id);
-    if (!a) return;
+    if (!a) return NO_EVENTS;
     a.causeActive = false;
     a.remindAtMs = Infinity;
-    if (!ALARM_TABLE[id].latching || a.acknowledged) this.remove(a, nowMs, out);
+    if (ALARM_TABLE[id].latching && !a.acknowledged) return NO_EVENTS;
+    const out: PumpEvent[] = [];
+    this.remove(a, nowMs, out);
+    return out;
   }
 
   /**
    * Acknowledge one alarm or all; returns how many were acknowledged. An alarm whose cause has
    * gone ends; one whose cause persists follows its ACK behaviour (alarmTable.ts, AckBehaviour).
    */
-  acknowledge(id: AlarmId | undefined, nowMs: number, out: PumpEvent[]): number {
+  acknowledge(id: AlarmId | undefined, nowMs: number): { n: number; events: PumpEvent[] } {
+    const out: PumpEvent[] = [];
     const targets = this.active.filter((a) => (id === undefined || a.id === id) && !a.acknowledged);
     for (const a of targets) {
       a.acknowledged = true;
@@ -109,24 +116,27 @@ export class AlarmManager {
       else if (ack === 'reminder') a.remindAtMs = nowMs + REMINDER_INTERVAL_MS;
     }
     this.emitAudio(nowMs, out);
-    return targets.length;
+    return { n: targets.length, events: out };
   }
 
   /**
    * Pause audio of the pausable alarms active now (IEC 60601-1-8 audio pause); an alarm raised
    * later sounds at once.
    */
-  silence(nowMs: number, out: PumpEvent[]): number {
-    const until = nowMs + AUDIO_PAUSE_MS;
-    for (const a of this.active) if (ALARM_TABLE[a.id].pausable) a.pausedUntilMs = until;
+  silence(nowMs: number): { untilMs: number; events: PumpEvent[] } {
+    const out: PumpEvent[] = [];
+    const untilMs = nowMs + AUDIO_PAUSE_MS;
+    for (const a of this.active) if (ALARM_TABLE[a.id].pausable) a.pausedUntilMs = untilMs;
     this.emitAudio(nowMs, out);
-    return until;
+    return { untilMs, events: out };
   }
 
   /** Drop every alarm (power off). */
-  reset(nowMs: number, out: PumpEvent[]): void {
+  reset(nowMs: number): PumpEvent[] {
+    const out: PumpEvent[] = [];
     for (const a of [...this.active]) this.remove(a, nowMs, out);
     this.emitAudio(nowMs, out);
+    return out;
   }
 
   /** The next instant something changes on its own: an escalation or the end of an audio pause. */
@@ -144,7 +154,10 @@ export class AlarmManager {
   }
 
   /** Act on what is due at nowMs. */
-  advance(nowMs: number, out: PumpEvent[]): void {
+  advance(nowMs: number): readonly PumpEvent[] {
+    // Nothing active and the audio off: nothing can change (the common case, no allocation).
+    if (this.active.length === 0 && this.lastAudio === 'off') return NO_EVENTS;
+    const out: PumpEvent[] = [];
     for (const a of this.active) {
       const spec = ALARM_TABLE[a.id];
       // The pause after ACK is over and the cause persists: re-annunciated, to be acknowledged again.
@@ -160,8 +173,10 @@ export class AlarmManager {
       }
     }
     this.emitAudio(nowMs, out);
+    return out;
   }
 
+  /** Internal steps add to the event list of the public call they serve. */
   private remove(a: ActiveAlarm, nowMs: number, out: PumpEvent[]): void {
     const i = this.active.indexOf(a);
     if (i >= 0) this.active.splice(i, 1);

@@ -27,6 +27,8 @@ import { decideBoot, EMPTY_SLOT, otherSlot, type SlotId, type SlotRecord } from 
 import { maxVersion } from './version.js';
 
 const HOUR_MS = 3_600_000;
+/** Phase changes one `advance` may make (downloading, writing, waiting, installing, rebooting, first boot: six). */
+const MAX_ADVANCE_PASSES = 16;
 
 export interface FirmwareUpdaterOptions {
   model: HardwareModel;
@@ -319,8 +321,9 @@ export class FirmwareUpdater {
   advance(nowMs: number, pumpIsInfusing: boolean): FirmwareEvent[] {
     this.at(nowMs);
     const events: FirmwareEvent[] = [];
-    // Bounded: each pass either changes phase or stops.
-    for (let guard = 0; guard < 16 && this.powered && this.job; guard++) {
+    // Bounded: each pass either changes phase or stops; more passes than phases is a bug.
+    for (let pass = 0; this.powered && this.job; pass++) {
+      if (pass === MAX_ADVANCE_PASSES) throw new Error(`updater: ${pass} phase changes at t=${nowMs} ms without settling (phase ${this.job.phase})`);
       const job: Job = this.job;
       const timer = this.timerMs ?? Infinity;
       if (job.phase === 'downloading') {

@@ -45,8 +45,7 @@ export function limitedBolusMl(
   volumeMl: number | undefined,
   dose: number | undefined,
   override: boolean,
-  events: PumpEvent[],
-): { ml: number } | { reply: Reply } {
+): { ml: number; events: readonly PumpEvent[] } | { reply: Reply } {
   const entry = drug.entry;
   const none = noBolusReply(entry);
   if (none) return { reply: none };
@@ -55,10 +54,10 @@ export function limitedBolusMl(
   if (dose !== undefined) {
     if (!unitText) return { reply: err('BAD_ARG', `drug ${entry.id} has no bolus unit in the library; give volume= in mL`) };
     if (!(dose > 0)) return { reply: err('OUT_OF_RANGE', 'bolus dose must be above 0') };
-    const bad = applyLimits('bolus', dose, unitText, limits, override, ctx.nowMs, events);
-    if (bad) return { reply: bad };
+    const judged = applyLimits('bolus', dose, unitText, limits, override, ctx.nowMs);
+    if (!judged.ok) return { reply: judged.reply };
     try {
-      return { ml: doseAmountToMl(dose, parseDoseAmountUnit(unitText), drug.conc, { weightKg: drug.weightKg }) };
+      return { ml: doseAmountToMl(dose, parseDoseAmountUnit(unitText), drug.conc, { weightKg: drug.weightKg }), events: judged.events };
     } catch (e) {
       return { reply: err('BAD_ARG', `drug ${entry.id}: ${(e as Error).message}`) };
     }
@@ -73,11 +72,12 @@ export function limitedBolusMl(
       return { reply: err('BAD_ARG', `drug ${entry.id}: ${(e as Error).message}`) };
     }
     if (asDose !== undefined) {
-      const bad = applyLimits('bolus', asDose, unitText, limits, override, ctx.nowMs, events);
-      if (bad) return { reply: bad };
+      const judged = applyLimits('bolus', asDose, unitText, limits, override, ctx.nowMs);
+      if (!judged.ok) return { reply: judged.reply };
+      return { ml: volumeMl, events: judged.events };
     }
   }
-  return { ml: volumeMl };
+  return { ml: volumeMl, events: [] };
 }
 
 export interface PcaRequest {
@@ -100,8 +100,7 @@ export function checkPcaDrug(
   drug: BolusDrug & { unit: Parameters<typeof mlPerHToDoseRate>[1] },
   req: PcaRequest,
   override: boolean,
-  events: PumpEvent[],
-): { basalDose: number } | { reply: Reply } {
+): { basalDose: number; events: readonly PumpEvent[] } | { reply: Reply } {
   const entry = drug.entry;
   const pca = entry.pca;
   const unitText = entry.bolusUnit;
@@ -131,9 +130,11 @@ export function checkPcaDrug(
     ['pcalimit', limitDose / req.windowH, `${unitText}/h (${fmtNum(limitDose)} ${unitText} in ${fmtNum(req.windowH)} h)`, pca.hourlyLimit],
   ];
   if (req.basalMlPerH > 0) checks.push(['dose', basalJudged, entry.doseUnit, entry.limits.doseRate]);
+  const events: PumpEvent[] = [];
   for (const [what, value, unit, limits] of checks) {
-    const bad = applyLimits(what, value, unit, limits, override, ctx.nowMs, events);
-    if (bad) return { reply: bad };
+    const judged = applyLimits(what, value, unit, limits, override, ctx.nowMs);
+    if (!judged.ok) return { reply: judged.reply };
+    events.push(...judged.events);
   }
-  return { basalDose };
+  return { basalDose, events };
 }

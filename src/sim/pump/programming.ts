@@ -1,7 +1,7 @@
 /**
  * Turning a program request into a program the pump may run: ranges of the pump type, the drug
  * library's four limits (dose error reduction), the one dose-to-rate conversion. Returns the
- * program and the override events to log, or the refusal. Changes nothing itself.
+ * program and the override events to log, or the refusal (effects as data). Changes nothing itself.
  */
 import { doseRateToMlPerH, mlPerHToDoseRate, parseDoseRateUnit, type Concentration, type DoseRateUnit } from '../dosing/doseUnits.js';
 import type { CareArea, DrugEntry } from '../druglib/schema.js';
@@ -42,7 +42,7 @@ export interface Program {
   pca?: PcaSettings | undefined;
 }
 
-export type Built<T> = { ok: true; value: T; events: PumpEvent[] } | { ok: false; reply: Reply };
+export type Built<T> = { ok: true; value: T; events: readonly PumpEvent[] } | { ok: false; reply: Reply };
 
 function refuse<T>(reply: Reply): Built<T> {
   return { ok: false, reply };
@@ -76,7 +76,6 @@ export function drugRate(
   dose: number,
   weightKg: number | undefined,
   override: boolean,
-  events: PumpEvent[],
 ): Built<{ rateMlPerH: number; exactMlPerH: number; drug: DrugProgram }> {
   const unit = parseDoseRateUnit(entry.doseUnit);
   const conc: Concentration = entry.concentration;
@@ -96,17 +95,20 @@ export function drugRate(
   }
   const limits = entry.limits.doseRate;
   const enteredRank = limitRank(dose, limits);
-  const candidates = roundedCandidates(ctx.type, exactMlPerH);
-  const fits = (r: number): boolean => inRange(r, ctx.type.minRateMlPerH, ctx.type.maxRateMlPerH) && limitRank(mlPerHToDoseRate(r, unit, conc, size), limits) <= enteredRank;
-  const rateMlPerH = candidates.find(fits) ?? candidates[0] ?? roundRateMlPerH(ctx.type, exactMlPerH);
+  // The nearest step runs; the step on the other side only when the nearest crosses a limit the
+  // entry did not cross and the other does not. The pump's rate range is no reason to move: a
+  // nearest step outside it is refused (docs/protocol.md, "Limits, rounding and boluses").
+  const [nearest = roundRateMlPerH(ctx.type, exactMlPerH), other] = roundedCandidates(ctx.type, exactMlPerH);
+  const rankAt = (r: number): number => limitRank(mlPerHToDoseRate(r, unit, conc, size), limits);
+  const rateMlPerH = other !== undefined && other > 0 && rankAt(nearest) > enteredRank && rankAt(other) <= enteredRank ? other : nearest;
   const bad = checkRate(ctx.type, rateMlPerH, `dose ${fmtNum(dose)} ${entry.doseUnit} needs a rate of`);
   if (bad) return refuse(bad);
   // The limits are judged on the worse of the dose entered and the dose the rounded rate delivers.
   const effectiveDose = mlPerHToDoseRate(rateMlPerH, unit, conc, size);
   const judged = limitRank(effectiveDose, limits) >= enteredRank ? effectiveDose : dose;
-  const limitReply = applyLimits('dose', judged, entry.doseUnit, limits, override, ctx.nowMs, events);
-  if (limitReply) return refuse(limitReply);
-  return { ok: true, value: { rateMlPerH, exactMlPerH, drug: { entry, unit, conc, weightKg, dose: effectiveDose } }, events };
+  const limit = applyLimits('dose', judged, entry.doseUnit, limits, override, ctx.nowMs);
+  if (!limit.ok) return refuse(limit.reply);
+  return { ok: true, value: { rateMlPerH, exactMlPerH, drug: { entry, unit, conc, weightKg, dose: effectiveDose } }, events: limit.events };
 }
 
 /** A bolus or loading dose in mL: a library drug's bolus limits (in its unit), then the pump's range. */
@@ -116,13 +118,14 @@ export function bolusVolume(
   volumeMl: number | undefined,
   dose: number | undefined,
   override: boolean,
-  events: PumpEvent[],
 ): Built<number> {
   let ml: number;
+  let events: readonly PumpEvent[] = [];
   if (drug) {
-    const r = limitedBolusMl(ctx, drug, volumeMl, dose, override, events);
+    const r = limitedBolusMl(ctx, drug, volumeMl, dose, override);
     if ('reply' in r) return refuse(r.reply);
     ml = r.ml;
+    events = r.events;
   } else if (dose !== undefined) {
     return refuse(err('BAD_ARG', 'a bolus dose needs a library drug; give volume= in mL'));
   } else if (volumeMl !== undefined) {
@@ -198,10 +201,12 @@ export function buildProgram(ctx: ProgramContext, req: ProgramRequest): Built<Pr
         if (!inRange(req.weightKg, w.min, w.max)) return refuse(err('OUT_OF_RANGE', `weight ${fmtNum(req.weightKg)} kg is outside ${fmtNum(w.min)} to ${fmtNum(w.max)} kg`));
       }
       const d = { entry, unit, conc: entry.concentration, weightKg: req.weightKg };
-      const checked = checkPcaDrug(ctx, d, { basalMlPerH: basal, basalEnteredMlPerH: basalEntered, demandMl: req.demandMl, lockoutMin: req.lockoutMin, limitMl: req.limitMl, windowH: req.windowH }, override, events);
+      const checked = checkPcaDrug(ctx, d, { basalMlPerH: basal, basalEnteredMlPerH: basalEntered, demandMl: req.demandMl, lockoutMin: req.lockoutMin, limitMl: req.limitMl, windowH: req.windowH }, override);
       if ('reply' in checked) return refuse(checked.reply);
-      const vtbiReply = applyLimits('vtbi', req.vtbiMl, 'mL', entry.limits.vtbiMl, override, ctx.nowMs, events);
-      if (vtbiReply) return refuse(vtbiReply);
+      events.push(...checked.events);
+      const vtbi = applyLimits('vtbi', req.vtbiMl, 'mL', entry.limits.vtbiMl, override, ctx.nowMs);
+      if (!vtbi.ok) return refuse(vtbi.reply);
+      events.push(...vtbi.events);
       drug = { ...d, dose: checked.basalDose };
     } else {
       if (req.weightKg !== undefined) return refuse(err('BAD_ARG', 'weight= needs drug='));
@@ -224,10 +229,12 @@ export function buildProgram(ctx: ProgramContext, req: ProgramRequest): Built<Pr
     const entry = found.entry;
     if (req.rateMlPerH !== undefined) return refuse(err('BAD_ARG', 'a library drug is programmed by dose=, not rate='));
     if (req.dose === undefined) return refuse(err('MISSING_ARG', `dose (${entry.doseUnit}) is required`));
-    const r = drugRate(ctx, entry, req.dose, req.weightKg, override, events);
+    const r = drugRate(ctx, entry, req.dose, req.weightKg, override);
     if (!r.ok) return r;
-    const vtbiReply = applyLimits('vtbi', req.vtbiMl, 'mL', entry.limits.vtbiMl, override, ctx.nowMs, events);
-    if (vtbiReply) return refuse(vtbiReply);
+    events.push(...r.events);
+    const vtbi = applyLimits('vtbi', req.vtbiMl, 'mL', entry.limits.vtbiMl, override, ctx.nowMs);
+    if (!vtbi.ok) return refuse(vtbi.reply);
+    events.push(...vtbi.events);
     program = { mode: 'drug', rateMlPerH: r.value.rateMlPerH, exactMlPerH: r.value.exactMlPerH, vtbiMl: req.vtbiMl, endAction, kvoSetMlPerH, drug: r.value.drug };
   } else {
     if (req.dose !== undefined || req.weightKg !== undefined) return refuse(err('BAD_ARG', 'dose= and weight= need drug='));
@@ -244,8 +251,9 @@ export function buildProgram(ctx: ProgramContext, req: ProgramRequest): Built<Pr
     const loadRate = req.loadRateMlPerH ?? type.defaultBolusRateMlPerH;
     const badRate = checkBolusRate(type, loadRate);
     if (badRate) return refuse(badRate);
-    const vol = bolusVolume(ctx, program.drug, program.drug ? undefined : req.load, program.drug ? req.load : undefined, override, events);
+    const vol = bolusVolume(ctx, program.drug, program.drug ? undefined : req.load, program.drug ? req.load : undefined, override);
     if (!vol.ok) return vol;
+    events.push(...vol.events);
     if (vol.value > program.vtbiMl) return refuse(err('OUT_OF_RANGE', `loading dose ${fmtNum(vol.value)} mL is more than the VTBI`));
     program.loading = { volumeMl: vol.value, rateMlPerH: loadRate };
   } else if (req.loadRateMlPerH !== undefined) {
@@ -259,29 +267,27 @@ export function titrateRate(
   ctx: ProgramContext,
   p: Program,
   c: { rateMlPerH?: number | undefined; dose?: number | undefined; override?: boolean | undefined },
-  events: PumpEvent[],
 ): Built<{ rateMlPerH: number; exactMlPerH: number; drug: DrugProgram | undefined }> {
   const override = c.override === true;
   if ((c.rateMlPerH === undefined) === (c.dose === undefined)) return refuse(err('MISSING_ARG', 'give one of rate= (mL/h) or dose='));
   if (c.dose !== undefined) {
     if (!p.drug) return refuse(err('BAD_ARG', 'dose= needs a library drug program; give rate='));
-    const r = drugRate(ctx, p.drug.entry, c.dose, p.drug.weightKg, override, events);
-    return r.ok ? { ok: true, value: r.value, events } : r;
+    return drugRate(ctx, p.drug.entry, c.dose, p.drug.weightKg, override);
   }
   const exact = c.rateMlPerH ?? 0;
   // A PCA basal may be titrated to 0 (demand only).
-  if (p.pca && exact === 0) return { ok: true, value: { rateMlPerH: 0, exactMlPerH: 0, drug: p.drug && { ...p.drug, dose: 0 } }, events };
+  if (p.pca && exact === 0) return { ok: true, value: { rateMlPerH: 0, exactMlPerH: 0, drug: p.drug && { ...p.drug, dose: 0 } }, events: [] };
   if (p.drug) {
     // A rate change of a library drug is checked as the dose it asks for and the dose that will run.
     const d = p.drug;
     const asked = exact > 0 ? mlPerHToDoseRate(exact, d.unit, d.conc, { weightKg: d.weightKg }) : 0;
-    const r = drugRate(ctx, d.entry, asked, d.weightKg, override, events);
-    return r.ok ? { ok: true, value: { ...r.value, exactMlPerH: exact }, events } : r;
+    const r = drugRate(ctx, d.entry, asked, d.weightKg, override);
+    return r.ok ? { ok: true, value: { ...r.value, exactMlPerH: exact }, events: r.events } : r;
   }
   const rate = roundRateMlPerH(ctx.type, exact);
   const bad = checkRate(ctx.type, rate, 'rate');
   if (bad) return refuse(bad);
-  return { ok: true, value: { rateMlPerH: rate, exactMlPerH: exact, drug: undefined }, events };
+  return { ok: true, value: { rateMlPerH: rate, exactMlPerH: exact, drug: undefined }, events: [] };
 }
 
 /** Reply fields that say what will run when rounding changed the entry: the exact rate asked, the dose that runs. */

@@ -1,7 +1,15 @@
 /**
  * Pump types as data. A syringe pump and a large-volume pump differ here, not in code.
  * Every figure and its source: docs/clinical.md (vendor manuals, ECRI, FDA; "typical" where no primary source).
+ * Each peripheral has its group of figures (`mechanism`, `occlusion`, `air`, `container`,
+ * `battery`), read by its own unit; the door has no figures.
  */
+import type { BatteryConfig } from '../power/battery.js';
+import type { AirConfig } from './air.js';
+import type { ContainerConfig } from './container.js';
+import type { MechanismConfig } from './mechanism.js';
+import type { OcclusionConfig } from './occlusion.js';
+
 export interface RateResolutionStep {
   /** The resolution applies to rates below this bound (mL/h). */
   belowMlPerH: number;
@@ -34,10 +42,8 @@ export interface PumpType {
   accuracyFraction: number;
   /** The rate range over which `accuracyFraction` is claimed, and the claim below it (docs/clinical.md#accuracy). */
   accuracyRange: AccuracyRange;
-  /** Volume moved by one motor stroke (mL): the pulsatility seen in the trumpet curve. */
-  strokeMl: number;
-  /** Per-stroke position jitter, as a fraction of a stroke (seeded). */
-  strokeJitterFraction: number;
+  /** The stepper and its stroke (mechanism.ts). */
+  mechanism: MechanismConfig;
   /** Bolus range (mL, mL/h). */
   minBolusMl: number;
   maxBolusMl: number;
@@ -48,41 +54,18 @@ export interface PumpType {
   minKvoMlPerH: number;
   maxKvoMlPerH: number;
   defaultKvoMlPerH: number;
-  /** Downstream occlusion limit (mmHg), settable range and default. 1 psi = 51.715 mmHg. */
-  occlusionLimitMmHg: { min: number; max: number; default: number };
-  /** Resting line pressure (mmHg). */
-  baseLinePressureMmHg: number;
-  /** Line (or syringe and line) compliance (mL per kPa): time to alarm ~ ΔP·C/Q. */
-  complianceMlPerKPa: number;
-  /** Volume the mechanism backs off after an occlusion alarm (mL); bounds the bolus on clearing. */
-  occlusionBackOffMl: number;
-  /** Largest bolus released on clearing an occlusion (mL). docs/clinical.md#occlusion: at most 0.5 mL. */
-  maxClearingBolusMl: number;
-  /** Upstream occlusion is detected after the mechanism tries to move this much (mL). */
-  upstreamDetectMl: number;
-  /** Air: a single bubble at least this large alarms (mL); accumulated air over the window alarms. */
-  singleBubbleAlarmMl: number;
-  accumulatedAirAlarmMl: number;
-  accumulatedAirWindowMs: number;
-  /** Battery: capacity in mWh, idle draw, motor draw per mL/h of rate, charge rate on mains. */
-  battery: {
-    capacityMWh: number;
-    idleDrawMW: number;
-    motorDrawMWPerMlPerH: number;
-    chargeMW: number;
-    /** Low-battery alarm when the remaining runtime at the present load falls to this (ms). */
-    lowWarningMs: number;
-    /** Depleted battery: the pump shuts down this long after the BATTERY_DEPLETED alarm (ms; docs/clinical.md). */
-    depletedShutdownMs: number;
-  };
+  /** Downstream and upstream occlusion sensing (occlusion.ts; docs/clinical.md, "Occlusion"). */
+  occlusion: OcclusionConfig;
+  /** The air-in-line detector (air.ts; docs/clinical.md, "Air in line"). */
+  air: AirConfig;
+  /** Battery and mains (power/battery.ts; docs/clinical.md, "Battery and mains"). */
+  battery: BatteryConfig;
   /** Near-end alarm lead time (ms) before VTBI complete. docs/clinical.md#alarms: default about 5 min. */
   nearEndLeadMs: number;
   /** Callback alarm after this long left in programming without a start (ms). */
   callbackAfterMs: number;
-  /** The container-near-empty pre-alarm this long before empty at the present rate (ms; docs/clinical.md). */
-  nearEmptyLeadMs: number;
-  /** Syringe pumps: the syringe sizes it takes and the default (mL; docs/clinical.md). */
-  syringe?: { sizesMl: readonly number[]; defaultSizeMl: number } | undefined;
+  /** What is loaded: the near-empty lead and, on a syringe pump, the syringes (container.ts). */
+  container: ContainerConfig;
 }
 
 export const LARGE_VOLUME_PUMP: PumpType = {
@@ -98,8 +81,7 @@ export const LARGE_VOLUME_PUMP: PumpType = {
   maxVtbiMl: 9999,
   accuracyFraction: 0.05,
   accuracyRange: { fromRateMlPerH: 10, belowFraction: 0.3 },
-  strokeMl: 0.05,
-  strokeJitterFraction: 0.4,
+  mechanism: { strokeMl: 0.05, strokeJitterFraction: 0.4 },
   minBolusMl: 0.1,
   maxBolusMl: 100,
   minBolusRateMlPerH: 10,
@@ -108,16 +90,16 @@ export const LARGE_VOLUME_PUMP: PumpType = {
   minKvoMlPerH: 0.1,
   maxKvoMlPerH: 20,
   defaultKvoMlPerH: 1,
-  // 6 psi default: about 5 min to alarm at 5 mL/h, 50 min at 0.5 mL/h (docs/clinical.md#occlusion).
-  occlusionLimitMmHg: { min: 103, max: 1034, default: 310 },
-  baseLinePressureMmHg: 10,
-  complianceMlPerKPa: 0.01,
-  occlusionBackOffMl: 0.3,
-  maxClearingBolusMl: 0.5,
-  upstreamDetectMl: 0.15,
-  singleBubbleAlarmMl: 0.1,
-  accumulatedAirAlarmMl: 1,
-  accumulatedAirWindowMs: 15 * 60_000,
+  occlusion: {
+    // 6 psi default: about 5 min to alarm at 5 mL/h, 50 min at 0.5 mL/h (docs/clinical.md#occlusion).
+    limitMmHg: { min: 103, max: 1034, default: 310 },
+    baseLinePressureMmHg: 10,
+    complianceMlPerKPa: 0.01,
+    backOffMl: 0.3,
+    maxClearingBolusMl: 0.5,
+    upstreamDetectMl: 0.15,
+  },
+  air: { singleBubbleAlarmMl: 0.1, accumulatedAlarmMl: 1, accumulatedWindowMs: 15 * 60_000 },
   battery: {
     // At least 4 h at 25 mL/h (docs/clinical.md#battery-and-power); this gives about 6 h.
     capacityMWh: 12_000,
@@ -129,7 +111,7 @@ export const LARGE_VOLUME_PUMP: PumpType = {
   },
   nearEndLeadMs: 5 * 60_000,
   callbackAfterMs: 2 * 60_000,
-  nearEmptyLeadMs: 5 * 60_000,
+  container: { nearEmptyLeadMs: 5 * 60_000 },
 };
 
 export const SYRINGE_PUMP: PumpType = {
@@ -142,8 +124,7 @@ export const SYRINGE_PUMP: PumpType = {
   maxVtbiMl: 50,
   accuracyFraction: 0.02,
   accuracyRange: { fromRateMlPerH: 1, belowFraction: 0.15 },
-  strokeMl: 0.002,
-  strokeJitterFraction: 0.3,
+  mechanism: { strokeMl: 0.002, strokeJitterFraction: 0.3 },
   minBolusMl: 0.1,
   maxBolusMl: 50,
   minBolusRateMlPerH: 10,
@@ -152,15 +133,15 @@ export const SYRINGE_PUMP: PumpType = {
   minKvoMlPerH: 0.1,
   maxKvoMlPerH: 5,
   defaultKvoMlPerH: 0.5,
-  occlusionLimitMmHg: { min: 103, max: 1034, default: 310 },
-  baseLinePressureMmHg: 10,
-  complianceMlPerKPa: 0.006,
-  occlusionBackOffMl: 0.2,
-  maxClearingBolusMl: 0.5,
-  upstreamDetectMl: 0.05,
-  singleBubbleAlarmMl: 0.1,
-  accumulatedAirAlarmMl: 1,
-  accumulatedAirWindowMs: 15 * 60_000,
+  occlusion: {
+    limitMmHg: { min: 103, max: 1034, default: 310 },
+    baseLinePressureMmHg: 10,
+    complianceMlPerKPa: 0.006,
+    backOffMl: 0.2,
+    maxClearingBolusMl: 0.5,
+    upstreamDetectMl: 0.05,
+  },
+  air: { singleBubbleAlarmMl: 0.1, accumulatedAlarmMl: 1, accumulatedWindowMs: 15 * 60_000 },
   battery: {
     capacityMWh: 8_000,
     idleDrawMW: 1_000,
@@ -171,9 +152,11 @@ export const SYRINGE_PUMP: PumpType = {
   },
   nearEndLeadMs: 5 * 60_000,
   callbackAfterMs: 2 * 60_000,
-  nearEmptyLeadMs: 5 * 60_000,
-  // Luer-lock syringes a 50 mL syringe pump takes (docs/clinical.md, "Syringes and containers").
-  syringe: { sizesMl: [5, 10, 20, 30, 50], defaultSizeMl: 50 },
+  container: {
+    nearEmptyLeadMs: 5 * 60_000,
+    // Luer-lock syringes a 50 mL syringe pump takes (docs/clinical.md, "Syringes and containers").
+    syringe: { sizesMl: [5, 10, 20, 30, 50], defaultSizeMl: 50 },
+  },
 };
 
 export const PUMP_TYPES: Readonly<Record<PumpType['id'], PumpType>> = {

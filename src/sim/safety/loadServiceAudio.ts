@@ -65,7 +65,7 @@ export class LoadServiceAudioRecord {
 
   /** The volume a PROGRAM loads, from the command and the type data (docs/protocol.md, "What is loaded"). */
   private programLoadMl(c: Extract<PumpCommand, { cmd: 'PROGRAM' }>): number {
-    const syr = this.type.syringe;
+    const syr = this.type.container.syringe;
     if (syr) return c.containerMl ?? c.syringeMl ?? syr.defaultSizeMl;
     return c.containerMl ?? Infinity;
   }

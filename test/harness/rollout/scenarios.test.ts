@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRuns, comparePolicies, formatComparison } from '../../../src/harness/rollout/index.js';
+import { compareRuns, comparePolicies, formatComparison } from '../../../src/harness/run/compare.js';
 import { renderHtmlReport } from '../../../src/harness/report/html.js';
 import { formatSummary } from '../../../src/harness/report/summary.js';
 import { runScenario } from '../../../src/harness/run/runScenario.js';

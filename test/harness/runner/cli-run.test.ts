@@ -69,7 +69,8 @@ describe.concurrent('infusim run', () => {
     const html = join(dir, 'r.html');
     const trace = join(dir, 't.txt');
     const r = await infusim([small, '--no-progress', '--json', json, '--html', html, '--trace', trace]);
-    expect(r.stderr).not.toMatch(/Error/);
+    // Issue 15, item 11: --no-progress prints neither the bar nor the header line.
+    expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/outcome +PASS \(expected pass\) -> exit 0/);
     expect(r.stdout).toContain(`JSON report: ${json}`);
@@ -97,10 +98,20 @@ describe.concurrent('infusim run', () => {
     expect(text).toMatch(/fault start occlusion target=u-1 pumps=1/);
   });
 
+  it('sends a training file to infusim train, exit 2 (issue 15, item 11)', async ({ expect }) => {
+    const r = await infusim(['scenarios/training/occlusion-drill.yaml', '--no-progress']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('is a training scenario');
+    expect(r.stderr).toContain('infusim train scenarios/training/occlusion-drill.yaml');
+    expect(r.stdout).toBe('');
+  });
+
   it('exits 1 on a violation (whatever outcome: says)', async ({ expect }) => {
     const r = await infusim([legacy, '--no-progress']);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/no-unauthorised-change/);
+    // One pump in one unit, in the singular (issue 15, item 11).
+    expect(r.stdout).toMatch(/^ {2}fleet {6}1 pump in 1 unit$/m);
   });
 
   it('--speed fast is refused with a message, exit 2', async ({ expect }) => {
@@ -131,9 +142,15 @@ describe.concurrent('infusim run', () => {
 
 describe('infusim run --compare', () => {
   it('runs the same seed under two rollout policies and prints them side by side', () => {
-    const r = spawnSync(process.execPath, [CLI, 'run', 'scenarios/patch-rollout.yaml', '--compare', 'scenarios/policies/standard.yaml', 'scenarios/policies/cautious.yaml'], { encoding: 'utf8', timeout: 300_000 });
+    const html = join(dir, 'what-if.html');
+    const r = spawnSync(process.execPath, [CLI, 'run', 'scenarios/patch-rollout.yaml', '--compare', 'scenarios/policies/standard.yaml', 'scenarios/policies/cautious.yaml', '--html', html], { encoding: 'utf8', timeout: 300_000 });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^What-if: patch-rollout, seed \d+, policy standard vs cautious$/m);
+    // One page with both reports side by side, written where --html says (issue 15, item 3).
+    expect(r.stdout).toContain(`HTML report (standard and cautious side by side): ${html}`);
+    const page = readFileSync(html, 'utf8');
+    expect(page.match(/<iframe /g)?.length).toBe(2);
+    expect(page).toContain('<h2>policy cautious</h2>');
     expect(r.stdout).toMatch(/^pumps offered the release +\d+ +\d+$/m);
     const one = spawnSync(process.execPath, [CLI, 'run', 'scenarios/patch-rollout.yaml', '--compare', 'scenarios/policies/standard.yaml'], { encoding: 'utf8', timeout: 300_000 });
     expect(one.status).toBe(2);

@@ -10,7 +10,7 @@ afterEach(() => {
 /** The compliance model: time to a downstream alarm is ΔP·C/Q (docs/architecture.md). */
 function downstreamDueMs(rateMlPerH: number): number {
   const t = LARGE_VOLUME_PUMP;
-  const ml = (t.occlusionLimitMmHg.default - t.baseLinePressureMmHg) * 0.133322 * t.complianceMlPerKPa;
+  const ml = (t.occlusion.limitMmHg.default - t.occlusion.baseLinePressureMmHg) * 0.133322 * t.occlusion.complianceMlPerKPa;
   return (ml / rateMlPerH) * 3_600_000;
 }
 
@@ -38,7 +38,7 @@ describe('pump faults', () => {
     const up = alarmsOf(trace, 'u-2');
     expect(up.map((a) => a.id)).toEqual(['OCCLUSION_UP']);
     // Upstream: detected after the mechanism tried to move upstreamDetectMl.
-    expect(up[0]!.tMs - start).toBeCloseTo((LARGE_VOLUME_PUMP.upstreamDetectMl / HEPARIN_RATE) * 3_600_000, -3);
+    expect(up[0]!.tMs - start).toBeCloseTo((LARGE_VOLUME_PUMP.occlusion.upstreamDetectMl / HEPARIN_RATE) * 3_600_000, -3);
     // The untouched pump never alarms.
     expect(alarmsOf(trace, 'u-3')).toEqual([]);
     // The end clears the blockage (a small bolus comes out of the line); the alarm latches.

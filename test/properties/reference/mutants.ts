@@ -9,7 +9,7 @@ import { AutoAcknowledges, bypassLimits, ErrChangesRate, FlowsInAlarm, LosesVolu
 import type { PumpFactory } from '../commands/model.js';
 
 interface Guts {
-  program: { vtbiMl: number } | undefined;
+  infusion: { program: { vtbiMl: number } | undefined };
   alarms: { active: { pausedUntilMs: number }[] };
 }
 const guts = (p: Pump): Guts => p as unknown as Guts;
@@ -52,7 +52,7 @@ export class NeverReannunciates extends Pump {
 export class Overfills extends Pump {
   override execute(c: PumpCommand): Reply {
     const r = super.execute(c);
-    const p = guts(this).program;
+    const p = guts(this).infusion.program;
     if (c.cmd === 'PROGRAM' && r.ok && p) p.vtbiMl = p.vtbiMl * 1.2 + 0.5;
     return r;
   }

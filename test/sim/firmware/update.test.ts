@@ -310,3 +310,16 @@ describe('determinism', () => {
     );
   });
 });
+
+describe('advance is bounded and says so', () => {
+  it('a phase that never changes (a broken step) throws at the pass bound instead of stopping quietly', () => {
+    const u = makeUpdater();
+    const r = release('1.1.0', 2);
+    u.offer(10_000, r.signed);
+    sendRest(u, 10_000, r.image);
+    expect(u.stage).toBe('writing');
+    // Break the write's end: the phase stays `writing` however often advance passes over it.
+    (u as unknown as { finishWrite: () => void }).finishWrite = () => undefined;
+    expect(() => u.advance(10_000 + WRITE_MS, false)).toThrow(/phase changes .* without settling \(phase writing\)/);
+  });
+});

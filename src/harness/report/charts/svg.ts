@@ -1,6 +1,5 @@
 /** Small helpers for the hand-written inline SVG charts of the HTML report. */
 import { clockText } from '../timeline.js';
-import { hhmm } from '../progress.js';
 
 /** Escape text for HTML/SVG content and attribute values. */
 export function escapeHtml(s: string): string {
@@ -33,8 +32,10 @@ export function timeStepMs(durationMs: number, maxTicks = 12): number {
   return Math.ceil(durationMs / maxTicks / 604_800_000) * 604_800_000;
 }
 
+/** `hh:mm` (or `d+hh:mm` from the first day on) for steps of a minute or more, else `hh:mm:ss`. */
 export function timeLabel(tMs: number, stepMs: number): string {
-  return stepMs >= 60_000 ? hhmm(tMs) : clockText(tMs);
+  const text = clockText(tMs);
+  return stepMs >= 60_000 ? text.slice(0, -3) : text;
 }
 
 /** A 1-2-5 step and a top at or above `maxValue` for about `count` intervals. */
@@ -78,7 +79,7 @@ export function timeAxisSvg(f: Frame): string {
     parts.push(`<text class="tick" x="${x}" y="${px(bottom + 14)}" text-anchor="middle">${timeLabel(t, step)}</text>`);
   }
   parts.push(`<line class="axis" x1="${px(f.left)}" y1="${px(bottom)}" x2="${px(f.left + f.width)}" y2="${px(bottom)}"/>`);
-  parts.push(`<text class="axis-title" x="${px(f.left + f.width)}" y="${px(bottom + 28)}" text-anchor="end">virtual time (hh:mm)</text>`);
+  parts.push(`<text class="axis-title" x="${px(f.left + f.width)}" y="${px(bottom + 28)}" text-anchor="end">virtual time (${f.durationMs >= 86_400_000 ? 'd+' : ''}hh:mm${step < 60_000 ? ':ss' : ''})</text>`);
   return parts.join('');
 }
 

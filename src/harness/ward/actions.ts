@@ -5,7 +5,7 @@
  */
 import type { PumpCommand } from '../../sim/protocol/commands.js';
 import { parseRequest } from '../../sim/protocol/lineCodec.js';
-import type { ActionName } from '../scenario/schema.js';
+import type { ActionName } from '../scenario/timelineTable.js';
 
 type Args = Readonly<Record<string, string | number | boolean>>;
 

@@ -4,12 +4,12 @@
  * only difference between the two runs is the policy.
  */
 import { resolve } from 'node:path';
-import { runScenario, type RunOptions } from '../run/runScenario.js';
-import type { RunResult } from '../run/result.js';
+import { runScenario, type RunOptions } from './runScenario.js';
+import type { RunResult } from './result.js';
 import type { LoadedScenario } from '../scenario/load.js';
-import { clockText } from '../report/timeline.js';
-import { loadPolicyFile } from './runtime.js';
-import { emptyCounts } from './types.js';
+import { clockText } from '../scenario/duration.js';
+import { loadPolicyFile } from '../rollout/runtime.js';
+import { emptyCounts } from '../rollout/types.js';
 
 export interface ComparisonRow {
   metric: string;
