@@ -17,6 +17,7 @@ import { registerLibrary } from './libraryCommand.js';
 import { registerTrain } from './trainCommand.js';
 import { registerInventory } from './inventoryCommand.js';
 import { registerAdvisory } from './advisoryCommand.js';
+import { registerHl7 } from './hl7Command.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { markRequiredOptions } from './requiredOptions.js';
 import { exitOnSignals } from '../net/cleanup.js';
@@ -48,6 +49,7 @@ registerLibrary(program);
 registerTrain(program);
 registerInventory(program);
 registerAdvisory(program);
+registerHl7(program);
 markRequiredOptions(program);
 
 try {

@@ -167,6 +167,12 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
     case 'reconnect-storm':
       reconnectStorm(ctx, target, ids, args);
       return () => undefined;
+    // The HL7 engine's faults act on the run's HL7 link (hl7/runLink.ts, given to the ward by the
+    // runner); a ward without one (infusim fleet, a training session) has no engine to act on.
+    case 'hl7-engine-down':
+    case 'hl7-nack':
+    case 'hl7-slow-ack':
+      return () => undefined;
     default:
       throw new RangeError(`unknown fault "${fault}"`);
   }

@@ -10,6 +10,7 @@ import type { World } from '../world/world.js';
 import type { RunState } from './buildResult.js';
 import type { ExpectationResult } from './result.js';
 import type { AdvisoryRun } from '../advisory/runtime.js';
+import { judgeHl7, type Hl7RunInfo } from '../hl7/expectation.js';
 
 export interface ExpectationContext {
   fleet: FleetPump[];
@@ -20,6 +21,8 @@ export interface ExpectationContext {
   durationMs: number;
   /** The advisory loop, when the scenario has an `advisory` action (src/harness/advisory). */
   advisory?: AdvisoryRun | undefined;
+  /** --- hl7: what the gateway's HL7 queue reports (docs/hl7.md) --- */
+  hl7?: Hl7RunInfo | undefined;
 }
 
 function ruleHeld(ctx: ExpectationContext, rule: string | readonly string[], label: string): ExpectationResult {
@@ -80,6 +83,8 @@ function judge(ctx: ExpectationContext, e: Expectation): ExpectationResult {
       const ok = (e.minMl === undefined || ml >= e.minMl) && (e.maxMl === undefined || ml <= e.maxMl);
       return { description: `volume infused on ${e.target}${e.minMl !== undefined ? ` ≥ ${e.minMl} mL` : ''}${e.maxMl !== undefined ? ` ≤ ${e.maxMl} mL` : ''}`, passed: ok, detail: `${ml.toFixed(2)} mL` };
     }
+    case 'hl7-exactly-once':
+      return judgeHl7(ctx.hl7);
     case 'state': {
       const pumps = resolveTarget(e.target, ctx.fleet);
       const atMs = e.at !== undefined ? parseDurationMs(e.at) : undefined;

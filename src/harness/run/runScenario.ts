@@ -6,7 +6,7 @@
  */
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { isAlarmId, type AlarmId } from '../../sim/alarms/alarmTable.js';
-import type { Gateway } from '../gateway/gateway.js';
+import type { Gateway, IngestedEvent } from '../gateway/gateway.js';
 import type { RawViolation } from '../safety/monitor.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { RolloutPolicyYaml } from '../scenario/schema.js';
@@ -23,6 +23,8 @@ import type { AdvisoryRun } from '../advisory/runtime.js';
 import { parseDurationMs } from '../scenario/duration.js';
 // --- mqtt transport (src/harness/mqttlink) ---
 import type { MqttRunInfo, TransportOption } from '../mqttlink/transport.js';
+// --- hl7 (src/harness/hl7, docs/hl7.md) ---
+import type { Hl7Option, Hl7RunInfo } from '../hl7/runLink.js';
 
 export { SETTLE_MS } from '../ward/ward.js';
 
@@ -41,6 +43,8 @@ export interface RunOptions {
   transport?: TransportOption;
   /** Run the scenario's rollout under this policy instead of its own (what-if comparisons, docs/rollout.md). */
   rolloutPolicy?: RolloutPolicyYaml & { name: string };
+  /** Send PCD-01 from the gateway to this HL7 engine (docs/hl7.md); a scenario with `hl7:` uses infusim's own listener without it. */
+  hl7?: Hl7Option;
 }
 
 export interface ScenarioRun {
@@ -50,6 +54,8 @@ export interface ScenarioRun {
   gateway: Gateway;
   /** With the MQTT transport: broker, counters (malformed, coalesced telemetry, reconnects) and log. */
   mqtt?: MqttRunInfo;
+  /** With HL7: the gateway's queue and the engine's answers. */
+  hl7?: Hl7RunInfo;
 }
 
 export async function runScenario(loaded: LoadedScenario, options: RunOptions = {}): Promise<ScenarioRun> {
@@ -61,15 +67,25 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   // Loaded only when asked for, so an in-process run does not load the MQTT client and broker.
   // Pumps whose link can have conditions connect through the link proxy (docs/mqtt.md).
   const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqttlink/transport.js')).startMqtt(world, plan.networkSeed, plan.linkDefaults, plan.scenario.name, fleet, options.transport, (await import('../mqttlink/shapedPumps.js')).pumpsWithLinkConditions(plan.scenario, fleet)) : undefined;
+  // --- hl7: loaded only when the scenario or the command asks for it ---
+  const hl7 = plan.scenario.hl7 !== undefined || options.hl7 !== undefined ? new (await import('../hl7/runLink.js')).Hl7RunLink(plan.scenario, fleet, plan.library, options.hl7) : undefined;
+  await hl7?.start();
   const advance = async (untilMs: number): Promise<void> => {
     if (mqttRun) await mqttRun.advance(untilMs);
     else world.runUntil(untilMs);
+    await hl7?.barrier();
   };
   // --- end mqtt transport ---
   const externalGateway = options.transport?.kind === 'mqtt' && options.transport.externalGateway === true;
   const advisory: { run?: AdvisoryRun | undefined } = {}; // --- advisory: set below, before the world runs ---
   const hooks = { onAdvisory: (tMs: number) => advisory.run?.act(tMs), onSample: (tMs: number) => advisory.run?.sample(tMs) };
-  const ward = new Ward(plan, { network: mqttRun?.network, externalGateway, hooks });
+  const ward = new Ward(plan, {
+    network: mqttRun?.network,
+    externalGateway,
+    hooks: { ...hooks, ...(hl7 ? { onIngest: (rec: IngestedEvent) => hl7.onIngest(rec) } : {}) },
+    ...(hl7 ? { startFault: (fault, args) => hl7.startFault(fault, args) } : {}),
+  });
+  hl7?.attach(world, ward.gateway, durationMs);
   const { state, violations } = ward;
   // --- inventory, advisory: the advisory file is read and validated before anything runs ---
   const inventory = new RunInventory(loaded, fleet, world, ward.gateway, parseDurationMs(plan.scenario.telemetryEvery));
@@ -111,13 +127,14 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   // After the end: activities stop, every fault ends, links heal, outboxes drain.
   ward.stopActivity();
   for (const step of ward.settleSteps()) await advance(step);
+  const hl7Info = await hl7?.finish();
   const mqttInfo = mqttRun?.info();
   await mqttRun?.close();
   ward.finalChecks();
   progress();
 
   const { gateway, monitor } = ward;
-  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs, advisory: advisoryRun });
+  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs, advisory: advisoryRun, hl7: hl7Info });
   const result = buildResult({
     loaded,
     durationMs,
@@ -136,7 +153,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   });
   result.inventory = inventoryReport; // --- inventory ---
   result.advisory = advisoryRun?.result(); // --- advisory ---
-  return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}) };
+  return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}), ...(hl7Info ? { hl7: hl7Info } : {}) };
 }
 
 function contextLines(trace: Trace, v: RawViolation): string[] {

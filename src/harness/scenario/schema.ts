@@ -127,6 +127,8 @@ export const expectationSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('delivered'), target: target, minMl: z.number().min(0).optional(), maxMl: z.number().min(0).optional() }).strict(),
   /** Every pump the advisory affects is patched or under compensating controls within this long of the advisory action (docs/advisories.md). */
   z.object({ check: z.literal('advisory-closed'), within: duration }).strict(),
+  /** Every HL7 message the gateway queued was acknowledged AA exactly once (docs/hl7.md). */
+  z.object({ check: z.literal('hl7-exactly-once') }).strict(),
   z.object({ check: z.literal('state'), target: target, state: z.enum(['IDLE', 'PROGRAMMED', 'RUNNING', 'PAUSED', 'KVO', 'COMPLETE', 'ALARM', 'OFF']), at: duration.optional() }).strict(),
 ]);
 
@@ -251,6 +253,8 @@ export const scenarioSchema = z
     libraries: z.array(librarySchema).optional(),
     /** A staged rollout of one release (docs/rollout.md). */
     rollout: rolloutSchema.optional(),
+    /** The gateway's HL7 interface (docs/hl7.md): off unless given here or by `run --hl7`. */
+    hl7: z.object({ decEvery: duration.default('5m') }).strict().optional(),
     expect: z.array(expectationSchema).default([]),
     /** The asset inventory: owners, locations, the hospital's records, parked pumps, unknown devices (docs/inventory.md). */
     inventory: inventorySchemaOf(duration, target).optional(),

@@ -145,6 +145,10 @@ export const FAULTS = {
   'rogue-client': lasting({ command: { kind: 'command', default: 'PAUSE' }, replay: BOOL_FALSE, forge: BOOL_FALSE, claim: { kind: 'enum', values: ['rogue', 'gateway'], default: 'rogue' } }, { end: 'stops-repeating', repeats: true }),
   'update-power-loss': lasting({ stage: { kind: 'enum', values: UPDATE_POWER_STAGES, default: 'downloading' }, for: num('s', 120) }, { end: 'armed', trainable: false, needsUpdates: true }),
   'reconnect-storm': lasting({ backoff: num('ms', 1000), jitter: num('ms', 4000) }, { end: 'bounds-every', repeats: true }),
+  // --- hl7 (docs/hl7.md): the hospital's HL7 engine misbehaves; they act on the run's HL7 link (hl7/runLink.ts) ---
+  'hl7-engine-down': lasting({}, { trainable: false }),
+  'hl7-nack': lasting({}, { trainable: false }),
+  'hl7-slow-ack': lasting({ ms: { kind: 'number', min: 1, max: 60_000, unit: 'ms', default: 3000 } }, { trainable: false }),
 } as const satisfies Record<string, FaultSpec>;
 
 export type ActionName = keyof typeof ACTIONS;

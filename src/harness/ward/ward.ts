@@ -20,7 +20,7 @@ import { ed25519FromSeed, type RemoteEnvelope } from '../../sim/security/remoteC
 import { Prng } from '../../sim/time/prng.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
 import { startFault, type Args, type FaultContext } from '../faults/faults.js';
-import { Gateway } from '../gateway/gateway.js';
+import { Gateway, type IngestedEvent } from '../gateway/gateway.js';
 import { Network, type LinkConditions } from '../link/network.js';
 import { linkConditionsOf } from '../scenario/linkConditions.js';
 import { PumpAgent, type RemoteCommandRecord } from '../link/pumpAgent.js';
@@ -57,6 +57,8 @@ export interface WardHooks extends TimelineHooks {
   onFault?: (phase: 'start' | 'end', fault: FaultName, target: string, args: Args, who: FaultSource) => void;
   /** The unit series were sampled (the advisory loop samples its exposure then). */
   onSample?: (tMs: number) => void;
+  /** The gateway ingested a pump event (once per event; the HL7 link reports from it). */
+  onIngest?: (rec: IngestedEvent) => void;
 }
 
 export type NetChange = 'link-down' | 'link-up' | 'gateway-down' | 'gateway-up';
@@ -100,6 +102,8 @@ export interface WardOptions {
   /** The gateway on the network is someone else's (infusim fleet): a command is the gateway's when its signature is. */
   externalGateway?: boolean | undefined;
   hooks?: WardHooks | undefined;
+  /** Starts a fault that acts outside the ward (the HL7 engine's, hl7/runLink.ts) and returns its end; undefined: the ward's own. */
+  startFault?: ((fault: FaultName, args: Args) => (() => void) | undefined) | undefined;
 }
 
 export class Ward {
@@ -150,7 +154,14 @@ export class Ward {
     const monitor = this.monitor;
     const gateway = (this.gateway = new Gateway(world, this.network, keys.privateKey, {
       onDuplicate: () => undefined,
-      ...(rollout ? { onIngest: (rec: { pumpId: string; event: PumpEvent }) => rollout.onIngest(rec.pumpId, rec.event) } : {}),
+      ...(rollout || hooks.onIngest
+        ? {
+            onIngest: (rec: IngestedEvent) => {
+              rollout?.onIngest(rec.pumpId, rec.event);
+              hooks.onIngest?.(rec);
+            },
+          }
+        : {}),
       onGap: (pumpId, fromSeq) => trace.add({ tMs: world.nowMs, kind: 'ingest', pumpId, seq: fromSeq, duplicate: false, gapFrom: fromSeq }),
       onEscalate: (pumpId, alarmId, level, tMs) => {
         state.escalations.push({ pumpId, alarmId, level, tMs });
@@ -250,7 +261,7 @@ export class Ward {
     trace.add({ tMs: world.nowMs, kind: 'fault', fault, phase: 'start', target, pumps: pumps.length });
     this.options.hooks?.onFault?.('start', fault, target, args, who);
     const startedMs = world.nowMs;
-    const end = startFault(this.faultCtx, fault, target, pumps, args);
+    const end = this.options.startFault?.(fault, args) ?? startFault(this.faultCtx, fault, target, pumps, args);
     let ended = false;
     const finish = (): void => {
       if (ended) return;

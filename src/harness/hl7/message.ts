@@ -1,0 +1,60 @@
+/**
+ * What every infusim HL7 message shares: the MSH header (HL7 v2.6 as IHE PCD requires), the time
+ * format, and setting a field from its components through node-hl7-client, which escapes each
+ * component (a drug name with `|` or `^` cannot break a segment).
+ */
+import { Message, type Segment } from 'node-hl7-client';
+import { HL7_2_6 } from 'node-hl7-client/hl7';
+
+/** The wall-clock instant of virtual time 0 (a run's clock starts at 0): 2026-01-01T00:00:00Z. */
+export const HL7_EPOCH_MS = Date.UTC(2026, 0, 1);
+
+/** DTM with seconds and a UTC offset (TF-2 Appendix C.4), from a run's virtual ms. */
+export function hl7Time(tMs: number): string {
+  const d = new Date(HL7_EPOCH_MS + Math.floor(tMs));
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}+0000`;
+}
+
+export interface HeaderFields {
+  /** MSH-9: message code, trigger event, structure. */
+  type: readonly [string, string, string];
+  controlId: string;
+  tMs: number;
+  sendingApp?: string;
+  sendingFacility?: string;
+  receivingApp?: string;
+  receivingFacility?: string;
+  /** MSH-21 message profile (EI): id, namespace, universal id, its type. */
+  profile?: readonly string[];
+}
+
+export const INFUSIM_APP = 'INFUSIM';
+
+export function newMessage(h: HeaderFields): Message {
+  const m = new Message({ specification: new HL7_2_6(), messageHeader: { msh_9_1: h.type[0], msh_9_2: h.type[1], msh_9_3: h.type[2], msh_10: h.controlId, msh_11_1: 'P' } });
+  m.set('MSH.3', h.sendingApp ?? INFUSIM_APP);
+  m.set('MSH.4', h.sendingFacility ?? 'INFUSIM');
+  if (h.receivingApp) m.set('MSH.5', h.receivingApp);
+  if (h.receivingFacility) m.set('MSH.6', h.receivingFacility);
+  m.set('MSH.7', hl7Time(h.tMs));
+  // MSH-15 accept acknowledgement AL, MSH-16 application acknowledgement NE (TF-2 Appendix B.1, G.1).
+  m.set('MSH.15', 'AL');
+  m.set('MSH.16', 'NE');
+  m.set('MSH.18', 'UNICODE UTF-8');
+  if (h.profile) h.profile.forEach((c, i) => m.set(`MSH.21.${i + 1}`, c));
+  return m;
+}
+
+/** Set field `n` of a segment from its components (each escaped by the library). */
+export function setField(seg: Segment, n: number, components: readonly (string | number | undefined)[]): void {
+  components.forEach((c, i) => {
+    if (c !== undefined && c !== '') seg.set(`${n}.${i + 1}`, typeof c === 'number' ? String(c) : c);
+  });
+}
+
+/** Numbers in OBX-5: no exponent, at most 3 decimals, no trailing zeros. */
+export function hl7Number(v: number): string {
+  const r = Math.round(v * 1000) / 1000;
+  return Object.is(r, -0) ? '0' : String(r);
+}

@@ -1,0 +1,71 @@
+/**
+ * PCD-04 Report Alert (ORU^R40^ORU_R40, IHE PCD TF-2 3.4), shaped as TF-2 Appendix E.3.2 (an
+ * infusion pump's occlusion alarm): the alarm (OBX-3 MDC_EVT_ALARM, OBX-5 the alarm's code, OBX-8
+ * priority PH/PM/PL), its source (the pump MDS), its phase (start,
+ * continue, end, escalate) and its state (active, inactive). Only the occlusion alarm has an MDC
+ * code in the TF-2 text; every other infusim alarm is sent under infusim's own code system
+ * (`<ALARM_ID>^<text>^INFUSIM`) rather than with a code not checked against a source.
+ */
+import type { AlarmId, AlarmPriority } from '../../sim/alarms/alarmTable.js';
+import { MDC } from './mdc.js';
+import { hl7Time, newMessage, setField } from './message.js';
+
+export type AlertPhase = 'start' | 'continue' | 'end' | 'escalate';
+
+export interface AlertReport {
+  tMs: number;
+  pumpId: string;
+  unit: string;
+  bed: string;
+  patientId: string;
+  alarm: AlarmId;
+  priority: AlarmPriority;
+  phase: AlertPhase;
+  /** The alarm's instance: the same from start to end (OBR-3). */
+  instanceId: string;
+}
+
+export const PCD04_PROFILE = ['IHE_PCD_ACM_001', 'IHE PCD', '1.3.6.1.4.1.19376.1.6.4.4.1', 'ISO'] as const;
+
+/** OBX-8 alarm priority (TF-2 3.4, "Alarm Condition Priority"). */
+const PRIORITY_FLAG: Readonly<Record<AlarmPriority, string>> = { high: 'PH', medium: 'PM', low: 'PL' };
+
+export function alarmCode(alarm: AlarmId): string[] {
+  if (alarm === 'OCCLUSION_DOWN' || alarm === 'OCCLUSION_UP') return [String(MDC.evtFluidLineOccl.code), MDC.evtFluidLineOccl.refid, 'MDC', alarm, alarm.toLowerCase().replace(/_/g, ' '), 'INFUSIM'];
+  return [alarm, alarm.toLowerCase().replace(/_/g, ' '), 'INFUSIM'];
+}
+
+export function buildPcd04(a: AlertReport, controlId: string): string {
+  const t = hl7Time(a.tMs);
+  const m = newMessage({ type: ['ORU', 'R40', 'ORU_R40'], controlId, tMs: a.tMs, profile: PCD04_PROFILE });
+  setField(m.addSegment('PID'), 3, [a.patientId, '', '', 'INFUSIM', 'PI']);
+  const pv1 = m.addSegment('PV1');
+  setField(pv1, 2, ['I']);
+  setField(pv1, 3, [a.unit, '', a.bed]);
+  const obr = m.addSegment('OBR');
+  setField(obr, 1, ['1']);
+  setField(obr, 2, [controlId, 'INFUSIM']);
+  setField(obr, 3, [a.instanceId, 'INFUSIM']);
+  setField(obr, 4, [String(MDC.evtAlarm.code), MDC.evtAlarm.refid, 'MDC']);
+  setField(obr, 7, [t]);
+  const row = (n: number, type: string, term: { code: number; refid: string }, value: readonly string[]): ReturnType<typeof m.addSegment> => {
+    const s = m.addSegment('OBX');
+    setField(s, 1, [String(n)]);
+    setField(s, 2, [type]);
+    setField(s, 3, [String(term.code), term.refid, 'MDC']);
+    setField(s, 4, [`1.0.0.0.${n}`]);
+    setField(s, 5, value);
+    setField(s, 11, ['F']);
+    return s;
+  };
+  const alarm = row(1, 'CWE', MDC.evtAlarm, alarmCode(a.alarm));
+  // OBX-8: the alarm priority (TF-2 3.4.4.1.4; its kind, ST technical, is not repeated here).
+  setField(alarm, 8, [PRIORITY_FLAG[a.priority]]);
+  setField(alarm, 14, [t]);
+  setField(alarm, 18, [a.pumpId, 'INFUSIM']);
+  const source = row(2, 'CWE', MDC.alertSource, [String(MDC.pumpMds.code), MDC.pumpMds.refid, 'MDC']);
+  setField(source, 14, [t]);
+  row(3, 'ST', MDC.eventPhase, [a.phase]);
+  row(4, 'ST', MDC.alarmState, [a.phase === 'end' ? 'inactive' : 'active']);
+  return m.toString();
+}

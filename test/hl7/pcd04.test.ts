@@ -1,0 +1,61 @@
+/**
+ * PCD-04 (ORU^R40) alarms: a golden message written by hand from TF-2 Appendix E.3.2 (the infusion
+ * pump occlusion example) and compared field by field; the TF-2 example reads into the same fields.
+ */
+import { describe, expect, it } from 'vitest';
+import { buildPcd04, type AlertReport } from '../../src/harness/hl7/pcd04.js';
+import { readAlert } from '../../src/harness/hl7/readAlert.js';
+import { VALIDATORS } from '../../src/harness/hl7/listener.js';
+import { IHE_TF2_E32_OCCLUSION_START } from './fixtures/iheInfusionExample.js';
+
+const T = '20260101020000+0000'; // 2 h of virtual time
+const occlusion: AlertReport = { tMs: 7_200_000, pumpId: 'icu-2', unit: 'icu', bed: '2', patientId: 'P-icu-2', alarm: 'OCCLUSION_DOWN', priority: 'high', phase: 'start', instanceId: 'icu-2-A1' };
+const GOLDEN = [
+  `MSH|^~\\&|INFUSIM|INFUSIM|||${T}||ORU^R40^ORU_R40|C-1|P|2.6|||AL|NE||UNICODE UTF-8|||IHE_PCD_ACM_001^IHE PCD^1.3.6.1.4.1.19376.1.6.4.4.1^ISO`,
+  'PID|||P-icu-2^^^INFUSIM^PI',
+  'PV1||I|icu^^2',
+  `OBR|1|C-1^INFUSIM|icu-2-A1^INFUSIM|196616^MDC_EVT_ALARM^MDC|||${T}`,
+  `OBX|1|CWE|196616^MDC_EVT_ALARM^MDC|1.0.0.0.1|196940^MDC_EVT_FLUID_LINE_OCCL^MDC^OCCLUSION_DOWN^occlusion down^INFUSIM|||PH|||F|||${T}||||icu-2^INFUSIM`,
+  `OBX|2|CWE|68480^MDC_ATTR_ALERT_SOURCE^MDC|1.0.0.0.2|69985^MDC_DEV_PUMP_INFUS_MDS^MDC||||||F|||${T}`,
+  'OBX|3|ST|68481^MDC_ATTR_EVENT_PHASE^MDC|1.0.0.0.3|start||||||F',
+  'OBX|4|ST|68482^MDC_ATTR_ALARM_STATE^MDC|1.0.0.0.4|active||||||F',
+];
+
+describe('PCD-04 builder', () => {
+  it('writes the golden occlusion start, field by field', () => {
+    const got = buildPcd04(occlusion, 'C-1').split('\r').map((s) => s.split('|'));
+    const want = GOLDEN.map((s) => s.split('|'));
+    expect(got.length).toBe(want.length);
+    want.forEach((seg, i) => expect(got[i], seg[0]).toEqual(seg));
+  });
+
+  it('an end is inactive; a change of priority continues with the new one; an alarm without a published MDC code uses infusim codes', () => {
+    expect(readAlert(buildPcd04({ ...occlusion, phase: 'end' }, 'C-2'))).toMatchObject({ phase: 'end', state: 'inactive', priority: 'PH' });
+    expect(readAlert(buildPcd04({ ...occlusion, phase: 'continue', priority: 'medium' }, 'C-3'))).toMatchObject({ phase: 'continue', state: 'active', priority: 'PM' });
+    expect(readAlert(buildPcd04({ ...occlusion, alarm: 'AIR_IN_LINE', priority: 'low' }, 'C-4'))).toMatchObject({ alarm: 'AIR_IN_LINE^air in line^INFUSIM', priority: 'PL' });
+  });
+
+  it('the listener accepts it and refuses a phase TF-2 does not know', () => {
+    expect(VALIDATORS['ORU^R40']!(buildPcd04(occlusion, 'C-5'))).toBeUndefined();
+    expect(VALIDATORS['ORU^R40']!(buildPcd04(occlusion, 'C-6').replace('|start|', '|begun|'))?.reason).toContain('"begun" is not a phase');
+  });
+});
+
+describe('the IHE TF-2 E.3.2 occlusion example reads into the same fields', () => {
+  it('alarm, source, phase, state, equipment', () => {
+    expect(readAlert(IHE_TF2_E32_OCCLUSION_START)).toMatchObject({
+      type: 'ORU^R40',
+      controlId: '6346172845752460251',
+      patientId: 'HO2009003',
+      alarm: '196940^MDC_EVT_FLUID_LINE_OCCL^MDC',
+      priority: 'ST',
+      source: 'MDC_DEV_PUMP_INFUS_MDS',
+      phase: 'start',
+      state: 'active',
+      equipment: 'P6013^0012210000000000',
+    });
+    const ours = readAlert(buildPcd04(occlusion, 'C-7'));
+    expect(ours.alarm.startsWith('196940^MDC_EVT_FLUID_LINE_OCCL^MDC')).toBe(true);
+    expect(ours.source).toBe('MDC_DEV_PUMP_INFUS_MDS');
+  });
+});
