@@ -144,8 +144,11 @@ describe('expectations', () => {
       }
       ingest.call(this, p, r, seq, e);
     });
-    const program = Object.getOwnPropertyDescriptor(Pump.prototype, 'currentProgram')!.get!;
-    vi.spyOn(Pump.prototype, 'currentProgram', 'get').mockImplementation(function (this: Pump) {
+    // The getter may sit on a base class of Pump: spy on the prototype that owns it.
+    let owner: object = Pump.prototype;
+    while (!Object.getOwnPropertyDescriptor(owner, 'currentProgram')) owner = Object.getPrototypeOf(owner) as object;
+    const program = Object.getOwnPropertyDescriptor(owner, 'currentProgram')!.get!;
+    vi.spyOn(owner as Pump, 'currentProgram', 'get').mockImplementation(function (this: Pump) {
       const p = program.call(this) as Pump['currentProgram'];
       return this.serial === 'u-2' && p ? { ...p, rateMlPerH: p.rateMlPerH * 4 } : p;
     });

@@ -3,9 +3,9 @@
  * pump occlusion example) and compared field by field; the TF-2 example reads into the same fields.
  */
 import { describe, expect, it } from 'vitest';
-import { buildPcd04, type AlertReport } from '../../src/harness/hl7/pcd04.js';
-import { readAlert } from '../../src/harness/hl7/readAlert.js';
-import { VALIDATORS } from '../../src/harness/hl7/listener.js';
+import { buildPcd04, type AlertReport } from '../../../src/harness/hl7/pcd04.js';
+import { readAlert } from '../../../src/harness/hl7/readAlert.js';
+import { VALIDATORS } from '../../../src/harness/hl7/listener.js';
 import { IHE_TF2_E32_OCCLUSION_START } from './fixtures/iheInfusionExample.js';
 
 const T = '20260101020000+0000'; // 2 h of virtual time

@@ -4,9 +4,9 @@
  * values; it is compared field by field. The IHE example of TF-2 M.1.2.2 reads into the same fields.
  */
 import { describe, expect, it } from 'vitest';
-import { buildPcd01, type DecSnapshot } from '../../src/harness/hl7/pcd01.js';
-import { MDC, MDC_UNITS } from '../../src/harness/hl7/mdc.js';
-import { readDec } from '../../src/harness/hl7/readDec.js';
+import { buildPcd01, type DecSnapshot } from '../../../src/harness/hl7/pcd01.js';
+import { MDC, MDC_UNITS } from '../../../src/harness/hl7/mdc.js';
+import { readDec } from '../../../src/harness/hl7/readDec.js';
 import { IHE_TF2_E32_OCCLUSION_START, IHE_TF2_M122_DELIVERY_START } from './fixtures/iheInfusionExample.js';
 
 // 01:02:03 of virtual time (3,723,000 ms) is 2026-01-01 01:02:03 UTC (HL7_EPOCH_MS).

@@ -8,11 +8,11 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readAck } from '../../src/harness/hl7/ack.js';
-import { Hl7Listener, type Received } from '../../src/harness/hl7/listener.js';
-import { MllpDeframer } from '../../src/harness/hl7/mllp.js';
-import { Hl7Outbound } from '../../src/harness/hl7/outbound.js';
-import { buildPcd01, type DecSnapshot } from '../../src/harness/hl7/pcd01.js';
+import { readAck } from '../../../src/harness/hl7/ack.js';
+import { Hl7Listener, type Received } from '../../../src/harness/hl7/listener.js';
+import { MllpDeframer } from '../../../src/harness/hl7/mllp.js';
+import { Hl7Outbound } from '../../../src/harness/hl7/outbound.js';
+import { buildPcd01, type DecSnapshot } from '../../../src/harness/hl7/pcd01.js';
 
 const snap = (i: number): DecSnapshot => ({ tMs: i * 1000, pumpId: `p-${i % 7}`, unit: 'icu', bed: String(1 + (i % 7)), patientId: `P-icu-${1 + (i % 7)}`, state: 'RUNNING', mode: 'basic', rateMlPerH: 10 + i, vtbiMl: 100, viMl: i });
 

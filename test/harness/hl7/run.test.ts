@@ -4,9 +4,9 @@
  * TCP): every PCD-01 the gateway queued reaches the engine exactly once through the outage.
  */
 import { describe, expect, it } from 'vitest';
-import { runScenario } from '../../src/harness/run/runScenario.js';
-import { loadScenarioFile } from '../../src/harness/scenario/load.js';
-import { infusim, infusimSync, spawnInfusim } from '../support/cli.js';
+import { runScenario } from '../../../src/harness/run/runScenario.js';
+import { loadScenarioFile } from '../../../src/harness/scenario/load.js';
+import { infusim, infusimSync, spawnInfusim } from '../../support/cli.js';
 
 describe('hl7-interface-outage (shipped)', () => {
   it('every PCD-01 is acknowledged and processed once; each fault had its effect', async () => {
