@@ -13,8 +13,9 @@ export default defineConfig({
     globalSetup: ['test/support/buildCli.ts'],
     // Bounds for a loaded 2-core machine (CI): a test that hangs still fails, but a slow one does not.
     // No test sets its own, shorter bound; none asserts on wall time.
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
+    // 600 s: the MQTT rollout scenarios take 70 s on a quiet machine and passed 300 s at a load of 20.
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
     teardownTimeout: 60_000,
     // Two test files at a time even on 2 cores (vitest's default there is one): most files wait on
     // brokers, ptys, child processes or a browser rather than compute, so two overlap well.

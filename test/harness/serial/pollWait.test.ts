@@ -47,15 +47,22 @@ describe.skipIf(socat.skip)('infusim device with its replies backed up in the pt
     for (let at = 0; at < bytes.length; at += 4096) {
       await new Promise<void>((resolve, reject) => peer?.write(bytes.subarray(at, at + 4096), (e) => (e ? reject(e) : resolve())));
     }
-    for (let i = 0; i < 600 && device.bytesIn < bytes.length; i++) await sleep(100);
-    expect(device.bytesIn, 'the device read every request').toBe(bytes.length);
+    // Wait until the device has read every request, or until its reading stalls: on a loaded
+    // machine socat can stop relaying requests while the replies it holds for the peer have no room
+    // (seen at 16,384 of 22,676 bytes). Either way the device then has replies pending and, once
+    // the last request is in, no more input: the case the poller must handle.
+    for (let last = -1, still = 0; device.bytesIn < bytes.length && still < 50; ) {
+      await sleep(100);
+      still = device.bytesIn === last ? still + 1 : 0;
+      last = device.bytesIn;
+    }
     // Let the device's read find no more input (it now waits for input, its writes for room).
     await sleep(500);
 
     const lines: string[] = [];
     let rest = '';
     const sawPing = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), 20_000);
+      const timer = setTimeout(() => resolve(false), 120_000);
       peer?.on('data', (d: Buffer) => {
         const parts = (rest + d.toString('latin1')).split('\n');
         rest = parts.pop() ?? '';
@@ -68,7 +75,7 @@ describe.skipIf(socat.skip)('infusim device with its replies backed up in the pt
     });
     const ok = await sawPing;
     const replies = lines.filter((l) => /^s\S+ OK /.test(l)).length;
-    expect(ok, `no reply to zz within 20 s after the peer began to read; ${replies} of 2000 STATUS replies came, ${device.bytesIn} bytes read by the device`).toBe(true);
+    expect(ok, `no reply to zz within 120 s after the peer began to read; ${replies} of 2000 STATUS replies came, ${device.bytesIn} bytes read by the device`).toBe(true);
     expect(replies).toBe(2000);
   });
 });
