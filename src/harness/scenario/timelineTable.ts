@@ -4,7 +4,7 @@
  * repeats with `every:`, whether it may target the gateway, and whether the instructor may inject
  * it in training. The loader, the JSON Schema, the ward's timeline scheduler, the fault injectors,
  * the training session and its instructor page all read this table; a test checks the docs
- * against it (test/scenario/timelineTable.test.ts).
+ * against it (test/harness/scenario/timelineTable.test.ts).
  */
 
 /** What one arg takes. `default` is what the run uses when the arg is not given. */
