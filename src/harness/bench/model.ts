@@ -12,6 +12,7 @@ import { Pump } from '../../sim/pump/pump.js';
 import { pumpTypeById } from '../../sim/pump/pumpTypes.js';
 import { fieldsOf, replyCode } from '../serial/link.js';
 import { DeviceGoneError, parseStatus, type BenchDriver } from './driver.js';
+import { oneRunAtATime } from './oneRunAtATime.js';
 import type { CheckResult, DeviceProfile } from './types.js';
 
 export type Aspect = 'replies' | 'volume' | 'alarms';
@@ -192,9 +193,11 @@ export async function runModelChecks(d: BenchDriver, p: DeviceProfile, o: ModelR
       texts.map((t) => t.map((text) => new LineCommand(text, aspect, p))),
       { maxCommands: o.maxCommands ?? 25, ...(o.path && o.replayPath ? { replayPath: o.replayPath } : {}) },
     );
-    const prop = fc.asyncProperty(cmds, async (seq) => {
+    // One run at a time on the device, even when the time limit interrupts one (oneRunAtATime.ts).
+    const runs = oneRunAtATime(async (seq: Iterable<fc.AsyncCommand<Model, Real>>) => {
       await fc.asyncModelRun(setup, seq);
     });
+    const prop = fc.asyncProperty(cmds, runs.predicate);
     const t0 = Date.now();
     const res = await fc.check(prop, {
       seed: o.seed,
@@ -202,6 +205,7 @@ export async function runModelChecks(d: BenchDriver, p: DeviceProfile, o: ModelR
       ...(o.path ? { path: o.path } : {}),
       plugins: [fc.interruptAfterTimeLimit(o.timeLimitMs ?? 120_000)],
     });
+    await runs.settled();
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     if (!res.failed) {
       results.push({ name: ASPECT_TITLES[aspect], status: 'PASS', detail: `${res.numRuns} runs${res.interrupted ? ' (time limit reached)' : ''}, seed ${res.seed}${o.path ? `, path ${o.path}` : ''}, ${secs} s` });
