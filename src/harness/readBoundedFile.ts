@@ -33,6 +33,11 @@ function kindOf(st: Stats): string {
  * file"). `inspect` sees the open file's stats before a byte is read, and may throw (a key's mode).
  */
 export function readBoundedFile(path: string, maxBytes: number, what: string, inspect?: (st: Stats) => void): string {
+  return readBoundedBytes(path, maxBytes, what, inspect).toString('utf8');
+}
+
+/** The whole file as bytes (a firmware image), with the same guarantees as readBoundedFile. */
+export function readBoundedBytes(path: string, maxBytes: number, what: string, inspect?: (st: Stats) => void): Buffer {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -55,7 +60,7 @@ export function readBoundedFile(path: string, maxBytes: number, what: string, in
       n += got;
       if (n > maxBytes) throw new FileRefused('too-large', `grew past ${maxBytes} bytes while it was read; ${limit}`, buf.subarray(0, maxBytes).toString('utf8'));
     }
-    return buf.subarray(0, n).toString('utf8');
+    return buf.subarray(0, n);
   } finally {
     closeSync(fd);
   }

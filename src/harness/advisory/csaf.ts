@@ -10,7 +10,7 @@
 import validate from '@secvisogram/csaf-validator-lib/validate.js';
 import * as basic from '@secvisogram/csaf-validator-lib/basic.js';
 import { FileRefused, readBoundedFile } from '../readBoundedFile.js';
-import { advisoryOf, type Advisory } from './model.js';
+import { advisoryOf, ProductRangeError, type Advisory } from './model.js';
 
 import { MAX_ADVISORY_FILE_BYTES } from '../scenario/inventoryLimits.js';
 
@@ -61,7 +61,13 @@ export async function loadAdvisory(path: string): Promise<Advisory> {
     throw e;
   }
   const doc = await validateCsaf(parseJsonText(text, path), path);
-  const a = advisoryOf(doc);
+  let a: Advisory;
+  try {
+    a = advisoryOf(doc);
+  } catch (e) {
+    if (e instanceof ProductRangeError) throw new AdvisoryError(`${path}: ${e.path}: ${e.message}`);
+    throw e;
+  }
   checkUsable(a, path);
   return a;
 }

@@ -1,13 +1,15 @@
 /**
  * Which pumps an advisory affects (docs/advisories.md#matching): each pump's identities are the
- * CPEs in its running firmware's SBOM (the firmware itself and its components); a vulnerability's
+ * CPEs in its running firmware's SBOM (the firmware itself and its components), named by an
+ * advisory's product either exactly or by a vers version range of that product; a vulnerability's
  * product status gives a VEX status per pump (affected, fixed, not affected), its remediations
  * say whether a vendor fix exists or none is planned, and which compensating controls apply.
  */
 import { buildSbomJson } from '../sbom/build.js';
 import { parseSbom } from '../sbom/parse.js';
 import type { InventoryRow } from '../inventory/inventory.js';
-import type { Advisory } from './model.js';
+import type { Advisory, ProductRef } from './model.js';
+import { inVersRange } from './vers.js';
 
 export type Vex = 'affected' | 'fixed' | 'not-affected';
 
@@ -66,14 +68,28 @@ function identities(r: Pick<InventoryRow, 'type' | 'firmware' | 'profile'>): Map
   return hit.cpes;
 }
 
+/** CPE 2.3 formatted string → part:vendor:product, and the version (fields 3 to 6; no escaped colons in infusim's CPEs). */
+function cpeParts(cpe: string): { product: string; version: string } {
+  const f = cpe.split(':');
+  return { product: f.slice(2, 5).join(':'), version: f[5] ?? '' };
+}
+
+/** Does the product name this identity: the same CPE, or (a range) the same product at a version in the range? */
+function names(ref: ProductRef, cpe: string): boolean {
+  if (!ref.range) return ref.cpe === cpe;
+  const want = cpeParts(ref.cpe);
+  const got = cpeParts(cpe);
+  return want.product === got.product && inVersRange(got.version, ref.range);
+}
+
 export function matchAdvisory(a: Advisory, inventory: readonly InventoryRow[]): MatchResult {
   const rows = inventory.map((r): MatchRow => {
     const ids = identities(r);
-    const has = (set: Iterable<string>): string[] => [...set].filter((c) => ids.has(c));
+    const has = (refs: readonly ProductRef[]): string[] => [...ids.keys()].filter((c) => refs.some((ref) => names(ref, c)));
     const hitVulns = a.vulnerabilities.filter((v) => has(v.affected).length > 0);
     const affectedCpes = new Set(hitVulns.flatMap((v) => has(v.affected)));
     const vex: Vex = hitVulns.length > 0 ? 'affected' : a.vulnerabilities.some((v) => has(v.fixed).length > 0) ? 'fixed' : 'not-affected';
-    const rems = hitVulns.flatMap((v) => v.remediations).filter((m) => m.cpes.some((c) => affectedCpes.has(c)));
+    const rems = hitVulns.flatMap((v) => v.remediations).filter((m) => has(m.products).some((c) => affectedCpes.has(c)));
     const fix = rems.find((m) => m.category === 'vendor_fix');
     const noFix = rems.some((m) => m.category === 'no_fix_planned' || m.category === 'none_available');
     const patchable = vex === 'affected' && fix !== undefined && !noFix;

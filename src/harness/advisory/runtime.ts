@@ -43,8 +43,10 @@ export interface AdvisoryRunResult {
 export interface AdvisoryHooks {
   /** Start the scenario's rollout over these pumps (RolloutRuntime.startFromAdvisory). */
   startRollout(pumpIds: readonly string[]): void;
-  /** Isolate a pump's segment traffic: only the gateway reaches it (Network.isolateToGateway). */
+  /** segment-isolated: only the gateway reaches the pump (Network.isolateToGateway). */
   isolate(pumpId: string): void;
+  /** acl-narrowed: the pump takes commands from the gateway only (Network.narrowAcl; on the embedded broker too). */
+  narrowAcl(pumpId: string): void;
 }
 
 export class AdvisoryRun {
@@ -73,6 +75,7 @@ export class AdvisoryRun {
     this.trace.add({ tMs: nowMs, kind: 'fault', fault: `advisory:${this.advisory.id} matched`, phase: 'start', target: `affected=${affected.length} patch=${targets.length}`, pumps: affected.length });
     for (const r of affected.filter((x) => !x.patchable)) {
       this.mitigatedMs.set(r.pumpId, nowMs);
+      this.hooks.narrowAcl(r.pumpId);
       this.hooks.isolate(r.pumpId);
       this.trace.add({ tMs: nowMs, kind: 'fault', fault: `advisory:controls ${COMPENSATING_CONTROLS.map((c) => c.split(':')[0]).join(',')}`, phase: 'start', target: r.pumpId, pumps: 1 });
     }

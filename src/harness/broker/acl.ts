@@ -94,12 +94,23 @@ export class AccessPolicy {
     return undefined;
   }
 
+  /**
+   * acl-narrowed (docs/advisories.md#controls): a legacy pump's command topic is no longer open to
+   * anonymous clients. New anonymous connections for it are refused and an anonymous client
+   * already connected may no longer publish there; only the gateway still may. The credentials'
+   * `legacyOpen` set is shared with every policy made from the same credentials (the embedded
+   * broker in this process and the run's own view of it).
+   */
+  narrow(pumpId: string): void {
+    this.creds.legacyOpen.delete(pumpId);
+  }
+
   mayPublish(id: Identity, topic: string): boolean {
     const t = parseTopic(topic);
     if (!t || t.site !== this.creds.site) return false;
     if (id === ANONYMOUS) return t.leaf === 'cmd' && this.creds.legacyOpen.has(t.pumpId) && this.isPumpTopic(t.pumpId, topic);
     const anonFor = [...this.anonymousFor].find(([, a]) => a === id)?.[0];
-    if (anonFor !== undefined) return t.leaf === 'cmd' && t.pumpId === anonFor && this.isPumpTopic(t.pumpId, topic);
+    if (anonFor !== undefined) return t.leaf === 'cmd' && t.pumpId === anonFor && this.creds.legacyOpen.has(t.pumpId) && this.isPumpTopic(t.pumpId, topic);
     switch (id.role) {
       case 'pump':
         return !!id.pump && id.pump.pumpId === t.pumpId && id.pump.unit === t.unit && (UP_LEAVES as readonly string[]).includes(t.leaf);

@@ -214,6 +214,13 @@ export class ChildProcessBroker {
     });
   }
 
+  /** acl-narrowed (acl.ts `narrow`): in the child's policy now, and in the credentials a fresh child starts with. */
+  async narrowAcl(pumpId: string): Promise<void> {
+    this.creds.legacyOpen.delete(pumpId);
+    const child = this.child;
+    if (child) await this.request(child, { type: 'narrow', pumpId }, 'narrowed', 20_000, () => undefined);
+  }
+
   /** The broker process's resident memory and open client connections (after a garbage collection if gc). */
   async info(gc = false): Promise<BrokerProcessInfo> {
     const child = this.child;

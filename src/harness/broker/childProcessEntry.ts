@@ -5,8 +5,8 @@
  * between two processes (one descriptor per connection on each side of a loopback connection).
  *
  * IPC protocol (process.send): parent → child `{ type: 'start', port, credentials }` (credentials
- * as credentialsToJson), `{ type: 'stop' }`, `{ type: 'info', gc? }`, `{ type: 'close' }`; child → parent
- * `{ type: 'listening', port }`, `{ type: 'stopped' }`, `{ type: 'refused', line, counter }`,
+ * as credentialsToJson), `{ type: 'stop' }`, `{ type: 'info', gc? }`, `{ type: 'narrow', pumpId }` (acl.ts `narrow`), `{ type: 'close' }`; child → parent
+ * `{ type: 'listening', port }`, `{ type: 'stopped' }`, `{ type: 'narrowed' }`, `{ type: 'refused', line, counter }`,
  * `{ type: 'info', rss, connections }`, `{ type: 'error', message }`.
  *
  * `stop` kills the broker inside the process (every client connection destroyed, no DISCONNECT;
@@ -17,15 +17,17 @@ import { AccessPolicy } from './acl.js';
 import { EmbeddedBroker, type BrokerCounters } from './embeddedBroker.js';
 import { credentialsFromJson } from './credentials.js';
 
-export type ToChild = { type: 'start'; port: number; credentials: string } | { type: 'stop' } | { type: 'info'; gc?: boolean } | { type: 'close' };
+export type ToChild = { type: 'start'; port: number; credentials: string } | { type: 'stop' } | { type: 'info'; gc?: boolean } | { type: 'narrow'; pumpId: string } | { type: 'close' };
 export type FromChild =
   | { type: 'listening'; port: number }
   | { type: 'stopped' }
+  | { type: 'narrowed' }
   | { type: 'refused'; line: string; counter: Exclude<keyof BrokerCounters, 'restarts'> }
   | { type: 'info'; rss: number; heapUsed: number; connections: number }
   | { type: 'error'; message: string };
 
 let broker: EmbeddedBroker | undefined;
+let policy: AccessPolicy | undefined;
 
 function send(m: FromChild): void {
   process.send?.(m);
@@ -37,7 +39,7 @@ process.on('message', (raw: unknown) => {
     try {
       if (m.type === 'start') {
         if (!broker) {
-          const policy = new AccessPolicy(credentialsFromJson(m.credentials));
+          policy = new AccessPolicy(credentialsFromJson(m.credentials));
           broker = new EmbeddedBroker(policy, '127.0.0.1', (line, counter) => {
             if (counter !== 'restarts') send({ type: 'refused', line, counter });
           });
@@ -47,6 +49,9 @@ process.on('message', (raw: unknown) => {
       } else if (m.type === 'stop') {
         await broker?.stop();
         send({ type: 'stopped' });
+      } else if (m.type === 'narrow') {
+        policy?.narrow(m.pumpId);
+        send({ type: 'narrowed' });
       } else if (m.type === 'info') {
         if (m.gc) (globalThis as { gc?: () => void }).gc?.();
         const mem = process.memoryUsage();

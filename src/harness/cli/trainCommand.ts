@@ -9,7 +9,7 @@ import { loadOrExit2 } from './options.js';
 import { renderDebriefHtml } from '../train/debrief.js';
 import { loadTrainingFile } from '../train/schema.js';
 import { startTrainingServer } from '../train/server.js';
-import { TrainingSession } from '../train/session.js';
+import { openTrainingSession } from '../train/session.js';
 import { MAX_SPEED, MIN_SPEED } from '../train/clock.js';
 
 function parseTrainSpeed(text: string): number {
@@ -44,7 +44,8 @@ export function registerTrain(program: Command): void {
     .action(async (file: string, opts: TrainOpts) => {
       const loaded = loadOrExit2(loadTrainingFile, file);
       if (!loaded) return;
-      const session = new TrainingSession(loaded, { speed: opts.speed, paused: opts.paused === true });
+      // A bad advisory (the file's advisory action) is refused here, before the server starts (exit 2).
+      const session = await openTrainingSession(loaded, { speed: opts.speed, paused: opts.paused === true });
       let server;
       try {
         server = await startTrainingServer(session, { port: opts.port });

@@ -132,15 +132,42 @@ export class Network {
   /** Can a message cross between two hosts of the same segment (a rogue client and a pump)? */
   reachableOnSegment(pumpId: string): boolean {
     const l = this.link(pumpId);
-    return l.partitioned <= 0 && (this.segmentDown.get(l.segment) ?? 0) <= 0 && !this.isolated.has(pumpId);
+    return l.partitioned <= 0 && (this.segmentDown.get(l.segment) ?? 0) <= 0;
   }
 
-  /** Pumps under compensating controls (docs/advisories.md#controls): nothing but the gateway reaches them. */
-  private readonly isolated = new Set<string>();
+  /**
+   * Can a client that is not the gateway (a rogue client) get a message to this pump? Not across
+   * a partition, and not once either compensating control is on (docs/advisories.md#controls):
+   * the pump's segment isolated to the gateway, or its ACL narrowed to the gateway's commands.
+   */
+  reachableByOthers(pumpId: string): boolean {
+    return this.reachableOnSegment(pumpId) && !this.isolated.has(pumpId) && !this.aclNarrowed.has(pumpId);
+  }
 
-  /** Narrow a pump's reach to the gateway: other hosts of its segment (a rogue client) no longer reach it. */
+  /** Pumps under compensating controls (docs/advisories.md#controls). */
+  private readonly isolated = new Set<string>();
+  private readonly aclNarrowed = new Set<string>();
+
+  /** segment-isolated: the pump's segment reaches the gateway only; other hosts (a rogue client) no longer reach it. */
   isolateToGateway(pumpId: string): void {
     this.isolated.add(pumpId);
+  }
+
+  /**
+   * acl-narrowed: the pump takes commands from the gateway only and publishes only its own topics
+   * to it (a legacy pump's command topic is no longer open to anonymous clients). In process the
+   * network stands for the broker, so a command from any other source is dropped here.
+   */
+  narrowAcl(pumpId: string): void {
+    this.aclNarrowed.add(pumpId);
+  }
+
+  isIsolated(pumpId: string): boolean {
+    return this.isolated.has(pumpId);
+  }
+
+  isAclNarrowed(pumpId: string): boolean {
+    return this.aclNarrowed.has(pumpId);
   }
 
   sendUp(m: UpMessage): void {
@@ -150,7 +177,7 @@ export class Network {
   sendDown(m: DownMessage): void {
     const handler = this.toPump.get(m.pumpId);
     if (!handler) return;
-    const path = m.kind === 'command' && m.source === 'rogue' ? () => this.reachableOnSegment(m.pumpId) : () => this.reachable(m.pumpId);
+    const path = m.kind === 'command' && m.source === 'rogue' ? () => this.reachableByOthers(m.pumpId) : () => this.reachable(m.pumpId);
     // The receiver sees what a wire would carry: the sender's claim, not who sent it.
     const seen: DownMessage = m.kind === 'command' && m.claim !== undefined ? { ...m, source: m.claim, claim: undefined } : m;
     this.transmit(m.pumpId, 'down', path, () => handler(seen));

@@ -64,6 +64,8 @@ export interface MqttNetworkOptions {
   linkPumps?: ReadonlySet<string> | undefined;
   /** At most this many pumps go through the link proxy (default DEFAULT_LINK_PROXY_MAX_PUMPS); the others connect directly, without conditions. */
   linkProxyMaxPumps?: number | undefined;
+  /** Narrow a pump's ACL on a broker that does not share these credentials (the child-process broker). */
+  narrowBrokerAcl?: ((pumpId: string) => Promise<void>) | undefined;
 }
 
 interface Endpoint {
@@ -229,6 +231,19 @@ export class MqttNetwork extends Network {
 
   get inFlight(): number {
     return this.barrier.inFlight;
+  }
+
+  /**
+   * acl-narrowed on the broker itself: the legacy pump's command topic is closed to anonymous
+   * clients in the access policy the embedded broker applies (shared credentials in this process;
+   * an IPC message to the child-process broker, `narrowBrokerAcl`). A broker infusim does not run
+   * (mosquitto, external) is not changed: the run still drops the rogue's messages to the pump.
+   */
+  override narrowAcl(pumpId: string): void {
+    super.narrowAcl(pumpId);
+    this.policy.narrow(pumpId);
+    const narrowBroker = this.o.narrowBrokerAcl;
+    if (narrowBroker) this.barrier.op(() => narrowBroker(pumpId));
   }
 
   override sendUp(m: UpMessage): void {
@@ -566,7 +581,7 @@ export class MqttNetwork extends Network {
       if (!handler) return;
       const rogue = m.kind === 'command' && m.source === 'rogue';
       this.barrier.arrive('down', pumpId, () => {
-        const ok = rogue || this.o.externalGateway ? this.reachableOnSegment(pumpId) : this.reachable(pumpId);
+        const ok = rogue ? this.reachableByOthers(pumpId) : this.o.externalGateway ? this.reachableOnSegment(pumpId) : this.reachable(pumpId);
         if (!ok) {
           this.stats.lost++;
           return;
@@ -595,7 +610,8 @@ export class MqttNetwork extends Network {
    * unless a legacy pump leaves its command topic open; it can publish only there.
    */
   private rogueSend(pumpId: string, topic: string, payload: string): void {
-    if (!this.reachableOnSegment(pumpId) || this.brokerDown) {
+    // segment-isolated (docs/advisories.md#controls): the rogue host on the segment no longer gets through.
+    if (!this.reachableOnSegment(pumpId) || this.isIsolated(pumpId) || this.brokerDown) {
       this.stats.lost++;
       return;
     }

@@ -131,7 +131,7 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
   } else if (t.provision) {
     await t.provision(creds);
   }
-  const network = new MqttNetwork(world, seed, defaults, { url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway, linkPumps, linkProxyMaxPumps: t.linkProxyMaxPumps ?? linkProxyBudget(fleet.length, placement === 'in-process', openFileLimit()) });
+  const network = new MqttNetwork(world, seed, defaults, { url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway, linkPumps, linkProxyMaxPumps: t.linkProxyMaxPumps ?? linkProxyBudget(fleet.length, placement === 'in-process', openFileLimit()), narrowBrokerAcl: broker instanceof ChildProcessBroker ? (id) => (broker as ChildProcessBroker).narrowAcl(id) : undefined });
   // A death of a broker the run started itself (--mosquitto) is reported like the child-process broker's.
   owned?.onDeath?.((why) => network.brokerDied(why));
   let steps = 0;

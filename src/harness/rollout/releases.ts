@@ -39,6 +39,8 @@ export interface ReleaseDef {
   notes: string;
   tamper: TamperKind;
   expiresMs?: number | undefined;
+  /** Its place in the scenario's `releases:` (default: its place in the list given): its sequence is this + 1. */
+  position?: number | undefined;
 }
 
 export interface BuiltImage {
@@ -91,7 +93,7 @@ export function factoryManifest(keys: VendorKeys, version: string, model: Hardwa
 export function buildReleases(defs: readonly ReleaseDef[], keys: VendorKeys): Map<string, BuiltRelease> {
   const out = new Map<string, BuiltRelease>();
   defs.forEach((def, i) => {
-    const sequence = def.tamper === 'replayed' ? 0 : i + 1;
+    const sequence = def.tamper === 'replayed' ? 0 : (def.position ?? i) + 1;
     const byModel = new Map<HardwareModel, BuiltImage>();
     for (const model of def.models) byModel.set(model, buildOne(def, model, sequence, keys));
     out.set(def.id, { def, sequence, byModel });
@@ -138,6 +140,17 @@ function buildOne(def: ReleaseDef, model: HardwareModel, sequence: number, keys:
   }
   const sendBytes = def.tamper === 'truncated' ? Math.floor(r.image.length / 2) : r.image.length;
   return { signed: r.signed, image: r.image, sendBytes };
+}
+
+/**
+ * A release made beforehand with `infusim firmware build|sign` and checked when the scenario loaded
+ * (src/harness/releaseFiles): its one image, for the model, version, profile and sequence its
+ * signed manifest names, sent as it is.
+ */
+export function fileRelease(id: string, signed: SignedFirmwareManifest, image: Uint8Array): BuiltRelease {
+  const m = signed.manifest;
+  const def: ReleaseDef = { id, version: m.version, models: [m.hardwareModel], profile: m.profile, minVersion: m.minVersion, sizeBytes: m.sizeBytes, notes: m.releaseNotes, tamper: 'none', expiresMs: m.expiresMs };
+  return { def, sequence: m.sequence, byModel: new Map([[m.hardwareModel, { signed, image, sendBytes: image.length }]]) };
 }
 
 export interface LibraryDef {

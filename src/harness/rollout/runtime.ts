@@ -5,6 +5,7 @@
  * the RunResult its rollout section. Built by the ward (src/harness/ward) only when the scenario has `releases:`,
  * `libraries:` or `rollout:` (other scenarios are untouched, trace for trace).
  */
+import type { KeyObject } from 'node:crypto';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { FirmwareUpdater, LibraryUpdater, PROFILES, isProfileId, profileWeaknesses, type FirmwareEvent, type LibraryEvent, type ProfileId } from '../../sim/firmware/index.js';
@@ -19,7 +20,8 @@ import { rolloutPolicySchema, type RolloutPolicyYaml, type RolloutYaml, type Sce
 import type { Trace } from '../trace/trace.js';
 import type { World } from '../world/world.js';
 import { RolloutOrchestrator, type FleetMember, type HealthSample, type RolloutPort } from './orchestrator.js';
-import { buildLibraryPackages, buildReleases, factoryManifest, UpdateServer, vendorKeys, type BuiltRelease, type VendorKeys } from './releases.js';
+import { buildLibraryPackages, buildReleases, factoryManifest, fileRelease, UpdateServer, vendorKeys, type BuiltRelease, type VendorKeys } from './releases.js';
+import { loadFileRelease } from '../releaseFiles/loadReleaseFiles.js';
 import { DEFAULT_GATES, type GateSpec, type RolloutLogEntry, type RolloutPlan, type WaveCounts, type WaveSpec } from './types.js';
 import { readBoundedFile } from '../readBoundedFile.js';
 import { MAX_REFERENCED_FILE_BYTES } from '../scenario/limits.js';
@@ -167,6 +169,8 @@ const STAGE_DELAY_MS: Record<string, number> = { downloading: 1, writing: 10_000
 export class RolloutRuntime {
   readonly keys: VendorKeys;
   readonly releases: Map<string, BuiltRelease>;
+  /** The keys the pumps' firmware updaters trust: the run's vendor key and the keys of releases from files. */
+  private readonly firmwareTrust: ReadonlyMap<string, KeyObject>;
   private readonly server: UpdateServer;
   private orchestrator: RolloutOrchestrator | undefined;
   private ctx!: RolloutContext;
@@ -184,10 +188,20 @@ export class RolloutRuntime {
   ) {
     const s = loaded.scenario;
     this.keys = vendorKeys(s.seed);
+    const specs = s.releases ?? [];
     this.releases = buildReleases(
-      (s.releases ?? []).map((r) => ({ id: r.id, version: r.version, models: r.models, profile: r.profile, minVersion: r.minVersion, sizeBytes: r.sizeBytes, notes: r.notes, tamper: r.tamper, expiresMs: r.expires !== undefined ? msOf(r.expires) : undefined })),
+      specs.flatMap((r, position) => (r.version === undefined ? [] : [{ id: r.id, version: r.version, models: r.models, profile: r.profile, minVersion: r.minVersion, sizeBytes: r.sizeBytes, notes: r.notes, tamper: r.tamper, expiresMs: r.expires !== undefined ? msOf(r.expires) : undefined, position }])),
       this.keys,
     );
+    // Releases from files (infusim firmware build|sign), checked when the scenario loaded: the pumps trust their keys too.
+    const trusted = new Map(this.keys.trusted);
+    for (const r of specs) {
+      if (r.image === undefined || r.manifest === undefined || r.trust === undefined) continue;
+      const f = loadFileRelease(loaded.dir, { image: r.image, manifest: r.manifest, trust: r.trust });
+      this.releases.set(r.id, fileRelease(r.id, f.signed, f.image));
+      trusted.set(f.trustKeyId, f.trustKey);
+    }
+    this.firmwareTrust = trusted;
     this.libraries = buildLibraryPackages(
       (s.libraries ?? []).map((l) => {
         const base: DrugLibrary = l.file !== undefined ? drugLibrarySchema.parse(JSON.parse(readBoundedFile(resolve(loaded.dir, l.file), MAX_REFERENCED_FILE_BYTES, 'drug library file'))) : library;
@@ -206,7 +220,7 @@ export class RolloutRuntime {
   pumpOptions(fp: FleetPump): { firmware: FirmwareUpdater; libraryUpdates: LibraryUpdater } {
     const profile: ProfileId = fp.profile === 'legacy-unauthenticated' ? 'unauthenticated-commands' : isProfileId(fp.profile) ? fp.profile : 'secure';
     return {
-      firmware: new FirmwareUpdater({ model: fp.type, trustedKeys: this.keys.trusted, factory: factoryManifest(this.keys, fp.firmware, fp.type, profile) }),
+      firmware: new FirmwareUpdater({ model: fp.type, trustedKeys: this.firmwareTrust, factory: factoryManifest(this.keys, fp.firmware, fp.type, profile) }),
       libraryUpdates: new LibraryUpdater({ model: fp.type, trustedKeys: this.keys.trusted, initial: { library: this.library, sequence: 0 } }),
     };
   }

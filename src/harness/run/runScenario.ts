@@ -89,7 +89,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const { state, violations } = ward;
   // --- inventory, advisory: the advisory file is read and validated before anything runs ---
   const inventory = new RunInventory(loaded, fleet, world, ward.gateway, parseDurationMs(plan.scenario.telemetryEvery));
-  const advisoryRun = (advisory.run = await advisoryRunFor(loaded, inventory, trace, { startRollout: (ids) => ward.rollout?.startFromAdvisory(ids), isolate: (id) => ward.network.isolateToGateway(id) }));
+  const advisoryRun = (advisory.run = await advisoryRunFor(loaded, inventory, trace, { startRollout: (ids) => ward.rollout?.startFromAdvisory(ids), isolate: (id) => ward.network.isolateToGateway(id), narrowAcl: (id) => ward.network.narrowAcl(id) }));
   if (mqttRun) {
     // An unplanned broker death is never silent: in the trace and the result (the run restarts the broker).
     mqttRun.network.onBrokerDeath = (tMs, detail) => {

@@ -16,6 +16,7 @@ import { checkWorkBounds } from './workBounds.js';
 import { didYouMean, list } from './words.js';
 import { inventoryProblems } from './inventoryChecks.js';
 import { advisoryProblems } from './advisoryChecks.js';
+import { releaseProblems } from './releaseChecks.js';
 
 type Ctx = ScenarioProblems;
 
@@ -34,6 +35,7 @@ export function checkSemantics(ctx: Ctx, raw: Record<string, unknown>, dir: stri
     });
   }
   checkRollout(ctx, raw, fleet);
+  for (const p of releaseProblems(raw.releases, dir)) ctx.add(p.path, p.message, p.onKey === true ? { onKey: true } : {});
   // --- inventory, advisory ---
   for (const p of [...inventoryProblems(raw.inventory, dir, fleet), ...advisoryProblems(raw, dir)]) ctx.add(p.path, p.message);
   const expect = raw.expect;

@@ -138,7 +138,14 @@ const version = z.string().regex(/^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\
 export const releaseSchema = z
   .object({
     id,
-    version,
+    /** The version it installs (a release built in the run); not with image: (a release from files). */
+    version: version.optional(),
+    /** A release from files (docs/scenarios.md): the image made by `infusim firmware build`, relative to the scenario. */
+    image: z.string().min(1).optional(),
+    /** Its manifest, signed with `infusim firmware sign`, relative to the scenario. */
+    manifest: z.string().min(1).optional(),
+    /** The public key the pumps trust for it (`infusim keys gen`), relative to the scenario. */
+    trust: z.string().min(1).optional(),
     /** The pump models it is built for (one signed image each). */
     models: z.array(hwModels).min(1).default(['lvp', 'syringe']),
     profile: z.enum(PROFILE_IDS).default('secure'),

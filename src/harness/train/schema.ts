@@ -17,7 +17,6 @@ import { firstAliasOffset, ScenarioError, ScenarioProblems } from '../scenario/p
 import { reportIssue } from '../scenario/zodWording.js';
 import { MAX_YAML_ALIAS_EXPANSIONS } from '../scenario/limits.js';
 import { duration, target } from '../scenario/schema.js';
-import { actionSpec } from '../scenario/timelineTable.js';
 
 const objectiveId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'an objective id is 1 to 32 characters of a-z 0-9 _ -');
 
@@ -114,10 +113,6 @@ export function parseTrainingText(text: string, fileName: string): LoadedTrainin
     problems.problems.push(...e.problems);
   }
 
-  // The advisory loop runs in `infusim run` only (docs/advisories.md): a session has no advisory hook.
-  loaded?.scenario.timeline.forEach((e, i) => {
-    if (e.action !== undefined && actionSpec(e.action).via === 'security-team') problems.add(['timeline', i, 'action'], `the action ${e.action} is not run in training (the advisory loop runs in infusim run only)`);
-  });
   const training = trainingSchema.safeParse(raw.training ?? {});
   if (!training.success) for (const i of training.error.issues) reportIssue(problems, trainingSchema, raw.training ?? {}, i, ['training']);
   const objectives: Objective[] = [];

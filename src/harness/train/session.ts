@@ -21,6 +21,11 @@ import { argProblems, argProblemText } from '../scenario/args.js';
 import { resolveTarget, type FleetPump } from '../scenario/fleet.js';
 import { faultSpec, GATEWAY_FAULT_NAMES, isInstant } from '../scenario/timelineTable.js';
 import { planWard, Ward } from '../ward/ward.js';
+import type { Advisory } from '../advisory/model.js';
+import { AdvisoryRun } from '../advisory/runtime.js';
+import { advisoryFileOf } from '../advisory/scenario.js';
+import { RunInventory } from '../inventory/runInventory.js';
+import { parseDurationMs } from '../scenario/duration.js';
 import type { World } from '../world/world.js';
 import { PacedClock } from './clock.js';
 import type { DebriefData } from './debrief.js';
@@ -43,6 +48,19 @@ export interface SessionOptions {
   traineeKey?: string;
   /** Start with the clock paused (the instructor starts it). */
   paused?: boolean;
+  /** The advisory of the file's `advisory` action, read and validated (openTrainingSession does it). */
+  advisory?: Advisory | undefined;
+}
+
+/**
+ * A session, with the advisory of the file's `advisory` action read and validated first (a bad
+ * advisory is refused before the session starts, as in a run: docs/advisories.md).
+ */
+export async function openTrainingSession(loaded: LoadedTraining, options: SessionOptions = {}): Promise<TrainingSession> {
+  const f = advisoryFileOf(loaded);
+  if (!f || options.advisory) return new TrainingSession(loaded, options);
+  const { loadAdvisory } = await import('../advisory/csaf.js');
+  return new TrainingSession(loaded, { ...options, advisory: await loadAdvisory(f.path) });
 }
 
 const STATION_PAUSE_MS = 120_000;
@@ -85,8 +103,18 @@ export class TrainingSession {
     this.fleet = plan.fleet;
     this.objectives = new ObjectiveBook(loaded.objectives, this.fleet);
     const world = this.world;
+    // The advisory loop, as in a run (src/harness/run/runScenario.ts): set once the ward exists.
+    const advisoryFile = advisoryFileOf(loaded);
+    if (advisoryFile && !options.advisory) throw new Error(`${loaded.file}: the advisory ${advisoryFile.given} must be read first: open the session with openTrainingSession`);
+    let advisoryRun: AdvisoryRun | undefined;
     this.ward = new Ward(plan, {
       hooks: {
+        onAdvisory: (tMs) => {
+          advisoryRun?.act(tMs);
+          const r = advisoryRun?.result();
+          if (r) this.note(tMs, 'security', `advisory ${r.advisory.id} (${r.advisory.title}): ${r.affected} pumps affected, ${r.patchTargets.length} to be patched by the rollout, ${r.mitigated.length} that cannot be patched put under compensating controls (commands from the gateway only, segment isolated)`);
+        },
+        onSample: (tMs) => advisoryRun?.sample(tMs),
         onViolation: (v) => this.note(v.tMs, 'safety', `${v.rule}: ${v.detail}`, v.pumpId),
         onEscalate: (pumpId, alarmId, level, tMs) => this.note(tMs, 'network', `gateway escalated unanswered ${alarmId} to ${level === 1 ? 'the charge nurse' : 'the rapid response team'}`, pumpId),
         onRemote: (r) => {
@@ -110,6 +138,11 @@ export class TrainingSession {
         onTimelineCommand: (pumpId, c, r) => this.note(world.nowMs, 'scenario', `${formatCommand(c)} -> ${r.ok ? 'OK' : `ERR ${r.code}`}`, pumpId, r.ok),
       },
     });
+    if (advisoryFile && options.advisory) {
+      const ward = this.ward;
+      const inventory = new RunInventory(loaded, this.fleet, world, ward.gateway, parseDurationMs(s.telemetryEvery));
+      advisoryRun = new AdvisoryRun(options.advisory, advisoryFile.given, inventory, ward.trace, { startRollout: (ids) => ward.rollout?.startFromAdvisory(ids), isolate: (id) => ward.network.isolateToGateway(id), narrowAcl: (id) => ward.network.narrowAcl(id) });
+    }
     this.note(0, 'scenario', `session started: ${s.name}`);
   }
 

@@ -38,6 +38,7 @@ import { WardActivity } from '../world/wardActivity.js';
 import { World } from '../world/world.js';
 import { answerAlarms, newRunState, trackAlarm, type RunState } from './state.js';
 import { scheduleTimeline, type TimelineHooks } from './timeline.js';
+import { scheduleParking } from './parking.js';
 
 /** How long after the end the run goes on, links healed, so every outbox drains. */
 export const SETTLE_MS = 10 * 60_000;
@@ -127,6 +128,8 @@ export class Ward {
   readonly seriesEveryMs: number;
   private nextSampleMs = 0;
   private readonly faultEnds: (() => void)[] = [];
+  /** Heals the links of the pumps parked at the end of the run (parking.ts). */
+  private readonly unparkLinks: () => void;
 
   constructor(
     plan: WardPlan,
@@ -249,6 +252,7 @@ export class Ward {
       this.activities.get(fp.id)?.start(this.durationMs);
     }
     scheduleTimeline(this, new Prng(seeds.nextUint32()), hooks);
+    this.unparkLinks = scheduleParking(this, s.inventory);
     for (const u of s.site.units) state.series[u.id] = [];
   }
 
@@ -314,6 +318,7 @@ export class Ward {
   stopActivity(): void {
     for (const a of this.activities.values()) a.stop();
     for (const finish of this.faultEnds) finish();
+    this.unparkLinks();
     for (const a of this.agents.values()) a.flush();
   }
 

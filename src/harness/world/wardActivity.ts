@@ -54,10 +54,37 @@ export class WardActivity {
   private dose = 0;
   private nurseBusy = false;
   private stopped = false;
+  /** Parked (off the network, in storage, cleaning, repair): no patient, no nurse, no fault of a normal day. */
+  private held = false;
+  /** Bumped by hold and release: what was scheduled before does not run after. */
+  private epoch = 0;
 
   /** No more actions (the end of a run). */
   stop(): void {
     this.stopped = true;
+  }
+
+  /** The pump is parked: whatever was planned for it is dropped. */
+  hold(): void {
+    this.held = true;
+    this.epoch++;
+    this.nurseBusy = false;
+  }
+
+  /** The pump is back on its unit: a new patient after a while, as after a finished infusion. */
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.epoch++;
+    if (this.o.generate && !this.stopped) this.at(this.world.nowMs + this.prng.uniform(5 * MIN, 45 * MIN), () => this.newInfusion());
+  }
+
+  /** world.at, dropped if the pump was parked or came back meanwhile. */
+  private at(tMs: number, run: () => void): void {
+    const epoch = this.epoch;
+    this.world.at(tMs, () => {
+      if (epoch === this.epoch) run();
+    });
   }
 
   constructor(
@@ -84,7 +111,7 @@ export class WardActivity {
   /** Schedule the day: the first program, then faults over [0, durationMs). */
   start(durationMs: number): void {
     if (!this.o.generate) return;
-    this.world.at(this.prng.uniform(0, 30 * MIN), () => this.newInfusion());
+    this.at(this.prng.uniform(0, 30 * MIN), () => this.newInfusion());
     const faults: [number, PumpCommand][] = [];
     const poisson = (perDay: number, make: () => PumpCommand): void => {
       const n = Math.floor(perDay * (durationMs / (24 * HOUR)) + this.prng.next());
@@ -95,12 +122,12 @@ export class WardActivity {
     poisson(this.o.doorPerDay, () => ({ cmd: 'INJECT', input: { sensor: 'door', value: 'open' } }));
     poisson(this.o.mainsLossPerDay, () => ({ cmd: 'INJECT', input: { sensor: 'mains', value: 'off' } }));
     faults.sort((a, b) => a[0] - b[0]);
-    for (const [t, c] of faults) this.world.at(t, () => this.stopped || this.world.command(this.pumpId, c, 'scenario'));
+    for (const [t, c] of faults) this.world.at(t, () => this.stopped || this.held || this.world.command(this.pumpId, c, 'scenario'));
   }
 
   /** Feed the pump's events here (the world's sink) so the nurse can answer them. */
   onEvent(e: PumpEvent): void {
-    if (this.stopped || !this.o.respond) return;
+    if (this.stopped || this.held || !this.o.respond) return;
     if (e.type === 'ALARM') {
       if (e.stops) this.answer(e.id);
       else if (e.id === 'VTBI_COMPLETE') this.later(() => this.finishAndReplace());
@@ -110,13 +137,13 @@ export class WardActivity {
   }
 
   private cmd(c: PumpCommand): boolean {
-    if (this.stopped) return false;
+    if (this.stopped || this.held) return false;
     return this.world.command(this.pumpId, c, 'nurse').ok;
   }
 
   private later(run: () => void, minMs?: number, maxMs?: number): void {
     const [lo, hi] = this.o.nurseResponseMs;
-    this.world.at(this.world.nowMs + this.prng.uniform(minMs ?? lo, maxMs ?? hi), run);
+    this.at(this.world.nowMs + this.prng.uniform(minMs ?? lo, maxMs ?? hi), run);
   }
 
   private answer(alarmId: string): void {
@@ -138,7 +165,7 @@ export class WardActivity {
     if (this.stopped) return;
     this.cmd({ cmd: 'ACK' });
     this.cmd({ cmd: 'STOP' });
-    this.world.at(this.world.nowMs + this.prng.uniform(5 * MIN, 45 * MIN), () => this.newInfusion());
+    this.at(this.world.nowMs + this.prng.uniform(5 * MIN, 45 * MIN), () => this.newInfusion());
   }
 
   private newInfusion(): void {
@@ -169,7 +196,7 @@ export class WardActivity {
     if (!this.cmd(program) || !this.cmd({ cmd: 'START' })) {
       // Out of the pump's range for this draw: try again later with another.
       this.cmd({ cmd: 'STOP' });
-      this.world.at(this.world.nowMs + 10 * MIN, () => this.newInfusion());
+      this.at(this.world.nowMs + 10 * MIN, () => this.newInfusion());
       return;
     }
     this.scheduleTitration();
@@ -178,7 +205,7 @@ export class WardActivity {
 
   private scheduleTitration(): void {
     if (this.stopped) return;
-    this.world.at(this.world.nowMs + this.prng.uniform(1 * HOUR, 4 * HOUR), () => {
+    this.at(this.world.nowMs + this.prng.uniform(1 * HOUR, 4 * HOUR), () => {
       const state = this.world.pump(this.pumpId).pump.state;
       if (state !== 'RUNNING') return;
       if (this.programKind === 'drug' && this.drug) {
@@ -195,7 +222,7 @@ export class WardActivity {
 
   private scheduleDemand(): void {
     if (this.stopped) return;
-    this.world.at(this.world.nowMs + this.prng.uniform(5 * MIN, 90 * MIN), () => {
+    this.at(this.world.nowMs + this.prng.uniform(5 * MIN, 90 * MIN), () => {
       if (this.programKind !== 'pca') return;
       const state = this.world.pump(this.pumpId).pump.state;
       if (state === 'IDLE' || state === 'COMPLETE') return;

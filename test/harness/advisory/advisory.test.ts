@@ -20,7 +20,7 @@ describe('infusim advisory', () => {
   const dir = mkdtempSync(join(tmpdir(), 'infusim-adv-'));
 
   it('every shipped advisory is valid CSAF 2.0', () => {
-    for (const f of ['INFUSIM-SA-2026-001-tls.json', 'INFUSIM-SA-2026-002-unauthenticated-commands.json', 'INFUSIM-SA-2026-003-hard-coded-credential.json']) {
+    for (const f of ['INFUSIM-SA-2026-001-tls.json', 'INFUSIM-SA-2026-002-unauthenticated-commands.json', 'INFUSIM-SA-2026-003-hard-coded-credential.json', 'INFUSIM-SA-2026-004-network-stack-ranges.json']) {
       const r = infusim('advisory', 'check', `scenarios/advisories/${f}`);
       expect(r.status, r.stderr).toBe(0);
     }

@@ -3,7 +3,10 @@ import { ScenarioError } from '../../../src/harness/scenario/load.js';
 import { PacedClock } from '../../../src/harness/train/clock.js';
 import { renderDebriefHtml } from '../../../src/harness/train/debrief.js';
 import { loadTrainingFile, parseTrainingText } from '../../../src/harness/train/schema.js';
-import { TrainingSession, type Connection } from '../../../src/harness/train/session.js';
+import { openTrainingSession, TrainingSession, type Connection } from '../../../src/harness/train/session.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** A wall clock the test moves by hand. */
 function fakeWall(): { now: () => number; advance: (ms: number) => void } {
@@ -67,23 +70,50 @@ describe('training files', () => {
     expect(() => parseTrainingText(text.replace('action: start', 'action: progrm'), 'x.yaml')).toThrow(/^x\.yaml:9:\d+: timeline\[0\]\.action: .*"progrm"/m);
   });
 
-  it('refuses an advisory action at load time: the advisory loop runs in infusim run only (docs/advisories.md)', () => {
+  it('runs the advisory loop in training too: match, patch by rollout, compensating controls (docs/advisories.md)', async () => {
     const text = [
       'name: t',
       'seed: 1',
-      'duration: 10m',
+      'duration: 4h',
       'site:',
       '  segments: [{ id: s }]',
       '  units:',
-      '    - { id: icu, careArea: icu, segment: s, pumps: [{ type: lvp, count: 2 }] }',
+      '    - id: ward',
+      '      careArea: medsurg',
+      '      segment: s',
+      '      pumps: [{ type: lvp, count: 2, firmware: 1.0.0 }, { type: lvp, count: 2, firmware: "0.9.2", profile: legacy-unauthenticated, prefix: legacy }]',
+      'releases:',
+      '  - { id: fw-110, version: 1.1.0, minVersion: 1.0.0 }',
+      'rollout:',
+      '  release: fw-110',
+      '  targets: { fromAdvisory: true }',
+      '  waves: [{ count: 1 }, { percent: 100 }]',
+      '  gates: { soak: 10m }',
       'timeline:',
       '  - { at: 1m, action: advisory, args: { file: advisories/INFUSIM-SA-2026-001-tls.json } }',
       'objectives:',
-      '  - { id: a, kind: keep-running, title: T, target: icu-1, within: 5m, score: 10, hint: h }',
+      '  - { id: a, kind: keep-running, title: T, target: ward-1, within: 5m, score: 10, hint: h }',
     ].join('\n');
-    // The file exists next to the scenarios, so the only problem is the action in training.
-    expect(() => parseTrainingText(text, 'scenarios/x.yaml')).toThrow(/^scenarios\/x\.yaml:9:23: timeline\[0\]\.action: the action advisory is not run in training/m);
-    expect(() => parseTrainingText(text.replace('action: advisory, args: { file: advisories/INFUSIM-SA-2026-001-tls.json }', 'action: start, target: icu-1'), 'scenarios/x.yaml')).not.toThrow();
+    const loaded = parseTrainingText(text, 'scenarios/x.yaml');
+    // The advisory is read and validated before the session exists.
+    expect(() => new TrainingSession(loaded)).toThrow('must be read first');
+    const wall = fakeWall();
+    const s = await openTrainingSession(loaded, { wallNowMs: wall.now, speed: 100 });
+    wall.advance(4 * 3_600_000 / 100);
+    s.advance();
+    // Expected from the shipped TLS advisory: 1.0.0 (larkspur-tls 2.16.12) is fixed by 1.1.0; 0.9.2 (0.9.8) has no fix planned.
+    expect(s.log.find((l) => l.who === 'security' && l.text.startsWith('advisory INFUSIM-SA-2026-001'))?.text).toContain('4 pumps affected, 2 to be patched by the rollout, 2 that cannot be patched put under compensating controls');
+    expect(['ward-1', 'ward-2', 'legacy-1', 'legacy-2'].map((id) => s.world.pump(id).pump.firmwareVersion)).toEqual(['1.1.0', '1.1.0', '0.9.2', '0.9.2']);
+    expect(['legacy-1', 'legacy-2', 'ward-1'].map((id) => s.ward.network.isAclNarrowed(id) && s.ward.network.isIsolated(id))).toEqual([true, true, false]);
+  });
+
+  it('refuses a malformed advisory before the session starts, with the JSON path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infusim-train-adv-'));
+    const doc = JSON.parse(readFileSync('scenarios/advisories/INFUSIM-SA-2026-001-tls.json', 'utf8')) as { document: { title?: string } };
+    delete doc.document.title;
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(doc));
+    const text = ['name: t', 'seed: 1', 'duration: 10m', 'site:', '  segments: [{ id: s }]', '  units:', '    - { id: icu, careArea: icu, segment: s, pumps: [{ type: lvp, count: 2 }] }', 'timeline:', '  - { at: 1m, action: advisory, args: { file: bad.json } }', 'objectives:', '  - { id: a, kind: keep-running, title: T, target: icu-1, within: 5m, score: 10, hint: h }'].join('\n');
+    await expect(openTrainingSession(parseTrainingText(text, join(dir, 'x.yaml')))).rejects.toThrow(`${join(dir, 'bad.json')}: not a valid CSAF 2.0 document: /document`);
   });
 
   it('needs objectives', () => {
