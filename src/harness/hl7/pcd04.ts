@@ -8,7 +8,7 @@
  */
 import type { AlarmId, AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import { MDC } from './mdc.js';
-import { hl7Time, newMessage, setField } from './message.js';
+import { hl7Time, newMessage, setField, writePid } from './message.js';
 
 export type AlertPhase = 'start' | 'continue' | 'end' | 'escalate';
 
@@ -18,6 +18,8 @@ export interface AlertReport {
   unit: string;
   bed: string;
   patientId: string;
+  /** PID-5 family^given, when the scenario names the patient. */
+  patientName?: string | undefined;
   alarm: AlarmId;
   priority: AlarmPriority;
   phase: AlertPhase;
@@ -38,7 +40,7 @@ export function alarmCode(alarm: AlarmId): string[] {
 export function buildPcd04(a: AlertReport, controlId: string): string {
   const t = hl7Time(a.tMs);
   const m = newMessage({ type: ['ORU', 'R40', 'ORU_R40'], controlId, tMs: a.tMs, profile: PCD04_PROFILE });
-  setField(m.addSegment('PID'), 3, [a.patientId, '', '', 'INFUSIM', 'PI']);
+  writePid(m.addSegment('PID'), a.patientId, a.patientName);
   const pv1 = m.addSegment('PV1');
   setField(pv1, 2, ['I']);
   setField(pv1, 3, [a.unit, '', a.bed]);

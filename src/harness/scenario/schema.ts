@@ -254,7 +254,14 @@ export const scenarioSchema = z
     /** A staged rollout of one release (docs/rollout.md). */
     rollout: rolloutSchema.optional(),
     /** The gateway's HL7 interface (docs/hl7.md): off unless given here or by `run --hl7`. */
-    hl7: z.object({ decEvery: duration.default('5m') }).strict().optional(),
+    hl7: z
+      .object({
+        decEvery: duration.default('5m'),
+        /** PCD-03 (`--hl7-listen`): how long after an order's start is held the unit's nurse confirms it at the pump. */
+        confirmAfter: duration.default('10s'),
+      })
+      .strict()
+      .optional(),
     expect: z.array(expectationSchema).default([]),
     /** The asset inventory: owners, locations, the hospital's records, parked pumps, unknown devices (docs/inventory.md). */
     inventory: inventorySchemaOf(duration, target).optional(),
