@@ -23,7 +23,7 @@ import { HL7_ERROR } from './ack.js';
 import { MllpDeframer, writeFrame } from './mllp.js';
 import { buildRrg, isVolumeRate, readOrder, type InfusionOrder, type OrderAnswer } from './pcd03.js';
 import { ucumDoseUnit } from './pcd01.js';
-import { patientsOf, type Place } from './placement.js';
+import { patientsOf, type Place } from '../scenario/beds.js';
 
 /** How long (virtual) the desk waits for the pump's answer to each command before answering AE. */
 export const PUMP_ANSWER_WITHIN_MS = 60_000;

@@ -23,7 +23,7 @@ import { buildPcd04 } from './pcd04.js';
 import type { AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import type { RemoteCommandRecord } from '../link/pumpAgent.js';
 import { Hl7OrderDesk, type OrderStats } from './orderDesk.js';
-import { placeFleet, type Place } from './placement.js';
+import { placeFleet, type Place } from '../scenario/beds.js';
 
 export interface Hl7Option {
   /** The team's engine; none: infusim's own listener in this process. */
