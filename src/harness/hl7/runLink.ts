@@ -1,6 +1,6 @@
 /**
  * A run's HL7 interface: the gateway sends a PCD-01 for every pump on each change of state it
- * ingests and every `hl7.decEvery`, a PCD-04 for each alarm start, change of priority and end, through its outbound queue, to the team's engine (`--hl7`) or to
+ * ingests and every `hl7.decEvery`, a PCD-04 for each alarm start, change of priority, escalation by the gateway and end, through its outbound queue, to the team's engine (`--hl7`) or to
  * infusim's own listener, always through the fault proxy the scenario's HL7 faults act on.
  * Nothing here writes to the trace: what the engine answered, and when, depends on the wall clock.
  * Between steps of virtual time the run waits for the queue to empty (bounded), unless a fault
@@ -20,7 +20,7 @@ import { Hl7Listener } from './listener.js';
 import { Hl7Outbound } from './outbound.js';
 import { buildPcd01, type DecSnapshot } from './pcd01.js';
 import { buildPcd04 } from './pcd04.js';
-import type { AlarmPriority } from '../../sim/alarms/alarmTable.js';
+import { isAlarmId, type AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import type { RemoteCommandRecord } from '../link/pumpAgent.js';
 import { Hl7OrderDesk, type OrderStats } from './orderDesk.js';
 import { placeFleet, type Place } from '../scenario/beds.js';
@@ -133,7 +133,7 @@ export class Hl7RunLink {
     this.desk?.onPumpEvent(pumpId, e);
   }
 
-  /** PCD-04: an alarm starts, changes priority (continue), ends; one instance id from start to end. */
+  /** PCD-04: an alarm starts, changes priority at the pump (escalate), ends; one instance id from start to end. */
   private alert(pumpId: string, e: Extract<PumpEvent, { type: 'ALARM' | 'ESCALATE' | 'ALARM_END' }>): void {
     const place = this.where.get(pumpId);
     if (!place || !this.world) return;
@@ -145,7 +145,17 @@ export class Hl7RunLink {
     if (e.type === 'ALARM_END') this.alarms.delete(key);
     const controlId = this.nextId();
     this.alertsQueued++;
-    this.outbound.enqueue(controlId, buildPcd04({ tMs: this.world.nowMs, pumpId, ...placeFields(place), alarm: e.id, priority: open.priority, phase: e.type === 'ALARM' ? 'start' : e.type === 'ESCALATE' ? 'continue' : 'end', instanceId: open.instance }, controlId));
+    this.outbound.enqueue(controlId, buildPcd04({ tMs: this.world.nowMs, pumpId, ...placeFields(place), alarm: e.id, priority: open.priority, phase: e.type === 'ALARM' ? 'start' : e.type === 'ESCALATE' ? 'escalate' : 'end', instanceId: open.instance }, controlId));
+  }
+
+  /** The gateway escalated an unanswered high-priority alarm (level 1 charge nurse, 2 rapid response): PCD-04 update with the level. */
+  onEscalate(pumpId: string, alarmId: string, level: number): void {
+    const place = this.where.get(pumpId);
+    const open = this.alarms.get(`${pumpId}/${alarmId}`);
+    if (!place || !open || !this.world || !isAlarmId(alarmId)) return;
+    const controlId = this.nextId();
+    this.alertsQueued++;
+    this.outbound.enqueue(controlId, buildPcd04({ tMs: this.world.nowMs, pumpId, ...placeFields(place), alarm: alarmId, priority: open.priority, phase: 'update', instanceId: open.instance, escalationLevel: level }, controlId));
   }
 
   private nextId(): string {

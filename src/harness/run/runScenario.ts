@@ -84,7 +84,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const ward = new Ward(plan, {
     network: mqttRun?.network,
     externalGateway,
-    hooks: { ...hooks, ...(hl7 ? { onIngest: (rec: IngestedEvent) => hl7.onIngest(rec), onRemote: (r: RemoteCommandRecord) => hl7.onRemote(r), onPumpEvent: (pumpId: string, e: PumpEvent) => hl7.onPumpEvent(pumpId, e) } : {}) },
+    hooks: { ...hooks, ...(hl7 ? { onIngest: (rec: IngestedEvent) => hl7.onIngest(rec), onRemote: (r: RemoteCommandRecord) => hl7.onRemote(r), onPumpEvent: (pumpId: string, e: PumpEvent) => hl7.onPumpEvent(pumpId, e), onEscalate: (pumpId: string, alarmId: string, level: number) => hl7.onEscalate(pumpId, alarmId, level) } : {}) },
     ...(hl7 ? { startFault: (fault, args) => hl7.startFault(fault, args) } : {}),
   });
   hl7?.attach(world, ward.gateway, durationMs);
