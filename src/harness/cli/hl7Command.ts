@@ -4,7 +4,9 @@
  */
 import type { Command } from 'commander';
 import { Hl7Listener } from '../hl7/listener.js';
-import { parsePort } from '../hl7/cliOptions.js';
+import { parseHostPort, parsePort } from '../hl7/cliOptions.js';
+import { buildOrder } from '../hl7/pcd03.js';
+import { sendHl7 } from '../hl7/sendOrder.js';
 import { readDec } from '../hl7/readDec.js';
 
 function summary(text: string): string {
@@ -17,8 +19,80 @@ function summary(text: string): string {
   }
 }
 
+interface SendOpts {
+  to: { host: string; port: number };
+  pump: string;
+  patient: string;
+  drug: string;
+  vtbi: string;
+  rate?: string;
+  dose?: string;
+  weight?: string;
+  order?: string;
+}
+
+/** A positive number from an option, or the reason it is not one. */
+function positive(name: string, text: string | undefined): number | string | undefined {
+  if (text === undefined) return undefined;
+  return /^\d+(\.\d+)?$/.test(text) && Number(text) > 0 ? Number(text) : `--${name} takes a positive number, got "${text}"`;
+}
+
+/** The order of `infusim hl7 send`, or the reason the options do not make one. */
+function orderFrom(opts: SendOpts): string {
+  const vtbi = positive('vtbi', opts.vtbi);
+  const rate = positive('rate', opts.rate);
+  const weight = positive('weight', opts.weight);
+  const doseMatch = opts.dose === undefined ? undefined : /^(\d+(?:\.\d+)?)(\S+)$/.exec(opts.dose);
+  for (const v of [vtbi, rate, weight]) if (typeof v === 'string') throw new Error(v);
+  if (opts.dose !== undefined && !doseMatch) throw new Error(`--dose takes a number and its unit, e.g. 5units/h or 0.1mcg/kg/min, got "${opts.dose}"`);
+  if ((rate === undefined) === (doseMatch === undefined)) throw new Error('give one of --rate (mL/h) or --dose (a dose rate with its unit)');
+  const controlId = `ORD${Date.now().toString(36).toUpperCase()}`.slice(0, 20);
+  return buildOrder({
+    controlId,
+    tMs: Date.now() - Date.UTC(2026, 0, 1),
+    orderId: opts.order ?? controlId,
+    patientId: opts.patient,
+    pumpId: opts.pump,
+    drug: opts.drug,
+    vtbiMl: vtbi as number,
+    ...(rate !== undefined ? { rateMlPerH: rate as number } : {}),
+    ...(doseMatch ? { dose: { value: Number(doseMatch[1]), unit: doseMatch[2]! } } : {}),
+    ...(weight !== undefined ? { weightKg: weight as number } : {}),
+  });
+}
+
 export function registerHl7(program: Command): void {
   const hl7 = program.command('hl7').description('HL7 v2 / IHE PCD tools (docs/hl7.md)');
+  hl7
+    .command('send')
+    .description('send one PCD-03 infusion order (RGV^O15) over MLLP to a run started with --hl7-listen, print its answer (exit 0: AA, 1: AE/AR, 2: bad input or no answer)')
+    .requiredOption('--to <host:port>', "the run's --hl7-listen address", parseHostPort)
+    .requiredOption('--pump <id>', 'the target pump (OBX-18 of the pump row)')
+    .requiredOption('--patient <id>', 'the patient (PID-3)')
+    .requiredOption('--drug <id>', "a drug of the pump's care area (RXG-4), or a fluid outside the library with --rate")
+    .requiredOption('--vtbi <mL>', 'volume to be infused (RXG-5)')
+    .option('--rate <mL/h>', 'a rate (RXG-15, RXG-16 mL/h)')
+    .option('--dose <value+unit>', "a dose rate in the drug's unit, e.g. 5units/h (RXG-15, RXG-16)")
+    .option('--weight <kg>', "the patient's weight (OBX MDC_ATTR_PT_WEIGHT)")
+    .option('--order <id>', 'the order number (ORC-2)')
+    .action(async (opts: SendOpts) => {
+      let message: string;
+      try {
+        message = orderFrom(opts);
+      } catch (e) {
+        process.stderr.write(`infusim hl7 send: ${(e as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      try {
+        const a = await sendHl7(opts.to.host, opts.to.port, message);
+        process.stdout.write(`${a.code} ${a.ackedId}${a.reason ? `: ${a.reason}` : ''}\n`);
+        process.exitCode = a.code === 'AA' ? 0 : 1;
+      } catch (e) {
+        process.stderr.write(`infusim hl7 send: ${(e as Error).message}\n`);
+        process.exitCode = 2;
+      }
+    });
   hl7
     .command('listen')
     .description('receive HL7 over MLLP: validate, acknowledge (AA/AE/AR with the reason) and print each message')

@@ -14,7 +14,7 @@ import { comparePolicies, formatComparison } from '../run/compare.js';
 // --- mqtt transport flags (src/harness/cli/mqttOptions.ts) ---
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './mqttOptions.js';
 // --- hl7 flags (docs/hl7.md) ---
-import { parseHostPort } from '../hl7/cliOptions.js';
+import { parseHostPort, parsePort } from '../hl7/cliOptions.js';
 
 export function parseSpeed(text: string): Speed {
   if (text === 'max') return 'max';
@@ -59,6 +59,7 @@ interface RunOpts extends TransportFlags {
   color?: boolean;
   hl7?: { host: string; port: number };
   hl7Journal?: string;
+  hl7Listen?: number;
 }
 
 export function registerRun(program: Command): void {
@@ -73,6 +74,7 @@ export function registerRun(program: Command): void {
     .option('--no-progress', 'no progress bar and no header line on stderr')
     .option('--color', 'colour PASS and FAIL in the summary')
     .option('--hl7 <host:port>', 'send IHE PCD-01 from the gateway to this HL7 engine over MLLP (docs/hl7.md)', parseHostPort)
+    .option('--hl7-listen <port>', 'take IHE PCD-03 infusion orders (RGV^O15) over MLLP on this port (0: any free port, printed); docs/hl7.md', parsePort)
     .option('--hl7-journal <file>', "the gateway's durable HL7 queue: unacknowledged messages survive a restart")
     .option('--compare <policyA.yaml policyB.yaml...>', 'what-if: run the same seed under two rollout policies and report both side by side (docs/rollout.md)');
   addTransportFlags(cmd, true) // --transport mqtt, --broker, --broker-port, --ca, --credentials, --broker-admin, --mosquitto
@@ -119,7 +121,15 @@ export function registerRun(program: Command): void {
       const run = await runScenario(loaded, {
         speed: opts.speed,
         transport,
-        ...(opts.hl7 ? { hl7: { engine: opts.hl7, ...(opts.hl7Journal ? { journalPath: opts.hl7Journal } : {}) } } : {}),
+        ...(opts.hl7 || opts.hl7Listen !== undefined
+          ? {
+              hl7: {
+                ...(opts.hl7 ? { engine: opts.hl7 } : {}),
+                ...(opts.hl7Journal ? { journalPath: opts.hl7Journal } : {}),
+                ...(opts.hl7Listen !== undefined ? { ordersPort: opts.hl7Listen, onOrdersListening: (port: number) => process.stderr.write(`hl7 orders: listening on 127.0.0.1:${port}\n`), log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+              },
+            }
+          : {}),
         onProgress: (p) => {
           if (p.totalMs !== total) {
             total = p.totalMs;
@@ -133,6 +143,8 @@ export function registerRun(program: Command): void {
       process.stdout.write(formatSummary(r, { color: opts.color === true }) + '\n');
       if (run.mqtt) process.stdout.write(formatMqttSummary(run.mqtt) + '\n');
       if (run.hl7) process.stdout.write(`hl7 ${run.hl7.engine}: ${run.hl7.queued} queued (${run.hl7.alerts} PCD-04), ${run.hl7.acked} acknowledged AA, ${run.hl7.pending} left, ${run.hl7.resent} resent, ${run.hl7.nacks} NACKs, ${run.hl7.timeouts} ack timeouts, p99 ack ${run.hl7.p99AckMs.toFixed(1)} ms\n`);
+      const orders = run.hl7?.orders;
+      if (orders) process.stdout.write(`hl7 orders 127.0.0.1:${orders.port}: ${orders.received} received, ${orders.refused} refused, ${orders.programmed} programmed, ${orders.confirmed} confirmed at the pump\n`);
       if (opts.json) writeFileSync(opts.json, formatJsonReport(r));
       if (opts.html) writeFileSync(opts.html, renderHtmlReport(r, run.trace));
       if (opts.trace) writeFileSync(opts.trace, run.trace.toText());

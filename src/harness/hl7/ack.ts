@@ -21,6 +21,7 @@ export const HL7_ERROR = {
   requiredField: '101^Required field missing^HL70357',
   dataType: '102^Data type error^HL70357',
   unsupportedType: '200^Unsupported message type^HL70357',
+  unknownKey: '204^Unknown key identifier^HL70357',
   internal: '207^Application internal error^HL70357',
 } as const;
 

@@ -9,7 +9,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { buildAck, HL7_ERROR, type AckCode } from './ack.js';
 import { MllpDeframer, writeFrame, type Deframed } from './mllp.js';
 import { readAlert } from './readAlert.js';
-import { parseHl7, readDec } from './readDec.js';
+import { parseHl7, readDecIdentity } from './readDec.js';
 
 export interface Received {
   controlId: string;
@@ -27,7 +27,7 @@ const MAX_REMEMBERED_IDS = 1_000_000;
 
 export const VALIDATORS: Readonly<Record<string, Validator>> = {
   'ORU^R01': (text) => {
-    const f = readDec(text);
+    const f = readDecIdentity(text);
     if (!f.patientId) return { reason: 'PID-3 patient identifier is empty', errorCode: HL7_ERROR.requiredField };
     if (!f.mds) return { reason: 'no MDS observation (OBX-3 *_MDS at OBX-4 1.0.0.0)', errorCode: HL7_ERROR.segmentSequence };
     if (!f.equipment) return { reason: 'OBX-18 equipment id missing on the MDS row', errorCode: HL7_ERROR.requiredField };

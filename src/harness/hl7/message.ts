@@ -58,3 +58,9 @@ export function hl7Number(v: number): string {
   const r = Math.round(v * 1000) / 1000;
   return Object.is(r, -0) ? '0' : String(r);
 }
+
+/** PID-3 the patient identifier (PI, TF-2 Appendix B.5), PID-5 the name `family^given` when known. */
+export function writePid(pid: Segment, patientId: string, name?: string): void {
+  setField(pid, 3, [patientId, '', '', 'INFUSIM', 'PI']);
+  if (name) setField(pid, 5, name.split('^'));
+}

@@ -8,7 +8,7 @@ import type { Segment } from 'node-hl7-client';
 import { mlPerHToDoseRate, parseDoseRateUnit, type AmountUnit, type Concentration } from '../../sim/dosing/doseUnits.js';
 import type { PumpState } from '../../sim/trace/events.js';
 import { MDC, MDC_ENUMS, unitComponents, type MdcTerm } from './mdc.js';
-import { hl7Number, hl7Time, newMessage, setField } from './message.js';
+import { hl7Number, hl7Time, newMessage, setField, writePid } from './message.js';
 
 /** What the gateway knows of one pump at one instant, and where the pump is. */
 export interface DecSnapshot {
@@ -19,6 +19,8 @@ export interface DecSnapshot {
   bed: string;
   /** PID-3 patient identifier (PI). */
   patientId: string;
+  /** PID-5 family^given, when the scenario names the patient. */
+  patientName?: string | undefined;
   state: PumpState;
   mode: 'basic' | 'drug' | 'pca' | '-';
   rateMlPerH: number;
@@ -85,7 +87,7 @@ class ObxWriter {
 
 export function buildPcd01(s: DecSnapshot, controlId: string): string {
   const m = newMessage({ type: ['ORU', 'R01', 'ORU_R01'], controlId, tMs: s.tMs, profile: PCD01_PROFILE });
-  setField(m.addSegment('PID'), 3, [s.patientId, '', '', 'INFUSIM', 'PI']);
+  writePid(m.addSegment('PID'), s.patientId, s.patientName);
   const pv1 = m.addSegment('PV1');
   setField(pv1, 2, ['I']);
   setField(pv1, 3, [s.unit, '', s.bed]);

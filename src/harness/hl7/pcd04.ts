@@ -1,16 +1,24 @@
 /**
  * PCD-04 Report Alert (ORU^R40^ORU_R40, IHE PCD TF-2 3.4), shaped as TF-2 Appendix E.3.2 (an
  * infusion pump's occlusion alarm): the alarm (OBX-3 MDC_EVT_ALARM, OBX-5 the alarm's code, OBX-8
- * priority PH/PM/PL), its source (the pump MDS), its phase (start,
- * continue, end, escalate) and its state (active, inactive). Only the occlusion alarm has an MDC
+ * priority PH/PM/PL), its source (the pump MDS), its phase and its state (active, inactive). Phases
+ * (TF-2 Appendix B.8.5, table B.8.5-3 and the text after it): start, end; escalate when the pump
+ * raises the alarm's priority ("changes in alert priority as assessed by the patient care
+ * device"); update, with an escalation row, when the gateway escalates an unanswered alarm to the
+ * next responder ("a change other than a state transition in a previously reported alert"). Only the occlusion alarm has an MDC
  * code in the TF-2 text; every other infusim alarm is sent under infusim's own code system
  * (`<ALARM_ID>^<text>^INFUSIM`) rather than with a code not checked against a source.
  */
 import type { AlarmId, AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import { MDC } from './mdc.js';
-import { hl7Time, newMessage, setField } from './message.js';
+import { hl7Time, newMessage, setField, writePid } from './message.js';
 
-export type AlertPhase = 'start' | 'continue' | 'end' | 'escalate';
+export type AlertPhase = 'start' | 'end' | 'escalate' | 'update';
+
+/** Who the gateway escalates an unanswered high-priority alarm to, by level (src/harness/gateway). */
+export const ESCALATION_RECIPIENTS: Readonly<Record<number, string>> = { 1: 'charge nurse', 2: 'rapid response team' };
+/** OBX-3 of the escalation row: infusim's own code (PCD-04 has no attribute for it, docs/hl7.md). */
+export const ESCALATION_ROW = ['ESCALATION_LEVEL', 'escalation level', 'INFUSIM'] as const;
 
 export interface AlertReport {
   tMs: number;
@@ -18,11 +26,15 @@ export interface AlertReport {
   unit: string;
   bed: string;
   patientId: string;
+  /** PID-5 family^given, when the scenario names the patient. */
+  patientName?: string | undefined;
   alarm: AlarmId;
   priority: AlarmPriority;
   phase: AlertPhase;
   /** The alarm's instance: the same from start to end (OBR-3). */
   instanceId: string;
+  /** The gateway escalated the unanswered alarm to this level (1, 2): phase update and an escalation row. */
+  escalationLevel?: number | undefined;
 }
 
 export const PCD04_PROFILE = ['IHE_PCD_ACM_001', 'IHE PCD', '1.3.6.1.4.1.19376.1.6.4.4.1', 'ISO'] as const;
@@ -38,7 +50,7 @@ export function alarmCode(alarm: AlarmId): string[] {
 export function buildPcd04(a: AlertReport, controlId: string): string {
   const t = hl7Time(a.tMs);
   const m = newMessage({ type: ['ORU', 'R40', 'ORU_R40'], controlId, tMs: a.tMs, profile: PCD04_PROFILE });
-  setField(m.addSegment('PID'), 3, [a.patientId, '', '', 'INFUSIM', 'PI']);
+  writePid(m.addSegment('PID'), a.patientId, a.patientName);
   const pv1 = m.addSegment('PV1');
   setField(pv1, 2, ['I']);
   setField(pv1, 3, [a.unit, '', a.bed]);
@@ -67,5 +79,15 @@ export function buildPcd04(a: AlertReport, controlId: string): string {
   setField(source, 14, [t]);
   row(3, 'ST', MDC.eventPhase, [a.phase]);
   row(4, 'ST', MDC.alarmState, [a.phase === 'end' ? 'inactive' : 'active']);
+  if (a.escalationLevel !== undefined) {
+    const e = m.addSegment('OBX');
+    setField(e, 1, ['5']);
+    setField(e, 2, ['CWE']);
+    setField(e, 3, ESCALATION_ROW);
+    setField(e, 4, ['1.0.0.0.5']);
+    setField(e, 5, [String(a.escalationLevel), ESCALATION_RECIPIENTS[a.escalationLevel] ?? `level ${a.escalationLevel}`, 'INFUSIM']);
+    setField(e, 11, ['F']);
+    setField(e, 14, [t]);
+  }
   return m.toString();
 }

@@ -14,6 +14,8 @@ export interface AlertFields {
   phase: string;
   state: string;
   equipment: string;
+  /** OBX-5 of the escalation row (level^recipient), '' without one. */
+  escalation: string;
 }
 
 export function readAlert(text: string): AlertFields {
@@ -25,6 +27,10 @@ export function readAlert(text: string): AlertFields {
   });
   const v = (refid: string, path = '5'): string => rows.get(refid)?.get(path).toString().trim() ?? '';
   const alarmRow = rows.get(MDC.evtAlarm.refid);
+  let escalation = '';
+  m.get('OBX').forEach((s) => {
+    if (s.get('3.1').toString().trim() === 'ESCALATION_LEVEL') escalation = [s.get('5.1').toString(), s.get('5.2').toString()].join('^');
+  });
   return {
     type: `${m.get('MSH.9.1').toString()}^${m.get('MSH.9.2').toString()}`,
     controlId: m.get('MSH.10').toString(),
@@ -35,5 +41,6 @@ export function readAlert(text: string): AlertFields {
     phase: v(MDC.eventPhase.refid),
     state: v(MDC.alarmState.refid),
     equipment: alarmRow ? [alarmRow.get('18.1').toString(), alarmRow.get('18.3').toString()].filter((x) => x !== '').join('^') : '',
+    escalation,
   };
 }

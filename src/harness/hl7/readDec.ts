@@ -45,6 +45,24 @@ export function parseHl7(text: string): Message {
 
 const str = (n: HL7Node): string => n.toString();
 
+/** OBX-18 of the MDS row: entity id, namespace, universal id, its type (those present). */
+function equipmentOf(mds: HL7Node | undefined): string {
+  return mds ? [str(mds.get('18.1')), str(mds.get('18.2')), str(mds.get('18.3')), str(mds.get('18.4'))].filter((x) => x !== '').join('^') : '';
+}
+
+/**
+ * Only what the listener checks of a PCD-01 (PID-3, the MDS row, its OBX-18): reading every row
+ * through the library costs about 8 times as much, and the listener does it for every message.
+ */
+export function readDecIdentity(text: string): Pick<DecFields, 'patientId' | 'mds' | 'equipment'> {
+  const m = parseHl7(text);
+  let mds: HL7Node | undefined;
+  m.get('OBX').forEach((s) => {
+    if (!mds && str(s.get('3.2')).endsWith('_MDS')) mds = s;
+  });
+  return { patientId: str(m.get('PID.3.1')), mds: mds ? str(mds.get('3.2')) : '', equipment: equipmentOf(mds) };
+}
+
 export function readDec(text: string): DecFields {
   const m = parseHl7(text);
   const rows = new Map<string, HL7Node>();
@@ -67,7 +85,7 @@ export function readDec(text: string): DecFields {
     const sys = str(s.get('6.3'));
     return { value: Number(str(s.get('5'))), unit: sys === 'UCUM' ? str(s.get('6.1')) : str(s.get('6.5')) };
   };
-  const equipment = mds ? [str(mds.get('18.1')), str(mds.get('18.2')), str(mds.get('18.3')), str(mds.get('18.4'))].filter((x) => x !== '').join('^') : '';
+  const equipment = equipmentOf(mds);
   const drugRow = row(MDC.drugNameLabel.refid);
   return {
     type: [str(m.get('MSH.9.1')), str(m.get('MSH.9.2')), str(m.get('MSH.9.3'))].join('^'),

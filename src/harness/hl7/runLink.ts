@@ -1,6 +1,6 @@
 /**
  * A run's HL7 interface: the gateway sends a PCD-01 for every pump on each change of state it
- * ingests and every `hl7.decEvery`, a PCD-04 for each alarm start, change of priority and end, through its outbound queue, to the team's engine (`--hl7`) or to
+ * ingests and every `hl7.decEvery`, a PCD-04 for each alarm start, change of priority, escalation by the gateway and end, through its outbound queue, to the team's engine (`--hl7`) or to
  * infusim's own listener, always through the fault proxy the scenario's HL7 faults act on.
  * Nothing here writes to the trace: what the engine answered, and when, depends on the wall clock.
  * Between steps of virtual time the run waits for the queue to empty (bounded), unless a fault
@@ -20,13 +20,20 @@ import { Hl7Listener } from './listener.js';
 import { Hl7Outbound } from './outbound.js';
 import { buildPcd01, type DecSnapshot } from './pcd01.js';
 import { buildPcd04 } from './pcd04.js';
-import type { AlarmPriority } from '../../sim/alarms/alarmTable.js';
+import { isAlarmId, type AlarmPriority } from '../../sim/alarms/alarmTable.js';
+import type { RemoteCommandRecord } from '../link/pumpAgent.js';
+import { Hl7OrderDesk, type OrderStats } from './orderDesk.js';
+import { placeFleet, type Place } from '../scenario/beds.js';
 
 export interface Hl7Option {
   /** The team's engine; none: infusim's own listener in this process. */
   engine?: { host: string; port: number };
   journalPath?: string;
   log?: (line: string) => void;
+  /** Take PCD-03 infusion orders on this port (0: one from the OS), `--hl7-listen`. */
+  ordersPort?: number;
+  /** The orders port is open (the port the OS gave). */
+  onOrdersListening?: (port: number) => void;
 }
 
 export interface Hl7RunInfo {
@@ -45,6 +52,8 @@ export interface Hl7RunInfo {
   engineProcessed?: number;
   engineDuplicates?: number;
   p99AckMs: number;
+  /** With `--hl7-listen`: the PCD-03 orders taken and what became of them. */
+  orders?: OrderStats & { port: number };
 }
 
 /** Wall time the run waits for the queue between steps, and at the end (ms). */
@@ -58,7 +67,9 @@ export class Hl7RunLink {
   private engineName = '';
   private seq = 0;
   private readonly runTag = Date.now().toString(36).slice(-8).toUpperCase();
-  private readonly where = new Map<string, { fp: FleetPump; bed: string }>();
+  private readonly where: Map<string, Place>;
+  private desk: Hl7OrderDesk | undefined;
+  private deskPort = 0;
   private gateway: Gateway | undefined;
   private readonly alarms = new Map<string, { instance: string; priority: AlarmPriority }>();
   private alarmSeq = 0;
@@ -71,12 +82,7 @@ export class Hl7RunLink {
     private readonly library: DrugLibrary,
     private readonly option: Hl7Option = {},
   ) {
-    const perUnit = new Map<string, number>();
-    for (const fp of fleet) {
-      const n = (perUnit.get(fp.unit) ?? 0) + 1;
-      perUnit.set(fp.unit, n);
-      this.where.set(fp.id, { fp, bed: String(n) });
-    }
+    this.where = placeFleet(s, fleet);
   }
 
   async start(): Promise<void> {
@@ -88,6 +94,17 @@ export class Hl7RunLink {
     } else this.engineName = `${engine.host}:${engine.port}`;
     this.proxy = new Hl7FaultProxy(engine);
     const port = await this.proxy.listen();
+    if (this.option.ordersPort !== undefined) {
+      const confirmAfterMs = parseDurationMs(this.s.hl7?.confirmAfter ?? '10s');
+      const respond = new Map(this.s.site.units.map((u) => [u.id, u.nurse.respond]));
+      this.desk = new Hl7OrderDesk(this.fleet, this.where, this.library, {
+        port: this.option.ordersPort,
+        confirmAfterMs: (pumpId) => (respond.get(this.where.get(pumpId)?.unit ?? '') === true ? confirmAfterMs : undefined),
+        ...(this.option.log ? { log: this.option.log } : {}),
+      });
+      this.deskPort = await this.desk.listen();
+      this.option.onOrdersListening?.(this.deskPort);
+    }
     this.outbound = new Hl7Outbound({ host: '127.0.0.1', port, ackTimeoutMs: 2000, retryMinMs: 20, retryMaxMs: 1000, ...(this.option.journalPath ? { journalPath: this.option.journalPath } : {}), ...(this.option.log ? { log: this.option.log } : {}) });
   }
 
@@ -95,6 +112,7 @@ export class Hl7RunLink {
   attach(world: World, gateway: Gateway, durationMs: number): void {
     this.world = world;
     this.gateway = gateway;
+    this.desk?.attach(world, gateway);
     const everyMs = parseDurationMs(this.s.hl7?.decEvery ?? '5m');
     for (let t = everyMs; t <= durationMs; t += everyMs) world.at(t, () => this.fleet.forEach((fp) => this.send(fp.id)));
   }
@@ -106,7 +124,16 @@ export class Hl7RunLink {
     else if (e.type === 'ALARM' || e.type === 'ESCALATE' || e.type === 'ALARM_END') this.alert(rec.pumpId, e);
   }
 
-  /** PCD-04: an alarm starts, changes priority (continue), ends; one instance id from start to end. */
+  /** A remote command reached a pump: an order's next step (PCD-03). */
+  onRemote(r: RemoteCommandRecord): void {
+    this.desk?.onRemote(r);
+  }
+
+  onPumpEvent(pumpId: string, e: PumpEvent): void {
+    this.desk?.onPumpEvent(pumpId, e);
+  }
+
+  /** PCD-04: an alarm starts, changes priority at the pump (escalate), ends; one instance id from start to end. */
   private alert(pumpId: string, e: Extract<PumpEvent, { type: 'ALARM' | 'ESCALATE' | 'ALARM_END' }>): void {
     const place = this.where.get(pumpId);
     if (!place || !this.world) return;
@@ -118,7 +145,17 @@ export class Hl7RunLink {
     if (e.type === 'ALARM_END') this.alarms.delete(key);
     const controlId = this.nextId();
     this.alertsQueued++;
-    this.outbound.enqueue(controlId, buildPcd04({ tMs: this.world.nowMs, pumpId, unit: place.fp.unit, bed: place.bed, patientId: `P-${place.fp.unit}-${place.bed}`, alarm: e.id, priority: open.priority, phase: e.type === 'ALARM' ? 'start' : e.type === 'ESCALATE' ? 'continue' : 'end', instanceId: open.instance }, controlId));
+    this.outbound.enqueue(controlId, buildPcd04({ tMs: this.world.nowMs, pumpId, ...placeFields(place), alarm: e.id, priority: open.priority, phase: e.type === 'ALARM' ? 'start' : e.type === 'ESCALATE' ? 'escalate' : 'end', instanceId: open.instance }, controlId));
+  }
+
+  /** The gateway escalated an unanswered high-priority alarm (level 1 charge nurse, 2 rapid response): PCD-04 update with the level. */
+  onEscalate(pumpId: string, alarmId: string, level: number): void {
+    const place = this.where.get(pumpId);
+    const open = this.alarms.get(`${pumpId}/${alarmId}`);
+    if (!place || !open || !this.world || !isAlarmId(alarmId)) return;
+    const controlId = this.nextId();
+    this.alertsQueued++;
+    this.outbound.enqueue(controlId, buildPcd04({ tMs: this.world.nowMs, pumpId, ...placeFields(place), alarm: alarmId, priority: open.priority, phase: 'update', instanceId: open.instance, escalationLevel: level }, controlId));
   }
 
   private nextId(): string {
@@ -146,6 +183,7 @@ export class Hl7RunLink {
   }
 
   async finish(): Promise<Hl7RunInfo> {
+    await this.desk?.close();
     await this.outbound.drained(END_WAIT_MS);
     const st = this.outbound.stats;
     const delays = [...st.ackDelaysMs].sort((a, b) => a - b);
@@ -161,6 +199,7 @@ export class Hl7RunLink {
       timeouts: st.timeouts,
       connectFailures: st.connectFailures,
       p99AckMs: delays.length ? delays[Math.min(delays.length - 1, Math.ceil(delays.length * 0.99) - 1)]! : 0,
+      ...(this.desk ? { orders: { ...this.desk.stats, port: this.deskPort } } : {}),
       ...(this.own ? { engineProcessed: this.own.stats.accepted, engineDuplicates: this.own.stats.duplicates } : {}),
     };
     this.outbound.close();
@@ -173,14 +212,13 @@ export class Hl7RunLink {
     const place = this.where.get(pumpId);
     const status = this.gateway?.lastKnown(pumpId);
     if (!place || !this.world) return;
-    const area = findCareArea(this.library, place.fp.careArea);
+    const fp = this.fleet.find((f) => f.id === pumpId);
+    const area = fp ? findCareArea(this.library, fp.careArea) : undefined;
     const drug = status && status.drug !== '-' && area ? findDrug(area, status.drug) : undefined;
     const snap: DecSnapshot = {
       tMs: this.world.nowMs,
       pumpId,
-      unit: place.fp.unit,
-      bed: place.bed,
-      patientId: `P-${place.fp.unit}-${place.bed}`,
+      ...placeFields(place),
       state: stateEvent?.state ?? status?.state ?? 'IDLE',
       mode: status?.mode ?? '-',
       rateMlPerH: status?.rateMlPerH ?? 0,
@@ -191,4 +229,9 @@ export class Hl7RunLink {
     const controlId = this.nextId();
     this.outbound.enqueue(controlId, buildPcd01(snap, controlId));
   }
+}
+
+/** PID and PV1 of a pump's messages. */
+function placeFields(p: Place): { unit: string; bed: string; patientId: string; patientName?: string } {
+  return { unit: p.unit, bed: p.bed, patientId: p.patientId, ...(p.patientName ? { patientName: p.patientName } : {}) };
 }

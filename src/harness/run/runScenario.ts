@@ -25,6 +25,8 @@ import { parseDurationMs } from '../scenario/duration.js';
 import type { MqttRunInfo, TransportOption } from '../mqttlink/transport.js';
 // --- hl7 (src/harness/hl7, docs/hl7.md) ---
 import type { Hl7Option, Hl7RunInfo } from '../hl7/runLink.js';
+import type { RemoteCommandRecord } from '../link/pumpAgent.js';
+import type { PumpEvent } from '../../sim/trace/events.js';
 
 export { SETTLE_MS } from '../ward/ward.js';
 
@@ -82,7 +84,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const ward = new Ward(plan, {
     network: mqttRun?.network,
     externalGateway,
-    hooks: { ...hooks, ...(hl7 ? { onIngest: (rec: IngestedEvent) => hl7.onIngest(rec) } : {}) },
+    hooks: { ...hooks, ...(hl7 ? { onIngest: (rec: IngestedEvent) => hl7.onIngest(rec), onRemote: (r: RemoteCommandRecord) => hl7.onRemote(r), onPumpEvent: (pumpId: string, e: PumpEvent) => hl7.onPumpEvent(pumpId, e), onEscalate: (pumpId: string, alarmId: string, level: number) => hl7.onEscalate(pumpId, alarmId, level) } : {}) },
     ...(hl7 ? { startFault: (fault, args) => hl7.startFault(fault, args) } : {}),
   });
   hl7?.attach(world, ward.gateway, durationMs);

@@ -10,6 +10,7 @@ import { formatDurationMs } from './duration.js';
 import { resolveTarget } from './fleet.js';
 import type { Path, ScenarioProblems } from './problems.js';
 import { duration as durationSchema, expectationSchema, timelineEntrySchema, type Expectation, type TimelineEntry } from './schema.js';
+import { checkBeds } from './beds.js';
 import { checkLibrary, checkReferencedFiles, checkRollout, checkSite, ms, type Fleet, type NamedLibrary } from './siteChecks.js';
 import { actionSpec, faultSpec, GATEWAY_FAULT_NAMES, numberArg, REPEATING_FAULT_NAMES } from './timelineTable.js';
 import { checkWorkBounds } from './workBounds.js';
@@ -25,6 +26,7 @@ export function checkSemantics(ctx: Ctx, raw: Record<string, unknown>, dir: stri
   const library = checkLibrary(ctx, raw.library, dir);
   const fleet = checkSite(ctx, raw.site, library);
   checkWorkBounds(raw, durationMs, fleet?.pumps, (path, message) => ctx.add(path, message));
+  if (fleet) checkBeds({ site: { units: fleet.units } }, fleet.pumps, (path, message) => ctx.add(path, message));
   checkReferencedFiles(ctx, raw, dir);
 
   const timeline = raw.timeline;

@@ -62,6 +62,27 @@ export const patientsSchema = z
   })
   .strict();
 
+/** A bed of a unit with the pumps at it and its patient (PID/PV1 of HL7 messages, docs/hl7.md). */
+export const bedSchema = z
+  .object({
+    /** PV1-3.3 bed. */
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$/, 'a bed id is 1 to 16 characters of A-Z a-z 0-9 _ -'),
+    /** Pump ids of this unit at this bed. */
+    pumps: z.array(z.string()).min(1).max(8),
+    patient: z
+      .object({
+        /** PID-3 patient identifier (e.g. a medical record number). */
+        id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$/, 'a patient id is 1 to 32 characters of A-Z a-z 0-9 . _ -'),
+        /** PID-5 as Family^Given. */
+        name: z.string().regex(/^[^|~\\&\r\n^]{1,40}(\^[^|~\\&\r\n^]{1,40})?$/, 'a name is Family or Family^Given, at most 40 characters each, without | ~ \\ &').optional(),
+        /** Weight in kg, for weight-based doses of PCD-03 orders that do not give one. */
+        weightKg: z.number().min(0.2).max(350).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 export const unitSchema = z
   .object({
     id,
@@ -72,6 +93,8 @@ export const unitSchema = z
     /** Pumps with generated activity (patients, nurses). Without it, only the timeline acts. */
     patients: patientsSchema.optional(),
     nurse: nurseSchema.default({ respond: true, responseTime: { min: '30s', max: '5m' } }),
+    /** Beds with their pumps and patients (HL7 PID/PV1); pumps at no listed bed sit in bed n (docs/hl7.md). */
+    beds: z.array(bedSchema).max(20_000).optional(),
   })
   .strict();
 
@@ -261,7 +284,14 @@ export const scenarioSchema = z
     /** A staged rollout of one release (docs/rollout.md). */
     rollout: rolloutSchema.optional(),
     /** The gateway's HL7 interface (docs/hl7.md): off unless given here or by `run --hl7`. */
-    hl7: z.object({ decEvery: duration.default('5m') }).strict().optional(),
+    hl7: z
+      .object({
+        decEvery: duration.default('5m'),
+        /** PCD-03 (`--hl7-listen`): how long after an order's start is held the unit's nurse confirms it at the pump. */
+        confirmAfter: duration.default('10s'),
+      })
+      .strict()
+      .optional(),
     expect: z.array(expectationSchema).default([]),
     /** The asset inventory: owners, locations, the hospital's records, parked pumps, unknown devices (docs/inventory.md). */
     inventory: inventorySchemaOf(duration, target).optional(),

@@ -29,10 +29,20 @@ describe('PCD-04 builder', () => {
     want.forEach((seg, i) => expect(got[i], seg[0]).toEqual(seg));
   });
 
-  it('an end is inactive; a change of priority continues with the new one; an alarm without a published MDC code uses infusim codes', () => {
-    expect(readAlert(buildPcd04({ ...occlusion, phase: 'end' }, 'C-2'))).toMatchObject({ phase: 'end', state: 'inactive', priority: 'PH' });
-    expect(readAlert(buildPcd04({ ...occlusion, phase: 'continue', priority: 'medium' }, 'C-3'))).toMatchObject({ phase: 'continue', state: 'active', priority: 'PM' });
+  it('an end is inactive; a change of priority at the pump escalates with the new one; an alarm without a published MDC code uses infusim codes', () => {
+    expect(readAlert(buildPcd04({ ...occlusion, phase: 'end' }, 'C-2'))).toMatchObject({ phase: 'end', state: 'inactive', priority: 'PH', escalation: '' });
+    expect(readAlert(buildPcd04({ ...occlusion, phase: 'escalate', priority: 'medium' }, 'C-3'))).toMatchObject({ phase: 'escalate', state: 'active', priority: 'PM' });
     expect(readAlert(buildPcd04({ ...occlusion, alarm: 'AIR_IN_LINE', priority: 'low' }, 'C-4'))).toMatchObject({ alarm: 'AIR_IN_LINE^air in line^INFUSIM', priority: 'PL' });
+  });
+
+  it('the gateway escalation: phase update, still active, and an escalation row with the level and who (golden)', () => {
+    const got = buildPcd04({ ...occlusion, tMs: 7_320_000, phase: 'update', escalationLevel: 2 }, 'C-8').split('\r').map((s) => s.split('|'));
+    const T2 = '20260101020200+0000';
+    expect(got[6]).toEqual('OBX|3|ST|68481^MDC_ATTR_EVENT_PHASE^MDC|1.0.0.0.3|update||||||F'.split('|'));
+    expect(got[7]).toEqual('OBX|4|ST|68482^MDC_ATTR_ALARM_STATE^MDC|1.0.0.0.4|active||||||F'.split('|'));
+    expect(got[8]).toEqual(`OBX|5|CWE|ESCALATION_LEVEL^escalation level^INFUSIM|1.0.0.0.5|2^rapid response team^INFUSIM||||||F|||${T2}`.split('|'));
+    expect(got).toHaveLength(9);
+    expect(VALIDATORS['ORU^R40']!(got.map((f) => f.join('|')).join('\r'))).toBeUndefined();
   });
 
   it('the listener accepts it and refuses a phase TF-2 does not know', () => {

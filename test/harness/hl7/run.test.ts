@@ -3,6 +3,9 @@
  * process) and, end to end, `infusim run --hl7` against `infusim hl7 listen` (real processes, real
  * TCP): every PCD-01 the gateway queued reaches the engine exactly once through the outage.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/harness/run/runScenario.js';
 import { loadScenarioFile } from '../../../src/harness/scenario/load.js';
@@ -61,5 +64,46 @@ describe('infusim run --hl7 against infusim hl7 listen', () => {
     const b = infusimSync(['hl7', 'listen', '--port', '70000']);
     expect(b.status).toBe(2);
     expect(b.stderr).toContain('a port is 0 (any free port) to 65535, got "70000"');
+  });
+});
+
+describe('infusim run --hl7-listen with infusim hl7 send (PCD-03, real processes)', () => {
+  it('an order sent from the command line programs a pump after confirmation at the pump', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'infusim-hl7-orders-'));
+    const file = join(dir, 'orders.yaml');
+    writeFileSync(file, ['name: hl7-orders-cli', 'seed: 7', 'duration: 1h', 'site:', '  segments: [{ id: seg-a }]', '  units:', '    - { id: icu, careArea: icu, segment: seg-a, pumps: [{ type: lvp, count: 2 }] }', ''].join('\n'));
+    // Paced at 60x: an hour of virtual time takes a minute, time enough for the order to arrive.
+    const child = spawnInfusim(['run', file, '--hl7-listen', '0', '--speed', '60x', '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      let err = '';
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      const port = await new Promise<number>((resolve, reject) => {
+        void exited.then((code) => reject(new Error(`run exited ${code}: ${err}`)));
+        const t = setInterval(() => {
+          const m = /hl7 orders: listening on 127\.0\.0\.1:(\d+)/.exec(err);
+          if (m) {
+            clearInterval(t);
+            resolve(Number(m[1]));
+          }
+        }, 10);
+      });
+      const sent = await infusim(['hl7', 'send', '--to', `127.0.0.1:${port}`, '--pump', 'icu-2', '--patient', 'P-icu-2', '--drug', 'insulin', '--dose', '4units/h', '--vtbi', '40']);
+      expect(sent.status, sent.stderr).toBe(0);
+      expect(sent.stdout).toMatch(/^AA \S+: pump icu-2 programmed \(PROGRAM drug=insulin dose=4 vtbi=40\); the start waits for confirmation at the pump/);
+      expect(await exited).toBe(0);
+      expect(out).toMatch(/hl7 orders 127\.0\.0\.1:\d+: 1 received, 0 refused, 1 programmed, 1 confirmed at the pump/);
+    } finally {
+      child.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('hl7 send refuses options that make no order (exit 2)', () => {
+    const r = infusimSync(['hl7', 'send', '--to', '127.0.0.1:1', '--pump', 'icu-1', '--patient', 'P-icu-1', '--drug', 'insulin', '--vtbi', '40']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('give one of --rate (mL/h) or --dose');
   });
 });
