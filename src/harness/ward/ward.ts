@@ -38,6 +38,9 @@ import { WardActivity } from '../world/wardActivity.js';
 import { World } from '../world/world.js';
 import { answerAlarms, newRunState, trackAlarm, type RunState } from './state.js';
 import { scheduleTimeline, type TimelineHooks } from './timeline.js';
+// --- monitor (docs/monitoring.md) ---
+import { attachMonitor, type AttachedMonitor } from '../monitor/attach.js';
+import type { Alert } from '../monitor/alert.js';
 
 /** How long after the end the run goes on, links healed, so every outbox drains. */
 export const SETTLE_MS = 10 * 60_000;
@@ -59,6 +62,8 @@ export interface WardHooks extends TimelineHooks {
   onSample?: (tMs: number) => void;
   /** The gateway ingested a pump event (once per event; the HL7 link reports from it). */
   onIngest?: (rec: IngestedEvent) => void;
+  /** The traffic monitor raised an alert (only with `monitor:`). */
+  onAlert?: (a: Alert) => void;
 }
 
 export type NetChange = 'link-down' | 'link-up' | 'gateway-down' | 'gateway-up';
@@ -127,6 +132,8 @@ export class Ward {
   readonly seriesEveryMs: number;
   private nextSampleMs = 0;
   private readonly faultEnds: (() => void)[] = [];
+  /** The passive traffic monitor, when the scenario has `monitor:` (src/harness/monitor). */
+  readonly traffic: AttachedMonitor | undefined;
 
   constructor(
     plan: WardPlan,
@@ -144,6 +151,7 @@ export class Ward {
     this.fleet = fleet;
     this.rollout = rollout;
     this.network = options.network ?? new Network(world, plan.networkSeed, plan.linkDefaults);
+    this.traffic = attachMonitor(s, fleet, this.network, world, hooks.onAlert); // --- monitor ---
     this.seriesEveryMs = Math.max(60_000, Math.round(this.durationMs / 288 / 60_000) * 60_000);
     const state = (this.state = newRunState(fleet));
     this.monitor = new SafetyMonitor((v) => {
