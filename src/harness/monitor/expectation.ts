@@ -3,7 +3,9 @@
  * (every injected attack of that name detected within that long of its start) and `false-alerts`
  * (at most N per 1,000 monitored pump-hours).
  */
-import { formatDurationMs } from '../scenario/duration.js';
+import { formatDurationMs as formatNonZero } from '../scenario/duration.js';
+
+const formatDurationMs = (ms: number): string => (ms === 0 ? '0s' : formatNonZero(ms));
 import type { AttackName } from '../scenario/monitorSchema.js';
 import type { MonitorReport } from './detection.js';
 

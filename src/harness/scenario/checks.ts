@@ -16,6 +16,7 @@ import { checkWorkBounds } from './workBounds.js';
 import { didYouMean, list } from './words.js';
 import { inventoryProblems } from './inventoryChecks.js';
 import { advisoryProblems } from './advisoryChecks.js';
+import { monitorProblems } from './monitorChecks.js';
 
 type Ctx = ScenarioProblems;
 
@@ -36,6 +37,7 @@ export function checkSemantics(ctx: Ctx, raw: Record<string, unknown>, dir: stri
   checkRollout(ctx, raw, fleet);
   // --- inventory, advisory ---
   for (const p of [...inventoryProblems(raw.inventory, dir, fleet), ...advisoryProblems(raw, dir)]) ctx.add(p.path, p.message);
+  for (const p of monitorProblems(raw, fleet)) ctx.add(p.path, p.message); // --- monitor ---
   const expect = raw.expect;
   if (Array.isArray(expect)) {
     expect.forEach((item: unknown, i) => {

@@ -120,3 +120,21 @@ describe('detectors', () => {
     expect(kinds(alerts)).toEqual(['unauthorised-command']);
   });
 });
+
+describe('firmware-change', () => {
+  const offer: Parameters<typeof monitoredWard>[0] = { extra: { releases: [{ id: 'r11', version: '1.1.0', sizeBytes: 8192 }] }, idle: true, timeline: [{ at: '15m', action: 'firmware-offer', target: 'u-1', args: { release: 'r11' } }] };
+
+  it('a release offered to an idle pump outside any rollout: alert when the pump reports booting it (the boot in its trace, sent at once)', async () => {
+    const { result, trace } = await runScenario(monitoredWard(offer));
+    const boot = trace.records.find((r) => r.kind === 'pump' && r.pumpId === 'u-1' && r.event.type === 'UPDATE' && r.event.event.type === 'boot');
+    expect(boot).toBeDefined();
+    const fw = (result.monitor?.alerts ?? []).filter((a) => a.kind === 'firmware-change');
+    expect(fw).toEqual([expect.objectContaining({ pumpId: 'u-1', atMs: boot?.tMs })]);
+    expect(fw[0]?.detail).toContain('1.1.0');
+  });
+
+  it('an approved version boots without an alert', async () => {
+    const { result } = await runScenario(monitoredWard({ ...offer, monitor: { approvedFirmware: ['1.1.0'] } }));
+    expect((result.monitor?.alerts ?? []).filter((a) => a.kind === 'firmware-change')).toEqual([]);
+  });
+});

@@ -9,10 +9,11 @@ import { infuse, wardInput, type Expect, type Timeline } from '../run/helpers.js
 export const LINK_MS = 20;
 export const MIN = 60_000;
 
-export function monitoredWard(o: { timeline?: Timeline; monitor?: Record<string, unknown>; expect?: Expect; duration?: string; second?: number } = {}): LoadedScenario {
+export function monitoredWard(o: { timeline?: Timeline; monitor?: Record<string, unknown>; expect?: Expect; duration?: string; second?: number; idle?: boolean; extra?: Partial<ScenarioInput> } = {}): LoadedScenario {
   const input: ScenarioInput = {
-    ...wardInput({ pumps: 3, second: o.second ?? 2, duration: o.duration ?? '30m', link: { latency: '20ms', jitter: '0ms' }, timeline: [...infuse(), ...(o.timeline ?? [])], expect: o.expect ?? [] }),
+    ...wardInput({ pumps: 3, second: o.second ?? 2, duration: o.duration ?? '30m', link: { latency: '20ms', jitter: '0ms' }, timeline: [...(o.idle ? [] : infuse()), ...(o.timeline ?? [])], expect: o.expect ?? [] }),
     monitor: { baseline: '10m', ...(o.monitor ?? {}) } as ScenarioInput['monitor'],
+    ...(o.extra ?? {}),
   };
   return defineScenario(input);
 }
