@@ -47,7 +47,8 @@ export function isAttack(what: string): what is AttackName {
 export function detectionFigures(input: { alerts: readonly Alert[]; spans: readonly AttackSpan[]; pumps: number; durationMs: number; baselineMs: number; attributeWithinMs: number; baseline: UnitBaselineReport[] }): MonitorReport {
   const attributed = new Set<Alert>();
   const detections: Detection[] = [];
-  for (const s of input.spans) {
+  // In the order the attacks started (fault spans are kept in the order they ended).
+  for (const s of [...input.spans].sort((a, b) => a.startMs - b.startMs)) {
     if (!isAttack(s.what)) continue;
     const kinds: readonly DetectorKind[] = ATTACKS[s.what];
     const hits = input.alerts.filter((a) => kinds.includes(a.kind) && a.atMs >= s.startMs && a.atMs <= s.endMs + input.attributeWithinMs);

@@ -24,7 +24,12 @@ describe('the traffic monitor is passive', () => {
     expect(plain.result.traceHash).toBe(HASHES['rogue-client.yaml']);
     expect(watched.result.traceHash).toBe(plain.result.traceHash);
     expect(plain.result.monitor).toBeUndefined();
-    expect(watched.result.monitor?.detections.filter((d) => d.detected).length).toBe(watched.result.monitor?.detections.length);
+    // Its three rogue-client entries (30m every 10m, 40m forged, 45m replayed), each detected.
+    expect(watched.result.monitor?.detections.map((d) => [d.attack, d.startMs, d.detected])).toEqual([
+      ['rogue-client', 30 * 60_000, true],
+      ['rogue-client', 40 * 60_000, true],
+      ['rogue-client', 45 * 60_000, true],
+    ]);
   });
 });
 
