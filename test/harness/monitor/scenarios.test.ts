@@ -27,3 +27,30 @@ describe('scenarios/compromised-credentials.yaml', () => {
     expect(result.outcome).toBe('pass');
   });
 });
+
+describe('scenarios/alert-fatigue.yaml', () => {
+  /**
+   * Baseline: a titration every 5 min, so at most 2 within any 10 min (t − 10m excluded): peak 2.
+   * After 1h every 2 min (60m, 62m, ...); the window at 64m holds 55m, 60m, 62m, 64m = 4.
+   * Shipped rule (factor 3): threshold max(4, floor(3 x 2) + 1) = 7 > 5 (the most in 10 min at 2 min): none.
+   * Tight rule (factor 1): threshold max(4, floor(1 x 2) + 1) = 4: the first alert at 64m; then one
+   * per 10 min cooldown (74m, ..., 234m: the window always holds 5): 18 per pump, 180 in all, over
+   * 10 pumps x 3 h = 30 pump-hours: 6000 per 1000 pump-hours.
+   */
+  it('the tuned rule raises no alert; a tight one raises 18 per pump, 6000 per 1000 pump-hours', async () => {
+    const tuned = await runScenario(loadScenarioFile('scenarios/alert-fatigue.yaml'));
+    expect(tuned.result.monitor?.alerts).toEqual([]);
+    expect(tuned.result.outcome).toBe('pass');
+    const loaded = loadScenarioFile('scenarios/alert-fatigue.yaml');
+    const monitor = loaded.scenario.monitor!;
+    const tight = await runScenario({ ...loaded, scenario: { ...loaded.scenario, monitor: { ...monitor, rules: { 'command-rate': { enabled: true, count: 4, window: '10m', factor: 1 } } } } });
+    const m = tight.result.monitor!;
+    const first = m.alerts.filter((a) => a.pumpId === 'icu-1');
+    expect(first.map((a) => a.atMs / 60_000)).toEqual(Array.from({ length: 18 }, (_, i) => 64 + 10 * i));
+    expect(m.alerts).toHaveLength(180);
+    expect(m.falseAlerts).toBe(180);
+    expect(m.monitoredPumpHours).toBe(30);
+    expect(m.falseAlertsPer1000PumpHours).toBe(6000);
+    expect(tight.result.expectations[0]).toMatchObject({ description: 'false alerts at most 0 per 1000 pump-hours', passed: false });
+  });
+});
