@@ -3,6 +3,7 @@
  * (docs/monitoring.md): `allow:` pairs name segments of the site (or the gateway's), an attack's
  * `from` names a segment, a stolen `credential` names a pump.
  */
+import { ATTACKS } from './monitorSchema.js';
 import { didYouMean, list } from './words.js';
 
 export interface MonitorProblem {
@@ -44,6 +45,18 @@ export function monitorProblems(raw: Record<string, unknown>, fleet: FleetFacts 
       if (fault === 'stolen-credential' && typeof a.credential === 'string' && !pumpIds.includes(a.credential)) {
         out.push({ path: ['timeline', i, 'args', 'credential'], message: `pump "${a.credential}" is not in the fleet${didYouMean(a.credential, pumpIds)}` });
       }
+    });
+  }
+  // detect and false-alerts need the monitor; detect needs its attack in the timeline.
+  const expect = raw.expect;
+  if (Array.isArray(expect)) {
+    const injected = new Set(Array.isArray(timeline) ? timeline.map((e: unknown) => (e !== null && typeof e === 'object' ? (e as { fault?: unknown }).fault : undefined)) : []);
+    expect.forEach((e: unknown, i) => {
+      if (e === null || typeof e !== 'object') return;
+      const { check, attack } = e as { check?: unknown; attack?: unknown };
+      if (check !== 'detect' && check !== 'false-alerts') return;
+      if (!m) out.push({ path: ['expect', i, 'check'], message: `${check} judges the traffic monitor: the scenario needs a monitor: section (docs/monitoring.md)` });
+      else if (check === 'detect' && typeof attack === 'string' && Object.hasOwn(ATTACKS, attack) && !injected.has(attack)) out.push({ path: ['expect', i, 'attack'], message: `no ${attack} is injected in the timeline, so there is nothing to detect` });
     });
   }
   return out;

@@ -46,7 +46,16 @@ describe('monitor: in a scenario file', () => {
   });
 
   it('detect: names an attack the harness injects', () => {
-    const text = `${BASE}  - { check: detect, attack: ddos, within: 2m }\n`;
+    const text = `${BASE}  - { check: detect, attack: ddos, within: 2m }\nmonitor:\n  baseline: 10m\n`;
     oneProblem(text, 'ddos');
+  });
+});
+
+describe('the monitor expectations are checked before the run', () => {
+  it('detect and false-alerts need monitor:; detect needs its attack in the timeline', () => {
+    const noMonitor = `${BASE}  - { check: false-alerts, max: 5 }\n`;
+    expect(oneProblem(noMonitor, 'false-alerts').message).toMatch(/needs a monitor: section/);
+    const notInjected = `${BASE}  - { check: detect, attack: segment-scan, within: 2m }\nmonitor:\n  baseline: 10m\n`;
+    expect(oneProblem(notInjected, 'segment-scan').message).toMatch(/no segment-scan is injected in the timeline/);
   });
 });
