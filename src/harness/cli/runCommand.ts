@@ -15,6 +15,8 @@ import { comparePolicies, formatComparison } from '../run/compare.js';
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './mqttOptions.js';
 // --- hl7 flags (docs/hl7.md) ---
 import { parseHostPort, parsePort } from '../hl7/cliOptions.js';
+// --- monitor flags (docs/monitoring.md) ---
+import { openAlertOutputs } from './alertOutputs.js';
 
 export function parseSpeed(text: string): Speed {
   if (text === 'max') return 'max';
@@ -60,6 +62,8 @@ interface RunOpts extends TransportFlags {
   hl7?: { host: string; port: number };
   hl7Journal?: string;
   hl7Listen?: number;
+  alerts?: string;
+  syslog?: string;
 }
 
 export function registerRun(program: Command): void {
@@ -76,6 +80,8 @@ export function registerRun(program: Command): void {
     .option('--hl7 <host:port>', 'send IHE PCD-01 from the gateway to this HL7 engine over MLLP (docs/hl7.md)', parseHostPort)
     .option('--hl7-listen <port>', 'take IHE PCD-03 infusion orders (RGV^O15) over MLLP on this port (0: any free port, printed); docs/hl7.md', parsePort)
     .option('--hl7-journal <file>', "the gateway's durable HL7 queue: unacknowledged messages survive a restart")
+    .option('--alerts <file>', "write the traffic monitor's alerts, one JSON line each (a scenario with monitor:, docs/monitoring.md)")
+    .option('--syslog <udp|tcp://host:port>', "send the traffic monitor's alerts as syslog (RFC 5424) to a SIEM as they are raised")
     .option('--compare <policyA.yaml policyB.yaml...>', 'what-if: run the same seed under two rollout policies and report both side by side (docs/rollout.md)');
   addTransportFlags(cmd, true) // --transport mqtt, --broker, --broker-port, --ca, --credentials, --broker-admin, --mosquitto
     .action(async (file: string, opts: RunOpts) => {
@@ -114,6 +120,12 @@ export function registerRun(program: Command): void {
         process.exitCode = cmp.a.exitCode === 0 && cmp.b.exitCode === 0 ? 0 : 1;
         return;
       }
+      const alertOutputs = await openAlertOutputs(s, opts);
+      if (typeof alertOutputs === 'string') {
+        process.stderr.write(`infusim run: ${alertOutputs}\n`);
+        process.exitCode = 2;
+        return;
+      }
       if (opts.progress) process.stderr.write(`infusim run ${s.name}: seed ${s.seed}, duration ${String(s.duration)}, speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
       const progress = createProgress({ stream: process.stderr, totalMs: 1, enabled: opts.progress ? (process.stderr.isTTY ? true : 'lines') : false });
       let total = 1;
@@ -130,6 +142,7 @@ export function registerRun(program: Command): void {
               },
             }
           : {}),
+        ...(alertOutputs ? { onAlert: alertOutputs.onAlert } : {}),
         onProgress: (p) => {
           if (p.totalMs !== total) {
             total = p.totalMs;
@@ -140,6 +153,8 @@ export function registerRun(program: Command): void {
       });
       bar.done();
       const r = run.result;
+      const alertsWhere = await alertOutputs?.close(r.monitor?.alerts ?? []);
+      if (alertsWhere) process.stdout.write(`${alertsWhere}\n`);
       process.stdout.write(formatSummary(r, { color: opts.color === true }) + '\n');
       if (run.mqtt) process.stdout.write(formatMqttSummary(run.mqtt) + '\n');
       if (run.hl7) process.stdout.write(`hl7 ${run.hl7.engine}: ${run.hl7.queued} queued (${run.hl7.alerts} PCD-04), ${run.hl7.acked} acknowledged AA, ${run.hl7.pending} left, ${run.hl7.resent} resent, ${run.hl7.nacks} NACKs, ${run.hl7.timeouts} ack timeouts, p99 ack ${run.hl7.p99AckMs.toFixed(1)} ms\n`);

@@ -15,6 +15,7 @@ import type { FleetPump } from '../scenario/fleet.js';
 import { booleanArg, faultSpec, numberArg, textArg, type FaultName } from '../scenario/timelineTable.js';
 import type { SafetyMonitor } from '../safety/monitor.js';
 import type { World } from '../world/world.js';
+import { ATTACK_SENDERS } from './attacks.js';
 
 export interface FaultContext {
   world: World;
@@ -167,6 +168,11 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
     case 'reconnect-storm':
       reconnectStorm(ctx, target, ids, args);
       return () => undefined;
+    case 'stolen-credential':
+    case 'compromised-gateway':
+    case 'segment-scan':
+      ATTACK_SENDERS[fault]?.(ctx, ids, args);
+      return () => undefined;
     // The HL7 engine's faults act on the run's HL7 link (hl7/runLink.ts, given to the ward by the
     // runner); a ward without one (infusim fleet, a training session) has no engine to act on.
     case 'hl7-engine-down':
@@ -183,6 +189,13 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
  * reconnect together, each after its own reconnect delay (`backoff` ms plus a seeded draw in
  * [0, `jitter`) ms; over MQTT the clients reconnect at once). Outboxes keep the events meanwhile.
  */
+/** What a repeating fault does again at each `every:` (rogue clients, attacks, reconnect storms). */
+export function repeatOf(ctx: FaultContext, fault: FaultName, target: string, pumpIds: readonly string[], args: Args): () => void {
+  const attack = ATTACK_SENDERS[fault];
+  if (attack) return () => attack(ctx, pumpIds, args);
+  return fault === 'rogue-client' ? () => rogueSend(ctx, pumpIds, args) : () => reconnectStorm(ctx, target, pumpIds, args);
+}
+
 export function reconnectStorm(ctx: FaultContext, target: string, pumpIds: readonly string[], args: Args): void {
   if (pumpIds.length === 0) return;
   const backMs = ctx.network.reconnectStorm(pumpIds, { backoffMs: num('reconnect-storm', args, 'backoff'), jitterMs: num('reconnect-storm', args, 'jitter') });
@@ -212,6 +225,9 @@ export function rogueSend(ctx: FaultContext, pumpIds: readonly string[], args: A
     }
     // `claim: gateway`: the rogue writes `from: gateway` (what it says, never what the run believes).
     const claim = textArg(rogue, args, 'claim') === 'gateway' ? 'gateway' : undefined;
-    ctx.network.sendDown({ kind: 'command', pumpId: id, envelope, source: 'rogue', ...(claim ? { claim } : {}) });
+    const client = args.client;
+    const from = args.from;
+    const via = typeof client === 'string' || typeof from === 'string' ? { via: { clientId: typeof client === 'string' ? client : 'rogue', ...(typeof from === 'string' ? { segment: from } : {}) } } : {};
+    ctx.network.sendDown({ kind: 'command', pumpId: id, envelope, source: 'rogue', ...(claim ? { claim } : {}), ...via });
   }
 }

@@ -38,7 +38,17 @@ export type DownMessage =
    * the MQTT side it is read back from the payload's `from`, so a receiver must never trust it.
    * `claim` is what a rogue writes in `from` (`gateway` to pass for the gateway); default `source`.
    */
-  | { kind: 'command'; pumpId: string; envelope: RemoteEnvelope; source: 'gateway' | 'rogue'; claim?: 'gateway' | 'rogue' | undefined };
+  | { kind: 'command'; pumpId: string; envelope: RemoteEnvelope; source: 'gateway' | 'rogue'; claim?: 'gateway' | 'rogue' | undefined; via?: Via | undefined };
+
+/**
+ * Where a command that is not the gateway's comes from, as a network sensor sees it: the client id
+ * its connection uses and the segment it sits on (default: the target pump's). A passive monitor
+ * (src/harness/monitor) reads it; pumps never do.
+ */
+export interface Via {
+  clientId: string;
+  segment?: string | undefined;
+}
 
 export type Message = UpMessage | DownMessage;
 

@@ -27,6 +27,16 @@ export interface ReconnectBackoff {
   jitterMs: number;
 }
 
+/**
+ * A passive sensor on the network (src/harness/monitor): it sees every message as it is sent, with
+ * the client id of the connection that sent it and that client's segment, and every connection
+ * that drops (`link`: a pump id, or `segment:<id>`). It changes nothing and draws nothing.
+ */
+export interface WireTap {
+  message(dir: 'up' | 'down', m: UpMessage | DownMessage, clientId: string, fromSegment: string): void;
+  link(target: string, down: boolean): void;
+}
+
 export interface NetworkStatsCounters {
   sent: number;
   delivered: number;
@@ -51,6 +61,8 @@ export class Network {
   private readonly prng: Prng;
   readonly stats: NetworkStatsCounters = { sent: 0, delivered: 0, lost: 0, duplicated: 0 };
   private toGateway: (m: UpMessage) => void = () => undefined;
+  /** The traffic monitor, when the scenario has one (docs/monitoring.md). */
+  tap: WireTap | undefined;
   private readonly toPump = new Map<string, (m: DownMessage) => void>();
 
   constructor(
@@ -91,10 +103,12 @@ export class Network {
   /** Partitions nest: each call must be undone once. */
   partitionPump(pumpId: string, down: boolean): void {
     this.link(pumpId).partitioned += down ? 1 : -1;
+    this.tap?.link(pumpId, down);
   }
 
   partitionSegment(segment: string, down: boolean): void {
     this.segmentDown.set(segment, (this.segmentDown.get(segment) ?? 0) + (down ? 1 : -1));
+    this.tap?.link(`segment:${segment}`, down);
   }
 
   setGatewayDown(down: boolean): void {
@@ -171,12 +185,18 @@ export class Network {
   }
 
   sendUp(m: UpMessage): void {
+    this.tap?.message('up', m, m.pumpId, this.link(m.pumpId).segment);
     this.transmit(m.pumpId, 'up', () => this.reachable(m.pumpId), () => this.toGateway(m));
   }
 
   sendDown(m: DownMessage): void {
     const handler = this.toPump.get(m.pumpId);
     if (!handler) return;
+    if (this.tap) {
+      const via = m.kind === 'command' ? m.via : undefined;
+      const segment = this.link(m.pumpId).segment;
+      this.tap.message('down', m, via?.clientId ?? (m.kind === 'command' && m.source === 'rogue' ? 'rogue' : 'gateway'), via ? (via.segment ?? segment) : m.kind === 'command' && m.source === 'rogue' ? segment : '');
+    }
     const path = m.kind === 'command' && m.source === 'rogue' ? () => this.reachableByOthers(m.pumpId) : () => this.reachable(m.pumpId);
     // The receiver sees what a wire would carry: the sender's claim, not who sent it.
     const seen: DownMessage = m.kind === 'command' && m.claim !== undefined ? { ...m, source: m.claim, claim: undefined } : m;

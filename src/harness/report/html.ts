@@ -3,6 +3,7 @@
  * that opens offline. Charts are hand-written SVG, tables follow the terminal summary.
  */
 import { rolloutHtmlSection } from './rollout.js';
+import { monitorHtmlSection } from './monitor.js';
 import { advisoryHtmlSection, inventoryHtmlSection } from './inventory.js';
 import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../run/result.js';
@@ -252,6 +253,7 @@ export function renderHtmlReport(result: RunResult, trace?: Trace): string {
     rolloutHtmlSection(result),
     advisoryHtmlSection(result),
     inventoryHtmlSection(result),
+    monitorHtmlSection(result),
     alarmTables(result),
     burdenHtml(result, (h, rows, numeric, name) => table(h, rows, numeric, false, '', name ?? ''), pumpLink),
     records ? escalationHtml(result, records, pumpLink) : '',

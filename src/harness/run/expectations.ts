@@ -11,6 +11,8 @@ import type { RunState } from './buildResult.js';
 import type { ExpectationResult } from './result.js';
 import type { AdvisoryRun } from '../advisory/runtime.js';
 import { judgeHl7, type Hl7RunInfo } from '../hl7/expectation.js';
+import { judgeDetect, judgeFalseAlerts } from '../monitor/expectation.js';
+import type { MonitorReport } from '../monitor/detection.js';
 
 export interface ExpectationContext {
   fleet: FleetPump[];
@@ -23,6 +25,8 @@ export interface ExpectationContext {
   advisory?: AdvisoryRun | undefined;
   /** --- hl7: what the gateway's HL7 queue reports (docs/hl7.md) --- */
   hl7?: Hl7RunInfo | undefined;
+  /** --- monitor: the traffic monitor's figures (docs/monitoring.md) --- */
+  traffic?: MonitorReport | undefined;
 }
 
 function ruleHeld(ctx: ExpectationContext, rule: string | readonly string[], label: string): ExpectationResult {
@@ -85,6 +89,10 @@ function judge(ctx: ExpectationContext, e: Expectation): ExpectationResult {
     }
     case 'hl7-exactly-once':
       return judgeHl7(ctx.hl7);
+    case 'detect':
+      return judgeDetect(ctx.traffic, e.attack, parseDurationMs(e.within));
+    case 'false-alerts':
+      return judgeFalseAlerts(ctx.traffic, e.max);
     case 'state': {
       const pumps = resolveTarget(e.target, ctx.fleet);
       const atMs = e.at !== undefined ? parseDurationMs(e.at) : undefined;

@@ -6,6 +6,7 @@ import type { PumpState } from '../../sim/trace/events.js';
 import type { RolloutResult } from '../rollout/runtime.js';
 import type { InventoryReport } from '../inventory/runInventory.js';
 import type { AdvisoryRunResult } from '../advisory/runtime.js';
+import type { MonitorReport } from '../monitor/detection.js';
 
 export type { RolloutResult, VersionPoint } from '../rollout/runtime.js';
 import type { AlarmRecord, NetworkSpan, SeriesPoint } from '../ward/state.js';
@@ -91,4 +92,6 @@ export interface RunResult {
   inventory?: InventoryReport | undefined;
   /** The advisory loop: match, patch targets, compensating controls, exposure by unit over time (docs/advisories.md). */
   advisory?: AdvisoryRunResult | undefined;
+  /** The traffic monitor: alerts, per attack detected or not and its time to detect, false alerts (docs/monitoring.md). */
+  monitor?: MonitorReport | undefined;
 }

@@ -23,6 +23,9 @@ import type { AdvisoryRun } from '../advisory/runtime.js';
 import { parseDurationMs } from '../scenario/duration.js';
 // --- mqtt transport (src/harness/mqttlink) ---
 import type { MqttRunInfo, TransportOption } from '../mqttlink/transport.js';
+// --- monitor (src/harness/monitor, docs/monitoring.md) ---
+import { monitorReport } from '../monitor/attach.js';
+import type { Alert } from '../monitor/alert.js';
 // --- hl7 (src/harness/hl7, docs/hl7.md) ---
 import type { Hl7Option, Hl7RunInfo } from '../hl7/runLink.js';
 import type { RemoteCommandRecord } from '../link/pumpAgent.js';
@@ -47,6 +50,8 @@ export interface RunOptions {
   rolloutPolicy?: RolloutPolicyYaml & { name: string };
   /** Send PCD-01 from the gateway to this HL7 engine (docs/hl7.md); a scenario with `hl7:` uses infusim's own listener without it. */
   hl7?: Hl7Option;
+  /** Each alert of the traffic monitor as it is raised (a scenario with `monitor:`; `--alerts`, `--syslog`). */
+  onAlert?: (a: Alert) => void;
 }
 
 export interface ScenarioRun {
@@ -84,7 +89,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const ward = new Ward(plan, {
     network: mqttRun?.network,
     externalGateway,
-    hooks: { ...hooks, ...(hl7 ? { onIngest: (rec: IngestedEvent) => hl7.onIngest(rec), onRemote: (r: RemoteCommandRecord) => hl7.onRemote(r), onPumpEvent: (pumpId: string, e: PumpEvent) => hl7.onPumpEvent(pumpId, e), onEscalate: (pumpId: string, alarmId: string, level: number) => hl7.onEscalate(pumpId, alarmId, level) } : {}) },
+    hooks: { ...hooks, ...(options.onAlert ? { onAlert: options.onAlert } : {}), ...(hl7 ? { onIngest: (rec: IngestedEvent) => hl7.onIngest(rec), onRemote: (r: RemoteCommandRecord) => hl7.onRemote(r), onPumpEvent: (pumpId: string, e: PumpEvent) => hl7.onPumpEvent(pumpId, e), onEscalate: (pumpId: string, alarmId: string, level: number) => hl7.onEscalate(pumpId, alarmId, level) } : {}) },
     ...(hl7 ? { startFault: (fault, args) => hl7.startFault(fault, args) } : {}),
   });
   hl7?.attach(world, ward.gateway, durationMs);
@@ -136,7 +141,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   progress();
 
   const { gateway, monitor } = ward;
-  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs, advisory: advisoryRun, hl7: hl7Info });
+  const traffic = ward.traffic ? monitorReport(ward.traffic, state.faultSpans, fleet.length, durationMs) : undefined; // --- monitor ---
+  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs, advisory: advisoryRun, hl7: hl7Info, traffic });
   const result = buildResult({
     loaded,
     durationMs,
@@ -155,6 +161,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   });
   result.inventory = inventoryReport; // --- inventory ---
   result.advisory = advisoryRun?.result(); // --- advisory ---
+  if (traffic) result.monitor = traffic; // --- monitor ---
   return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}), ...(hl7Info ? { hl7: hl7Info } : {}) };
 }
 

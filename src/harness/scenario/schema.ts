@@ -9,6 +9,7 @@ import { PROFILE_IDS } from '../../sim/firmware/profiles.js';
 import { TAMPER_KINDS } from './tamperKinds.js';
 import { inventorySchemaOf } from './inventorySchema.js';
 import { ACTION_NAMES, FAULT_NAMES } from './timelineTable.js';
+import { ATTACK_NAMES, monitorSchemaOf } from './monitorSchema.js';
 
 export const duration = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
   try {
@@ -152,6 +153,10 @@ export const expectationSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('advisory-closed'), within: duration }).strict(),
   /** Every HL7 message the gateway queued was acknowledged AA exactly once (docs/hl7.md). */
   z.object({ check: z.literal('hl7-exactly-once') }).strict(),
+  /** --- monitor (docs/monitoring.md): the traffic monitor alerted on this attack within this long of its start --- */
+  z.object({ check: z.literal('detect'), attack: z.enum(ATTACK_NAMES), within: duration }).strict(),
+  /** The monitor's alerts that match no injected attack, per 1,000 pump-hours, at most this many. */
+  z.object({ check: z.literal('false-alerts'), max: z.number().min(0) }).strict(),
   z.object({ check: z.literal('state'), target: target, state: z.enum(['IDLE', 'PROGRAMMED', 'RUNNING', 'PAUSED', 'KVO', 'COMPLETE', 'ALARM', 'OFF']), at: duration.optional() }).strict(),
 ]);
 
@@ -295,6 +300,8 @@ export const scenarioSchema = z
     expect: z.array(expectationSchema).default([]),
     /** The asset inventory: owners, locations, the hospital's records, parked pumps, unknown devices (docs/inventory.md). */
     inventory: inventorySchemaOf(duration, target).optional(),
+    /** The passive traffic monitor: baseline, rules and thresholds (docs/monitoring.md); off unless given. */
+    monitor: monitorSchemaOf(duration).optional(),
     /** The run is expected to end in this outcome (a teaching scenario may expect "violation"). */
     outcome: z.enum(['pass', 'violation']).default('pass'),
   })
@@ -307,3 +314,4 @@ export type Expectation = z.infer<typeof expectationSchema>;
 export type ReleaseSpecYaml = z.infer<typeof releaseSchema>;
 export type RolloutYaml = z.infer<typeof rolloutSchema>;
 export type RolloutPolicyYaml = z.infer<typeof rolloutPolicySchema>;
+export type MonitorYaml = NonNullable<Scenario['monitor']>;

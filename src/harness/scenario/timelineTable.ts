@@ -142,8 +142,12 @@ export const FAULTS = {
   reorder: lasting({ rate: RATE }),
   'gateway-outage': lasting({}, { gateway: true }),
   'clock-skew': lasting({ ms: { kind: 'number', unit: 'ms', default: 60_000 } }),
-  'rogue-client': lasting({ command: { kind: 'command', default: 'PAUSE' }, replay: BOOL_FALSE, forge: BOOL_FALSE, claim: { kind: 'enum', values: ['rogue', 'gateway'], default: 'rogue' } }, { end: 'stops-repeating', repeats: true }),
+  'rogue-client': lasting({ command: { kind: 'command', default: 'PAUSE' }, replay: BOOL_FALSE, forge: BOOL_FALSE, claim: { kind: 'enum', values: ['rogue', 'gateway'], default: 'rogue' }, client: { kind: 'string', what: 'the client id it connects with (default rogue)' }, from: { kind: 'string', what: "the segment it sits on (default the pump's)" } }, { end: 'stops-repeating', repeats: true }),
   'update-power-loss': lasting({ stage: { kind: 'enum', values: UPDATE_POWER_STAGES, default: 'downloading' }, for: num('s', 120) }, { end: 'armed', trainable: false, needsUpdates: true }),
+  // --- monitor (docs/monitoring.md): attacks the traffic monitor should detect (faults/attacks.ts) ---
+  'stolen-credential': lasting({ credential: { kind: 'string', what: 'the pump id whose broker credential is used (default the first targeted pump)' }, from: { kind: 'string', what: "the segment it is used from (default the pump's)" }, command: { kind: 'command', default: 'PAUSE' } }, { end: 'stops-repeating', repeats: true }),
+  'compromised-gateway': lasting({ command: { kind: 'command', default: 'BOLUS volume=1' }, count: { kind: 'number', min: 1, max: 100, unit: 'commands per pump', default: 1 } }, { end: 'stops-repeating', repeats: true }),
+  'segment-scan': lasting({ client: { kind: 'string', what: 'the client id it connects with (default scanner)' }, from: { kind: 'string', what: 'the segment it sits on (default the first targeted pump\'s)' } }, { end: 'stops-repeating', repeats: true }),
   'reconnect-storm': lasting({ backoff: num('ms', 1000), jitter: num('ms', 4000) }, { end: 'bounds-every', repeats: true }),
   // --- hl7 (docs/hl7.md): the hospital's HL7 engine misbehaves; they act on the run's HL7 link (hl7/runLink.ts) ---
   'hl7-engine-down': lasting({}, { trainable: false }),

@@ -9,7 +9,7 @@
  */
 import type { PumpCommand, Reply } from '../../sim/protocol/commands.js';
 import type { Prng } from '../../sim/time/prng.js';
-import { reconnectStorm, rogueSend, type Args, type FaultContext } from '../faults/faults.js';
+import { repeatOf, type Args, type FaultContext } from '../faults/faults.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { RolloutRuntime } from '../rollout/runtime.js';
 import { parseDurationMs } from '../scenario/duration.js';
@@ -92,7 +92,7 @@ function scheduleFault(ward: TimelineWard, prng: Prng, entry: TimelineEntry, fau
     const finish = ward.startFault(fault, entry.target, pumps, entry.args, 'scenario');
     if (spec.repeats && everyMs !== undefined && endMs !== undefined) {
       const ids = pumps.map((p) => p.id);
-      const again = fault === 'rogue-client' ? () => rogueSend(ward.faultCtx, ids, entry.args) : () => reconnectStorm(ward.faultCtx, entry.target, ids, entry.args);
+      const again = repeatOf(ward.faultCtx, fault, entry.target, ids, entry.args);
       for (let t = atMs + everyMs; t < endMs; t += everyMs) world.at(t, again);
     }
     if (endMs !== undefined) world.at(endMs, finish);

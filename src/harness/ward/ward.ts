@@ -39,6 +39,9 @@ import { World } from '../world/world.js';
 import { answerAlarms, newRunState, trackAlarm, type RunState } from './state.js';
 import { scheduleTimeline, type TimelineHooks } from './timeline.js';
 import { scheduleParking } from './parking.js';
+// --- monitor (docs/monitoring.md) ---
+import { attachMonitor, type AttachedMonitor } from '../monitor/attach.js';
+import type { Alert } from '../monitor/alert.js';
 
 /** How long after the end the run goes on, links healed, so every outbox drains. */
 export const SETTLE_MS = 10 * 60_000;
@@ -60,6 +63,8 @@ export interface WardHooks extends TimelineHooks {
   onSample?: (tMs: number) => void;
   /** The gateway ingested a pump event (once per event; the HL7 link reports from it). */
   onIngest?: (rec: IngestedEvent) => void;
+  /** The traffic monitor raised an alert (only with `monitor:`). */
+  onAlert?: (a: Alert) => void;
 }
 
 export type NetChange = 'link-down' | 'link-up' | 'gateway-down' | 'gateway-up';
@@ -130,6 +135,8 @@ export class Ward {
   private readonly faultEnds: (() => void)[] = [];
   /** Heals the links of the pumps parked at the end of the run (parking.ts). */
   private readonly unparkLinks: () => void;
+  /** The passive traffic monitor, when the scenario has `monitor:` (src/harness/monitor). */
+  readonly traffic: AttachedMonitor | undefined;
 
   constructor(
     plan: WardPlan,
@@ -147,6 +154,7 @@ export class Ward {
     this.fleet = fleet;
     this.rollout = rollout;
     this.network = options.network ?? new Network(world, plan.networkSeed, plan.linkDefaults);
+    this.traffic = attachMonitor(s, fleet, this.network, world, hooks.onAlert); // --- monitor ---
     this.seriesEveryMs = Math.max(60_000, Math.round(this.durationMs / 288 / 60_000) * 60_000);
     const state = (this.state = newRunState(fleet));
     this.monitor = new SafetyMonitor((v) => {
