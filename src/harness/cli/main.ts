@@ -1,29 +1,40 @@
 #!/usr/bin/env node
-/** The infusim command line. Each command lives in its own file and registers itself here. */
+/**
+ * The infusim command line. Each command lives in its own file and registers itself here. Only the
+ * command named on the command line is loaded (its file brings in what it needs: the MQTT stack,
+ * serial ports, the scenario loader); a line without a known command name (`--help`, `--version`,
+ * `help run`, a misspelt command) loads them all, in this order, so that help and errors list every
+ * command. The commands do not depend on each other, so one registered alone parses as it does
+ * among the others; a test spawns the CLI many times, and this keeps each start short.
+ */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
-import { registerConsole } from './consoleCommand.js';
-import { registerDemo } from './demoCommand.js';
-import { registerTrumpet } from './trumpetCommand.js';
-import { registerRun } from './runCommand.js';
-import { registerDevice } from './deviceCommand.js';
-import { registerBench } from './benchCommand.js';
-import { registerFleet } from './fleetCommand.js'; // infusim fleet (MQTT)
-import { runScenario } from '../run/runScenario.js';
-import { registerEmulate } from './emulateCommand.js';
-import { registerKeys } from './keysCommand.js';
-import { registerFirmware } from './firmwareCommand.js';
-import { registerLibrary } from './libraryCommand.js';
-import { registerTrain } from './trainCommand.js';
-import { registerInventory } from './inventoryCommand.js';
-import { registerAdvisory } from './advisoryCommand.js';
-import { registerHl7 } from './hl7Command.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { markRequiredOptions } from './requiredOptions.js';
 import { exitOnSignals } from '../net/cleanup.js';
 
 // A terminating signal ends the process through 'exit': temporary broker folders and port locks are removed.
 exitOnSignals();
+
+/** Every command: its name and how to register it (the order of `infusim --help`). */
+const COMMANDS: [name: string, register: (program: Command) => Promise<void>][] = [
+  ['demo', async (p) => (await import('./demoCommand.js')).registerDemo(p)],
+  ['console', async (p) => (await import('./consoleCommand.js')).registerConsole(p)],
+  ['trumpet', async (p) => (await import('./trumpetCommand.js')).registerTrumpet(p)],
+  ['run', async (p) => (await import('./runCommand.js')).registerRun(p)],
+  ['device', async (p) => (await import('./deviceCommand.js')).registerDevice(p)],
+  ['bench', async (p) => (await import('./benchCommand.js')).registerBench(p)],
+  // The runner is passed in: mqtt/ sits below run/.
+  ['fleet', async (p) => (await import('./fleetCommand.js')).registerFleet(p, (await import('../run/runScenario.js')).runScenario)],
+  ['emulate', async (p) => (await import('./emulateCommand.js')).registerEmulate(p)],
+  ['keys', async (p) => (await import('./keysCommand.js')).registerKeys(p)],
+  ['firmware', async (p) => (await import('./firmwareCommand.js')).registerFirmware(p)],
+  ['library', async (p) => (await import('./libraryCommand.js')).registerLibrary(p)],
+  ['train', async (p) => (await import('./trainCommand.js')).registerTrain(p)],
+  ['inventory', async (p) => (await import('./inventoryCommand.js')).registerInventory(p)],
+  ['advisory', async (p) => (await import('./advisoryCommand.js')).registerAdvisory(p)],
+  ['hl7', async (p) => (await import('./hl7Command.js')).registerHl7(p)],
+];
 
 const pkg = JSON.parse(readFileSync(`${PACKAGE_ROOT}package.json`, 'utf8')) as { version: string };
 
@@ -35,21 +46,8 @@ program
   .exitOverride()
   .configureOutput({ outputError: (s, write) => write(s) });
 
-registerDemo(program);
-registerConsole(program);
-registerTrumpet(program);
-registerRun(program);
-registerDevice(program);
-registerBench(program);
-registerFleet(program, runScenario); // the runner is passed in: mqtt/ sits below run/
-registerEmulate(program);
-registerKeys(program);
-registerFirmware(program);
-registerLibrary(program);
-registerTrain(program);
-registerInventory(program);
-registerAdvisory(program);
-registerHl7(program);
+const named = COMMANDS.find(([name]) => name === process.argv[2]);
+for (const [, register] of named ? [named] : COMMANDS) await register(program);
 markRequiredOptions(program);
 
 try {

@@ -2,12 +2,17 @@
  * CSAF advisories against the fleet (docs/advisories.md). Expected values come from the shipped
  * advisories' text and the component table of docs/inventory.md: firmware 0.9.2 carries
  * larkspur-tls 0.9.8 (no fix planned), 1.0.0 carries larkspur-tls 2.16.12 (fixed by 1.1.0).
+ * Every `infusim advisory` process loads the CSAF validator (about 4 s of CPU, its schemas
+ * compiled), so what is about the validator's verdict and wording is checked here in the test's
+ * process (loadAdvisory, the function the CLI calls), and the CLI is spawned once per behaviour of
+ * its own: exit 0 with the summary line, exit 2 with the message and nothing written, the matches.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadAdvisory } from '../../../src/harness/advisory/csaf.js';
 import { CLI } from '../../support/cli.js';
 
 function infusim(...args: string[]) {
@@ -19,11 +24,16 @@ const UNAUTH = 'scenarios/advisories/INFUSIM-SA-2026-002-unauthenticated-command
 describe('infusim advisory', () => {
   const dir = mkdtempSync(join(tmpdir(), 'infusim-adv-'));
 
-  it('every shipped advisory is valid CSAF 2.0', () => {
+  it('every shipped advisory is valid CSAF 2.0', async () => {
     for (const f of ['INFUSIM-SA-2026-001-tls.json', 'INFUSIM-SA-2026-002-unauthenticated-commands.json', 'INFUSIM-SA-2026-003-hard-coded-credential.json', 'INFUSIM-SA-2026-004-network-stack-ranges.json']) {
-      const r = infusim('advisory', 'check', `scenarios/advisories/${f}`);
-      expect(r.status, r.stderr).toBe(0);
+      await expect(loadAdvisory(`scenarios/advisories/${f}`), f).resolves.toBeDefined();
     }
+  });
+
+  it('advisory check: exit 0 and a line naming the advisory', () => {
+    const r = infusim('advisory', 'check', TLS);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^scenarios\/advisories\/INFUSIM-SA-2026-001-tls\.json: valid CSAF 2\.0: INFUSIM-SA-2026-001 "/);
   });
 
   interface Doc {
@@ -34,21 +44,27 @@ describe('infusim advisory', () => {
     ['a missing tracking id', (d: Doc) => delete d.document.tracking.id, '/document/tracking'],
     ['a product status naming an undefined product', (d: Doc) => d.vulnerabilities[0]!.product_status.known_affected.push('NO-SUCH-PRODUCT'), '/vulnerabilities/0/product_status/known_affected/2'],
     ['a wrong CSAF version', (d: Doc) => (d.document.csaf_version = '1.9'), '/document/csaf_version'],
-  ])('refuses %s with the JSON path: exit 2, nothing written', (_what, edit, path) => {
+  ])('refuses %s with the JSON path', async (what, edit, path) => {
     const doc = JSON.parse(readFileSync(TLS, 'utf8')) as Doc;
     edit(doc);
+    const file = join(dir, `bad-${what.replaceAll(' ', '-')}.json`);
+    writeFileSync(file, JSON.stringify(doc, null, 2));
+    await expect(loadAdvisory(file)).rejects.toThrow(`${file}: not a valid CSAF 2.0 document: ${path}`);
+  });
+
+  it('advisory match refuses an invalid advisory: exit 2, the JSON path on stderr, nothing written', () => {
+    const doc = JSON.parse(readFileSync(TLS, 'utf8')) as Doc;
+    delete doc.document.tracking.id;
     writeFileSync(join(dir, 'bad.json'), JSON.stringify(doc, null, 2));
     const r = infusim('advisory', 'match', join(dir, 'bad.json'), '--inventory', join(dir, 'none.csv'), '--json', join(dir, 'out.json'));
     expect(r.status).toBe(2);
-    expect(r.stderr).toContain(`${join(dir, 'bad.json')}: not a valid CSAF 2.0 document: ${path}`);
+    expect(r.stderr).toContain(`${join(dir, 'bad.json')}: not a valid CSAF 2.0 document: /document/tracking`);
     expect(existsSync(join(dir, 'out.json'))).toBe(false);
   });
 
-  it('refuses a document that is not JSON with file:line:column', () => {
+  it('refuses a document that is not JSON with file:line:column', async () => {
     writeFileSync(join(dir, 'broken.json'), '{\n  "document": {,\n}');
-    const r = infusim('advisory', 'check', join(dir, 'broken.json'));
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/broken\.json:2:16: not valid JSON/);
+    await expect(loadAdvisory(join(dir, 'broken.json'))).rejects.toThrow(/broken\.json:2:16: not valid JSON/);
   });
 
   it('matches a scenario: affected pumps by unit, infusing, legacy ones with compensating controls, VEX per pump', () => {

@@ -6,12 +6,31 @@
  * the rollout did, not trace hashes. Before the wire schema allowed update payloads, every update
  * was refused as malformed and the canary timed out.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/harness/run/runScenario.js';
-import { loadScenarioFile } from '../../../src/harness/scenario/load.js';
+import { loadScenarioFile, parseScenarioText } from '../../../src/harness/scenario/load.js';
+
+/**
+ * Two shipped scenarios go on for hours after their rollout has ended, only infusing, and each
+ * hour over MQTT costs CPU (tens of thousands of messages): they end earlier here, the scenario
+ * otherwise as shipped. In process (same seed) patch-rollout completes its last wave at 14 h 53 min
+ * of 24 h, and bad-patch pauses after the canary at 4 h 58 min of 8 h; an hour or more is left.
+ */
+const ENDS_EARLIER: Record<string, string> = { 'patch-rollout': '16h', 'bad-patch': '6h' };
+
+function load(name: string) {
+  const file = `scenarios/${name}.yaml`;
+  const duration = ENDS_EARLIER[name];
+  if (duration === undefined) return loadScenarioFile(file);
+  const text = readFileSync(file, 'utf8');
+  const shortened = text.replace(/^duration: .*$/m, `duration: ${duration}`);
+  expect(shortened, `${file}: its duration line`).not.toBe(text);
+  return parseScenarioText(shortened, file);
+}
 
 async function overMqtt(name: string) {
-  const run = await runScenario(loadScenarioFile(`scenarios/${name}.yaml`), { transport: { kind: 'mqtt' } });
+  const run = await runScenario(load(name), { transport: { kind: 'mqtt' } });
   const m = run.mqtt!;
   expect(m.stats.malformed, 'malformed payloads').toBe(0);
   expect(m.stats.barrierTimeouts, 'messages that never arrived').toBe(0);

@@ -39,10 +39,12 @@ describe('mqtts:// with a CA file', () => {
     const certs = makeCerts();
     let broker: EmbeddedBroker | undefined;
     let tlsConnections = 0;
-    // TLS in front of the broker, like a hospital broker's TLS listener.
-    const front: Server = createServer({ key: certs.key, cert: certs.cert }, (socket) => {
+    // TLS in front of the broker, like a hospital broker's TLS listener. No Nagle on either side
+    // (as on the broker's and the link proxy's sockets): the run waits for every message of an
+    // instant, and Nagle's algorithm with delayed ACKs held many of them ~40 ms.
+    const front: Server = createServer({ key: certs.key, cert: certs.cert, noDelay: true }, (socket) => {
       tlsConnections++;
-      const plain = netConnect(broker?.port ?? 0, '127.0.0.1');
+      const plain = netConnect({ port: broker?.port ?? 0, host: '127.0.0.1', noDelay: true });
       socket.pipe(plain).pipe(socket);
       socket.on('error', () => plain.destroy());
       plain.on('error', () => socket.destroy());
