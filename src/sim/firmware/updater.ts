@@ -122,6 +122,7 @@ export class FirmwareUpdater {
   private running: SlotId | undefined = 'A';
   private sessionOpen = false;
   private timerMs: number | undefined;
+  /** The latest instant a caller passed: only the guard against time going back (the caller, the pump, owns time). */
   private lastMs: number;
 
   constructor(o: FirmwareUpdaterOptions) {
