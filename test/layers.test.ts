@@ -109,22 +109,27 @@ describe('the layering check', () => {
     expect(await check(dir)).toEqual(expected);
   });
 
-  it('fails on a cycle between two folders, at each end', async () => {
+  it.each<[string, Record<string, string>, Row[]]>([
+    [
+      'a cycle between two folders, at each end',
+      { 'src/harness/world/wrong.ts': "import { gateway } from '../gateway/gateway.js';\nexport const g = gateway;\n" },
+      [
+        ['no-folder-cycles', 'src/harness/gateway', 'src/harness/world'],
+        ['no-folder-cycles', 'src/harness/world', 'src/harness/gateway'],
+      ],
+    ],
+    [
+      'the run/ and report/ cycle (report/ reads run/: run/ may not import report/)',
+      { 'src/harness/run/wrong.ts': "import { report } from '../report/report.js';\nexport const r = report;\n" },
+      [
+        ['no-folder-cycles', 'src/harness/report', 'src/harness/run'],
+        ['no-folder-cycles', 'src/harness/run', 'src/harness/report'],
+      ],
+    ],
+  ])('fails on %s', async (_what, wrong, expected) => {
     const dir = tree(LAYERED);
-    write(dir, { 'src/harness/world/wrong.ts': "import { gateway } from '../gateway/gateway.js';\nexport const g = gateway;\n" });
-    expect(await check(dir)).toEqual([
-      ['no-folder-cycles', 'src/harness/gateway', 'src/harness/world'],
-      ['no-folder-cycles', 'src/harness/world', 'src/harness/gateway'],
-    ]);
-  });
-
-  it('fails on the run/ and report/ cycle (report/ reads run/: run/ may not import report/)', async () => {
-    const dir = tree(LAYERED);
-    write(dir, { 'src/harness/run/wrong.ts': "import { report } from '../report/report.js';\nexport const r = report;\n" });
-    expect(await check(dir)).toEqual([
-      ['no-folder-cycles', 'src/harness/report', 'src/harness/run'],
-      ['no-folder-cycles', 'src/harness/run', 'src/harness/report'],
-    ]);
+    write(dir, wrong);
+    expect(await check(dir)).toEqual(expected);
   });
 
   it('passes the real source; `npm run layers` fails on a copy of it with src/sim importing the world', async () => {
