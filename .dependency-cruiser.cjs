@@ -9,26 +9,10 @@
  * Type-only imports count (tsPreCompilationDeps): a type that crosses a layer ties the layers too.
  */
 
-/**
- * Folder cycles known today, each to be removed from this list by the change that breaks it.
- * Only a cycle between exactly these two folders is let through: a cycle through a third folder
- * is still reported (by the third folder's rule).
- */
-const KNOWN_FOLDER_CYCLES = [
-  // report/ reads run/result.ts and report/compare.ts calls runScenario; run/expectations.ts formats
-  // times with report/timeline.ts. The one-ward-builder change (issue 14, items 1, 2 and 4) rewrites
-  // run/; remove this entry when it lands.
-  ['src/harness/run', 'src/harness/report'],
-];
-
 /** Node's modules that do no I/O and keep no time: the only ones src/sim may import. */
 const PURE_CORE_MODULES = ['crypto'];
 /** npm packages src/sim may import (pure: schemas). */
 const SIM_PACKAGES = ['zod'];
-
-const exact = (folders) => `^(${folders.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`;
-const partnersOf = (folder) => KNOWN_FOLDER_CYCLES.filter((pair) => pair.includes(folder)).map((pair) => pair.find((f) => f !== folder));
-const exceptedFolders = [...new Set(KNOWN_FOLDER_CYCLES.flat())];
 
 module.exports = {
   forbidden: [
@@ -65,17 +49,9 @@ module.exports = {
       comment: 'Folders import each other in one direction only (a cycle means two folders are one).',
       severity: 'error',
       scope: 'folder',
-      from: { path: '^src(/|$)', ...(exceptedFolders.length > 0 ? { pathNot: exact(exceptedFolders) } : {}) },
+      from: { path: '^src(/|$)' },
       to: { circular: true },
     },
-    ...exceptedFolders.map((folder) => ({
-      name: 'no-folder-cycles',
-      comment: `As above, but for ${folder}: its known cycle with ${partnersOf(folder).join(', ')} is listed in KNOWN_FOLDER_CYCLES.`,
-      severity: 'error',
-      scope: 'folder',
-      from: { path: exact([folder]) },
-      to: { circular: true, pathNot: exact(partnersOf(folder)) },
-    })),
     {
       name: 'not-to-unresolvable',
       comment: 'Every import resolves (a wrong path would hide a layering error).',

@@ -1,7 +1,8 @@
 /**
- * What every infusim HL7 message shares: the MSH header (HL7 v2.6 as IHE PCD requires), the time
- * format, and setting a field from its components through node-hl7-client, which escapes each
- * component (a drug name with `|` or `^` cannot break a segment).
+ * What every infusim HL7 message shares: the MSH header (HL7 v2.6 as IHE PCD requires), the
+ * patient and visit (PID, PV1) and observation request (OBR) of the ORU reports, the time format,
+ * and setting a field from its components through node-hl7-client, which escapes each component (a
+ * drug name with `|` or `^` cannot break a segment).
  */
 import { Message, type Segment } from 'node-hl7-client';
 import { HL7_2_6 } from 'node-hl7-client/hl7';
@@ -44,6 +45,24 @@ export function newMessage(h: HeaderFields): Message {
   m.set('MSH.18', 'UNICODE UTF-8');
   if (h.profile) h.profile.forEach((c, i) => m.set(`MSH.21.${i + 1}`, c));
   return m;
+}
+
+/** Where the pump is and whose it is: PID-3 the patient id (PI), PV1-2 inpatient, PV1-3 point of care and bed. */
+export function addPatientVisit(m: Message, where: { patientId: string; patientName?: string | undefined; unit: string; bed: string }): void {
+  writePid(m.addSegment('PID'), where.patientId, where.patientName);
+  const pv1 = m.addSegment('PV1');
+  setField(pv1, 2, ['I']);
+  setField(pv1, 3, [where.unit, '', where.bed]);
+}
+
+/** The OBR of an ORU report: OBR-1 set id 1, OBR-2 placer number (if any), OBR-3 filler number, OBR-4 the MDC term observed, OBR-7 when. */
+export function addObservationRequest(m: Message, r: { placer?: string; filler: string; term: { code: number; refid: string }; tMs: number }): void {
+  const obr = m.addSegment('OBR');
+  setField(obr, 1, ['1']);
+  if (r.placer !== undefined) setField(obr, 2, [r.placer, 'INFUSIM']);
+  setField(obr, 3, [r.filler, 'INFUSIM']);
+  setField(obr, 4, [String(r.term.code), r.term.refid, 'MDC']);
+  setField(obr, 7, [hl7Time(r.tMs)]);
 }
 
 /** Set field `n` of a segment from its components (each escaped by the library). */

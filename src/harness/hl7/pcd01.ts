@@ -8,7 +8,7 @@ import type { Segment } from 'node-hl7-client';
 import { mlPerHToDoseRate, parseDoseRateUnit, type AmountUnit, type Concentration } from '../../sim/dosing/doseUnits.js';
 import type { PumpState } from '../../sim/trace/events.js';
 import { MDC, MDC_ENUMS, unitComponents, type MdcTerm } from './mdc.js';
-import { hl7Number, hl7Time, newMessage, setField, writePid } from './message.js';
+import { addObservationRequest, addPatientVisit, hl7Number, hl7Time, newMessage, setField } from './message.js';
 
 /** What the gateway knows of one pump at one instant, and where the pump is. */
 export interface DecSnapshot {
@@ -87,15 +87,8 @@ class ObxWriter {
 
 export function buildPcd01(s: DecSnapshot, controlId: string): string {
   const m = newMessage({ type: ['ORU', 'R01', 'ORU_R01'], controlId, tMs: s.tMs, profile: PCD01_PROFILE });
-  writePid(m.addSegment('PID'), s.patientId, s.patientName);
-  const pv1 = m.addSegment('PV1');
-  setField(pv1, 2, ['I']);
-  setField(pv1, 3, [s.unit, '', s.bed]);
-  const obr = m.addSegment('OBR');
-  setField(obr, 1, ['1']);
-  setField(obr, 3, [controlId, 'INFUSIM']);
-  setField(obr, 4, [String(MDC.pumpMds.code), MDC.pumpMds.refid, 'MDC']);
-  setField(obr, 7, [hl7Time(s.tMs)]);
+  addPatientVisit(m, s);
+  addObservationRequest(m, { filler: controlId, term: MDC.pumpMds, tMs: s.tMs });
 
   const [infusing, delivery] = STATE_ENUMS[s.state];
   const o = new ObxWriter(() => m.addSegment('OBX'), s.tMs);

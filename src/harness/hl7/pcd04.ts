@@ -11,7 +11,7 @@
  */
 import type { AlarmId, AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import { MDC } from './mdc.js';
-import { hl7Time, newMessage, setField, writePid } from './message.js';
+import { addObservationRequest, addPatientVisit, hl7Time, newMessage, setField } from './message.js';
 
 export type AlertPhase = 'start' | 'end' | 'escalate' | 'update';
 
@@ -50,16 +50,8 @@ export function alarmCode(alarm: AlarmId): string[] {
 export function buildPcd04(a: AlertReport, controlId: string): string {
   const t = hl7Time(a.tMs);
   const m = newMessage({ type: ['ORU', 'R40', 'ORU_R40'], controlId, tMs: a.tMs, profile: PCD04_PROFILE });
-  writePid(m.addSegment('PID'), a.patientId, a.patientName);
-  const pv1 = m.addSegment('PV1');
-  setField(pv1, 2, ['I']);
-  setField(pv1, 3, [a.unit, '', a.bed]);
-  const obr = m.addSegment('OBR');
-  setField(obr, 1, ['1']);
-  setField(obr, 2, [controlId, 'INFUSIM']);
-  setField(obr, 3, [a.instanceId, 'INFUSIM']);
-  setField(obr, 4, [String(MDC.evtAlarm.code), MDC.evtAlarm.refid, 'MDC']);
-  setField(obr, 7, [t]);
+  addPatientVisit(m, a);
+  addObservationRequest(m, { placer: controlId, filler: a.instanceId, term: MDC.evtAlarm, tMs: a.tMs });
   const row = (n: number, type: string, term: { code: number; refid: string }, value: readonly string[]): ReturnType<typeof m.addSegment> => {
     const s = m.addSegment('OBX');
     setField(s, 1, [String(n)]);

@@ -17,24 +17,27 @@
  * duplicates or holds its PUBLISH frames on the virtual clock (`onProxiedPublish`, in
  * `proxiedLinks.ts`). A held frame is not in flight: it is a world event at its due instant,
  * tracked again when it is written.
+ *
+ * This file routes messages (send, receive, validate, count) and maps link faults onto the
+ * connections; the clients and their sessions are in connections.ts, rogue clients in
+ * rogueClients.ts.
  */
 import { readFileSync } from 'node:fs';
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { DownMessage, UpMessage } from '../link/messages.js';
 import { Network, type LinkConditions, type ReconnectBackoff } from '../link/network.js';
 import type { World } from '../world/world.js';
-import { AccessPolicy, anonymousClientId } from '../broker/acl.js';
+import { AccessPolicy } from '../broker/acl.js';
 import type { BrokerControl } from '../broker/control.js';
-import type { Credentials, Identity } from '../broker/credentials.js';
+import type { Credentials } from '../broker/credentials.js';
+import { Connections, type Endpoint } from './connections.js';
 import { hasConditions } from './messageShaping.js';
 import { emptyMqttStats, type MqttStats } from './mqttStats.js';
 import { ProxiedLinks } from './proxiedLinks.js';
 import { QuiescenceBarrier } from './quiescenceBarrier.js';
+import { RogueClients } from './rogueClients.js';
 import { gatewayFilters, parseTopic, pumpTopic, type PumpAddress } from '../contract/topics.js';
 import { decodeDown, decodeUp, encodeDown, encodeUp, statusPayload } from '../contract/wire.js';
-
-/** How many first connections a batch opens at once. */
-const CONNECT_CONCURRENCY = 200;
 
 export { DEFAULT_LINK_PROXY_MAX_PUMPS } from './proxiedLinks.js';
 export type { MqttStats } from './mqttStats.js';
@@ -68,41 +71,23 @@ export interface MqttNetworkOptions {
   narrowBrokerAcl?: ((pumpId: string) => Promise<void>) | undefined;
 }
 
-interface Endpoint {
-  identity: Identity;
-  client: MqttClient | undefined;
-  /** Connected and subscribed. */
-  ready: boolean;
-  cut: boolean;
-  filters: string[];
-  onMessage: (topic: string, payload: Buffer) => void;
-  will?: { topic: string; payload: string } | undefined;
-  online?: { topic: string; payload: string } | undefined;
-  connectedOnce?: boolean;
-  /** Connects through the link proxy. */
-  proxied?: boolean;
-  /** Its next cut is a reconnect storm's (counted as such, not as a connection cut). */
-  droppedByStorm?: boolean;
-}
-
 export class MqttNetwork extends Network {
   readonly mqttStats: MqttStats = emptyMqttStats();
   /** Malformed payloads and other trouble, bounded. */
   readonly log: string[] = [];
   private readonly pumps = new Map<string, Endpoint>();
   private gatewayEp: Endpoint | undefined;
-  private rogue: { client: MqttClient | undefined; refused: boolean } | undefined;
-  /** The anonymous clients that reach legacy pumps, by pump. */
-  private readonly legacyRogues = new Map<string, { client: MqttClient | undefined; refused: boolean }>();
   private gatewayHandler: (m: UpMessage) => void = () => undefined;
   private readonly pumpHandlers = new Map<string, (m: DownMessage) => void>();
   /** Tracks what is in flight and the connection changes pending; hands over each instant's arrivals. */
   private readonly barrier: QuiescenceBarrier;
-  private readonly policy: AccessPolicy;
-  private readonly ca: Buffer | undefined;
   private brokerDown = false;
-  private closed = false;
-  private batch: Endpoint[] | undefined;
+  /** The pumps' and the gateway's clients (connections.ts). */
+  private readonly connections: Connections;
+  /** Clients that are not the gateway, sending rogue commands (rogueClients.ts). */
+  private readonly rogues: RogueClients;
+  /** The broker's access policy as the run sees it (shares `legacyOpen` with the embedded broker's). */
+  private readonly policy: AccessPolicy;
   /** The pumps that connect through the link proxy, and the conditions on their links. */
   private readonly proxiedLinks: ProxiedLinks;
   private readonly unshapedNoted = new Set<string>();
@@ -114,8 +99,7 @@ export class MqttNetwork extends Network {
     private readonly o: MqttNetworkOptions,
   ) {
     super(w, seed, linkDefaults);
-    this.policy = new AccessPolicy(o.credentials);
-    this.ca = o.caFile ? readFileSync(o.caFile) : undefined;
+    const ca = o.caFile ? readFileSync(o.caFile) : undefined;
     this.barrier = new QuiescenceBarrier(w, {
       barrierTimeoutMs: o.barrierTimeoutMs,
       externalGateway: o.externalGateway,
@@ -127,7 +111,7 @@ export class MqttNetwork extends Network {
     });
     this.proxiedLinks = new ProxiedLinks(
       seed,
-      { url: o.url, ca: this.ca, linkDefaults, linkPumps: o.linkPumps, linkProxyMaxPumps: o.linkProxyMaxPumps, externalGateway: o.externalGateway },
+      { url: o.url, ca, linkDefaults, linkPumps: o.linkPumps, linkProxyMaxPumps: o.linkProxyMaxPumps, externalGateway: o.externalGateway },
       {
         world: w,
         barrier: this.barrier,
@@ -139,6 +123,10 @@ export class MqttNetwork extends Network {
         note: (line) => this.note(line),
       },
     );
+    const note = (line: string): void => this.note(line);
+    this.connections = new Connections({ url: o.url, ca, reconnectPeriodMs: o.reconnectPeriodMs, proxy: () => this.proxiedLinks.proxy, barrier: this.barrier, mqttStats: this.mqttStats, note });
+    this.policy = new AccessPolicy(o.credentials);
+    this.rogues = new RogueClients({ url: o.url, ca, credentials: o.credentials, policy: this.policy, barrier: this.barrier, mqttStats: this.mqttStats, stats: this.stats, note });
   }
 
   get url(): string {
@@ -162,7 +150,7 @@ export class MqttNetwork extends Network {
       onMessage: (topic, payload) => this.atGateway(topic, payload),
     };
     this.gatewayEp = ep;
-    this.barrier.op(() => this.connect(ep));
+    this.barrier.op(() => this.connections.connect(ep));
   }
 
   override attachPump(pumpId: string, segment: string, handler: (m: DownMessage) => void): void {
@@ -184,7 +172,7 @@ export class MqttNetwork extends Network {
       proxied: this.proxiedLinks.attach(pumpId, identity.clientId),
     };
     this.pumps.set(pumpId, ep);
-    this.connectInBatch(ep);
+    this.connections.connectInBatch(ep);
   }
 
   /** Conditions reach a pump's link only through the proxy: say so once for a pump that connects directly. */
@@ -196,27 +184,6 @@ export class MqttNetwork extends Network {
       this.note(`link conditions for ${pumpId} not applied: its connection does not go through the link proxy`);
     }
     return undo;
-  }
-
-  /**
-   * First connections of the pumps attached together go out together, a bounded number at a time
-   * (one op on the chain: still after whatever was asked for before, before whatever comes after),
-   * so that a fleet of thousands connects in seconds rather than one pump after another.
-   */
-  private connectInBatch(ep: Endpoint): void {
-    if (!this.batch) {
-      const batch: Endpoint[] = [];
-      this.batch = batch;
-      this.barrier.op(async () => {
-        if (this.batch === batch) this.batch = undefined;
-        let next = 0;
-        const lane = async (): Promise<void> => {
-          while (next < batch.length) await this.connect(batch[next++] as Endpoint);
-        };
-        await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, batch.length) }, lane));
-      });
-    }
-    this.batch.push(ep);
   }
 
   /** Resolves when every connection asked for is up. */
@@ -271,7 +238,9 @@ export class MqttNetwork extends Network {
     const topic = pumpTopic(target.identity.pump, leaf);
     this.stats.sent++;
     if (m.kind === 'command' && m.source === 'rogue') {
-      this.rogueSend(m.pumpId, topic, payload);
+      // segment-isolated (docs/advisories.md#controls): the rogue host on the segment no longer gets through.
+      if (!this.reachableOnSegment(m.pumpId) || this.isIsolated(m.pumpId) || this.brokerDown) this.stats.lost++;
+      else this.rogues.send(m.pumpId, topic, payload);
       return;
     }
     const gw = this.gatewayEp;
@@ -314,12 +283,12 @@ export class MqttNetwork extends Network {
           await control.start();
           this.brokerDown = false;
           this.note(`broker back at t=${this.w.nowMs}`);
-          await Promise.all(this.endpoints().filter((e) => !e.cut).map((e) => this.waitReady(e)));
+          await Promise.all(this.endpoints().filter((e) => !e.cut).map((e) => this.connections.waitReady(e)));
         });
       }
     } else if (this.gatewayEp) {
       const ep = this.gatewayEp;
-      this.barrier.op(() => (this.gatewayUp ? this.reconnect(ep) : this.cut(ep)));
+      this.barrier.op(() => (this.gatewayUp ? this.connections.reconnect(ep) : this.connections.cut(ep)));
     }
   }
 
@@ -355,7 +324,7 @@ export class MqttNetwork extends Network {
    * outboxes and are resent. (Only a broker the run started can be told of: the child-process broker.)
    */
   brokerDied(detail: string): void {
-    if (this.closed) return;
+    if (this.connections.closed) return;
     this.mqttStats.brokerDeaths++;
     const tMs = this.w.nowMs;
     this.note(`broker died (unplanned) at t=${tMs}: ${detail}`);
@@ -374,15 +343,15 @@ export class MqttNetwork extends Network {
       if (!this.gatewayUp && (this.o.gatewayOutage ?? 'broker') === 'broker') return; // a gateway outage is under way: its end starts the broker
       await control.start();
       this.note(`broker restarted after its death at t=${this.w.nowMs}`);
-      await Promise.all(this.endpoints().filter((e) => !e.cut).map((e) => this.waitReady(e)));
+      await Promise.all(this.endpoints().filter((e) => !e.cut).map((e) => this.connections.waitReady(e)));
     });
   }
 
   /** Close every client (and nothing else: the broker belongs to whoever started it). */
   async close(): Promise<void> {
     await this.settle().catch(() => undefined);
-    this.closed = true;
-    const all = [...this.endpoints().map((e) => e.client), this.rogue?.client, ...[...this.legacyRogues.values()].map((r) => r.client)];
+    this.connections.closed = true;
+    const all = [...this.endpoints().map((e) => e.client), ...this.rogues.clients()];
     await Promise.all(all.map((c) => (c ? c.endAsync(true).catch(() => undefined) : undefined)));
     await this.proxiedLinks.proxy?.close();
   }
@@ -393,126 +362,16 @@ export class MqttNetwork extends Network {
     return [...(this.gatewayEp ? [this.gatewayEp] : []), ...this.pumps.values()];
   }
 
-  private clientOptions(ep: Endpoint): IClientOptions {
-    // A proxied pump talks plain TCP to the proxy on loopback; the proxy speaks TLS to an mqtts:// broker.
-    const ca = ep.proxied ? undefined : this.ca;
-    const id = ep.identity;
-    return {
-      clientId: id.clientId,
-      username: id.username,
-      password: id.password,
-      protocolVersion: 4,
-      // The first connection of a run starts a fresh session (nothing left over from an earlier run);
-      // afterwards the session persists (clean: false): QoS 1 messages queued while away come back.
-      clean: true,
-      resubscribe: false,
-      reconnectPeriod: this.o.reconnectPeriodMs ?? 200,
-      connectTimeout: 5000,
-      keepalive: 30,
-      ...(ca ? { ca } : {}),
-      ...(ep.will ? { will: { topic: ep.will.topic, payload: Buffer.from(ep.will.payload), qos: 1 as const, retain: true } } : {}),
-    };
-  }
-
-  private async connect(ep: Endpoint): Promise<void> {
-    if (this.closed) return;
-    ep.cut = false;
-    ep.ready = false;
-    let url = this.o.url;
-    const proxy = this.proxiedLinks.proxy;
-    if (ep.proxied && proxy) {
-      await proxy.listen();
-      url = proxy.url;
-    }
-    const client = mqtt.connect(url, { ...this.clientOptions(ep), clean: !ep.connectedOnce });
-    ep.connectedOnce = true;
-    ep.client = client;
-    let first = true;
-    client.on('connect', () => {
-      // Nagle's algorithm with delayed ACKs would hold every small message ~40 ms.
-      (client.stream as { setNoDelay?: (b: boolean) => void } | undefined)?.setNoDelay?.(true);
-      if (!first) this.mqttStats.reconnects++;
-      first = false;
-      client.options.clean = false;
-      void this.afterConnect(ep, client);
-    });
-    client.on('close', () => {
-      ep.ready = false;
-    });
-    client.on('error', (e) => this.note(`${ep.identity.clientId}: ${e.message}`));
-    client.on('message', (topic, payload) => ep.onMessage(topic, payload));
-    await this.waitReady(ep);
-  }
-
-  private async afterConnect(ep: Endpoint, client: MqttClient): Promise<void> {
-    try {
-      const granted = await client.subscribeAsync(ep.filters, { qos: 1 });
-      const refused = granted.filter((g) => g.qos === 128);
-      if (refused.length > 0) this.note(`${ep.identity.clientId}: subscription refused for ${refused.map((g) => g.topic).join(', ')}`);
-      if (ep.online) await client.publishAsync(ep.online.topic, ep.online.payload, { qos: 1, retain: true });
-      if (ep.client === client && client.connected) ep.ready = true;
-      this.wake();
-    } catch (e) {
-      this.note(`${ep.identity.clientId}: ${(e as Error).message}`);
-    }
-  }
-
-  private readonly readyWaiters = new Set<() => void>();
-
-  private waitReady(ep: Endpoint, timeoutMs = 15_000): Promise<void> {
-    if (ep.ready) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (ep.ready || this.closed) done();
-      };
-      const t = setTimeout(() => {
-        this.note(`${ep.identity.clientId}: not connected after ${timeoutMs} ms`);
-        done();
-      }, timeoutMs);
-      const done = (): void => {
-        clearTimeout(t);
-        this.readyWaiters.delete(check);
-        resolve();
-      };
-      this.readyWaiters.add(check);
-    });
-  }
-
-  private wake(): void {
-    for (const f of [...this.readyWaiters]) f();
-  }
-
-  /** Cut a connection abruptly (no DISCONNECT, so the broker publishes the last will). */
-  private async cut(ep: Endpoint): Promise<void> {
-    ep.cut = true;
-    ep.ready = false;
-    const c = ep.client;
-    ep.client = undefined;
-    const byStorm = ep.droppedByStorm === true;
-    ep.droppedByStorm = false;
-    if (!c) return;
-    if (byStorm) this.mqttStats.stormDrops++;
-    else this.mqttStats.connectionCuts++;
-    c.stream?.destroy();
-    await c.endAsync(true).catch(() => undefined);
-  }
-
-  private async reconnect(ep: Endpoint): Promise<void> {
-    if (ep.client && !ep.cut) return;
-    this.mqttStats.reconnects++;
-    await this.connect(ep);
-  }
-
   private applyCut(pumpId: string): void {
     const ep = this.pumps.get(pumpId);
     if (!ep) return;
     const shouldBeUp = this.reachableOnSegment(pumpId);
     if (!shouldBeUp && !ep.cut) {
       ep.cut = true;
-      this.barrier.op(() => this.cut(ep));
+      this.barrier.op(() => this.connections.cut(ep));
     } else if (shouldBeUp && ep.cut) {
       ep.cut = false;
-      this.barrier.op(() => this.reconnect(ep));
+      this.barrier.op(() => this.connections.reconnect(ep));
     }
   }
 
@@ -603,64 +462,6 @@ export class MqttNetwork extends Network {
   note(line: string): void {
     if (this.log.length < 2000) this.log.push(line);
     this.o.log?.(line);
-  }
-
-  /**
-   * A client that is not the gateway: it connects without credentials. The broker refuses it
-   * unless a legacy pump leaves its command topic open; it can publish only there.
-   */
-  private rogueSend(pumpId: string, topic: string, payload: string): void {
-    // segment-isolated (docs/advisories.md#controls): the rogue host on the segment no longer gets through.
-    if (!this.reachableOnSegment(pumpId) || this.isIsolated(pumpId) || this.brokerDown) {
-      this.stats.lost++;
-      return;
-    }
-    // Only a legacy-unauthenticated pump leaves its command topic open to an anonymous client.
-    const allowed = this.policy.allowsAnonymous && this.o.credentials.legacyOpen.has(pumpId);
-    if (!allowed) {
-      this.mqttStats.rogueBlocked++;
-      this.stats.lost++;
-      if (!this.rogue) {
-        // Try once, for the record: the broker refuses an anonymous client.
-        this.rogue = { client: undefined, refused: false };
-        const r = this.rogue;
-        this.barrier.op(async () => {
-          try {
-            r.client = await mqtt.connectAsync(this.o.url, { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000, ...(this.ca ? { ca: this.ca } : {}) });
-            this.note('rogue client: the broker accepted an anonymous connection');
-          } catch (e) {
-            r.refused = true;
-            this.note(`rogue client refused by the broker: ${(e as Error).message}`);
-          }
-        });
-      }
-      return;
-    }
-    // Anonymous clients get in only under the legacy pump's own family of client ids (acl.ts): one client per pump.
-    let r = this.legacyRogues.get(pumpId);
-    const send = (): void => {
-      const c = r?.client;
-      if (!c?.connected) {
-        this.stats.lost++;
-        return;
-      }
-      this.barrier.track(topic, payload);
-      this.mqttStats.published++;
-      c.publish(topic, payload, { qos: 1 });
-    };
-    if (r?.client) send();
-    else {
-      if (!r) {
-        r = { client: undefined, refused: false };
-        this.legacyRogues.set(pumpId, r);
-      }
-      const rogue = r;
-      const clientId = anonymousClientId(this.o.credentials.site, pumpId, `rogue-${process.pid}`);
-      this.barrier.op(async () => {
-        rogue.client ??= await mqtt.connectAsync(this.o.url, { clientId, protocolVersion: 4, reconnectPeriod: 0, ...(this.ca ? { ca: this.ca } : {}) });
-        send();
-      });
-    }
   }
 }
 

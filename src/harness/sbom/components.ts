@@ -40,49 +40,48 @@ interface Band {
   components: readonly ComponentSpec[];
 }
 
-const S = {
-  rtos: 'Kestrel RTOS Project',
-  tls: 'Larkspur TLS Project',
-  net: 'Heron Networking Project',
-  radio: 'Wren Radio Modules',
-  der: 'infusim',
-} as const;
+/** Who makes each component, and under which licence: the same in every band. */
+const MAKER: Record<ComponentRole, Pick<ComponentSpec, 'name' | 'supplier' | 'license'>> = {
+  rtos: { name: 'kestrel-rtos', supplier: 'Kestrel RTOS Project', license: 'MIT' },
+  tls: { name: 'larkspur-tls', supplier: 'Larkspur TLS Project', license: 'Apache-2.0' },
+  'network-stack': { name: 'heron-ip', supplier: 'Heron Networking Project', license: 'BSD-3-Clause' },
+  'radio-firmware': { name: 'wren-wifi-fw', supplier: 'Wren Radio Modules', license: 'LicenseRef-Wren-Proprietary' },
+  'dose-error-reduction': { name: 'infusim-der', supplier: 'infusim', license: 'MIT' },
+};
+
+/** A band from each role's [version, end of support], in the order of COMPONENT_ROLES. */
+function band(from: string, endOfSupport: string, parts: Record<ComponentRole, readonly [version: string, endOfSupport: string]>): Band {
+  const components = COMPONENT_ROLES.map((role) => {
+    const m = MAKER[role];
+    const [version, partEnd] = parts[role];
+    return { role, name: m.name, version, supplier: m.supplier, license: m.license, endOfSupport: partEnd };
+  });
+  return { from, endOfSupport, components };
+}
 
 /** Bands in ascending order of `from`. */
 export const FIRMWARE_BANDS: readonly Band[] = [
-  {
-    from: '0.0.0',
-    endOfSupport: '2024-12-31',
-    components: [
-      { role: 'rtos', name: 'kestrel-rtos', version: '8.2.3', supplier: S.rtos, license: 'MIT', endOfSupport: '2022-06-30' },
-      { role: 'tls', name: 'larkspur-tls', version: '0.9.8', supplier: S.tls, license: 'Apache-2.0', endOfSupport: '2020-12-31' },
-      { role: 'network-stack', name: 'heron-ip', version: '1.4.0', supplier: S.net, license: 'BSD-3-Clause', endOfSupport: '2021-09-30' },
-      { role: 'radio-firmware', name: 'wren-wifi-fw', version: '2.0.7', supplier: S.radio, license: 'LicenseRef-Wren-Proprietary', endOfSupport: '2023-03-31' },
-      { role: 'dose-error-reduction', name: 'infusim-der', version: '1.2.0', supplier: S.der, license: 'MIT', endOfSupport: '2024-12-31' },
-    ],
-  },
-  {
-    from: '1.0.0',
-    endOfSupport: '2029-06-30',
-    components: [
-      { role: 'rtos', name: 'kestrel-rtos', version: '10.4.6', supplier: S.rtos, license: 'MIT', endOfSupport: '2029-12-31' },
-      { role: 'tls', name: 'larkspur-tls', version: '2.16.12', supplier: S.tls, license: 'Apache-2.0', endOfSupport: '2027-03-31' },
-      { role: 'network-stack', name: 'heron-ip', version: '2.1.0', supplier: S.net, license: 'BSD-3-Clause', endOfSupport: '2028-06-30' },
-      { role: 'radio-firmware', name: 'wren-wifi-fw', version: '4.2.0', supplier: S.radio, license: 'LicenseRef-Wren-Proprietary', endOfSupport: '2029-03-31' },
-      { role: 'dose-error-reduction', name: 'infusim-der', version: '3.0.0', supplier: S.der, license: 'MIT', endOfSupport: '2030-12-31' },
-    ],
-  },
-  {
-    from: '1.1.0',
-    endOfSupport: '2031-06-30',
-    components: [
-      { role: 'rtos', name: 'kestrel-rtos', version: '10.4.6', supplier: S.rtos, license: 'MIT', endOfSupport: '2029-12-31' },
-      { role: 'tls', name: 'larkspur-tls', version: '3.1.4', supplier: S.tls, license: 'Apache-2.0', endOfSupport: '2031-12-31' },
-      { role: 'network-stack', name: 'heron-ip', version: '2.3.1', supplier: S.net, license: 'BSD-3-Clause', endOfSupport: '2030-06-30' },
-      { role: 'radio-firmware', name: 'wren-wifi-fw', version: '4.3.2', supplier: S.radio, license: 'LicenseRef-Wren-Proprietary', endOfSupport: '2030-03-31' },
-      { role: 'dose-error-reduction', name: 'infusim-der', version: '3.1.0', supplier: S.der, license: 'MIT', endOfSupport: '2031-12-31' },
-    ],
-  },
+  band('0.0.0', '2024-12-31', {
+    rtos: ['8.2.3', '2022-06-30'],
+    tls: ['0.9.8', '2020-12-31'],
+    'network-stack': ['1.4.0', '2021-09-30'],
+    'radio-firmware': ['2.0.7', '2023-03-31'],
+    'dose-error-reduction': ['1.2.0', '2024-12-31'],
+  }),
+  band('1.0.0', '2029-06-30', {
+    rtos: ['10.4.6', '2029-12-31'],
+    tls: ['2.16.12', '2027-03-31'],
+    'network-stack': ['2.1.0', '2028-06-30'],
+    'radio-firmware': ['4.2.0', '2029-03-31'],
+    'dose-error-reduction': ['3.0.0', '2030-12-31'],
+  }),
+  band('1.1.0', '2031-06-30', {
+    rtos: ['10.4.6', '2029-12-31'],
+    tls: ['3.1.4', '2031-12-31'],
+    'network-stack': ['2.3.1', '2030-06-30'],
+    'radio-firmware': ['4.3.2', '2030-03-31'],
+    'dose-error-reduction': ['3.1.0', '2031-12-31'],
+  }),
 ];
 
 /** The band a firmware version belongs to (a version that is not MAJOR.MINOR.PATCH falls in the oldest). */

@@ -41,6 +41,7 @@ export class World {
   private readonly commandSinks: CommandSink[] = [];
   private stepHook: StepHook | undefined;
 
+  /** The run's virtual now, the one owner of time: pumps are brought to it when touched or woken (docs/architecture.md, "Time"). */
   get nowMs(): number {
     return this.nowMsValue;
   }

@@ -122,7 +122,7 @@ export class FirmwareUpdater {
   private running: SlotId | undefined = 'A';
   private sessionOpen = false;
   private timerMs: number | undefined;
-  private lastMs: number;
+  private lastMs: number; // the latest instant a caller passed: only a guard against going back (the pump owns time)
 
   constructor(o: FirmwareUpdaterOptions) {
     this.model = o.model;

@@ -73,6 +73,7 @@ export abstract class PumpParts {
 
   // ---------------------------------------------------------------- reading
 
+  /** The last instant this pump was advanced to: the world's now, or earlier while nothing touched or woke it (docs/architecture.md, "Time"). */
   get nowMs(): number { return this.nowMsValue; }
   get state(): PumpState { return this.stateValue; }
   get currentProgram(): Readonly<Program> | undefined { return this.infusion.program; }

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/harness/run/runScenario.js';
 import { parseScenarioText, ScenarioError } from '../../../src/harness/scenario/load.js';
 import { renderHtmlReport } from '../../../src/harness/report/html.js';
+import { oneWardSite } from '../../support/scenarioText.js';
 
 const ADVISORY = resolve('scenarios/advisories/INFUSIM-SA-2026-001-tls.json');
 
@@ -18,15 +19,7 @@ function scenario(advisoryFile: string, extra = ''): string {
   return `name: loop
 seed: 7
 duration: 8h
-site:
-  segments: [{ id: seg-ward }]
-  units:
-    - id: ward
-      careArea: medsurg
-      segment: seg-ward
-      pumps:
-        - { type: lvp, count: 2, firmware: 1.0.0 }
-        - { type: lvp, count: 2, firmware: "0.9.2", profile: legacy-unauthenticated, prefix: legacy }
+${oneWardSite(['{ type: lvp, count: 2, firmware: 1.0.0 }', '{ type: lvp, count: 2, firmware: "0.9.2", profile: legacy-unauthenticated, prefix: legacy }'])}
 releases:
   - { id: fw-110, version: 1.1.0, minVersion: 1.0.0 }
 rollout:

@@ -9,16 +9,16 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { unoPinDriver } from '../../../src/harness/avr/pin-driver.js';
-import { runUnoOnPty, type RunningUno } from '../../../src/harness/avr/run-uno.js';
 import { formatTable } from '../../../src/harness/bench/report.js';
 import { runBench } from '../../../src/harness/bench/runBench.js';
-import { IN_CI, REPO_ROOT, TEST_HEX, buildImages, missingBuildTools, missingSocat } from '../../hardware/helpers.js';
+import { IN_CI, REPO_ROOT, TEST_HEX, buildImages } from '../../hardware/helpers.js';
 import { CLI } from '../../support/cli.js';
+import { missingPtyTools, unoOnPtyForBlock } from '../../support/emulatedUno.js';
 import { REPLY_TIMEOUT_MS } from '../../support/timeouts.js';
 
-const missing = [missingBuildTools(), missingSocat()].filter((m) => m !== undefined).join('; ') || undefined;
+const missing = missingPtyTools();
 
 /** Rows that may be SKIP against the Uno firmware, and why. */
 const ALLOWED_SKIPS: Record<string, RegExp> = {
@@ -35,20 +35,10 @@ describe('bench against the emulated Uno: tools', () => {
 });
 
 describe.skipIf(missing !== undefined)(`bench against the emulated Uno on a pty${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'infusim-bench-uno-'));
-  let board: RunningUno | undefined;
-
-  beforeAll(async () => {
-    buildImages();
-    board = await runUnoOnPty({ hexPath: TEST_HEX, ptyLink: join(dir, 'uno') });
-  });
-
-  afterAll(async () => {
-    await board?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const uno = unoOnPtyForBlock('infusim-bench-uno-');
 
   it('passes the whole suite in-process, sensor pins driven through the emulator', async () => {
+    const board = uno.board;
     if (!board) throw new Error('no board');
     const t0 = Date.now();
     const { results, exitCode, profile } = await runBench({

@@ -2,16 +2,14 @@
  * The emulated board behind a socat pseudo-terminal, driven with the serialport package the way
  * the bench drives a real board on /dev/ttyACM0.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReadlineParser } from '@serialport/parser-readline';
 import { SerialPort } from 'serialport';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runUnoOnPty, type RunningUno } from '../../../src/harness/avr/run-uno.js';
-import { IN_CI, TEST_HEX, buildImages, missingBuildTools, missingSocat } from '../../hardware/helpers.js';
+import { describe, expect, it } from 'vitest';
+import { IN_CI } from '../../hardware/helpers.js';
+import { missingPtyTools, unoOnPtyForBlock } from '../../support/emulatedUno.js';
 
-const missing = [missingBuildTools(), missingSocat()].filter((m) => m !== undefined).join('; ') || undefined;
+const missing = missingPtyTools();
 
 describe('pty bridge tools', () => {
   it('are installed (required on CI; locally the tests below say what is missing)', () => {
@@ -20,18 +18,7 @@ describe('pty bridge tools', () => {
 });
 
 describe.skipIf(missing !== undefined)(`emulated Uno on a socat pty${missing ? ` (skipped: ${missing})` : ''}`, () => {
-  const dir = mkdtempSync(join(tmpdir(), 'infusim-pty-'));
-  let board: RunningUno | undefined;
-
-  beforeAll(async () => {
-    buildImages();
-    board = await runUnoOnPty({ hexPath: TEST_HEX, ptyLink: join(dir, 'uno') });
-  });
-
-  afterAll(async () => {
-    await board?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir } = unoOnPtyForBlock('infusim-pty-');
 
   it('talks the line protocol to a serialport client', async () => {
     const port = new SerialPort({ path: join(dir, 'uno'), baudRate: 115200, autoOpen: false });

@@ -54,6 +54,19 @@ async function prepareSessionAndRetained(b: ChildProcessBroker, creds: Credentia
   await gw.c.endAsync();
 }
 
+/** The credentials of site cp: pumps p1 and p2 in unit icu. */
+function twoPumpSite(): Credentials {
+  return generateCredentials('cp', [{ pumpId: 'p1', unit: 'icu' }, { pumpId: 'p2', unit: 'icu' }]);
+}
+
+/** prepareSessionAndRetained, then kill the broker (stop): its child's pid and its port before the kill. */
+async function prepareThenKill(b: ChildProcessBroker, creds: Credentials): Promise<{ pid: number | undefined; port: number }> {
+  await prepareSessionAndRetained(b, creds);
+  const before = { pid: b.pid, port: b.port };
+  await b.stop();
+  return before;
+}
+
 describe('broker placement', () => {
   it('chooses the child process above the threshold, in-process at or below it', () => {
     expect(chooseBrokerPlacement(40)).toBe('in-process');
@@ -72,7 +85,7 @@ describe('broker placement', () => {
   });
 
   it('the child-process broker applies the same credentials and ACLs', async () => {
-    const creds = generateCredentials('cp', [{ pumpId: 'p1', unit: 'icu' }, { pumpId: 'p2', unit: 'icu' }]);
+    const creds = twoPumpSite();
     expect(new AccessPolicy(creds).allowsAnonymous).toBe(false);
     const b = new ChildProcessBroker(creds);
     await b.start();
@@ -96,14 +109,11 @@ describe('broker placement', () => {
   });
 
   it('a kill of the child-process broker (default) keeps its persistence: the queued QoS 1 message and the retained status are delivered after the restart', async () => {
-    const creds = generateCredentials('cp', [{ pumpId: 'p1', unit: 'icu' }, { pumpId: 'p2', unit: 'icu' }]);
+    const creds = twoPumpSite();
     const b = new ChildProcessBroker(creds);
     await b.start();
     try {
-      await prepareSessionAndRetained(b, creds);
-      const pid = b.pid;
-      const port = b.port;
-      await b.stop();
+      const { pid, port } = await prepareThenKill(b, creds);
       expect(b.running).toBe(false);
       await expect(mqtt.connectAsync(b.url, { reconnectPeriod: 0, connectTimeout: 2000 })).rejects.toThrow();
       await b.start();
@@ -125,14 +135,11 @@ describe('broker placement', () => {
   });
 
   it("kill 'process' SIGKILLs the child and forks a fresh broker: the session is gone", async () => {
-    const creds = generateCredentials('cp', [{ pumpId: 'p1', unit: 'icu' }, { pumpId: 'p2', unit: 'icu' }]);
+    const creds = twoPumpSite();
     const b = new ChildProcessBroker(creds, '127.0.0.1', 'process');
     await b.start();
     try {
-      await prepareSessionAndRetained(b, creds);
-      const pid = b.pid;
-      const port = b.port;
-      await b.stop();
+      const { pid, port } = await prepareThenKill(b, creds);
       await b.start();
       expect(b.pid).not.toBe(pid);
       expect(b.port).toBe(port);

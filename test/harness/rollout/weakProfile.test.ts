@@ -6,19 +6,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenarioText } from '../../../src/harness/scenario/load.js';
 import { runScenario } from '../../../src/harness/run/runScenario.js';
+import { oneWardSite } from '../../support/scenarioText.js';
 
 function scenario(withRollout: boolean): string {
   return `
 name: weak-then-patched
 seed: 99
 duration: 8h
-site:
-  segments: [{ id: seg-ward }]
-  units:
-    - id: ward
-      careArea: medsurg
-      segment: seg-ward
-      pumps: [{ type: lvp, count: 4, firmware: 1.0.0, profile: unauthenticated-commands }]
+${oneWardSite(['{ type: lvp, count: 4, firmware: 1.0.0, profile: unauthenticated-commands }'])}
 releases:
   - { id: fw-110, version: 1.1.0, notes: "signed commands only" }
 ${withRollout ? `rollout:

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadScenarioFile, runScenario } from '../../../src/index.js';
 import { CLI } from '../../support/cli.js';
+import { oneUnitSite } from '../../support/scenarioText.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusim-runner-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,17 +23,13 @@ function infusim(args: string[]): Promise<{ status: number | null; stdout: strin
   });
 }
 
+/** Unit u, an ICU, on segment s. */
+const ICU_U = { id: 'u', careArea: 'icu', segment: 's' };
+
 const SMALL = `name: cli-small
 seed: 31
 duration: 20m
-site:
-  segments: [{ id: s }]
-  units:
-    - id: u
-      careArea: icu
-      segment: s
-      pumps: [{ type: lvp, count: 2 }]
-      nurse: { respond: false }
+${oneUnitSite(ICU_U, ['pumps: [{ type: lvp, count: 2 }]', 'nurse: { respond: false }'])}
 timeline:
   - { at: 0s, action: program, target: all, args: { drug: heparin, dose: 18, weight: 80, vtbi: 250 } }
   - { at: 0s, action: start, target: all }
@@ -45,13 +42,7 @@ const LEGACY = `name: cli-legacy
 seed: 5
 duration: 20m
 outcome: violation
-site:
-  segments: [{ id: s }]
-  units:
-    - id: u
-      careArea: icu
-      segment: s
-      pumps: [{ type: lvp, count: 1, profile: legacy-unauthenticated }]
+${oneUnitSite(ICU_U, ['pumps: [{ type: lvp, count: 1, profile: legacy-unauthenticated }]'])}
 timeline:
   - { at: 0s, action: program, target: all, args: { drug: heparin, dose: 18, weight: 80, vtbi: 250 } }
   - { at: 0s, action: start, target: all }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../../src/harness/paths.js';
 import { runScenario } from '../../../src/harness/run/runScenario.js';
 import { parseScenarioText } from '../../../src/harness/scenario/load.js';
+import { oneUnitSite } from '../../support/scenarioText.js';
 
 const FILE = join(PACKAGE_ROOT, 'scenarios', 'x.yaml');
 
@@ -12,14 +13,7 @@ describe("the ward's nurses and what is loaded", () => {
     const text = `name: x
 seed: 4242
 duration: 24h
-site:
-  segments: [{ id: s }]
-  units:
-    - id: icu
-      careArea: icu
-      segment: s
-      pumps: [{ type: syringe, count: 8 }]
-      patients: { pcaFraction: 0, basicFraction: 0.5, occlusionsPerDay: 0, airPerDay: 0, doorPerDay: 0, mainsLossPerDay: 0 }
+${oneUnitSite({ id: 'icu', careArea: 'icu', segment: 's' }, ['pumps: [{ type: syringe, count: 8 }]', 'patients: { pcaFraction: 0, basicFraction: 0.5, occlusionsPerDay: 0, airPerDay: 0, doorPerDay: 0, mainsLossPerDay: 0 }'])}
 `;
     const { result, trace } = await runScenario(parseScenarioText(text, FILE));
     const ids = result.alarms.map((a) => a.id);

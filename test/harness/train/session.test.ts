@@ -31,6 +31,9 @@ function session(name: string, speed = 1) {
   return { s, wall, at, panel, key, obj };
 }
 
+/** The first lines of a small training file (lines 1 to 7): one segment, one ICU unit of two pumps. */
+const SMALL_SITE = ['name: t', 'seed: 1', 'duration: 10m', 'site:', '  segments: [{ id: s }]', '  units:', '    - { id: icu, careArea: icu, segment: s, pumps: [{ type: lvp, count: 2 }] }'];
+
 describe('training files', () => {
   it('loads the shipped training scenarios', () => {
     for (const f of ['occlusion-drill', 'soft-and-hard-limits', 'security-awareness']) {
@@ -42,13 +45,7 @@ describe('training files', () => {
 
   it('reports problems in the scenario and the objectives with file:line:column', () => {
     const text = [
-      'name: t',
-      'seed: 1',
-      'duration: 10m',
-      'site:',
-      '  segments: [{ id: s }]',
-      '  units:',
-      '    - { id: icu, careArea: icu, segment: s, pumps: [{ type: lvp, count: 2 }] }',
+      ...SMALL_SITE,
       'timeline:',
       '  - { at: 1m, action: start, target: icu-1 }',
       'objectives:',
