@@ -38,6 +38,7 @@ import { WardActivity } from '../world/wardActivity.js';
 import { World } from '../world/world.js';
 import { answerAlarms, newRunState, trackAlarm, type RunState } from './state.js';
 import { scheduleTimeline, type TimelineHooks } from './timeline.js';
+import { UnitSeries } from './unitSeries.js';
 
 /** How long after the end the run goes on, links healed, so every outbox drains. */
 export const SETTLE_MS = 10 * 60_000;
@@ -80,7 +81,17 @@ export interface WardPlan {
   seeds: Prng;
 }
 
-export function planWard(loaded: LoadedScenario, options: { rolloutPolicy?: (RolloutPolicyYaml & { name: string }) | undefined } = {}): WardPlan {
+export interface PlanOptions {
+  rolloutPolicy?: (RolloutPolicyYaml & { name: string }) | undefined;
+  /**
+   * Keep every trace record in memory and every event the gateway ingests (default true). Without,
+   * the trace is still hashed, counted and handed to its listeners, and memory per pump stays flat
+   * (issue 20).
+   */
+  keepTrace?: boolean | undefined;
+}
+
+export function planWard(loaded: LoadedScenario, options: PlanOptions = {}): WardPlan {
   const s = loaded.scenario;
   const durationMs = parseDurationMs(s.duration);
   const library = loadLibraryFile(scenarioLibraryPath(loaded));
@@ -89,7 +100,7 @@ export function planWard(loaded: LoadedScenario, options: { rolloutPolicy?: (Rol
   // Firmware and library updates: only for scenarios that declare them (others keep their traces).
   const rollout = hasUpdates(s) ? new RolloutRuntime(loaded, library, options.rolloutPolicy) : undefined;
   const world = new World();
-  const trace = new Trace();
+  const trace = new Trace({ keep: options.keepTrace ?? true });
   const fleet = fleetPumps(s);
   const linkDefaults = linkConditionsOf(s.link);
   const networkSeed = seeds.nextUint32();
@@ -126,6 +137,7 @@ export class Ward {
   /** Unit series are sampled this often (about 288 points a run, at least a minute apart). */
   readonly seriesEveryMs: number;
   private nextSampleMs = 0;
+  private readonly unitSeries: UnitSeries;
   private readonly faultEnds: (() => void)[] = [];
 
   constructor(
@@ -153,6 +165,7 @@ export class Ward {
     });
     const monitor = this.monitor;
     const gateway = (this.gateway = new Gateway(world, this.network, keys.privateKey, {
+      keepRecord: trace.kept,
       onDuplicate: () => undefined,
       ...(rollout || hooks.onIngest
         ? {
@@ -250,6 +263,7 @@ export class Ward {
     }
     scheduleTimeline(this, new Prng(seeds.nextUint32()), hooks);
     for (const u of s.site.units) state.series[u.id] = [];
+    this.unitSeries = new UnitSeries(world, fleet, state.series);
   }
 
   /**
@@ -290,22 +304,8 @@ export class Ward {
   }
 
   private sample(): void {
-    const { world, state } = this;
-    const acc = new Map<string, { rate: number; vi: number; running: number; alarming: number }>();
-    for (const slot of world.pumps()) {
-      world.touch(slot);
-      const fp = this.fleet.find((f) => f.id === slot.id);
-      if (!fp) continue;
-      const a = acc.get(fp.unit) ?? { rate: 0, vi: 0, running: 0, alarming: 0 };
-      const st = slot.pump.status();
-      a.rate += st.rateMlPerH;
-      // All the volume the pump's motor moved this run, across programs.
-      a.vi += slot.pump.telemetry().motorNominalMl;
-      if (st.state === 'RUNNING' || st.state === 'KVO') a.running++;
-      if (st.alarm !== '-') a.alarming++;
-      acc.set(fp.unit, a);
-    }
-    for (const [unit, a] of acc) state.series[unit]?.push({ tMs: world.nowMs, rateMlPerH: a.rate, viMl: a.vi, running: a.running, alarming: a.alarming });
+    const { world } = this;
+    this.unitSeries.sample();
     this.rollout?.sampleVersions(world.nowMs);
     this.options.hooks?.onSample?.(world.nowMs);
   }
