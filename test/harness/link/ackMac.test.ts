@@ -34,7 +34,7 @@ beforeEach(() => {
 });
 
 describe('acknowledgement MACs (issue 20)', () => {
-  it('are HMAC-SHA256 of the message under the key, for 6,000 messages (more than the cache holds) and two keys', () => {
+  it('are HMAC-SHA256 of the message under the key, for 6,000 messages (more than the cache holds: both generations turn over) and two keys', () => {
     for (let i = 0; i < 6000; i++) {
       const f = { counter: i, issuedMs: 1000 * i, expiresMs: 1000 * i + 30_000 };
       const key = i % 2 ? keyA : keyB;
