@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const scripts = ['bench/pumps.mjs', 'bench/fleet.mjs', 'bench/serial.mjs', 'bench/mqtt.mjs', 'bench/hl7.mjs'].filter((s) => existsSync(s));
+const scripts = ['bench/pumps.mjs', 'bench/fleet.mjs', 'bench/scale.mjs', 'bench/serial.mjs', 'bench/mqtt.mjs', 'bench/hl7.mjs'].filter((s) => existsSync(s));
 let failed = 0;
 for (const s of scripts) {
   console.log(`\n### ${s}`);

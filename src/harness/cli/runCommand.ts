@@ -6,6 +6,7 @@ import { formatSummary } from '../report/summary.js';
 import { formatJsonReport } from '../report/json.js';
 import { renderHtmlReport } from '../report/html.js';
 import { renderComparisonHtml } from '../report/compareHtml.js';
+import { TraceFile } from '../report/traceFile.js';
 import { loadTrainingFile } from '../train/schema.js';
 import { runScenario, type Speed } from '../run/runScenario.js';
 import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load.js';
@@ -130,9 +131,22 @@ export function registerRun(program: Command): void {
       const progress = createProgress({ stream: process.stderr, totalMs: 1, enabled: opts.progress ? (process.stderr.isTTY ? true : 'lines') : false });
       let total = 1;
       let bar = progress;
+      // --trace goes to its file as the run writes it. The run keeps its trace in memory only for
+      // --html, whose per-pump pages read every record (issue 20: memory per pump flat otherwise).
+      let traceFile: TraceFile | undefined;
+      try {
+        traceFile = opts.trace !== undefined ? new TraceFile(opts.trace) : undefined;
+      } catch (e) {
+        process.stderr.write(`infusim run: cannot write the trace to ${opts.trace}: ${(e as Error).message}\n`);
+        process.exitCode = 2;
+        return;
+      }
+      const tf = traceFile;
       const run = await runScenario(loaded, {
         speed: opts.speed,
         transport,
+        keepTrace: opts.html !== undefined,
+        ...(tf ? { onTraceLine: (line: string) => tf.line(line) } : {}),
         ...(opts.hl7 || opts.hl7Listen !== undefined
           ? {
               hl7: {
@@ -162,7 +176,7 @@ export function registerRun(program: Command): void {
       if (orders) process.stdout.write(`hl7 orders 127.0.0.1:${orders.port}: ${orders.received} received, ${orders.refused} refused, ${orders.programmed} programmed, ${orders.confirmed} confirmed at the pump\n`);
       if (opts.json) writeFileSync(opts.json, formatJsonReport(r));
       if (opts.html) writeFileSync(opts.html, renderHtmlReport(r, run.trace));
-      if (opts.trace) writeFileSync(opts.trace, run.trace.toText());
+      traceFile?.close();
       for (const [what, path] of [['JSON report', opts.json], ['HTML report', opts.html], ['trace', opts.trace]] as const) {
         if (path) process.stdout.write(`${what}: ${path}\n`);
       }

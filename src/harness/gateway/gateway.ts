@@ -23,6 +23,8 @@ export interface IngestedEvent {
 interface PumpRecord {
   nextExpected: number;
   ahead: Set<number>;
+  /** The highest sequence number in `ahead` (meaningful while it is not empty): no spread of the set per message. */
+  aheadMax: number;
   status?: PumpStatus | undefined;
   lastSeenMs: number;
   ingested: number;
@@ -40,6 +42,8 @@ interface PumpRecord {
 }
 
 export interface GatewayHooks {
+  /** Keep every ingested event in `record` (default true); without, only the counters (memory flat per pump). */
+  keepRecord?: boolean;
   onIngest?: (e: IngestedEvent) => void;
   onDuplicate?: (pumpId: string, seq: number) => void;
   onGap?: (pumpId: string, fromSeq: number, toSeq: number) => void;
@@ -54,6 +58,7 @@ export const ESCALATION_AFTER_MS = [120_000, 300_000] as const;
 
 export class Gateway {
   private readonly pumps = new Map<string, PumpRecord>();
+  /** Every event ingested, in order (unless GatewayHooks.keepRecord is false). */
   readonly record: IngestedEvent[] = [];
   commandsSent = 0;
   /** Update messages relayed (offers, chunks, library packages). */
@@ -78,7 +83,7 @@ export class Gateway {
   }
 
   register(pumpId: string): void {
-    this.pumps.set(pumpId, { nextExpected: 1, ahead: new Set(), lastSeenMs: -1, ingested: 0, duplicates: 0, gaps: 0, counter: 0, updateCounter: 0, ackCounter: 0, highAlarms: new Map() });
+    this.pumps.set(pumpId, { nextExpected: 1, ahead: new Set(), aheadMax: 0, lastSeenMs: -1, ingested: 0, duplicates: 0, gaps: 0, counter: 0, updateCounter: 0, ackCounter: 0, highAlarms: new Map() });
   }
 
   lastKnown(pumpId: string): PumpStatus | undefined {
@@ -177,11 +182,12 @@ export class Gateway {
     }
     if (seq > r.nextExpected) {
       // A hole: remember once per new hole; the pump resends what is missing.
-      const highestAhead = r.ahead.size ? Math.max(...r.ahead) : r.nextExpected - 1;
+      const highestAhead = r.ahead.size ? r.aheadMax : r.nextExpected - 1;
       if (seq > highestAhead + 1) {
         r.gaps++;
         this.hooks.onGap?.(pumpId, Math.max(r.nextExpected, highestAhead + 1), seq - 1);
       }
+      r.aheadMax = r.ahead.size ? Math.max(r.aheadMax, seq) : seq;
       r.ahead.add(seq);
     } else {
       r.nextExpected++;
@@ -189,7 +195,7 @@ export class Gateway {
     }
     r.ingested++;
     const rec: IngestedEvent = { pumpId, seq, receivedMs: this.world.nowMs, event };
-    this.record.push(rec);
+    if (this.hooks.keepRecord !== false) this.record.push(rec);
     this.hooks.onIngest?.(rec);
     this.trackAlarm(pumpId, r, event);
   }

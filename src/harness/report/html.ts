@@ -235,7 +235,7 @@ function unitsAndPumps(r: RunResult, pumpLink: (id: string) => string): string {
  * the escalations' outcomes; without it (a RunResult read back from JSON) those two are left out.
  */
 export function renderHtmlReport(result: RunResult, trace?: Trace): string {
-  const records = trace?.records;
+  const records = trace?.kept ? trace.records : undefined;
   const anchors = records ? pumpAnchors(result) : new Map<string, string>();
   const pumpLink = (id: string): string => {
     const a = anchors.get(id);

@@ -84,7 +84,7 @@ export function toJsonReport(result: RunResult, trace?: Trace): JsonReport {
     generator: { name: 'infusim', version: generatorVersion() },
     ...result,
   };
-  if (trace) report.trace = { records: trace.records.length, hash: trace.digest(), lines: trace.records };
+  if (trace) report.trace = { records: trace.size, hash: trace.digest(), ...(trace.kept ? { lines: trace.records } : {}) };
   return canonical(report) as JsonReport;
 }
 

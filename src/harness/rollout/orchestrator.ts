@@ -70,7 +70,7 @@ export function matchesFilter(p: FleetMember, f: TargetFilter): boolean {
 
 /** Split the targets into waves: the canary spread evenly over the list, then percents (cumulative) or units. */
 export function planWaves(plan: RolloutPlan, targets: readonly FleetMember[]): string[][] {
-  const left = [...targets];
+  let left = [...targets];
   const out: string[][] = [];
   let assigned = 0;
   plan.waves.forEach((w, i) => {
@@ -87,7 +87,9 @@ export function planWaves(plan: RolloutPlan, targets: readonly FleetMember[]): s
       const upTo = Math.min(targets.length, Math.ceil((targets.length * (w.percent ?? 100)) / 100));
       chosen = left.slice(0, Math.max(0, upTo - assigned));
     }
-    for (const c of chosen) left.splice(left.indexOf(c), 1);
+    // One pass, not a search of the list per chosen pump (issue 20).
+    const taken = new Set(chosen);
+    left = left.filter((p) => !taken.has(p));
     assigned += chosen.length;
     out.push(chosen.map((c) => c.id));
   });

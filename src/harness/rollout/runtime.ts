@@ -14,7 +14,7 @@ import type { PumpEvent } from '../../sim/trace/events.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { SafetyMonitor } from '../safety/monitor.js';
 import { parseDurationMs } from '../scenario/duration.js';
-import type { FleetPump } from '../scenario/fleet.js';
+import { fleetIndex, type FleetPump } from '../scenario/fleet.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { rolloutPolicySchema, type RolloutPolicyYaml, type RolloutYaml, type Scenario } from '../scenario/schema.js';
 import type { Trace } from '../trace/trace.js';
@@ -213,7 +213,7 @@ export class RolloutRuntime {
   }
 
   private modelOf(pumpId: string): 'lvp' | 'syringe' {
-    return this.ctx.fleet.find((f) => f.id === pumpId)?.type ?? 'lvp';
+    return fleetIndex(this.ctx.fleet).get(pumpId)?.type ?? 'lvp';
   }
 
   /** The update agents of one pump: the factory image of its group, the run's vendor key. */

@@ -32,6 +32,11 @@ export interface BuildInput {
 
 export function buildResult(b: BuildInput): RunResult {
   const s = b.loaded.scenario;
+  // Alarms per pump and pumps per unit counted in one pass each (not a pass over all for every one).
+  const alarmsOf = new Map<string, number>();
+  for (const a of b.state.alarms) alarmsOf.set(a.pumpId, (alarmsOf.get(a.pumpId) ?? 0) + 1);
+  const unitSize = new Map<string, number>();
+  for (const f of b.state.fleet) unitSize.set(f.unit, (unitSize.get(f.unit) ?? 0) + 1);
   const pumps: PumpSummary[] = b.state.fleet.map((fp) => {
     const pump = b.world.pump(fp.id).pump;
     const t = pump.telemetry();
@@ -47,7 +52,7 @@ export function buildResult(b: BuildInput): RunResult {
       viMl: round(counted),
       deliveredMl: round(t.mechanismOutputMl),
       deliveredErrorPct: counted > 0 ? round((100 * (t.mechanismOutputMl - counted)) / counted) : 0,
-      alarms: b.state.alarms.filter((a) => a.pumpId === fp.id).length,
+      alarms: alarmsOf.get(fp.id) ?? 0,
       eventsSent: b.agents.get(fp.id)?.eventsSent ?? 0,
       eventsIngested: st.ingested,
     };
@@ -67,12 +72,12 @@ export function buildResult(b: BuildInput): RunResult {
   }
   const passedAll = b.violations.length === 0 && b.expectations.every((e) => e.passed);
   const outcome = passedAll ? 'pass' : 'violation';
-  const units = s.site.units.map((u) => ({ id: u.id, careArea: u.careArea, segment: u.segment, pumps: b.state.fleet.filter((f) => f.unit === u.id).length }));
+  const units = s.site.units.map((u) => ({ id: u.id, careArea: u.careArea, segment: u.segment, pumps: unitSize.get(u.id) ?? 0 }));
   return {
     scenario: { name: s.name, description: s.description, file: b.loaded.file, seed: s.seed, durationMs: b.durationMs, expectedOutcome: s.outcome },
     seed: s.seed,
     traceHash: b.trace.digest(),
-    traceRecords: b.trace.records.length,
+    traceRecords: b.trace.size,
     pumps,
     units,
     alarms: b.state.alarms,

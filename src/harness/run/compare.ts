@@ -74,9 +74,9 @@ export function formatComparison(c: RunComparison): string {
   return [`What-if: ${c.scenario}, seed ${c.seed}, policy ${c.labels[0]} vs ${c.labels[1]}`, line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
 }
 
-/** Run one scenario twice, under two policy files (paths relative to the working directory). */
+/** Run one scenario twice, under two policy files (paths relative to the working directory); only the results are compared, so neither run keeps its trace. */
 export async function comparePolicies(loaded: LoadedScenario, policyA: string, policyB: string, options: RunOptions = {}): Promise<{ a: RunResult; b: RunResult; comparison: RunComparison }> {
-  const a = (await runScenario(loaded, { ...options, rolloutPolicy: loadPolicyFile(resolve(policyA)) })).result;
-  const b = (await runScenario(loaded, { ...options, rolloutPolicy: loadPolicyFile(resolve(policyB)) })).result;
+  const a = (await runScenario(loaded, { keepTrace: false, ...options, rolloutPolicy: loadPolicyFile(resolve(policyA)) })).result;
+  const b = (await runScenario(loaded, { keepTrace: false, ...options, rolloutPolicy: loadPolicyFile(resolve(policyB)) })).result;
   return { a, b, comparison: compareRuns(a, b) };
 }

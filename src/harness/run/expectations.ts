@@ -5,7 +5,7 @@ import { GLOBAL_RULES, type SafetyMonitor } from '../safety/monitor.js';
 import { clockText, parseDurationMs, formatDurationMs } from '../scenario/duration.js';
 import { resolveTarget, type FleetPump } from '../scenario/fleet.js';
 import type { Expectation, Scenario } from '../scenario/schema.js';
-import type { Trace } from '../trace/trace.js';
+import type { Trace, TraceRecord } from '../trace/trace.js';
 import type { World } from '../world/world.js';
 import type { RunState } from './buildResult.js';
 import type { ExpectationResult } from './result.js';
@@ -27,6 +27,48 @@ export interface ExpectationContext {
   hl7?: Hl7RunInfo | undefined;
   /** --- monitor: the traffic monitor's figures (docs/monitoring.md) --- */
   traffic?: MonitorReport | undefined;
+  /** The states the `state` expectations look at, taken while the trace was written. */
+  states: ExpectedStates;
+}
+
+interface StateWatch {
+  atMs: number;
+  pumps: ReadonlySet<string>;
+  /** Each pump's last STATE at atMs (absent: it never left IDLE). */
+  states: Map<string, PumpState>;
+  /** A record after atMs was seen: later ones no longer count. */
+  done: boolean;
+}
+
+/**
+ * The pumps' states at the instants the scenario's `state` expectations name ("at the end": at
+ * the scenario's duration, before the settle period), read from the trace as it is written: one
+ * look per record instead of a pass over the kept trace per pump (issue 20).
+ */
+export class ExpectedStates {
+  private readonly watches = new Map<Expectation, StateWatch>();
+
+  constructor(s: Scenario, fleet: readonly FleetPump[], durationMs: number, trace: Trace) {
+    for (const e of s.expect) {
+      if (e.check !== 'state') continue;
+      const atMs = e.at !== undefined ? parseDurationMs(e.at) : durationMs;
+      this.watches.set(e, { atMs, pumps: new Set(resolveTarget(e.target, fleet).map((p) => p.id)), states: new Map(), done: false });
+    }
+    if (this.watches.size > 0) trace.onRecord((r) => this.add(r));
+  }
+
+  /** A pump's state at the expectation's instant. */
+  stateOf(e: Expectation, pumpId: string): PumpState {
+    return this.watches.get(e)?.states.get(pumpId) ?? 'IDLE';
+  }
+
+  private add(r: TraceRecord): void {
+    for (const w of this.watches.values()) {
+      if (w.done) continue;
+      if (r.tMs > w.atMs) w.done = true;
+      else if (r.kind === 'pump' && r.event.type === 'STATE' && w.pumps.has(r.pumpId)) w.states.set(r.pumpId, r.event.state);
+    }
+  }
 }
 
 function ruleHeld(ctx: ExpectationContext, rule: string | readonly string[], label: string): ExpectationResult {
@@ -97,20 +139,11 @@ function judge(ctx: ExpectationContext, e: Expectation): ExpectationResult {
       const pumps = resolveTarget(e.target, ctx.fleet);
       const atMs = e.at !== undefined ? parseDurationMs(e.at) : undefined;
       // "At the end" is at the scenario's duration, before the settle period that drains outboxes.
-      const states = pumps.map((p) => stateAt(ctx, p.id, atMs ?? ctx.durationMs));
+      const states = pumps.map((p) => ctx.states.stateOf(e, p.id));
       const bad = states.filter((st) => st !== e.state).length;
       return { description: `${e.target} ${e.state}${atMs !== undefined ? ` at ${formatDurationMs(atMs)}` : ' at the end'}`, passed: pumps.length > 0 && bad === 0, detail: pumps.length === 0 ? 'no such pump' : bad ? `${bad} of ${pumps.length} in another state (${[...new Set(states)].join(', ')})` : `all ${pumps.length}` };
     }
   }
-}
-
-function stateAt(ctx: ExpectationContext, pumpId: string, atMs: number): PumpState {
-  let st: PumpState = 'IDLE';
-  for (const r of ctx.trace.records) {
-    if (r.tMs > atMs) break;
-    if (r.kind === 'pump' && r.pumpId === pumpId && r.event.type === 'STATE') st = r.event.state;
-  }
-  return st;
 }
 
 export function evaluateExpectations(s: Scenario, ctx: ExpectationContext): ExpectationResult[] {

@@ -7,14 +7,14 @@
 import { setImmediate as yieldToLoop, setTimeout as sleep } from 'node:timers/promises';
 import { isAlarmId, type AlarmId } from '../../sim/alarms/alarmTable.js';
 import type { Gateway, IngestedEvent } from '../gateway/gateway.js';
-import type { RawViolation } from '../safety/monitor.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import type { RolloutPolicyYaml } from '../scenario/schema.js';
-import { formatTraceRecord, type Trace } from '../trace/trace.js';
+import type { Trace } from '../trace/trace.js';
+import { ViolationContexts } from '../trace/violationContext.js';
 import { planWard, Ward } from '../ward/ward.js';
 import type { World } from '../world/world.js';
 import { buildResult } from './buildResult.js';
-import { evaluateExpectations } from './expectations.js';
+import { evaluateExpectations, ExpectedStates } from './expectations.js';
 import type { RunResult } from './result.js';
 // --- inventory, advisory (src/harness/inventory, src/harness/advisory): read the ward; the advisory acts through its hooks ---
 import { RunInventory } from '../inventory/runInventory.js';
@@ -42,8 +42,14 @@ export interface RunOptions {
   onProgress?: (p: { tMs: number; totalMs: number; pumps: number; activeAlarms: number; violations: number }) => void;
   /** Wall clock for pacing and wallMs (injected for tests); defaults to performance.now. */
   wallNowMs?: () => number;
-  /** Keep the full trace in the result's run state (default true). */
+  /**
+   * Keep every trace record in memory (`trace.records`) and every event the gateway ingested
+   * (`gateway.record`); default true. Without, memory per pump stays flat: the trace is hashed
+   * and counted, and `onTraceLine` can write it as it goes (issue 20).
+   */
   keepTrace?: boolean;
+  /** Each trace line as it is written (a trace file streamed during the run). */
+  onTraceLine?: (line: string) => void;
   /** In-process network (default) or a real MQTT broker (docs/mqtt.md). */
   transport?: TransportOption;
   /** Run the scenario's rollout under this policy instead of its own (what-if comparisons, docs/rollout.md). */
@@ -68,8 +74,12 @@ export interface ScenarioRun {
 export async function runScenario(loaded: LoadedScenario, options: RunOptions = {}): Promise<ScenarioRun> {
   const wallNow = options.wallNowMs ?? (() => performance.now());
   const wallStart = wallNow();
-  const plan = planWard(loaded, { rolloutPolicy: options.rolloutPolicy });
+  const plan = planWard(loaded, { rolloutPolicy: options.rolloutPolicy, keepTrace: options.keepTrace });
   const { world, trace, fleet, durationMs } = plan;
+  // Gathered as the trace is written (before the ward adds a record), so neither reads a kept trace.
+  if (options.onTraceLine) trace.onLine(options.onTraceLine);
+  const contexts = new ViolationContexts(trace);
+  const expectedStates = new ExpectedStates(plan.scenario, fleet, durationMs, trace);
   // --- mqtt transport: the same Network surface over a real broker, advanced with a quiescence barrier ---
   // Loaded only when asked for, so an in-process run does not load the MQTT client and broker.
   // Pumps whose link can have conditions connect through the link proxy (docs/mqtt.md).
@@ -142,7 +152,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
 
   const { gateway, monitor } = ward;
   const traffic = ward.traffic ? monitorReport(ward.traffic, state.faultSpans, fleet.length, durationMs) : undefined; // --- monitor ---
-  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs, advisory: advisoryRun, hl7: hl7Info, traffic });
+  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs, states: expectedStates, advisory: advisoryRun, hl7: hl7Info, traffic });
   const result = buildResult({
     loaded,
     durationMs,
@@ -153,7 +163,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
     network: ward.network,
     monitor,
     state,
-    violations: violations.map((v) => ({ ...v, context: contextLines(trace, v) })),
+    violations: violations.map((v) => ({ ...v, context: contexts.of(v) })),
     expectations,
     seriesEveryMs: ward.seriesEveryMs,
     wallMs: wallNow() - wallStart,
@@ -163,31 +173,6 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   result.advisory = advisoryRun?.result(); // --- advisory ---
   if (traffic) result.monitor = traffic; // --- monitor ---
   return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}), ...(hl7Info ? { hl7: hl7Info } : {}) };
-}
-
-function contextLines(trace: Trace, v: RawViolation): string[] {
-  const recs = trace.records;
-  const i = recs.findIndex((r) => r.kind === 'violation' && r.tMs === v.tMs && r.rule === v.rule && r.pumpId === v.pumpId);
-  if (i < 0) return [];
-  const out: string[] = [];
-  // Up to 6 records of the same pump (or any, for global rules) before, and 2 after.
-  const related = (r: (typeof recs)[number]): boolean => !v.pumpId || ('pumpId' in r && r.pumpId === v.pumpId) || r.kind === 'fault' || r.kind === 'net';
-  for (let j = i - 1, n = 0; j >= 0 && n < 6 && i - j < 5000; j--) {
-    const r = recs[j];
-    if (r && related(r)) {
-      out.unshift(formatTraceRecord(r));
-      n++;
-    }
-  }
-  out.push(formatTraceRecord(recs[i]!));
-  for (let j = i + 1, n = 0; j < recs.length && n < 2 && j - i < 5000; j++) {
-    const r = recs[j];
-    if (r && related(r)) {
-      out.push(formatTraceRecord(r));
-      n++;
-    }
-  }
-  return out;
 }
 
 export function alarmIdOrThrow(id: string): AlarmId {

@@ -44,20 +44,50 @@ export function formatTraceRecord(r: TraceRecord): string {
   }
 }
 
+export interface TraceOptions {
+  /**
+   * Keep every record in `records` (default true). Without, the trace still counts, hashes and
+   * hands each record and line to its listeners (a trace file written as the run goes), and its
+   * memory stays flat however long the run (issue 20).
+   */
+  keep?: boolean;
+}
+
 export class Trace {
+  /** Every record, when kept (TraceOptions.keep); empty otherwise. */
   readonly records: TraceRecord[] = [];
+  readonly kept: boolean;
+  private count = 0;
   private readonly hash = createHash('sha256');
   private readonly listeners: ((r: TraceRecord) => void)[] = [];
+  private readonly lineListeners: ((line: string) => void)[] = [];
+
+  constructor(options: TraceOptions = {}) {
+    this.kept = options.keep ?? true;
+  }
+
+  /** How many records were added (kept or not). */
+  get size(): number {
+    return this.count;
+  }
 
   add(r: TraceRecord): void {
-    this.records.push(r);
-    this.hash.update(formatTraceRecord(r));
+    if (this.kept) this.records.push(r);
+    this.count++;
+    const line = formatTraceRecord(r);
+    this.hash.update(line);
     this.hash.update('\n');
     for (const l of this.listeners) l(r);
+    for (const l of this.lineListeners) l(line);
   }
 
   onRecord(listener: (r: TraceRecord) => void): void {
     this.listeners.push(listener);
+  }
+
+  /** Each record's line (formatTraceRecord), as it is added: what a trace file holds, without the newline. */
+  onLine(listener: (line: string) => void): void {
+    this.lineListeners.push(listener);
   }
 
   /** The hash of every line so far (the trace can go on after this). */
@@ -66,6 +96,7 @@ export class Trace {
   }
 
   toText(): string {
+    if (!this.kept) throw new Error('the trace was not kept in memory (keepTrace: false): write it as it goes with onLine');
     return this.records.map(formatTraceRecord).join('\n') + (this.records.length ? '\n' : '');
   }
 }

@@ -13,7 +13,7 @@ import { repeatOf, type Args, type FaultContext } from '../faults/faults.js';
 import type { Gateway } from '../gateway/gateway.js';
 import type { RolloutRuntime } from '../rollout/runtime.js';
 import { parseDurationMs } from '../scenario/duration.js';
-import { resolveTarget, type FleetPump } from '../scenario/fleet.js';
+import { fleetIndex, resolveTarget, type FleetPump } from '../scenario/fleet.js';
 import type { Scenario, TimelineEntry } from '../scenario/schema.js';
 import { actionSpec, booleanArg, faultSpec, isInstant, numberArg, textArg, type ActionName, type FaultName } from '../scenario/timelineTable.js';
 import type { Trace } from '../trace/trace.js';
@@ -49,7 +49,9 @@ export function pickPumps(entry: Pick<TimelineEntry, 'target' | 'fraction'>, fle
     const j = prng.int(0, i);
     [chosen[i], chosen[j]] = [chosen[j]!, chosen[i]!];
   }
-  return chosen.slice(0, n).sort((a, b) => fleet.indexOf(a) - fleet.indexOf(b));
+  // Back in fleet order through the index, not a search of the fleet per comparison (issue 20).
+  const ix = fleetIndex(fleet);
+  return chosen.slice(0, n).sort((a, b) => ix.indexOf(a) - ix.indexOf(b));
 }
 
 /** The instants `at`, `at + every`, ... before `end` (just `at` without `every:`). */

@@ -42,6 +42,7 @@ import { scheduleParking } from './parking.js';
 // --- monitor (docs/monitoring.md) ---
 import { attachMonitor, type AttachedMonitor } from '../monitor/attach.js';
 import type { Alert } from '../monitor/alert.js';
+import { UnitSeries } from './unitSeries.js';
 
 /** How long after the end the run goes on, links healed, so every outbox drains. */
 export const SETTLE_MS = 10 * 60_000;
@@ -86,7 +87,17 @@ export interface WardPlan {
   seeds: Prng;
 }
 
-export function planWard(loaded: LoadedScenario, options: { rolloutPolicy?: (RolloutPolicyYaml & { name: string }) | undefined } = {}): WardPlan {
+export interface PlanOptions {
+  rolloutPolicy?: (RolloutPolicyYaml & { name: string }) | undefined;
+  /**
+   * Keep every trace record in memory and every event the gateway ingests (default true). Without,
+   * the trace is still hashed, counted and handed to its listeners, and memory per pump stays flat
+   * (issue 20).
+   */
+  keepTrace?: boolean | undefined;
+}
+
+export function planWard(loaded: LoadedScenario, options: PlanOptions = {}): WardPlan {
   const s = loaded.scenario;
   const durationMs = parseDurationMs(s.duration);
   const library = loadLibraryFile(scenarioLibraryPath(loaded));
@@ -95,7 +106,7 @@ export function planWard(loaded: LoadedScenario, options: { rolloutPolicy?: (Rol
   // Firmware and library updates: only for scenarios that declare them (others keep their traces).
   const rollout = hasUpdates(s) ? new RolloutRuntime(loaded, library, options.rolloutPolicy) : undefined;
   const world = new World();
-  const trace = new Trace();
+  const trace = new Trace({ keep: options.keepTrace ?? true });
   const fleet = fleetPumps(s);
   const linkDefaults = linkConditionsOf(s.link);
   const networkSeed = seeds.nextUint32();
@@ -132,6 +143,7 @@ export class Ward {
   /** Unit series are sampled this often (about 288 points a run, at least a minute apart). */
   readonly seriesEveryMs: number;
   private nextSampleMs = 0;
+  private readonly unitSeries: UnitSeries;
   private readonly faultEnds: (() => void)[] = [];
   /** Heals the links of the pumps parked at the end of the run (parking.ts). */
   private readonly unparkLinks: () => void;
@@ -164,6 +176,7 @@ export class Ward {
     });
     const monitor = this.monitor;
     const gateway = (this.gateway = new Gateway(world, this.network, keys.privateKey, {
+      keepRecord: trace.kept,
       onDuplicate: () => undefined,
       ...(rollout || hooks.onIngest
         ? {
@@ -262,6 +275,7 @@ export class Ward {
     scheduleTimeline(this, new Prng(seeds.nextUint32()), hooks);
     this.unparkLinks = scheduleParking(this, s.inventory);
     for (const u of s.site.units) state.series[u.id] = [];
+    this.unitSeries = new UnitSeries(world, fleet, state.series);
   }
 
   /**
@@ -302,22 +316,8 @@ export class Ward {
   }
 
   private sample(): void {
-    const { world, state } = this;
-    const acc = new Map<string, { rate: number; vi: number; running: number; alarming: number }>();
-    for (const slot of world.pumps()) {
-      world.touch(slot);
-      const fp = this.fleet.find((f) => f.id === slot.id);
-      if (!fp) continue;
-      const a = acc.get(fp.unit) ?? { rate: 0, vi: 0, running: 0, alarming: 0 };
-      const st = slot.pump.status();
-      a.rate += st.rateMlPerH;
-      // All the volume the pump's motor moved this run, across programs.
-      a.vi += slot.pump.telemetry().motorNominalMl;
-      if (st.state === 'RUNNING' || st.state === 'KVO') a.running++;
-      if (st.alarm !== '-') a.alarming++;
-      acc.set(fp.unit, a);
-    }
-    for (const [unit, a] of acc) state.series[unit]?.push({ tMs: world.nowMs, rateMlPerH: a.rate, viMl: a.vi, running: a.running, alarming: a.alarming });
+    const { world } = this;
+    this.unitSeries.sample();
     this.rollout?.sampleVersions(world.nowMs);
     this.options.hooks?.onSample?.(world.nowMs);
   }

@@ -24,14 +24,17 @@ export class EventQueue<T extends Timed> {
     const e = entry as unknown as T;
     e.seq = this.nextSeq++;
     const h = this.heap;
+    // Sift up with a hole: parents move down one write each, the entry is written once.
+    let i = h.length;
     h.push(e);
-    let i = h.length - 1;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      const parent = h[p]!;
+      if (!less(e, parent)) break;
+      h[i] = parent;
       i = p;
     }
+    h[i] = e;
     return e;
   }
 
@@ -43,19 +46,22 @@ export class EventQueue<T extends Timed> {
     const h = this.heap;
     const top = h[0];
     const last = h.pop();
-    if (h.length > 0 && last) {
-      h[0] = last;
+    const n = h.length;
+    if (n > 0 && last) {
+      // Sift the last entry down from the root with a hole (issue 20: the queue grows with the
+      // fleet, so each level saved counts).
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
+        if (l >= n) break;
         const r = l + 1;
-        let m = i;
-        if (l < h.length && less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
+        const c = r < n && less(h[r]!, h[l]!) ? r : l;
+        const child = h[c]!;
+        if (!less(child, last)) break;
+        h[i] = child;
+        i = c;
       }
+      h[i] = last;
     }
     return top;
   }

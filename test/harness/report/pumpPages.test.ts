@@ -49,6 +49,14 @@ describe('escalation outcomes', () => {
     expect(bare).not.toContain('id="escalations"');
     expect(bare).not.toContain('class="pump-page"');
   });
+
+  it('a trace that was not kept in memory (keepTrace: false, issue 20) counts as no trace: no empty pump pages', () => {
+    const notKept = new Trace({ keep: false });
+    for (const r of trace().records) notKept.add(r);
+    expect(notKept.size).toBe(5);
+    const html = renderHtmlReport(syntheticResult(), notKept);
+    expect(html).toBe(renderHtmlReport(syntheticResult()));
+  });
 });
 
 describe('alarm burden', () => {

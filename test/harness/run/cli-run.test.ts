@@ -80,6 +80,8 @@ describe.concurrent('infusim run', () => {
     expect(page).not.toMatch(/https?:\/\//);
     expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=/i);
     expect(page).toContain('cli-small');
+    // --html keeps the trace in memory (issue 20): a page per pump, with its log.
+    expect(page.match(/<details class="pump-page" id="pump-\d+">/g)).toHaveLength(2);
 
     // The trace file is the trace text of the same run in this process, byte for byte.
     const text = readFileSync(trace, 'utf8');
@@ -87,6 +89,21 @@ describe.concurrent('infusim run', () => {
     expect(text).toBe(here.trace.toText());
     expect(report.traceHash).toBe(here.result.traceHash);
     expect(text).toMatch(/fault start occlusion target=u-1 pumps=1/);
+  });
+
+  it('--trace without --html: the file is written as the run goes (the run keeps no trace) and is the same text', async ({ expect }) => {
+    const trace = join(dir, 't-streamed.txt');
+    const r = await infusim([small, '--no-progress', '--trace', trace]);
+    expect(r.status).toBe(0);
+    const here = await runScenario(loadScenarioFile(small));
+    expect(readFileSync(trace, 'utf8')).toBe(here.trace.toText());
+  });
+
+  it('--trace to a path that cannot be written: exit 2 before the run, saying where', async ({ expect }) => {
+    const r = await infusim([small, '--no-progress', '--trace', join(dir, 'no-such-dir', 't.txt')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/cannot write the trace to .*no-such-dir/);
+    expect(r.stdout).toBe('');
   });
 
   it('sends a training file to infusim train, exit 2 (issue 15, item 11)', async ({ expect }) => {
