@@ -57,7 +57,7 @@ export const MDC_ALARMS: Readonly<Partial<Record<AlarmId, MdcTerm>>> = {
   OCCLUSION_DOWN: MDC.evtFluidLineOccl,
   OCCLUSION_UP: MDC.evtFluidLineOccl,
   CONTAINER_EMPTY: t(196634, 'MDC_EVT_EMPTY', 'TF-3 T3.2-1 (3::26); HL7 THO ValueSet devicealert-condition'),
-  LOW_BATTERY: t(196802, 'MDC_EVT_BATT_LO', 'TF-3 T3.2-1 (3::194); Draeger SDC CodedValueConstants'),
+  LOW_BATTERY: t(196802, 'MDC_EVT_BATT_LO', 'TF-3 T3.2-1 (3::194); SDC DFL CodedValueConstants'),
 };
 
 /** Units with a published MDC code: UCUM text → MDC term (TF-2 M.1.2.2 and E.2.3). */

@@ -10,7 +10,7 @@ import { ALARM_IDS } from '../../../src/sim/alarms/alarmTable.js';
 import { readAlert } from '../../../src/harness/hl7/readAlert.js';
 import { VALIDATORS } from '../../../src/harness/hl7/listener.js';
 import { IHE_TF2_E32_OCCLUSION_START } from './fixtures/iheInfusionExample.js';
-import { DRAEGER_SDC_CODES, IHE_PCD_EVENT_NOTE_2011, RTM_PUMP_EVENTS, THO_DEVICEALERT_CONDITION, TF3_TERMS, contextFree } from './fixtures/mdcSources.js';
+import { SDC_DFL_CODES, IHE_PCD_EVENT_NOTE_2011, RTM_PUMP_EVENTS, THO_DEVICEALERT_CONDITION, TF3_TERMS, contextFree } from './fixtures/mdcSources.js';
 
 const T = '20260101020000+0000'; // 2 h of virtual time
 const occlusion: AlertReport = { tMs: 7_200_000, pumpId: 'icu-2', unit: 'icu', bed: '2', patientId: 'P-icu-2', alarm: 'OCCLUSION_DOWN', priority: 'high', phase: 'start', instanceId: 'icu-2-A1' };
@@ -95,7 +95,7 @@ describe('each MDC alarm code is an RTM pump event and two independent sources g
     'TF-2 E.3.2': tf2,
     'TF-3 Table 3.2-1': tf3,
     'HL7 THO devicealert-condition': THO_DEVICEALERT_CONDITION,
-    'Draeger SDC CodedValueConstants': DRAEGER_SDC_CODES,
+    'SDC DFL CodedValueConstants': SDC_DFL_CODES,
     'IHE PCD event note 2011': IHE_PCD_EVENT_NOTE_2011,
   };
   for (const [alarm, term] of Object.entries(MDC_ALARMS)) {
