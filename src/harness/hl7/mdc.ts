@@ -7,7 +7,13 @@
  *   M.1.2.2 = Appendix M.1.2.2 "Infusion Event Sample Message" (an infusion pump, ORU_R01 structure)
  *   E.2.3   = Appendix E.2.3, PCD-03 example messages
  *   E.3.2   = Appendix E.3.2, PCD-04 infusion pump occlusion alarm example
+ * TF-3 = IHE PCD Technical Framework Vol. 3 (Semantic Content), Rev. 9.0 Final Text, 2019-12-12;
+ *   T3.2-1 = Table 3.2-1, Device Alert Event Semantics (<partition>::<term code>).
+ * Alarm event codes (MDC_ALARMS) are taken only where two independent public sources give the
+ * same number (docs/hl7.md#alarm-codes lists both).
  */
+import type { AlarmId } from '../../sim/alarms/alarmTable.js';
+
 export interface MdcTerm {
   code: number;
   refid: string;
@@ -40,6 +46,19 @@ export const MDC = {
   eventPhase: t(68481, 'MDC_ATTR_EVENT_PHASE', 'TF-2 E.3.2'),
   alarmState: t(68482, 'MDC_ATTR_ALARM_STATE', 'TF-2 E.3.2'),
 } as const;
+
+/**
+ * infusim's alarms that have an MDC event term (partition 3: 196608 + term code) in the RTM's list
+ * of pump events (IHE wiki "PCD Event Nomenclature from Rosetta") whose number two independent
+ * sources agree on. The others travel under infusim's own code system (docs/hl7.md#alarm-codes).
+ */
+export const MDC_ALARMS: Readonly<Partial<Record<AlarmId, MdcTerm>>> = {
+  // The RTM has one fluid-line occlusion event, no upstream/downstream pair.
+  OCCLUSION_DOWN: MDC.evtFluidLineOccl,
+  OCCLUSION_UP: MDC.evtFluidLineOccl,
+  CONTAINER_EMPTY: t(196634, 'MDC_EVT_EMPTY', 'TF-3 T3.2-1 (3::26); HL7 THO ValueSet devicealert-condition'),
+  LOW_BATTERY: t(196802, 'MDC_EVT_BATT_LO', 'TF-3 T3.2-1 (3::194); SDC DFL CodedValueConstants'),
+};
 
 /** Units with a published MDC code: UCUM text → MDC term (TF-2 M.1.2.2 and E.2.3). */
 export const MDC_UNITS: Readonly<Record<string, MdcTerm>> = {

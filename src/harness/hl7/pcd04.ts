@@ -5,12 +5,13 @@
  * (TF-2 Appendix B.8.5, table B.8.5-3 and the text after it): start, end; escalate when the pump
  * raises the alarm's priority ("changes in alert priority as assessed by the patient care
  * device"); update, with an escalation row, when the gateway escalates an unanswered alarm to the
- * next responder ("a change other than a state transition in a previously reported alert"). Only the occlusion alarm has an MDC
- * code in the TF-2 text; every other infusim alarm is sent under infusim's own code system
- * (`<ALARM_ID>^<text>^INFUSIM`) rather than with a code not checked against a source.
+ * next responder ("a change other than a state transition in a previously reported alert"). An
+ * alarm with an MDC event code confirmed by two sources (MDC_ALARMS) is sent as that code with
+ * infusim's id as the alternate code; every other infusim alarm is sent under infusim's own code
+ * system (`<ALARM_ID>^<text>^INFUSIM`) rather than with a code not checked against a source.
  */
 import type { AlarmId, AlarmPriority } from '../../sim/alarms/alarmTable.js';
-import { MDC } from './mdc.js';
+import { MDC, MDC_ALARMS } from './mdc.js';
 import { addObservationRequest, addPatientVisit, hl7Time, newMessage, setField } from './message.js';
 
 export type AlertPhase = 'start' | 'end' | 'escalate' | 'update';
@@ -42,9 +43,11 @@ export const PCD04_PROFILE = ['IHE_PCD_ACM_001', 'IHE PCD', '1.3.6.1.4.1.19376.1
 /** OBX-8 alarm priority (TF-2 3.4, "Alarm Condition Priority"). */
 const PRIORITY_FLAG: Readonly<Record<AlarmPriority, string>> = { high: 'PH', medium: 'PM', low: 'PL' };
 
+/** OBX-5 of the MDC_EVT_ALARM row: the MDC event with infusim's id as the alternate code, or infusim's id alone. */
 export function alarmCode(alarm: AlarmId): string[] {
-  if (alarm === 'OCCLUSION_DOWN' || alarm === 'OCCLUSION_UP') return [String(MDC.evtFluidLineOccl.code), MDC.evtFluidLineOccl.refid, 'MDC', alarm, alarm.toLowerCase().replace(/_/g, ' '), 'INFUSIM'];
-  return [alarm, alarm.toLowerCase().replace(/_/g, ' '), 'INFUSIM'];
+  const own = [alarm, alarm.toLowerCase().replace(/_/g, ' '), 'INFUSIM'];
+  const term = MDC_ALARMS[alarm];
+  return term ? [String(term.code), term.refid, 'MDC', ...own] : own;
 }
 
 export function buildPcd04(a: AlertReport, controlId: string): string {

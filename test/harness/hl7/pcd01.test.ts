@@ -8,6 +8,7 @@ import { buildPcd01, type DecSnapshot } from '../../../src/harness/hl7/pcd01.js'
 import { MDC, MDC_UNITS } from '../../../src/harness/hl7/mdc.js';
 import { readDec } from '../../../src/harness/hl7/readDec.js';
 import { IHE_TF2_E32_OCCLUSION_START, IHE_TF2_M122_DELIVERY_START } from './fixtures/iheInfusionExample.js';
+import { TF3_TERMS, contextFree } from './fixtures/mdcSources.js';
 
 // 01:02:03 of virtual time (3,723,000 ms) is 2026-01-01 01:02:03 UTC (HL7_EPOCH_MS).
 const T = '20260101010203+0000';
@@ -125,5 +126,13 @@ describe('the IHE TF-2 infusion example reads into the fields infusim produces',
     // TF-2 E.2.3 (PCD-03 example 1, OBX|1||69986^MDC_DEV_PUMP_INFUS_VMD^MDC), quoted.
     published.set('MDC_DEV_PUMP_INFUS_VMD', 69986);
     for (const term of [...Object.values(MDC), ...Object.values(MDC_UNITS)]) expect(published.get(term.refid), term.refid).toBe(term.code);
+  });
+
+  it('the codes TF-3 (Rev. 9.0, Tables 3.2-1 and 7.1.x) also lists have the same number there', () => {
+    const ours = new Map([...Object.values(MDC), ...Object.values(MDC_UNITS)].map((t) => [t.refid, t.code]));
+    const both = Object.keys(TF3_TERMS).filter((refid) => ours.has(refid));
+    // MDS, VMD, rate, VTBI remaining, mL/h, mL and MDC_EVT_ALARM: a second source for each.
+    expect(both.sort()).toEqual(['MDC_DEV_PUMP_INFUS_MDS', 'MDC_DEV_PUMP_INFUS_VMD', 'MDC_DIM_MILLI_L', 'MDC_DIM_MILLI_L_PER_HR', 'MDC_EVT_ALARM', 'MDC_FLOW_FLUID_PUMP', 'MDC_VOL_FLUID_TBI_REMAIN']);
+    for (const refid of both) expect(ours.get(refid), refid).toBe(contextFree(TF3_TERMS[refid]!));
   });
 });
