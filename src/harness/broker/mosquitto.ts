@@ -66,8 +66,10 @@ function dropPrivilegesFor(dir: string, files: string[]): void {
 const openDirs = new Set<string>();
 const running = new Set<ChildProcess>();
 onProcessExit(() => {
-  for (const c of running) c.kill('SIGTERM');
-  for (const d of openDirs) rmSync(d, { recursive: true, force: true });
+  // SIGKILL, not SIGTERM: a broker told to stop writes its persistence file into its folder while
+  // exiting, which raced the removal below (under load the folder was left behind, non-empty).
+  for (const c of running) c.kill('SIGKILL');
+  for (const d of openDirs) rmSync(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
 });
 
 export class MosquittoProcess {
