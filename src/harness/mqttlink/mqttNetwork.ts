@@ -34,6 +34,7 @@ import { Connections, type Endpoint } from './connections.js';
 import { hasConditions } from './messageShaping.js';
 import { emptyMqttStats, type MqttStats } from './mqttStats.js';
 import { ProxiedLinks } from './proxiedLinks.js';
+import { RestartGate } from './restartGate.js';
 import { QuiescenceBarrier } from './quiescenceBarrier.js';
 import { RogueClients } from './rogueClients.js';
 import { gatewayFilters, parseTopic, pumpTopic, type PumpAddress } from '../contract/topics.js';
@@ -91,6 +92,8 @@ export class MqttNetwork extends Network {
   /** The pumps that connect through the link proxy, and the conditions on their links. */
   private readonly proxiedLinks: ProxiedLinks;
   private readonly unshapedNoted = new Set<string>();
+  /** Holds proxied pumps' new connections from a broker's death until the gateway has subscribed again. */
+  private readonly restartGate = new RestartGate();
 
   constructor(
     private readonly w: World,
@@ -120,6 +123,7 @@ export class MqttNetwork extends Network {
         hasPump: (pumpId) => this.pumps.has(pumpId),
         conditions: (pumpId) => this.conditions(pumpId),
         gatewayOpen: (pumpId) => this.reachable(pumpId) && !!this.gatewayEp?.ready,
+        admission: () => this.restartGate.passage(),
         note: (line) => this.note(line),
       },
     );
@@ -273,6 +277,7 @@ export class MqttNetwork extends Network {
       if (!this.gatewayUp) {
         this.barrier.op(async () => {
           this.brokerDown = true;
+          this.restartGate.close();
           for (const ep of this.endpoints()) ep.ready = false;
           this.mqttStats.brokerKills++;
           this.note(`broker killed at t=${this.w.nowMs}`);
@@ -283,6 +288,7 @@ export class MqttNetwork extends Network {
           await control.start();
           this.brokerDown = false;
           this.note(`broker back at t=${this.w.nowMs}`);
+          this.openGateOnceGatewayReady();
           await Promise.all(this.endpoints().filter((e) => !e.cut).map((e) => this.connections.waitReady(e)));
         });
       }
@@ -337,12 +343,17 @@ export class MqttNetwork extends Network {
     // good: no other 'connect' comes, and everything to and from them is dropped (held offline)
     // until their next reconnection, so a pump never hears the gateway again (COMM_LOST stays).
     for (const ep of this.endpoints()) ep.ready = false;
+    this.restartGate.close();
     const control = this.o.brokerControl;
-    if (!control) return;
+    if (!control) {
+      this.openGateOnceGatewayReady();
+      return;
+    }
     this.barrier.op(async () => {
       if (!this.gatewayUp && (this.o.gatewayOutage ?? 'broker') === 'broker') return; // a gateway outage is under way: its end starts the broker
       await control.start();
       this.note(`broker restarted after its death at t=${this.w.nowMs}`);
+      this.openGateOnceGatewayReady();
       await Promise.all(this.endpoints().filter((e) => !e.cut).map((e) => this.connections.waitReady(e)));
     });
   }
@@ -351,12 +362,20 @@ export class MqttNetwork extends Network {
   async close(): Promise<void> {
     await this.settle().catch(() => undefined);
     this.connections.closed = true;
+    this.restartGate.open();
     const all = [...this.endpoints().map((e) => e.client), ...this.rogues.clients()];
     await Promise.all(all.map((c) => (c ? c.endAsync(true).catch(() => undefined) : undefined)));
     await this.proxiedLinks.proxy?.close();
   }
 
   // ---- internals ----
+
+  /** waitReady gives up after its own timeout (and notes it), so the gate never stays shut for good. */
+  private openGateOnceGatewayReady(): void {
+    const gw = this.gatewayEp;
+    if (!gw) this.restartGate.open();
+    else void this.connections.waitReady(gw).then(() => this.restartGate.open());
+  }
 
   private endpoints(): Endpoint[] {
     return [...(this.gatewayEp ? [this.gatewayEp] : []), ...this.pumps.values()];

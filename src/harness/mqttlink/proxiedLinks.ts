@@ -41,6 +41,8 @@ export interface ProxiedLinksHost {
   conditions(pumpId: string): LinkConditions;
   /** Whether a frame toward the gateway would still find it (the pump reaches it and it is connected). */
   gatewayOpen(pumpId: string): boolean;
+  /** While this gives a promise, a proxied pump's new connection waits for it (restartGate.ts). */
+  admission(): Promise<void> | undefined;
   note(line: string): void;
 }
 
@@ -88,7 +90,7 @@ export class ProxiedLinks {
     this.h.mqttStats.linkProxyPumps++;
     this.linkProxy ??= new LinkProxy(
       { upstreamUrl: this.o.url, ca: this.o.ca, log: (l) => this.h.note(l) },
-      { pumpOf: (clientId) => this.proxiedClients.get(clientId), onPublish: (c, dir, frame, pub) => this.onProxiedPublish(c, dir, frame, pub) },
+      { pumpOf: (clientId) => this.proxiedClients.get(clientId), onPublish: (c, dir, frame, pub) => this.onProxiedPublish(c, dir, frame, pub), admission: () => this.h.admission() },
     );
     return true;
   }

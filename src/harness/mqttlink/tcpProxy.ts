@@ -29,6 +29,8 @@ export interface LinkProxyHooks {
   pumpOf(clientId: string): string | undefined;
   /** A PUBLISH crossing a pump's link: true takes the frame (sent later, twice or never), false lets it pass now. */
   onPublish(conn: ProxiedConnection, dir: Direction, frame: Buffer, pub: PublishInfo): boolean;
+  /** While this gives a promise, a new connection's CONNECT (and what follows it) waits for it (restartGate.ts). */
+  admission?(): Promise<void> | undefined;
 }
 
 export interface LinkProxyOptions {
@@ -95,6 +97,8 @@ export class LinkProxy {
 class Connection implements ProxiedConnection {
   pumpId = '';
   private broker: net.Socket | undefined;
+  /** Frames from the pump while its CONNECT waits for admission. */
+  private waiting: Buffer[] | undefined;
   private closed = false;
   private readonly upReader = new FrameReader();
   private readonly downReader = new FrameReader();
@@ -138,6 +142,10 @@ class Connection implements ProxiedConnection {
     }
     for (const f of frames) {
       if (this.closed) return;
+      if (this.waiting) {
+        this.waiting.push(f);
+        continue;
+      }
       if (!this.broker) {
         // The first packet of a connection is its CONNECT [MQTT-3.1.0-1].
         const clientId = connectClientId(f);
@@ -147,10 +155,29 @@ class Connection implements ProxiedConnection {
           return;
         }
         this.pumpId = pumpId;
+        const admission = this.hooks.admission?.();
+        if (admission) {
+          this.waiting = [f];
+          void admission.then(() => this.admitted());
+          continue;
+        }
         this.broker = this.connectBroker();
         this.broker.write(f);
         continue;
       }
+      this.forward('up', f);
+    }
+  }
+
+  /** The held CONNECT goes to the broker, then what the pump sent after it, in order. */
+  private admitted(): void {
+    const [connect, ...rest] = this.waiting ?? [];
+    this.waiting = undefined;
+    if (this.closed || !connect) return;
+    this.broker = this.connectBroker();
+    this.broker.write(connect);
+    for (const f of rest) {
+      if (this.closed) return;
       this.forward('up', f);
     }
   }

@@ -11,6 +11,7 @@ import { buildOrder } from '../../../src/harness/hl7/pcd03.js';
 import { sendHl7, type SentOrderAnswer } from '../../../src/harness/hl7/sendOrder.js';
 import { runScenario, type ScenarioRun } from '../../../src/harness/run/runScenario.js';
 import { parseScenarioText } from '../../../src/harness/scenario/load.js';
+import { waitFor as until } from '../../support/waitFor.js';
 
 const SCENARIO = `
 name: hl7-beds
@@ -29,14 +30,6 @@ hl7: { decEvery: 5m }
 timeline:
   - { at: 5m, fault: occlusion, target: icu-1, end: 15m, args: { side: down } }
 `;
-
-async function until(cond: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 /** Field n (1-based, HL7 numbering) of the first segment `name` of a message. */
 function field(text: string, name: string, n: number): string {

@@ -11,6 +11,7 @@ import { buildOrder, type OrderSpec } from '../../../src/harness/hl7/pcd03.js';
 import { sendHl7, type SentOrderAnswer } from '../../../src/harness/hl7/sendOrder.js';
 import { runScenario, type ScenarioRun } from '../../../src/harness/run/runScenario.js';
 import { parseScenarioText } from '../../../src/harness/scenario/load.js';
+import { waitFor as until } from '../../support/waitFor.js';
 
 const SCENARIO = `
 name: hl7-orders
@@ -27,15 +28,6 @@ hl7: { decEvery: 10m, confirmAfter: 15s }
 `;
 
 const base = (over: Partial<OrderSpec>): string => buildOrder({ controlId: 'O-1', tMs: 0, orderId: 'ORD-1', patientId: 'P-icu-1', pumpId: 'icu-1', drug: 'insulin', vtbiMl: 50, dose: { value: 5, unit: 'units/h' }, ...over });
-
-/** Poll a condition (bounded: a loaded machine gets two minutes); no sleeps on their own. */
-async function until(cond: () => boolean, what: string, timeoutMs = 120_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('PCD-03: orders from the HL7 side program a pump after confirmation at the pump', () => {
   let wallMs = 0;

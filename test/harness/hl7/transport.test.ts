@@ -13,17 +13,9 @@ import { Hl7Listener, type Received } from '../../../src/harness/hl7/listener.js
 import { MllpDeframer } from '../../../src/harness/hl7/mllp.js';
 import { Hl7Outbound } from '../../../src/harness/hl7/outbound.js';
 import { buildPcd01, type DecSnapshot } from '../../../src/harness/hl7/pcd01.js';
+import { waitFor as until } from '../../support/waitFor.js';
 
 const snap = (i: number): DecSnapshot => ({ tMs: i * 1000, pumpId: `p-${i % 7}`, unit: 'icu', bed: String(1 + (i % 7)), patientId: `P-icu-${1 + (i % 7)}`, state: 'RUNNING', mode: 'basic', rateMlPerH: 10 + i, vtbiMl: 100, viMl: i });
-
-/** Wait for a condition, polling (bounded: a loaded machine gets a minute). */
-async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!cond()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for: ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
