@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { Hl7Listener } from '../hl7/listener.js';
-import { parseHostPort, parsePort } from '../hl7/cliOptions.js';
+import { hostPortOption, portOption } from './portOptions.js';
 import { buildOrder } from '../hl7/pcd03.js';
 import { sendHl7 } from '../hl7/sendOrder.js';
 import { readDec } from '../hl7/readDec.js';
@@ -66,7 +66,7 @@ export function registerHl7(program: Command): void {
   hl7
     .command('send')
     .description('send one PCD-03 infusion order (RGV^O15) over MLLP to a run started with --hl7-listen, print its answer (exit 0: AA, 1: AE/AR, 2: bad input or no answer)')
-    .requiredOption('--to <host:port>', "the run's --hl7-listen address", parseHostPort)
+    .requiredOption('--to <host:port>', "the run's --hl7-listen address", hostPortOption('--to', "a run's --hl7-listen"))
     .requiredOption('--pump <id>', 'the target pump (OBX-18 of the pump row)')
     .requiredOption('--patient <id>', 'the patient (PID-3)')
     .requiredOption('--drug <id>', "a drug of the pump's care area (RXG-4), or a fluid outside the library with --rate")
@@ -96,7 +96,7 @@ export function registerHl7(program: Command): void {
   hl7
     .command('listen')
     .description('receive HL7 over MLLP: validate, acknowledge (AA/AE/AR with the reason) and print each message')
-    .option('--port <n>', 'TCP port (0: any free port, printed)', parsePort, 2575)
+    .option('--port <n>', 'TCP port (0: any free port, printed)', portOption('--port', 'listen'), 2575)
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--raw', 'print every accepted message whole, segments on their own lines')
     .action(async (opts: { port: number; host: string; raw?: boolean }) => {

@@ -4,6 +4,7 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { credentialsFromJson } from '../broker/credentials.js';
 import { dynsecProvisioner, readBrokerAdmin } from '../broker/dynsec.js';
 import { findMosquitto, startMosquittoForRun } from '../broker/mosquitto.js';
+import { portOption } from './portOptions.js';
 import type { MqttRunInfo, MqttTransport, TransportOption } from '../mqttlink/transport.js';
 
 export interface TransportFlags {
@@ -18,12 +19,6 @@ export interface TransportFlags {
 }
 
 export const MOSQUITTO_PACKAGE_HINT = 'install the Debian package `mosquitto` (apt-get install mosquitto), or name the binary: --mosquitto /path/to/mosquitto';
-
-export function parsePort(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`a TCP port is 1..65535 (got "${text}")`);
-  return n;
-}
 
 export function parseBrokerUrl(text: string): string {
   let u: URL;
@@ -41,7 +36,7 @@ export function addTransportFlags(cmd: Command, withTransport: boolean): Command
   if (withTransport) cmd.option('--transport <inproc|mqtt>', 'inproc: the in-process network (default); mqtt: every message crosses a real MQTT broker (docs/mqtt.md)');
   return cmd
     .option('--broker <url>', 'an external broker (mqtt://host:port or mqtts://host:port) instead of the embedded one', parseBrokerUrl)
-    .option('--broker-port <n>', 'port of the embedded broker on 127.0.0.1 (default: a free port)', parsePort)
+    .option('--broker-port <n>', 'port of the embedded broker on 127.0.0.1 (default: a free port)', portOption('--broker-port', 'listen'))
     .option('--ca <file>', 'CA certificate (PEM) for an mqtts:// broker')
     .option('--credentials <file>', 'the per-pump and gateway credentials the external broker was provisioned with (infusim fleet --write-credentials)')
     .option('--broker-admin <file>', 'JSON { "username", "password" } of a mosquitto dynamic security admin: the run provisions its own credentials on the --broker and removes them at the end (no --credentials needed)')

@@ -15,7 +15,7 @@ import { comparePolicies, formatComparison } from '../run/compare.js';
 // --- mqtt transport flags (src/harness/cli/mqttOptions.ts) ---
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './mqttOptions.js';
 // --- hl7 flags (docs/hl7.md) ---
-import { parseHostPort, parsePort } from '../hl7/cliOptions.js';
+import { hostPortOption, portOption } from './portOptions.js';
 // --- monitor flags (docs/monitoring.md) ---
 import { openAlertOutputs } from './alertOutputs.js';
 
@@ -78,8 +78,8 @@ export function registerRun(program: Command): void {
     .option('--trace <file>', 'write the whole trace, one line per record')
     .option('--no-progress', 'no progress bar and no header line on stderr')
     .option('--color', 'colour PASS and FAIL in the summary')
-    .option('--hl7 <host:port>', 'send IHE PCD-01 from the gateway to this HL7 engine over MLLP (docs/hl7.md)', parseHostPort)
-    .option('--hl7-listen <port>', 'take IHE PCD-03 infusion orders (RGV^O15) over MLLP on this port (0: any free port, printed); docs/hl7.md', parsePort)
+    .option('--hl7 <host:port>', 'send IHE PCD-01 from the gateway to this HL7 engine over MLLP (docs/hl7.md)', hostPortOption('--hl7', 'an HL7 engine'))
+    .option('--hl7-listen <port>', 'take IHE PCD-03 infusion orders (RGV^O15) over MLLP on this port (0: any free port, printed); docs/hl7.md', portOption('--hl7-listen', 'listen'))
     .option('--hl7-journal <file>', "the gateway's durable HL7 queue: unacknowledged messages survive a restart")
     .option('--alerts <file>', "write the traffic monitor's alerts, one JSON line each (a scenario with monitor:, docs/monitoring.md)")
     .option('--syslog <udp|tcp://host:port>', "send the traffic monitor's alerts as syslog (RFC 5424) to a SIEM as they are raised")

@@ -11,17 +11,12 @@ import { loadTrainingFile } from '../train/schema.js';
 import { startTrainingServer } from '../train/server.js';
 import { openTrainingSession } from '../train/session.js';
 import { MAX_SPEED, MIN_SPEED } from '../train/clock.js';
+import { portOption } from './portOptions.js';
 
 function parseTrainSpeed(text: string): number {
   const m = /^(\d+(\.\d+)?)x?$/.exec(text);
   const n = m ? Number(m[1]) : NaN;
   if (!(n >= MIN_SPEED && n <= MAX_SPEED)) throw new InvalidArgumentError(`--speed is a factor from ${MIN_SPEED}x to ${MAX_SPEED}x, like 1x or 2x (got "${text}")`);
-  return n;
-}
-
-function parsePort(text: string): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`--port is 0 to 65535 (got "${text}")`);
   return n;
 }
 
@@ -37,7 +32,7 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('training mode: run a training scenario in real time and serve the central station, pump front panels, instructor page and debrief in the browser (docs/training.md)')
     .argument('<training.yaml>', 'training scenario file (scenarios/training/*.yaml)')
-    .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', parsePort, 8080)
+    .option('--port <n>', 'port on 127.0.0.1 (0: any free port)', portOption('--port', 'listen'), 8080)
     .option('--speed <Nx>', 'virtual seconds per wall second: 1x is real time', parseTrainSpeed, 1)
     .option('--paused', 'start with the clock paused (the instructor starts it)')
     .option('--html <file>', 'write the debrief as a self-contained HTML report when the session ends')

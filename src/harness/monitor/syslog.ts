@@ -11,6 +11,7 @@ import { isIPv6 } from 'node:net';
 import { connect, type Socket } from 'node:net';
 import type { Severity } from '../scenario/monitorSchema.js';
 import type { Alert } from './alert.js';
+import { portRule, readHostPort } from '../net/portText.js';
 
 const FACILITY_SECURITY = 4;
 const SEVERITY_CODE: Readonly<Record<Severity, number>> = { critical: 2, high: 3, medium: 4, low: 5 };
@@ -44,10 +45,10 @@ export interface SyslogTarget {
 
 /** `udp://host:port` or `tcp://host:port` (IPv6 in brackets); a message saying what is wrong otherwise. */
 export function parseSyslogTarget(text: string): SyslogTarget | string {
-  const m = /^(udp|tcp):\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(text);
-  const port = Number(m?.[3]);
-  if (!m || !(port >= 1 && port <= 65535)) return `--syslog takes udp://host:port or tcp://host:port (port 1-65535), got "${text}"`;
-  return { transport: m[1] as 'udp' | 'tcp', host: (m[2] ?? '').replace(/^\[|\]$/g, ''), port };
+  const m = /^(udp|tcp):\/\/(.*)$/.exec(text);
+  const hp = m ? readHostPort(m[2] as string) : undefined;
+  if (!m || !hp) return `--syslog takes udp://host:port or tcp://host:port (${portRule('connect')}), got "${text}"`;
+  return { transport: m[1] as 'udp' | 'tcp', ...hp };
 }
 
 export interface SyslogSink {

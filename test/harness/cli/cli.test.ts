@@ -118,7 +118,7 @@ const BAD_OPTIONS: [string, string[], RegExp][] = [
   ['run --speed', ['run', 'scenarios/x.yaml', '--speed', 'fast'], /--speed is max or a factor like 1x, 10x \(got "fast"\)/],
   ['fleet --speed', ['fleet', 'scenarios/x.yaml', '--speed', 'fast'], /--speed is max or a factor like 1x, 10x \(got "fast"\)/],
   ['emulate --baud', ['emulate', '--hex', 'x.hex', '--port', '/nonexistent/u', '--baud', 'fast'], /baud must be a whole number such as 115200, got "fast"/],
-  ['train --port', ['train', 'x.yaml', '--port', '99999'], /--port is 0 to 65535 \(got "99999"\)/],
+  ['train --port', ['train', 'x.yaml', '--port', '99999'], /--port: a port is 0 \(any free port\) to 65535, got "99999"/],
   ['library sign --sequence', ['library', 'sign', '--library', 'scenarios/druglib/general-hospital.json', '--key', 'x.key', '--sequence', 'abc', '--out', '/nonexistent/p.json'], /--sequence.*whole number from 0.*"abc"/],
   ['library inspect without --package', ['library', 'inspect'], /required option '--package <file>' not specified/],
   ['keys gen, unknown option', ['keys', 'gen', '--bogus'], /unknown option '--bogus'/],

@@ -63,7 +63,7 @@ describe('infusim run --hl7 against infusim hl7 listen', () => {
     expect(a.stderr).toContain('--hl7 takes host:port');
     const b = infusimSync(['hl7', 'listen', '--port', '70000']);
     expect(b.status).toBe(2);
-    expect(b.stderr).toContain('a port is 0 (any free port) to 65535, got "70000"');
+    expect(b.stderr).toContain('--port: a port is 0 (any free port) to 65535, got "70000"');
   });
 });
 
