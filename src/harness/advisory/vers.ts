@@ -9,6 +9,7 @@
  * (the SBOM's component and firmware versions, docs/inventory.md#sbom): they compare part by part,
  * numerically, a missing part counting as 0. Anything else is refused with the reason.
  */
+import { compareDotted } from '../../sim/firmware/version.js';
 
 export type Comparator = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
@@ -33,17 +34,6 @@ const VERSION = /^(0|[1-9]\d{0,8})(\.(0|[1-9]\d{0,8})){0,3}$/;
 /** Longest comparators first, so that `<=` is not read as `<` and `=...`. */
 const COMPARATORS: readonly Comparator[] = ['>=', '<=', '!=', '<', '>', '='];
 const MAX_CONSTRAINTS = 64;
-
-/** -1, 0 or 1: `a` against `b`, part by part, numerically. */
-export function compareDotted(a: string, b: string): number {
-  const x = a.split('.').map(Number);
-  const y = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return 0;
-}
 
 export function isVersRange(text: string): boolean {
   return text.startsWith('vers:');

@@ -8,6 +8,7 @@
  * forward. All its state is plain data (`save`/`restore`): it survives its own restart.
  */
 import type { FirmwareEvent } from '../../sim/firmware/events.js';
+import { compareDotted } from '../../sim/firmware/version.js';
 import {
   emptyCounts,
   type PumpUpdateRecord,
@@ -16,18 +17,12 @@ import {
   type RolloutPhase,
   type RolloutPlan,
   type RolloutSnapshot,
-  type TargetFilter,
   type WaveCounts,
   type WaveState,
 } from './types.js';
+import { matchesFilter, planWaves, type FleetMember } from './waves.js';
 
-export interface FleetMember {
-  id: string;
-  unit: string;
-  segment: string;
-  type: 'lvp' | 'syringe';
-  version: string;
-}
+export { matchesFilter, planWaves, type FleetMember } from './waves.js';
 
 export interface HealthSample {
   /** Alarms per pump-hour over the soak period, updated pumps and the others (not yet offered). */
@@ -62,39 +57,6 @@ export const RETRY_MS = 5 * 60_000;
 const MAX_OFFERS = 30;
 
 const IN_FLIGHT: ReadonlySet<PumpUpdateStatus> = new Set(['downloading', 'deferred', 'installing']);
-
-export function matchesFilter(p: FleetMember, f: TargetFilter): boolean {
-  const ok = <T>(list: readonly T[] | undefined, v: T): boolean => !list || list.length === 0 || list.includes(v);
-  return ok(f.units, p.unit) && ok(f.types, p.type) && ok(f.versions, p.version) && ok(f.segments, p.segment) && ok(f.pumpIds, p.id);
-}
-
-/** Split the targets into waves: the canary spread evenly over the list, then percents (cumulative) or units. */
-export function planWaves(plan: RolloutPlan, targets: readonly FleetMember[]): string[][] {
-  let left = [...targets];
-  const out: string[][] = [];
-  let assigned = 0;
-  plan.waves.forEach((w, i) => {
-    let chosen: FleetMember[];
-    if (w.unit !== undefined) {
-      chosen = left.filter((p) => p.unit === w.unit);
-    } else if (w.count !== undefined || (i === 0 && w.percent !== undefined)) {
-      const n = Math.min(left.length, w.count ?? Math.max(1, Math.ceil((targets.length * (w.percent ?? 0)) / 100)));
-      // The canary: evenly spaced over the targets, so it spans units and pump types.
-      const idx = new Set<number>();
-      for (let k = 0; k < n; k++) idx.add(Math.floor(((k + 0.5) * left.length) / n));
-      chosen = left.filter((_, j) => idx.has(j));
-    } else {
-      const upTo = Math.min(targets.length, Math.ceil((targets.length * (w.percent ?? 100)) / 100));
-      chosen = left.slice(0, Math.max(0, upTo - assigned));
-    }
-    // One pass, not a search of the list per chosen pump (issue 20).
-    const taken = new Set(chosen);
-    left = left.filter((p) => !taken.has(p));
-    assigned += chosen.length;
-    out.push(chosen.map((c) => c.id));
-  });
-  return out;
-}
 
 export class RolloutOrchestrator {
   private s: RolloutSnapshot;
@@ -522,14 +484,4 @@ function clock(ms: number): string {
   const s = Math.floor(ms / 1000);
   const two = (n: number): string => String(n).padStart(2, '0');
   return `${two(Math.floor(s / 3600))}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
-}
-
-function compareDotted(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }

@@ -20,12 +20,22 @@ export function parseVersion(text: string): [major: number, minor: number, patch
 
 /** -1 if a < b, 0 if equal, 1 if a > b. Throws on a text that is not a version. */
 export function compareVersions(a: string, b: string): -1 | 0 | 1 {
-  const pa = parseVersion(a);
-  const pb = parseVersion(b);
-  for (let i = 0; i < 3; i++) {
-    const x = pa[i] ?? 0;
-    const y = pb[i] ?? 0;
-    if (x !== y) return x < y ? -1 : 1;
+  parseVersion(a);
+  parseVersion(b);
+  return compareDotted(a, b);
+}
+
+/**
+ * -1, 0 or 1: dotted numeric versions of any length compared part by part, numerically, a missing
+ * part counting as 0 (2.1 = 2.1.0 < 2.10). For versions that are not checked as MAJOR.MINOR.PATCH
+ * (release names, CSAF and vers ranges).
+ */
+export function compareDotted(a: string, b: string): -1 | 0 | 1 {
+  const x = a.split('.').map(Number);
+  const y = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d < 0 ? -1 : 1;
   }
   return 0;
 }
