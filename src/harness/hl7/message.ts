@@ -48,7 +48,20 @@ export function newMessage(h: HeaderFields): Message {
 }
 
 /** Where the pump is and whose it is: PID-3 the patient id (PI), PV1-2 inpatient, PV1-3 point of care and bed. */
-export function addPatientVisit(m: Message, where: { patientId: string; patientName?: string | undefined; unit: string; bed: string }): void {
+/** Where a pump is and whose it is (PV1-3 point of care and bed, PID-3 and PID-5), at one instant. */
+export interface PumpPlace {
+  tMs: number;
+  pumpId: string;
+  /** The pump's unit (PV1-3.1 point of care) and bed (PV1-3.3). */
+  unit: string;
+  bed: string;
+  /** PID-3 patient identifier (PI). */
+  patientId: string;
+  /** PID-5 family^given, when the scenario names the patient. */
+  patientName?: string | undefined;
+}
+
+export function addPatientVisit(m: Message, where: Pick<PumpPlace, 'patientId' | 'patientName' | 'unit' | 'bed'>): void {
   writePid(m.addSegment('PID'), where.patientId, where.patientName);
   const pv1 = m.addSegment('PV1');
   setField(pv1, 2, ['I']);

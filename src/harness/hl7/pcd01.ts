@@ -8,19 +8,10 @@ import type { Segment } from 'node-hl7-client';
 import { mlPerHToDoseRate, parseDoseRateUnit, type AmountUnit, type Concentration } from '../../sim/dosing/doseUnits.js';
 import type { PumpState } from '../../sim/trace/events.js';
 import { MDC, MDC_ENUMS, unitComponents, type MdcTerm } from './mdc.js';
-import { addObservationRequest, addPatientVisit, hl7Number, hl7Time, newMessage, setField } from './message.js';
+import { addObservationRequest, addPatientVisit, hl7Number, hl7Time, newMessage, setField, type PumpPlace } from './message.js';
 
 /** What the gateway knows of one pump at one instant, and where the pump is. */
-export interface DecSnapshot {
-  tMs: number;
-  pumpId: string;
-  /** The pump's unit (PV1-3.1 point of care) and bed (PV1-3.3). */
-  unit: string;
-  bed: string;
-  /** PID-3 patient identifier (PI). */
-  patientId: string;
-  /** PID-5 family^given, when the scenario names the patient. */
-  patientName?: string | undefined;
+export interface DecSnapshot extends PumpPlace {
   state: PumpState;
   mode: 'basic' | 'drug' | 'pca' | '-';
   rateMlPerH: number;

@@ -12,7 +12,7 @@
  */
 import type { AlarmId, AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import { MDC, MDC_ALARMS } from './mdc.js';
-import { addObservationRequest, addPatientVisit, hl7Time, newMessage, setField } from './message.js';
+import { addObservationRequest, addPatientVisit, hl7Time, newMessage, setField, type PumpPlace } from './message.js';
 
 export type AlertPhase = 'start' | 'end' | 'escalate' | 'update';
 
@@ -21,14 +21,7 @@ export const ESCALATION_RECIPIENTS: Readonly<Record<number, string>> = { 1: 'cha
 /** OBX-3 of the escalation row: infusim's own code (PCD-04 has no attribute for it, docs/hl7.md). */
 export const ESCALATION_ROW = ['ESCALATION_LEVEL', 'escalation level', 'INFUSIM'] as const;
 
-export interface AlertReport {
-  tMs: number;
-  pumpId: string;
-  unit: string;
-  bed: string;
-  patientId: string;
-  /** PID-5 family^given, when the scenario names the patient. */
-  patientName?: string | undefined;
+export interface AlertReport extends PumpPlace {
   alarm: AlarmId;
   priority: AlarmPriority;
   phase: AlertPhase;
