@@ -27,7 +27,7 @@ function obj(v: unknown): Record<string, unknown> | undefined {
 }
 
 /** Why a step's target does not fit its action (undefined when it does). */
-function targetProblem(action: PlaybookAction, target: unknown, fleet: FleetFacts): string | undefined {
+export function playbookTargetProblem(action: PlaybookAction, target: unknown, fleet: FleetFacts): string | undefined {
   const kind = PLAYBOOK_ACTIONS[action].target;
   if (kind === 'none') return target === undefined ? undefined : `${action} takes no target`;
   if (typeof target !== 'string') return `${action} needs a target: ${kind === 'segment' ? 'a segment id' : kind === 'pump' ? 'a pump id' : kind === 'client' ? 'a client id' : 'a pump, unit:<id>, segment:<id> or all'}`;
@@ -67,7 +67,7 @@ export function playbookProblems(raw: Record<string, unknown>, fleet: FleetFacts
         if (!step || typeof action !== 'string' || !Object.hasOwn(PLAYBOOK_ACTIONS, action)) return;
         const a = action as PlaybookAction;
         if (fleet) {
-          const why = targetProblem(a, step.target, fleet);
+          const why = playbookTargetProblem(a, step.target, fleet);
           if (why) out.push({ path: ['playbooks', i, 'steps', j, step.target === undefined ? 'action' : 'target'], message: why });
         }
         if (a === 'start-rollout' && !waits) out.push({ path: ['playbooks', i, 'steps', j, 'action'], message: 'start-rollout starts the scenario\'s rollout: the scenario needs rollout: with targets: { fromAdvisory: true } (a rollout that waits to be started)' });
