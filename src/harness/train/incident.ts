@@ -16,9 +16,10 @@ import { formatDurationMs, parseDurationMs } from '../scenario/duration.js';
 import type { PlaybookRunner } from '../playbook/runtime.js';
 import type { FleetPump } from '../scenario/fleet.js';
 import { playbookTargetProblem } from '../scenario/playbookChecks.js';
-import type { PlaybookAction } from '../scenario/playbookSchema.js';
+import { PLAYBOOK_ACTION_NAMES, PLAYBOOK_ACTIONS, type PlaybookAction } from '../scenario/playbookSchema.js';
 import type { PlaybookYaml } from '../scenario/schema.js';
 import type { ObjectiveBook, ObjectiveState } from './objectives.js';
+import type { IncidentView } from './views.js';
 import type { Objective } from './schema.js';
 
 interface FleetFacts {
@@ -101,4 +102,10 @@ export function chooseIncidentAction(drill: IncidentDrill, runner: PlaybookRunne
   runner.act(m.playbook, m.action, m.target);
   const verdict = drill.onChosen(m.playbook, m.action, m.target, tMs);
   return { ok: true, message: `${m.action}${m.target !== undefined ? ` ${m.target}` : ''}: done (${verdict})` };
+}
+
+/** The station's incident card (views.ts IncidentView): the trainee's playbooks and every action with what its target names. */
+export function incidentView(drill: IncidentDrill, segments: readonly string[]): { incidents: IncidentView } | Record<string, never> {
+  if (drill.playbookIds.size === 0) return {};
+  return { incidents: { playbooks: [...drill.playbookIds], actions: PLAYBOOK_ACTION_NAMES.map((name) => ({ name, target: PLAYBOOK_ACTIONS[name].target })), segments: [...segments] } };
 }

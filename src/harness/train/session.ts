@@ -32,7 +32,7 @@ import type { DebriefData } from './debrief.js';
 import { clientMessage, zodMessage, type ClientMessage, type InstructorAction, type ServerReply } from './messages.js';
 import { ObjectiveBook, type TraineeDeed } from './objectives.js';
 import type { LoadedTraining, Objective } from './schema.js';
-import { chooseIncidentAction, IncidentDrill } from './incident.js';
+import { chooseIncidentAction, IncidentDrill, incidentView } from './incident.js';
 import { attachPlaybooks } from '../playbook/attach.js';
 import type { PlaybookRunner } from '../playbook/runtime.js';
 import { byPriority, round, trainableFaults, type AlarmView, type Connection, type DrugView, type LogEntry, type LogWho, type ObjectiveView, type PumpView, type Snapshot, type Welcome } from './views.js';
@@ -234,6 +234,7 @@ export class TrainingSession {
       units: this.loaded.scenario.site.units.map((u) => u.id),
       faults: trainableFaults(),
       ...(drugs ? { drugs } : {}),
+      ...(conn.role === 'station' ? incidentView(this.drill, this.loaded.scenario.site.segments.map((x) => x.id)) : {}),
     };
   }
 

@@ -85,6 +85,19 @@ describe('a playbook left to the trainee', () => {
     expect(s.debrief().objectives.find((o) => o.id === 'ir-2')?.note).toMatch(/out of order: before "Step 1 of pb/);
   });
 
+  it("the station's welcome offers the trainee's playbooks and every action, never the steps; a front panel may not act", () => {
+    const { s, choose } = session(text(TRAINEE));
+    const w = s.handle({}, { type: 'hello', role: 'station', key: 'tk' }) as { incidents?: { playbooks: string[]; actions: { name: string; target: string }[]; segments: string[] } };
+    expect(w.incidents?.playbooks).toEqual(['pb']);
+    expect(w.incidents?.actions.map((a) => `${a.name}:${a.target}`)).toEqual(['isolate-segment:segment', 'revoke-credential:pump', 'standalone:pumps', 'narrow-acl:pumps', 'block-client:client', 'start-rollout:pumps', 'notify-vendor:none']);
+    expect(w.incidents?.segments).toEqual(['s']);
+    expect(JSON.stringify(w)).not.toContain('mallory');
+    const panel = {};
+    expect(s.handle(panel, { type: 'hello', role: 'pump', pumpId: 'icu-1', key: 'tk' })).not.toHaveProperty('incidents');
+    expect(s.handle(panel, { type: 'incident', playbook: 'pb', action: 'notify-vendor' })).toMatchObject({ ok: false, code: 'FORBIDDEN' });
+    expect(choose('unplug')).toMatchObject({ ok: false, code: 'BAD_MESSAGE' });
+  });
+
   it('a playbook not left to the trainee runs by itself, as in a run (the same trace)', async () => {
     const t = text('  - { id: k, kind: keep-running, title: Keep, target: all, after: 11m, within: 5m, score: 10, hint: h }');
     const { s, at } = session(t);
