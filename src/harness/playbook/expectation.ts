@@ -19,8 +19,8 @@ export function judgeContain(results: readonly PlaybookResult[] | undefined, wit
   const chosen = (results ?? []).filter((r) => playbook === undefined || r.id === playbook);
   if (chosen.length === 0) return { description, passed: false, detail: 'no playbook' };
   const bad = chosen.filter((r) => r.timeToContainMs === undefined || r.timeToContainMs > withinMs);
-  const why = (r: PlaybookResult): string => (!r.triggered ? `${r.id} never triggered` : r.timeToContainMs === undefined ? `${r.id} never contained` : `${r.id} after ${formatDurationMs(r.timeToContainMs)}`);
-  return { description, passed: bad.length === 0, detail: bad.length === 0 ? chosen.map(why).join(', ').replace(/ after /g, ' contained after ') : bad.map(why).join(', ') };
+  const why = (r: PlaybookResult): string => (!r.triggered ? `${r.id} never triggered` : r.timeToContainMs === undefined ? `${r.id} never contained` : `${r.id} contained after ${formatDurationMs(r.timeToContainMs)}`);
+  return { description, passed: bad.length === 0, detail: (bad.length === 0 ? chosen : bad).map(why).join(', ') };
 }
 
 export function judgeInterrupted(results: readonly PlaybookResult[] | undefined, max: number): Judged {
