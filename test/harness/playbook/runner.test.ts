@@ -125,3 +125,33 @@ describe('revoke-credential', () => {
     expect(result.expectations[0]).toMatchObject({ passed: false, detail: 'quiet never triggered' });
   });
 });
+
+describe('start-rollout', () => {
+  /**
+   * A rollout that waits to be started (targets fromAdvisory, and no advisory action: a playbook
+   * starts it). The rogue's first send at 12m triggers the playbook; clinical engineering starts the
+   * rollout over unit u after 1 min (13m): its targets are u-1..u-3 (not v-1, v-2), each offered the
+   * release at 13m or later.
+   */
+  it("starts the scenario's rollout over the step's pumps, when the step ends", async () => {
+    const { result } = await runScenario(
+      monitoredWard({
+        idle: true,
+        duration: '1h',
+        timeline: [{ at: '12m', fault: 'rogue-client', target: 'u-1', args: { client: 'mallory' } }],
+        extra: {
+          releases: [{ id: 'fw-110', version: '1.1.0' }],
+          rollout: { release: 'fw-110', targets: { fromAdvisory: true }, waves: [{ name: 'everyone', percent: 100 }] },
+          playbooks: [{ id: 'patch', trigger: { alerts: ['unknown-client'] }, steps: [{ role: 'clinical-engineering', action: 'start-rollout', target: 'unit:u', takes: '1m' }] }],
+        },
+      }),
+    );
+    expect(result.playbooks?.[0]?.steps.map((s) => [s.action, s.doneMs, s.pumps])).toEqual([['start-rollout', 13 * MIN, ['u-1', 'u-2', 'u-3']]]);
+    // Not a containing action: no time to contain.
+    expect(result.playbooks?.[0]?.timeToContainMs).toBeUndefined();
+    const r = result.rollout;
+    expect(r?.targets).toBe(3);
+    expect(r?.pumps.map((p) => p.pumpId).sort()).toEqual(['u-1', 'u-2', 'u-3']);
+    for (const p of r?.pumps ?? []) expect(p.offeredMs).toBeGreaterThanOrEqual(13 * MIN);
+  });
+});
