@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/index.js';
-import { parseTrainingText } from '../../../src/harness/train/schema.js';
+import { loadTrainingFile, parseTrainingText } from '../../../src/harness/train/schema.js';
 import { TrainingSession, type Connection } from '../../../src/harness/train/session.js';
 import { ScenarioError } from '../../../src/harness/scenario/load.js';
 
@@ -112,5 +112,39 @@ describe('a playbook left to the trainee', () => {
   it('respond-incident names a playbook of the scenario', () => {
     expect(() => parseTrainingText(text(TRAINEE.replace('playbook: pb', 'playbook: pc')), 't.yaml')).toThrow(ScenarioError);
     expect(() => parseTrainingText(text(TRAINEE.replace('playbook: pb', 'playbook: pc')), 't.yaml')).toThrow(/^t\.yaml:21:\d+: objectives\[0\]\.playbook: no playbook "pc" in the scenario \(playbooks: pb\)/m);
+  });
+});
+
+describe('scenarios/training/incident-response.yaml', () => {
+  /**
+   * The scan at 15m raises the alert; the plan: block-client ends 17m, isolate-segment 15m + 2m +
+   * 1m + 3m = 21m, notify-vendor 26m; with 3 min of slack the deadlines are 20m, 24m and 29m. The
+   * trainee does each in order at 16m, 18m and 20m: 3 x 20 points. The segment is isolated at 18m,
+   * before the intruder's first PAUSE (25m): no infusion stops.
+   */
+  it('a trainee who follows the playbook in time scores every step, and every infusion goes on', () => {
+    let wall = 0;
+    const s = new TrainingSession(loadTrainingFile('scenarios/training/incident-response.yaml'), { wallNowMs: () => wall, instructorKey: 'k', traineeKey: 'tk' });
+    const at = (ms: number): void => {
+      wall = ms;
+      s.advance();
+    };
+    const station: Connection = {};
+    s.handle(station, { type: 'hello', role: 'station', key: 'tk' });
+    const choose = (action: string, target?: string) => s.handle(station, { type: 'incident', playbook: 'ward-rogue', action, ...(target ? { target } : {}) });
+    at(16 * MIN);
+    expect(choose('block-client', 'scanner')).toMatchObject({ ok: true });
+    at(18 * MIN);
+    expect(choose('isolate-segment', 'seg-wards')).toMatchObject({ ok: true });
+    at(20 * MIN);
+    expect(choose('notify-vendor')).toMatchObject({ ok: true });
+    at(45 * MIN);
+    expect(s.objectives.states.map((o) => [o.def.id, o.status, o.deadlineMs])).toEqual([
+      ['respond-1', 'met', 20 * MIN],
+      ['respond-2', 'met', 24 * MIN],
+      ['respond-3', 'met', 29 * MIN],
+    ]);
+    expect(s.objectives.score()).toMatchObject({ points: 60, max: 60 });
+    expect(s.ward.violations).toEqual([]);
   });
 });
