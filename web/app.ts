@@ -8,6 +8,8 @@
  * When the link drops, the page says so and hides the numbers until it is back (no stale data).
  */
 import { AlarmSound, type Priority } from './audio.js';
+import { h } from './dom.js';
+import { incidentCard, type IncidentView } from './incident.js';
 
 // ------------------------------------------------------------------ the server's messages (src/harness/train/session.ts)
 
@@ -23,24 +25,12 @@ interface Snapshot {
   objectives: ObjectiveView[]; prompts: { objectiveId: string; pumpId: string; text: string }[]; log: LogEntry[];
 }
 interface DrugView { id: string; name: string; doseUnit: string; concentration: string; soft: string; hard: string; weightBased: boolean }
-interface IncidentView { playbooks: string[]; actions: { name: string; target: string }[]; segments: string[] }
 interface Welcome { type: 'welcome'; role: string; pumpId?: string; brief: string; pumps: { id: string; unit: string; type: string }[]; units: string[]; faults: { name: string; args: string[]; gateway: boolean; instant: boolean }[]; drugs?: DrugView[]; incidents?: IncidentView }
 interface Reply { type: 'reply'; ref?: string; ok: boolean; message: string; code?: string; line?: string; fields?: Record<string, string | number>; words?: string }
 type ServerMessage = Snapshot | Welcome | Reply;
 
 // ------------------------------------------------------------------ helpers
 
-type Child = Node | string | null | undefined | false;
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | ((e: Event) => void)> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v);
-    else if (v === true) el.setAttribute(k, '');
-    else if (v !== false) el.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
-}
 const $ = (id: string): HTMLElement => document.getElementById(id) ?? h('div');
 function clock(ms: number): string {
   const s = Math.floor(ms / 1000);
@@ -260,7 +250,7 @@ function buildStation(main: HTMLElement, w: Welcome): () => void {
     alarmList,
     h('h2', {}, 'Your tasks'),
     tasks,
-    ...(w.incidents ? [incidentCard(w.incidents, status)] : []),
+    ...(w.incidents ? [incidentCard(w.incidents, status, send)] : []),
     units,
   );
   return () => {
@@ -307,28 +297,6 @@ function buildStation(main: HTMLElement, w: Welcome): () => void {
       ),
     );
   };
-}
-
-/** Incident response (docs/playbooks.md, Training): the trainee picks an action and what it acts on; the server carries it out and scores it. */
-const TARGET_HINT: Record<string, string> = { segment: 'a segment id', pump: 'a pump id', pumps: 'a pump, unit:<id>, segment:<id> or all', client: 'a client id (from the alert)', none: 'no target' };
-function incidentCard(v: IncidentView, status: HTMLElement): HTMLElement {
-  const playbook = h('select', { id: 'incident-playbook', 'aria-label': 'Playbook' }, ...v.playbooks.map((p) => h('option', { value: p }, p)));
-  const action = h('select', { id: 'incident-action', 'aria-label': 'Action' }, ...v.actions.map((a) => h('option', { value: a.name }, a.name)));
-  const target = h('input', { id: 'incident-target', 'aria-label': 'Target', list: 'incident-segments' });
-  const hint = h('span', { class: 'meta' });
-  const showHint = (): void => {
-    const t = v.actions.find((a) => a.name === action.value)?.target ?? 'none';
-    hint.textContent = `target: ${TARGET_HINT[t] ?? t}`;
-    target.disabled = t === 'none';
-  };
-  action.addEventListener('change', showHint);
-  showHint();
-  const go = h('button', { type: 'button', id: 'incident-go', class: 'primary' }, 'Carry out');
-  go.addEventListener('click', async () => {
-    const r = await send({ type: 'incident', playbook: playbook.value, action: action.value, ...(target.disabled || num(target) === '' ? {} : { target: num(target) }) });
-    status.replaceChildren(h('div', { class: `msg ${r.ok ? 'ok' : 'err'}`, role: 'status' }, r.message));
-  });
-  return h('div', { class: 'card', id: 'incident' }, h('h2', {}, 'Incident response'), h('datalist', { id: 'incident-segments' }, ...v.segments.map((x) => h('option', { value: x }))), h('div', { class: 'row' }, playbook, action, target, go), hint);
 }
 
 function reportButton(pumpId: string, concern: string, label: string, status: HTMLElement): HTMLButtonElement {
