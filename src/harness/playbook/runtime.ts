@@ -7,9 +7,9 @@
  *
  *   alert + Σ_{i ≤ k} (approval delay_i + takes_i).
  *
- * In training the instructor may leave a playbook to the trainee (`trainee: true`): it still
- * triggers, but nothing is scheduled; the trainee's chosen actions are carried out as they come
- * (`act`) and scored against the steps (src/harness/train).
+ * In training the instructor may leave a playbook to the trainee (an objective
+ * `respond-incident`): it still triggers, but nothing is scheduled; the trainee's chosen actions
+ * are carried out as they come (`act`) and scored against the steps (src/harness/train).
  */
 import type { Alert } from '../monitor/alert.js';
 import { parseDurationMs } from '../scenario/duration.js';
