@@ -99,13 +99,11 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const externalGateway = options.transport?.kind === 'mqtt' && options.transport.externalGateway === true;
   const advisory: { run?: AdvisoryRun | undefined } = {}; // --- advisory: set below, before the world runs ---
   const playbooks: { runner?: PlaybookRunner | undefined } = {}; // --- playbooks: set below, before the world runs ---
-  const onAlert = options.onAlert || plan.scenario.playbooks ? {
-          onAlert: (a: Alert) => {
-            options.onAlert?.(a);
-            playbooks.runner?.onAlert(a);
-          },
-        } : {};
-  const hooks = { onAdvisory: (tMs: number) => advisory.run?.act(tMs), onSample: (tMs: number) => advisory.run?.sample(tMs), ...onAlert };
+  const onAlert = (a: Alert): void => {
+    options.onAlert?.(a);
+    playbooks.runner?.onAlert(a);
+  };
+  const hooks = { onAdvisory: (tMs: number) => advisory.run?.act(tMs), onSample: (tMs: number) => advisory.run?.sample(tMs), ...(options.onAlert || plan.scenario.playbooks ? { onAlert } : {}) };
   const ward = new Ward(plan, {
     network: mqttRun?.network,
     externalGateway,
