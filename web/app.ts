@@ -8,6 +8,8 @@
  * When the link drops, the page says so and hides the numbers until it is back (no stale data).
  */
 import { AlarmSound, type Priority } from './audio.js';
+import { h } from './dom.js';
+import { incidentCard, type IncidentView } from './incident.js';
 
 // ------------------------------------------------------------------ the server's messages (src/harness/train/session.ts)
 
@@ -23,23 +25,12 @@ interface Snapshot {
   objectives: ObjectiveView[]; prompts: { objectiveId: string; pumpId: string; text: string }[]; log: LogEntry[];
 }
 interface DrugView { id: string; name: string; doseUnit: string; concentration: string; soft: string; hard: string; weightBased: boolean }
-interface Welcome { type: 'welcome'; role: string; pumpId?: string; brief: string; pumps: { id: string; unit: string; type: string }[]; units: string[]; faults: { name: string; args: string[]; gateway: boolean; instant: boolean }[]; drugs?: DrugView[] }
+interface Welcome { type: 'welcome'; role: string; pumpId?: string; brief: string; pumps: { id: string; unit: string; type: string }[]; units: string[]; faults: { name: string; args: string[]; gateway: boolean; instant: boolean }[]; drugs?: DrugView[]; incidents?: IncidentView }
 interface Reply { type: 'reply'; ref?: string; ok: boolean; message: string; code?: string; line?: string; fields?: Record<string, string | number>; words?: string }
 type ServerMessage = Snapshot | Welcome | Reply;
 
 // ------------------------------------------------------------------ helpers
 
-type Child = Node | string | null | undefined | false;
-function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string | boolean | ((e: Event) => void)> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (typeof v === 'function') el.addEventListener(k.replace(/^on/, ''), v);
-    else if (v === true) el.setAttribute(k, '');
-    else if (v !== false) el.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(c);
-  return el;
-}
 const $ = (id: string): HTMLElement => document.getElementById(id) ?? h('div');
 function clock(ms: number): string {
   const s = Math.floor(ms / 1000);
@@ -259,6 +250,7 @@ function buildStation(main: HTMLElement, w: Welcome): () => void {
     alarmList,
     h('h2', {}, 'Your tasks'),
     tasks,
+    ...(w.incidents ? [incidentCard(w.incidents, status, send)] : []),
     units,
   );
   return () => {

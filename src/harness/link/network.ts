@@ -176,6 +176,14 @@ export class Network {
     this.aclNarrowed.add(pumpId);
   }
 
+  /** Client ids the broker refuses (a playbook's block-client and revoke-credential, docs/playbooks.md). */
+  private readonly blockedClients = new Set<string>();
+
+  /** Refuse this client id from now on: no command it sends reaches a pump (a pump's own link is not a command sender). */
+  blockClient(clientId: string): void {
+    this.blockedClients.add(clientId);
+  }
+
   isIsolated(pumpId: string): boolean {
     return this.isolated.has(pumpId);
   }
@@ -197,7 +205,9 @@ export class Network {
       const segment = this.link(m.pumpId).segment;
       this.tap.message('down', m, via?.clientId ?? (m.kind === 'command' && m.source === 'rogue' ? 'rogue' : 'gateway'), via ? (via.segment ?? segment) : m.kind === 'command' && m.source === 'rogue' ? segment : '');
     }
-    const path = m.kind === 'command' && m.source === 'rogue' ? () => this.reachableByOthers(m.pumpId) : () => this.reachable(m.pumpId);
+    const sender = m.kind === 'command' ? (m.via?.clientId ?? (m.source === 'rogue' ? 'rogue' : 'gateway')) : 'gateway';
+    const blocked = this.blockedClients.size > 0 && this.blockedClients.has(sender);
+    const path = blocked ? () => false : m.kind === 'command' && m.source === 'rogue' ? () => this.reachableByOthers(m.pumpId) : () => this.reachable(m.pumpId);
     // The receiver sees what a wire would carry: the sender's claim, not who sent it.
     const seen: DownMessage = m.kind === 'command' && m.claim !== undefined ? { ...m, source: m.claim, claim: undefined } : m;
     this.transmit(m.pumpId, 'down', path, () => handler(seen));

@@ -13,6 +13,8 @@ import type { AdvisoryRun } from '../advisory/runtime.js';
 import { judgeHl7, type Hl7RunInfo } from '../hl7/expectation.js';
 import { judgeDetect, judgeFalseAlerts } from '../monitor/expectation.js';
 import type { MonitorReport } from '../monitor/detection.js';
+import { judgeContain, judgeEventsLost, judgeInterrupted } from '../playbook/expectation.js';
+import type { PlaybookResult } from '../playbook/figures.js';
 
 export interface ExpectationContext {
   fleet: FleetPump[];
@@ -27,6 +29,8 @@ export interface ExpectationContext {
   hl7?: Hl7RunInfo | undefined;
   /** --- monitor: the traffic monitor's figures (docs/monitoring.md) --- */
   traffic?: MonitorReport | undefined;
+  /** --- playbooks: the incident figures (docs/playbooks.md) --- */
+  playbooks?: PlaybookResult[] | undefined;
   /** The states the `state` expectations look at, taken while the trace was written. */
   states: ExpectedStates;
 }
@@ -135,6 +139,12 @@ function judge(ctx: ExpectationContext, e: Expectation): ExpectationResult {
       return judgeDetect(ctx.traffic, e.attack, parseDurationMs(e.within));
     case 'false-alerts':
       return judgeFalseAlerts(ctx.traffic, e.max);
+    case 'contain':
+      return judgeContain(ctx.playbooks, parseDurationMs(e.within), e.playbook);
+    case 'infusions-interrupted':
+      return judgeInterrupted(ctx.playbooks, e.max);
+    case 'events-lost':
+      return judgeEventsLost(ctx.playbooks, e.max);
     case 'state': {
       const pumps = resolveTarget(e.target, ctx.fleet);
       const atMs = e.at !== undefined ? parseDurationMs(e.at) : undefined;

@@ -7,6 +7,7 @@ import type { RolloutResult } from '../rollout/runtime.js';
 import type { InventoryReport } from '../inventory/runInventory.js';
 import type { AdvisoryRunResult } from '../advisory/runtime.js';
 import type { MonitorReport } from '../monitor/detection.js';
+import type { PlaybookResult } from '../playbook/figures.js';
 
 export type { RolloutResult, VersionPoint } from '../rollout/runtime.js';
 import type { AlarmRecord, NetworkSpan, SeriesPoint } from '../ward/state.js';
@@ -94,4 +95,6 @@ export interface RunResult {
   advisory?: AdvisoryRunResult | undefined;
   /** The traffic monitor: alerts, per attack detected or not and its time to detect, false alerts (docs/monitoring.md). */
   monitor?: MonitorReport | undefined;
+  /** Incident response: per playbook its trigger, steps, time to detect and to contain, infusions interrupted, events lost, pumps affected (docs/playbooks.md). */
+  playbooks?: PlaybookResult[] | undefined;
 }

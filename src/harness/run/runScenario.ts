@@ -26,6 +26,9 @@ import type { MqttRunInfo, TransportOption } from '../mqttlink/transport.js';
 // --- monitor (src/harness/monitor, docs/monitoring.md) ---
 import { monitorReport } from '../monitor/attach.js';
 import type { Alert } from '../monitor/alert.js';
+// --- playbooks (src/harness/playbook, docs/playbooks.md) ---
+import { attachPlaybooks, incidentFigures } from '../playbook/attach.js';
+import type { PlaybookRunner } from '../playbook/runtime.js';
 // --- hl7 (src/harness/hl7, docs/hl7.md) ---
 import type { Hl7Option, Hl7RunInfo } from '../hl7/runLink.js';
 import type { RemoteCommandRecord } from '../link/pumpAgent.js';
@@ -95,14 +98,20 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   // --- end mqtt transport ---
   const externalGateway = options.transport?.kind === 'mqtt' && options.transport.externalGateway === true;
   const advisory: { run?: AdvisoryRun | undefined } = {}; // --- advisory: set below, before the world runs ---
-  const hooks = { onAdvisory: (tMs: number) => advisory.run?.act(tMs), onSample: (tMs: number) => advisory.run?.sample(tMs) };
+  const playbooks: { runner?: PlaybookRunner | undefined } = {}; // --- playbooks: set below, before the world runs ---
+  const onAlert = (a: Alert): void => {
+    options.onAlert?.(a);
+    playbooks.runner?.onAlert(a);
+  };
+  const hooks = { onAdvisory: (tMs: number) => advisory.run?.act(tMs), onSample: (tMs: number) => advisory.run?.sample(tMs), ...(options.onAlert || plan.scenario.playbooks ? { onAlert } : {}) };
   const ward = new Ward(plan, {
     network: mqttRun?.network,
     externalGateway,
-    hooks: { ...hooks, ...(options.onAlert ? { onAlert: options.onAlert } : {}), ...(hl7 ? { onIngest: (rec: IngestedEvent) => hl7.onIngest(rec), onRemote: (r: RemoteCommandRecord) => hl7.onRemote(r), onPumpEvent: (pumpId: string, e: PumpEvent) => hl7.onPumpEvent(pumpId, e), onEscalate: (pumpId: string, alarmId: string, level: number) => hl7.onEscalate(pumpId, alarmId, level) } : {}) },
+    hooks: { ...hooks, ...(hl7 ? { onIngest: (rec: IngestedEvent) => hl7.onIngest(rec), onRemote: (r: RemoteCommandRecord) => hl7.onRemote(r), onPumpEvent: (pumpId: string, e: PumpEvent) => hl7.onPumpEvent(pumpId, e), onEscalate: (pumpId: string, alarmId: string, level: number) => hl7.onEscalate(pumpId, alarmId, level) } : {}) },
     ...(hl7 ? { startFault: (fault, args) => hl7.startFault(fault, args) } : {}),
   });
   hl7?.attach(world, ward.gateway, durationMs);
+  playbooks.runner = attachPlaybooks(ward); // --- playbooks ---
   const { state, violations } = ward;
   // --- inventory, advisory: the advisory file is read and validated before anything runs ---
   const inventory = new RunInventory(loaded, fleet, world, ward.gateway, parseDurationMs(plan.scenario.telemetryEvery));
@@ -152,7 +161,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
 
   const { gateway, monitor } = ward;
   const traffic = ward.traffic ? monitorReport(ward.traffic, state.faultSpans, fleet.length, durationMs) : undefined; // --- monitor ---
-  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs, states: expectedStates, advisory: advisoryRun, hl7: hl7Info, traffic });
+  const incidents = playbooks.runner ? incidentFigures(playbooks.runner, ward) : undefined; // --- playbooks ---
+  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs, states: expectedStates, advisory: advisoryRun, hl7: hl7Info, traffic, playbooks: incidents });
   const result = buildResult({
     loaded,
     durationMs,
@@ -172,6 +182,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   result.inventory = inventoryReport; // --- inventory ---
   result.advisory = advisoryRun?.result(); // --- advisory ---
   if (traffic) result.monitor = traffic; // --- monitor ---
+  if (incidents) result.playbooks = incidents; // --- playbooks ---
   return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}), ...(hl7Info ? { hl7: hl7Info } : {}) };
 }
 

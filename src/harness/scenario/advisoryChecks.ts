@@ -1,6 +1,7 @@
 /**
  * Load-time checks of the `advisory` action: one per scenario, its file exists and is small
- * enough, and a rollout with `targets: { fromAdvisory: true }` has an advisory to take them from.
+ * enough, and a rollout with `targets: { fromAdvisory: true }` has an advisory to take them from
+ * (or a playbook step that starts it: docs/playbooks.md).
  * The CSAF validation itself runs before the run starts (advisory/scenario.ts).
  */
 import { isAbsolute, resolve } from 'node:path';
@@ -27,6 +28,9 @@ export function advisoryProblems(raw: Record<string, unknown>, dir: string): Inv
     }
   }
   const fromAdvisory = (raw.rollout as { targets?: { fromAdvisory?: unknown } } | undefined)?.targets?.fromAdvisory === true;
-  if (fromAdvisory && at.length === 0) out.push({ path: ['rollout', 'targets', 'fromAdvisory'], message: 'takes the targets from an advisory action, and the timeline has none' });
+  // A playbook's start-rollout step starts it too (docs/playbooks.md).
+  const books = Array.isArray(raw.playbooks) ? (raw.playbooks as { steps?: unknown }[]) : [];
+  const startedByPlaybook = books.some((b) => Array.isArray(b?.steps) && b.steps.some((st: unknown) => (st as { action?: unknown } | null)?.action === 'start-rollout'));
+  if (fromAdvisory && at.length === 0 && !startedByPlaybook) out.push({ path: ['rollout', 'targets', 'fromAdvisory'], message: 'takes the targets from an advisory action, and the timeline has none' });
   return out;
 }

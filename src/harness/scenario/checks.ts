@@ -19,6 +19,7 @@ import { inventoryProblems } from './inventoryChecks.js';
 import { advisoryProblems } from './advisoryChecks.js';
 import { releaseProblems } from './releaseChecks.js';
 import { monitorProblems } from './monitorChecks.js';
+import { playbookProblems } from './playbookChecks.js';
 
 type Ctx = ScenarioProblems;
 
@@ -42,6 +43,7 @@ export function checkSemantics(ctx: Ctx, raw: Record<string, unknown>, dir: stri
   // --- inventory, advisory ---
   for (const p of [...inventoryProblems(raw.inventory, dir, fleet), ...advisoryProblems(raw, dir)]) ctx.add(p.path, p.message);
   for (const p of monitorProblems(raw, fleet)) ctx.add(p.path, p.message); // --- monitor ---
+  for (const p of playbookProblems(raw, fleet)) ctx.add(p.path, p.message); // --- playbooks ---
   const expect = raw.expect;
   if (Array.isArray(expect)) {
     expect.forEach((item: unknown, i) => {

@@ -10,6 +10,7 @@ import { TAMPER_KINDS } from './tamperKinds.js';
 import { inventorySchemaOf } from './inventorySchema.js';
 import { ACTION_NAMES, FAULT_NAMES } from './timelineTable.js';
 import { ATTACK_NAMES, monitorSchemaOf } from './monitorSchema.js';
+import { playbookSchemaOf } from './playbookSchema.js';
 
 export const duration = z.union([z.string(), z.number()]).superRefine((v, ctx) => {
   try {
@@ -157,6 +158,12 @@ export const expectationSchema = z.discriminatedUnion('check', [
   z.object({ check: z.literal('detect'), attack: z.enum(ATTACK_NAMES), within: duration }).strict(),
   /** The monitor's alerts that match no injected attack, per 1,000 pump-hours, at most this many. */
   z.object({ check: z.literal('false-alerts'), max: z.number().min(0) }).strict(),
+  /** --- playbooks (docs/playbooks.md): each playbook (or the one named) triggered and contained the incident within this long of the attack's start --- */
+  z.object({ check: z.literal('contain'), playbook: z.string().optional(), within: duration }).strict(),
+  /** Infusions interrupted from the start of each incident to the end of the run, at most this many. */
+  z.object({ check: z.literal('infusions-interrupted'), max: z.number().int().min(0) }).strict(),
+  /** Events of the pumps a playbook acted on that the gateway never ingested, at most this many. */
+  z.object({ check: z.literal('events-lost'), max: z.number().int().min(0) }).strict(),
   z.object({ check: z.literal('state'), target: target, state: z.enum(['IDLE', 'PROGRAMMED', 'RUNNING', 'PAUSED', 'KVO', 'COMPLETE', 'ALARM', 'OFF']), at: duration.optional() }).strict(),
 ]);
 
@@ -302,6 +309,8 @@ export const scenarioSchema = z
     inventory: inventorySchemaOf(duration, target).optional(),
     /** The passive traffic monitor: baseline, rules and thresholds (docs/monitoring.md); off unless given. */
     monitor: monitorSchemaOf(duration).optional(),
+    /** Incident response playbooks run on the monitor's alerts (docs/playbooks.md); they need monitor:. */
+    playbooks: z.array(playbookSchemaOf(duration)).max(20).optional(),
     /** The run is expected to end in this outcome (a teaching scenario may expect "violation"). */
     outcome: z.enum(['pass', 'violation']).default('pass'),
   })
@@ -315,3 +324,4 @@ export type ReleaseSpecYaml = z.infer<typeof releaseSchema>;
 export type RolloutYaml = z.infer<typeof rolloutSchema>;
 export type RolloutPolicyYaml = z.infer<typeof rolloutPolicySchema>;
 export type MonitorYaml = NonNullable<Scenario['monitor']>;
+export type PlaybookYaml = NonNullable<Scenario['playbooks']>[number];

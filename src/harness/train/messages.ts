@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { FAULT_NAMES } from '../scenario/schema.js';
+import { PLAYBOOK_ACTION_NAMES } from '../scenario/playbookSchema.js';
 import { MAX_SPEED, MIN_SPEED } from './clock.js';
 
 const pumpId = z.string().regex(/^[A-Za-z0-9._-]{1,40}$/, 'a pump id is 1 to 40 characters of A-Z a-z 0-9 . _ -');
@@ -34,6 +35,8 @@ export const clientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('command'), ref, pumpId, line: z.string().min(1).max(120) }).strict(),
   z.object({ type: z.literal('report'), ref, pumpId, concern: z.enum(['unknown-source', 'firmware-prompt', 'order-query']) }).strict(),
   z.object({ type: z.literal('prompt'), ref, pumpId, objective: z.string().max(32), answer: z.enum(['install', 'decline']) }).strict(),
+  /** An incident response action the trainee chooses for a playbook left to them (docs/playbooks.md, Training). */
+  z.object({ type: z.literal('incident'), ref, playbook: z.string().max(32), action: z.enum(PLAYBOOK_ACTION_NAMES), target: z.string().min(1).max(64).optional() }).strict(),
   /** The central station's audio pause (120 s). */
   z.object({ type: z.literal('station-silence'), ref }).strict(),
   z.object({ type: z.literal('instructor'), ref, key, action: instructorAction }).strict(),

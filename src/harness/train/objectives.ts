@@ -40,7 +40,7 @@ export interface Prompt {
   text: string;
 }
 
-const TRIGGERED = new Set(['respond-alarm', 'clear-occlusion', 'report-unknown-source']);
+const TRIGGERED = new Set(['respond-alarm', 'clear-occlusion', 'report-unknown-source', 'respond-incident']);
 
 /** `alarm` of an injected-fault objective: whatever alarm the fault raises first on its pumps. */
 export const ANY_ALARM = '*';
@@ -107,6 +107,28 @@ export class ObjectiveBook {
     this.injected.add(id);
     this.targets.set(id, new Set(pumpIds));
     this.states.push({ def, status: 'pending', note: '' });
+  }
+
+  /**
+   * An objective judged from outside the book (a playbook step left to the trainee, incident.ts):
+   * it waits until `start` opens it and `settle` decides it; past its deadline it is missed.
+   */
+  addJudged(def: Objective): ObjectiveState {
+    const s: ObjectiveState = { def, status: 'pending', note: '' };
+    this.targets.set(def.id, new Set());
+    this.states.push(s);
+    return s;
+  }
+
+  start(s: ObjectiveState, tMs: number, deadlineMs: number): void {
+    if (s.status !== 'pending') return;
+    s.status = 'open';
+    s.openedMs = tMs;
+    s.deadlineMs = deadlineMs;
+  }
+
+  settle(s: ObjectiveState, status: 'met' | 'missed', tMs: number, note: string): void {
+    this.done(s, status, tMs, note);
   }
 
   /** An injected fault that raised no alarm within its window (by `nowMs`) asked nothing of the trainee: it goes. */

@@ -54,6 +54,12 @@ export const objectiveSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('decline-firmware'), text: z.string().max(300).default('A firmware update is available from 10.20.0.66. Install now?'), ...base }).strict(),
   /** Through a network fault: no infusion on the targeted pumps is paused or stopped by the trainee. */
   z.object({ kind: z.literal('keep-running'), ...base }).strict(),
+  /**
+   * The playbook `playbook` is left to the trainee (docs/playbooks.md, Training): once it triggers,
+   * the trainee chooses the actions; each step scores `score` when done right, in order, and by the
+   * step's planned end plus `within`.
+   */
+  z.object({ kind: z.literal('respond-incident'), playbook: z.string().max(32), ...base, target: target.default('all') }).strict(),
 ]);
 
 export const trainingSchema = z
@@ -65,7 +71,7 @@ export const trainingSchema = z
 
 export type Objective = z.infer<typeof objectiveSchema>;
 export type ObjectiveKind = Objective['kind'];
-export const OBJECTIVE_KINDS: readonly ObjectiveKind[] = ['respond-alarm', 'clear-occlusion', 'follow-order', 'refuse-hard-limit', 'fix-rate-slip', 'report-unknown-source', 'decline-firmware', 'keep-running'];
+export const OBJECTIVE_KINDS: readonly ObjectiveKind[] = ['respond-alarm', 'clear-occlusion', 'follow-order', 'refuse-hard-limit', 'fix-rate-slip', 'report-unknown-source', 'decline-firmware', 'keep-running', 'respond-incident'];
 
 export interface LoadedTraining extends LoadedScenario {
   brief: string;
@@ -156,6 +162,10 @@ function checkObjective(o: Objective, i: number, loaded: LoadedScenario, add: (p
   if (afterMs > durationMs) add(p('after'), `after (${String(o.after)}) is past the end of the scenario (${String(s.duration)})`);
   if (parseDurationMs(o.within) <= 0) add(p('within'), 'within must be above 0');
   if (o.kind === 'respond-alarm' && !isAlarmId(o.alarm)) add(p('alarm'), `unknown alarm "${o.alarm}"; expected one of: ${ALARM_IDS.join(', ')}`);
+  if (o.kind === 'respond-incident' && !(s.playbooks ?? []).some((b) => b.id === o.playbook)) {
+    const ids = (s.playbooks ?? []).map((b) => b.id);
+    add(p('playbook'), ids.length ? `no playbook "${o.playbook}" in the scenario (playbooks: ${ids.join(', ')})` : `no playbook "${o.playbook}": the scenario has no playbooks: section (docs/playbooks.md)`);
+  }
   if (o.kind === 'follow-order') {
     const library = loadLibraryFile(scenarioLibraryPath(loaded));
     for (const fp of pumps) {

@@ -31,7 +31,10 @@ import { PacedClock } from './clock.js';
 import type { DebriefData } from './debrief.js';
 import { clientMessage, zodMessage, type ClientMessage, type InstructorAction, type ServerReply } from './messages.js';
 import { ObjectiveBook, type TraineeDeed } from './objectives.js';
-import type { LoadedTraining } from './schema.js';
+import type { LoadedTraining, Objective } from './schema.js';
+import { chooseIncidentAction, IncidentDrill, incidentView } from './incident.js';
+import { attachPlaybooks } from '../playbook/attach.js';
+import type { PlaybookRunner } from '../playbook/runtime.js';
 import { byPriority, round, trainableFaults, type AlarmView, type Connection, type DrugView, type LogEntry, type LogWho, type ObjectiveView, type PumpView, type Snapshot, type Welcome } from './views.js';
 
 export { trainableFaults } from './views.js';
@@ -78,6 +81,9 @@ export class TrainingSession {
   readonly instructorKey: string;
   readonly traineeKey: string;
   readonly objectives: ObjectiveBook;
+  /** Playbooks left to the trainee, scored step by step (incident.ts); the others run by themselves. */
+  readonly drill: IncidentDrill;
+  readonly playbooks: PlaybookRunner | undefined;
   readonly log: LogEntry[] = [];
   readonly fleet: FleetPump[];
   private readonly library: DrugLibrary;
@@ -101,7 +107,10 @@ export class TrainingSession {
     this.durationMs = plan.durationMs;
     this.library = plan.library;
     this.fleet = plan.fleet;
-    this.objectives = new ObjectiveBook(loaded.objectives, this.fleet);
+    const incidentDefs = loaded.objectives.filter((o): o is Extract<Objective, { kind: 'respond-incident' }> => o.kind === 'respond-incident');
+    this.objectives = new ObjectiveBook(loaded.objectives.filter((o) => o.kind !== 'respond-incident'), this.fleet);
+    this.drill = new IncidentDrill(this.objectives, incidentDefs, s.playbooks ?? []);
+    const incident: { runner?: PlaybookRunner | undefined } = {};
     const world = this.world;
     // The advisory loop, as in a run (src/harness/run/runScenario.ts): set once the ward exists.
     const advisoryFile = advisoryFileOf(loaded);
@@ -115,6 +124,10 @@ export class TrainingSession {
           if (r) this.note(tMs, 'security', `advisory ${r.advisory.id} (${r.advisory.title}): ${r.affected} pumps affected, ${r.patchTargets.length} to be patched by the rollout, ${r.mitigated.length} that cannot be patched put under compensating controls (commands from the gateway only, segment isolated)`);
         },
         onSample: (tMs) => advisoryRun?.sample(tMs),
+        onAlert: (a) => {
+          this.note(a.atMs, 'security', `monitor alert ${a.kind} (${a.severity}): ${a.detail}`, a.pumpId);
+          incident.runner?.onAlert(a);
+        },
         onViolation: (v) => this.note(v.tMs, 'safety', `${v.rule}: ${v.detail}`, v.pumpId),
         onEscalate: (pumpId, alarmId, level, tMs) => this.note(tMs, 'network', `gateway escalated unanswered ${alarmId} to ${level === 1 ? 'the charge nurse' : 'the rapid response team'}`, pumpId),
         onRemote: (r) => {
@@ -143,6 +156,11 @@ export class TrainingSession {
       const inventory = new RunInventory(loaded, this.fleet, world, ward.gateway, parseDurationMs(s.telemetryEvery));
       advisoryRun = new AdvisoryRun(options.advisory, advisoryFile.given, inventory, ward.trace, { startRollout: (ids) => ward.rollout?.startFromAdvisory(ids), isolate: (id) => ward.network.isolateToGateway(id), narrowAcl: (id) => ward.network.narrowAcl(id) });
     }
+    this.playbooks = incident.runner = attachPlaybooks(this.ward, this.drill.playbookIds, (r) => {
+      const tMs = r.trigger?.atMs ?? world.nowMs;
+      this.note(tMs, 'security', r.trainee ? `playbook ${r.book.id} triggered: the response is yours (choose its actions on the central station)` : `playbook ${r.book.id} triggered: the team carries out its ${r.book.steps.length} step(s)`);
+      if (r.trainee) this.drill.onTrigger(r.book.id, tMs);
+    });
     this.note(0, 'scenario', `session started: ${s.name}`);
   }
 
@@ -216,6 +234,7 @@ export class TrainingSession {
       units: this.loaded.scenario.site.units.map((u) => u.id),
       faults: trainableFaults(),
       ...(drugs ? { drugs } : {}),
+      ...(conn.role === 'station' ? incidentView(this.drill, this.loaded.scenario.site.segments.map((x) => x.id)) : {}),
     };
   }
 
@@ -263,6 +282,13 @@ export class TrainingSession {
         return this.report(conn, m);
       case 'prompt':
         return this.prompt(conn, m);
+      case 'incident': {
+        if (conn.role !== 'station') return refuse(m.ref, 'FORBIDDEN', 'incident response actions are chosen on the central station');
+        const a = chooseIncidentAction(this.drill, this.playbooks, { pumps: this.fleet, segmentIds: this.loaded.scenario.site.segments.map((x) => x.id) }, m, this.world.nowMs);
+        if (a.ok) this.note(this.world.nowMs, 'trainee', `incident ${m.playbook}: ${a.message}`);
+        this.noteObjectives();
+        return a.ok ? { type: 'reply', ref: m.ref, ok: true, message: a.message } : refuse(m.ref, a.code, a.message);
+      }
       case 'station-silence':
         if (conn.role !== 'station') return refuse(m.ref, 'FORBIDDEN', 'the audio pause is on the central station');
         this.stationPausedUntilMs = this.world.nowMs + STATION_PAUSE_MS;

@@ -114,6 +114,15 @@ export interface Welcome {
   /** The faults the instructor may inject, from the timeline table. */
   faults: FaultView[];
   drugs?: DrugView[] | undefined;
+  /** Playbooks left to the trainee and the actions the station offers (docs/playbooks.md, Training). */
+  incidents?: IncidentView | undefined;
+}
+
+/** What the station's incident response card offers: never the playbook's steps (that is the exercise). */
+export interface IncidentView {
+  playbooks: string[];
+  actions: { name: string; target: string }[];
+  segments: string[];
 }
 
 /** A fault as the instructor page shows it: its args in words, whether it takes the gateway, whether it happens once. */

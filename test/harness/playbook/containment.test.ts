@@ -1,0 +1,55 @@
+/**
+ * Every attack the harness injects, contained by a playbook (issue 17: "every attack kind has a
+ * test where it is contained"): rogue-client (block-client, narrow-acl) and stolen-credential
+ * (revoke-credential) in runner.test.ts, segment-scan (isolate-segment) in wardIntrusion.test.ts;
+ * here a repeating scan stopped by block-client and a compromised gateway key stopped by taking its
+ * targets off the network (standalone). The ward: test/harness/monitor/helpers.ts (links of exactly
+ * 20 ms, baseline 10 min).
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../../src/index.js';
+import { MIN, monitoredWard } from '../monitor/helpers.js';
+import { commandsOf } from '../run/helpers.js';
+
+const S = 1000;
+
+describe('attacks contained by a playbook', () => {
+  /**
+   * The scanner pings u-1..u-3 every minute from 12m; unknown-client at 12m; block-client after
+   * 90 s (13m30s): the pings of 12m and 13m reach u-1, none after. Time to contain 90 s.
+   */
+  it('segment-scan: blocking the scanner stops its pings', async () => {
+    const { result, trace } = await runScenario(
+      monitoredWard({
+        timeline: [{ at: '12m', fault: 'segment-scan', target: 'unit:u', every: '1m', end: '25m' }],
+        expect: [{ check: 'detect', attack: 'segment-scan', within: '0s' }, { check: 'contain', within: '90s' }],
+        extra: { playbooks: [{ id: 'scan', trigger: { alerts: ['unknown-client'] }, steps: [{ role: 'it-security', action: 'block-client', target: 'scanner', takes: '90s' }] }] },
+      }),
+    );
+    expect(commandsOf(trace, 'u-1').filter((c) => c.source === 'rogue').map((c) => c.tMs)).toEqual([12 * MIN + 20, 13 * MIN + 20]);
+    expect(result.playbooks?.[0]).toMatchObject({ timeToDetectMs: 0, timeToContainMs: 90 * S });
+    expect(result.outcome).toBe('pass');
+  });
+
+  /**
+   * The gateway's key sends a signed BOLUS to u-1 every minute from 12m. command-rate's threshold
+   * with no remote bolus in the baseline is max(4, floor(3 x 0) + 1) = 4: the 4th, at 15m, alerts
+   * (medium): time to detect 3 min. Nursing takes u-1 off the network after 2 min (17m): the boluses
+   * of 12m to 16m reach it, none after; its infusion goes on (each bolus waits for a person at the
+   * pump and lapses) and its events arrive after the run. Time to contain 5 min from the attack's start.
+   */
+  it('compromised-gateway: standalone takes the pump out of the key\'s reach, and its infusion goes on', async () => {
+    const { result, trace } = await runScenario(
+      monitoredWard({
+        timeline: [{ at: '12m', fault: 'compromised-gateway', target: 'u-1', every: '1m', end: '25m' }],
+        expect: [{ check: 'contain', playbook: 'key', within: '5m' }, { check: 'infusions-interrupted', max: 0 }, { check: 'events-lost', max: 0 }, { check: 'events-exactly-once' }, { check: 'state', target: 'u-1', state: 'RUNNING' }],
+        extra: { playbooks: [{ id: 'key', trigger: { alerts: ['command-rate'], severity: 'medium' }, steps: [{ role: 'nursing', action: 'standalone', target: 'u-1', takes: '2m' }] }] },
+      }),
+    );
+    const boluses = commandsOf(trace, 'u-1').filter((c) => c.source === 'gateway' && c.command.startsWith('BOLUS')).map((c) => c.tMs);
+    expect(boluses).toEqual([12, 13, 14, 15, 16].map((m) => m * MIN + 20));
+    expect(result.playbooks?.[0]).toMatchObject({ trigger: { kind: 'command-rate', severity: 'medium', atMs: 15 * MIN }, attack: { what: 'compromised-gateway' }, timeToDetectMs: 3 * MIN, containedMs: 17 * MIN, timeToContainMs: 5 * MIN, pumpsAffected: 1 });
+    expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
+    expect(result.violations).toEqual([]);
+  });
+});
