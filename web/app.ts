@@ -7,67 +7,15 @@
  * infusim train prints) keeps the session key in this browser and opens the station.
  * When the link drops, the page says so and hides the numbers until it is back (no stale data).
  */
-import { AlarmSound, type Priority } from './audio.js';
+import { AlarmSound } from './audio.js';
 import { h } from './dom.js';
-import { incidentCard, type IncidentView } from './incident.js';
-
-// ------------------------------------------------------------------ the server's messages (src/harness/train/session.ts)
-
-interface AlarmView { pumpId: string; unit: string; id: string; text: string; priority: 'high' | 'medium' | 'low'; raisedMs: number; acknowledged: boolean; audioPaused: boolean; causeActive: boolean }
-interface PumpView { id: string; unit: string; type: string; state: string; mode: string; drug: string; drugName: string; dose: number | null; doseUnit: string; rate: number; vi: number; vtbi: number; remainingMin: number | null; audio: string; battery: number; mains: boolean; commLost: boolean; refused: number; alarms: AlarmView[] }
-interface ObjectiveView { id: string; kind: string; title: string; task?: string; hint: string; score: number; status: string; openedMs?: number; deadlineMs?: number; doneMs?: number; pumpId?: string; note: string }
-interface LogEntry { tMs: number; who: string; pumpId?: string; text: string; ok?: boolean }
-interface Snapshot {
-  type: 'snapshot'; name: string; description: string; tMs: number; durationMs: number; speed: number; paused: boolean; ended: boolean;
-  units: { id: string; name: string; careArea: string; pumps: PumpView[] }[];
-  alarms: AlarmView[]; station: { audio: Priority; pausedUntilMs: number | null };
-  score: { points: number; max: number; met: number; missed: number; open: number };
-  objectives: ObjectiveView[]; prompts: { objectiveId: string; pumpId: string; text: string }[]; log: LogEntry[];
-}
-interface DrugView { id: string; name: string; doseUnit: string; concentration: string; soft: string; hard: string; weightBased: boolean }
-interface Welcome { type: 'welcome'; role: string; pumpId?: string; brief: string; pumps: { id: string; unit: string; type: string }[]; units: string[]; faults: { name: string; args: string[]; gateway: boolean; instant: boolean }[]; drugs?: DrugView[]; incidents?: IncidentView }
-interface Reply { type: 'reply'; ref?: string; ok: boolean; message: string; code?: string; line?: string; fields?: Record<string, string | number>; words?: string }
-type ServerMessage = Snapshot | Welcome | Reply;
+import { incidentCard } from './incident.js';
+import type { Snapshot, Welcome, Reply, ServerMessage } from './messages.js';
+import { alarmItem, clock, codeInWords, fieldsInWords, PRIO_TEXT } from './words.js';
 
 // ------------------------------------------------------------------ helpers
 
 const $ = (id: string): HTMLElement => document.getElementById(id) ?? h('div');
-function clock(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const p = (n: number): string => String(n).padStart(2, '0');
-  return `${p(Math.floor(s / 3600))}:${p(Math.floor((s % 3600) / 60))}:${p(s % 60)}`;
-}
-const PRIO_TEXT: Record<string, string> = { high: '!!! HIGH', medium: '!! MEDIUM', low: '! LOW' };
-function alarmItem(a: AlarmView, withPump: boolean): HTMLElement {
-  return h(
-    'li',
-    { class: `alarm prio-${a.priority}`, 'data-pump': a.pumpId, 'data-alarm': a.id, 'data-priority': a.priority },
-    h('span', { class: `lamp shape-${a.priority}`, 'aria-hidden': 'true' }),
-    h('span', { class: 'prio' }, PRIO_TEXT[a.priority] ?? a.priority),
-    withPump ? h('a', { href: `#/pump/${a.pumpId}` }, a.pumpId) : null,
-    h('span', {}, a.text),
-    h('span', { class: 'meta' }, `since ${clock(a.raisedMs)}${a.audioPaused ? ' · audio paused' : ''}${a.acknowledged ? ' · acknowledged' : ''}${a.causeActive ? '' : ' · cause cleared'}`),
-  );
-}
-
-/** A pump's reply fields in words (docs/protocol.md names them); fields not listed are left out. */
-const FIELD_WORDS: Record<string, (v: string | number) => string> = {
-  until: (v) => `until ${clock(Number(v))}`,
-  pending: (v) => (Number(v) === 1 ? 'waits for confirmation at the pump' : ''),
-  rate: (v) => `rate ${v} mL/h`,
-  vtbi: (v) => `${v} mL to infuse`,
-};
-function fieldsInWords(fields: Record<string, string | number> | undefined): string {
-  return Object.entries(fields ?? {})
-    .map(([k, v]) => FIELD_WORDS[k]?.(v) ?? '')
-    .filter(Boolean)
-    .join(', ');
-}
-/** An error code in words: ALARM_ACTIVE -> "alarm active". */
-function codeInWords(code: string | undefined): string {
-  return (code ?? 'error').toLowerCase().replace(/_/g, ' ');
-}
-
 /** The key a nurse most likely needs next, by pump state: Resume in ALARM and PAUSED, not Start. */
 const PRIMARY_KEY: Record<string, string> = { IDLE: 'key-program', PROGRAMMED: 'key-start', RUNNING: 'key-pause', KVO: 'key-stop', PAUSED: 'key-resume', ALARM: 'key-resume', COMPLETE: 'key-program' };
 /** The scenario has an objective of this kind (then its report button is shown). */
