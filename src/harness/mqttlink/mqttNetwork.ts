@@ -243,7 +243,7 @@ export class MqttNetwork extends Network {
     this.stats.sent++;
     if (m.kind === 'command' && m.source === 'rogue') {
       // segment-isolated (docs/advisories.md#controls): the rogue host on the segment no longer gets through.
-      if (!this.reachableOnSegment(m.pumpId) || this.isIsolated(m.pumpId) || this.brokerDown) this.stats.lost++;
+      if (this.brokerDown || !this.rogueGetsThrough(m)) this.stats.lost++;
       else this.rogues.send(m.pumpId, topic, payload);
       return;
     }

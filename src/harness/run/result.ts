@@ -7,6 +7,7 @@ import type { RolloutResult } from '../rollout/runtime.js';
 import type { InventoryReport } from '../inventory/runInventory.js';
 import type { AdvisoryRunResult } from '../advisory/runtime.js';
 import type { MonitorReport } from '../monitor/detection.js';
+import type { BlastRadius } from '../faults/blastRadius.js';
 
 export type { RolloutResult, VersionPoint } from '../rollout/runtime.js';
 import type { AlarmRecord, NetworkSpan, SeriesPoint } from '../ward/state.js';
@@ -94,4 +95,6 @@ export interface RunResult {
   advisory?: AdvisoryRunResult | undefined;
   /** The traffic monitor: alerts, per attack detected or not and its time to detect, false alerts (docs/monitoring.md). */
   monitor?: MonitorReport | undefined;
+  /** Per injected attack: pumps reachable from where it stood and pumps it affected (docs/monitoring.md, Blast radius). */
+  blastRadius?: BlastRadius[] | undefined;
 }

@@ -172,6 +172,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   result.inventory = inventoryReport; // --- inventory ---
   result.advisory = advisoryRun?.result(); // --- advisory ---
   if (traffic) result.monitor = traffic; // --- monitor ---
+  const blast = ward.blast.report();
+  if (blast.length > 0) result.blastRadius = blast;
   return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}), ...(hl7Info ? { hl7: hl7Info } : {}) };
 }
 

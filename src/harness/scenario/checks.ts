@@ -19,6 +19,7 @@ import { inventoryProblems } from './inventoryChecks.js';
 import { advisoryProblems } from './advisoryChecks.js';
 import { releaseProblems } from './releaseChecks.js';
 import { monitorProblems } from './monitorChecks.js';
+import { reachProblems } from './reachChecks.js';
 
 type Ctx = ScenarioProblems;
 
@@ -41,7 +42,7 @@ export function checkSemantics(ctx: Ctx, raw: Record<string, unknown>, dir: stri
   for (const p of releaseProblems(raw.releases, dir)) ctx.add(p.path, p.message, p.onKey === true ? { onKey: true } : {});
   // --- inventory, advisory ---
   for (const p of [...inventoryProblems(raw.inventory, dir, fleet), ...advisoryProblems(raw, dir)]) ctx.add(p.path, p.message);
-  for (const p of monitorProblems(raw, fleet)) ctx.add(p.path, p.message); // --- monitor ---
+  for (const p of [...monitorProblems(raw, fleet), ...reachProblems(raw.site, fleet?.segmentIds)]) ctx.add(p.path, p.message); // --- monitor, segment boundaries ---
   const expect = raw.expect;
   if (Array.isArray(expect)) {
     expect.forEach((item: unknown, i) => {
