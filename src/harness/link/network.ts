@@ -36,6 +36,8 @@ export interface ReconnectBackoff {
 export interface WireTap {
   message(dir: 'up' | 'down', m: UpMessage | DownMessage, clientId: string, fromSegment: string): void;
   link(target: string, down: boolean): void;
+  /** A client connects (seen over MQTT by a sensor on the segment's way to the broker: mqttlink/mqttSensor.ts). */
+  connect?(clientId: string, fromSegment: string): void;
 }
 
 export interface NetworkStatsCounters {

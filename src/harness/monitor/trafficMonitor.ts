@@ -16,7 +16,7 @@ import type { DetectorKind } from '../scenario/monitorSchema.js';
 import { MAX_EVIDENCE_LINES, type Alert } from './alert.js';
 import type { MonitorConfig } from './rules.js';
 import { TimedWindow } from './window.js';
-import { linkLine, wireLine } from './wireLine.js';
+import { connectLine, linkLine, wireLine } from './wireLine.js';
 import { newUnitBaseline, type UnitBaseline } from './baseline.js';
 
 export interface MonitoredPump {
@@ -86,6 +86,14 @@ export class TrafficMonitor implements WireTap {
     }
     if (dir === 'up') this.up(t, m as UpMessage, clientId, fromSegment, learning);
     else if (m.kind === 'command') this.command(t, m, clientId, fromSegment, learning);
+  }
+
+  /** A client connects (over MQTT, seen by the sensor on its segment): an unknown client id is raised as it connects, before it sends anything. */
+  connect(clientId: string, fromSegment: string): void {
+    if (this.known.has(clientId)) return;
+    const t = this.nowMs();
+    if (this.learning) this.known.add(clientId);
+    else this.raise('unknown-client', clientId, { clientId, segment: fromSegment || this.config.gatewaySegment }, `client id "${clientId}" is not a registered pump, the gateway or a client of the baseline`, [connectLine(t, clientId, fromSegment)]);
   }
 
   link(target: string, down: boolean): void {

@@ -10,6 +10,8 @@ import type { Credentials } from '../broker/credentials.js';
 import type { NetworkStatsCounters } from '../link/network.js';
 import type { MqttStats } from './mqttStats.js';
 import type { QuiescenceBarrier } from './quiescenceBarrier.js';
+import { sendAsCredential } from './credentialAttack.js';
+import { MqttSensor } from './mqttSensor.js';
 
 interface RogueClient {
   client: MqttClient | undefined;
@@ -25,6 +27,8 @@ export interface RogueClientsOptions {
   mqttStats: MqttStats;
   stats: NetworkStatsCounters;
   note: (line: string) => void;
+  /** The segment of a pump of this network. */
+  segmentOf: (pumpId: string) => string | undefined;
 }
 
 export class RogueClients {
@@ -33,15 +37,32 @@ export class RogueClients {
   /** The anonymous clients that reach legacy pumps, by pump. */
   private readonly legacyRogues = new Map<string, RogueClient>();
 
-  constructor(private readonly o: RogueClientsOptions) {}
+  /** The traffic monitor's sensor (mqttSensor.ts): rogue clients connect through it, on their segment. */
+  readonly sensor: MqttSensor;
+
+  constructor(private readonly o: RogueClientsOptions) {
+    this.sensor = new MqttSensor({ url: o.url, ca: o.ca, credentials: o.credentials, segmentOf: o.segmentOf, note: o.note });
+  }
 
   /** Every client opened, to close with the network. */
   clients(): (MqttClient | undefined)[] {
     return [this.rogue?.client, ...[...this.legacyRogues.values()].map((r) => r.client)];
   }
 
-  /** A rogue command to a pump the rogue can reach now (the network checked the partitions and the broker). */
-  send(pumpId: string, topic: string, payload: string): void {
+  /**
+   * A rogue command to a pump the rogue can reach now (the network checked the partitions, the
+   * segment boundaries and the broker), from a client on `segment`; `clientId` is a pump's id when
+   * the attacker holds that pump's credential (stolen-credential: credentialAttack.ts).
+   */
+  send(pumpId: string, topic: string, payload: string, clientId?: string, segment = ''): void {
+    const stolen = clientId !== undefined ? this.o.credentials.pumps.get(clientId) : undefined;
+    if (stolen) {
+      this.o.mqttStats.rogueBlocked++;
+      this.o.stats.lost++;
+      const who = { clientId: `${stolen.clientId}.x`, username: stolen.username, password: stolen.password };
+      this.o.barrier.op(async () => sendAsCredential(await this.sensor.urlFor(segment), who, [{ topic, payload }]));
+      return;
+    }
     // Only a legacy-unauthenticated pump leaves its command topic open to an anonymous client.
     const allowed = this.o.policy.allowsAnonymous && this.o.credentials.legacyOpen.has(pumpId);
     if (!allowed) {
@@ -53,7 +74,7 @@ export class RogueClients {
         const r = this.rogue;
         this.o.barrier.op(async () => {
           try {
-            r.client = await mqtt.connectAsync(this.o.url, { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000, ...(this.o.ca ? { ca: this.o.ca } : {}) });
+            r.client = await mqtt.connectAsync(await this.sensor.urlFor(segment), { clientId: `rogue-${process.pid}`, protocolVersion: 4, reconnectPeriod: 0, connectTimeout: 3000, ...(this.o.ca ? { ca: this.o.ca } : {}) });
             this.o.note('rogue client: the broker accepted an anonymous connection');
           } catch (e) {
             r.refused = true;
@@ -84,7 +105,7 @@ export class RogueClients {
       const rogue = r;
       const clientId = anonymousClientId(this.o.credentials.site, pumpId, `rogue-${process.pid}`);
       this.o.barrier.op(async () => {
-        rogue.client ??= await mqtt.connectAsync(this.o.url, { clientId, protocolVersion: 4, reconnectPeriod: 0, ...(this.o.ca ? { ca: this.o.ca } : {}) });
+        rogue.client ??= await mqtt.connectAsync(await this.sensor.urlFor(segment), { clientId, protocolVersion: 4, reconnectPeriod: 0, ...(this.o.ca ? { ca: this.o.ca } : {}) });
         send();
       });
     }

@@ -1,0 +1,59 @@
+/**
+ * The traffic monitor over MQTT (docs/monitoring.md#over-mqtt), on the embedded broker: the
+ * observer identity sees what the broker carries, a sensor on each segment's way to the broker
+ * sees the clients that are not the run's; the same detectors fire as in process.
+ */
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../../src/harness/run/runScenario.js';
+import { loadScenarioFile } from '../../../src/harness/scenario/load.js';
+import { MIN, monitoredWard } from './helpers.js';
+
+const MQTT = { transport: { kind: 'mqtt' as const } };
+
+/** The monitor's ward (helpers.ts) with unit u's pumps legacy-unauthenticated: their command topics are open to anonymous clients. */
+function legacyWard(timeline: NonNullable<Parameters<typeof monitoredWard>[0]>['timeline']) {
+  const w = monitoredWard({ timeline, duration: '20m' });
+  const group = w.scenario.site.units.find((u) => u.id === 'u')?.pumps[0];
+  if (group) group.profile = 'legacy-unauthenticated';
+  return w;
+}
+
+describe('the monitor over MQTT (embedded broker)', () => {
+  it('a rogue replays at 15m the titration the gateway sent u-1 at 12m: unknown-client as it connects, then replay and unauthorised-command, all at 15m', async () => {
+    const { result } = await runScenario(
+      legacyWard([
+        { at: '12m', action: 'remote', target: 'u-1', args: { command: 'TITRATE dose=20' } },
+        { at: '15m', fault: 'rogue-client', target: 'u-1', args: { replay: true } },
+      ]),
+      MQTT,
+    );
+    const alerts = result.monitor?.alerts ?? [];
+    expect(alerts.map((a) => a.kind).sort()).toEqual(['replay', 'unauthorised-command', 'unknown-client']);
+    for (const a of alerts) expect(a).toMatchObject({ atMs: 15 * MIN, segment: 's' });
+    expect(alerts.find((a) => a.kind === 'unknown-client')?.clientId).toMatch(/^anon\..*\.u-1\.rogue-\d+$/);
+    expect(alerts.find((a) => a.kind === 'replay')).toMatchObject({ pumpId: 'u-1' });
+  }, 120_000);
+
+  it('a rogue the broker refuses (a secure pump) is still seen connecting: unknown-client at 15m', async () => {
+    const { result } = await runScenario(monitoredWard({ timeline: [{ at: '15m', fault: 'rogue-client', target: 'v-1' }], duration: '20m' }), MQTT);
+    expect(result.monitor?.alerts).toEqual([expect.objectContaining({ kind: 'unknown-client', atMs: 15 * MIN, segment: 't' })]);
+    expect(result.monitor?.alerts[0]?.clientId).toMatch(/^rogue-\d+$/);
+  }, 120_000);
+
+  it('the same ward over MQTT without an attack raises nothing (the observer sees the normal traffic)', async () => {
+    const { result } = await runScenario(monitoredWard({ timeline: [{ at: '12m', action: 'remote', target: 'u-1', args: { command: 'TITRATE dose=20' } }], duration: '20m' }), MQTT);
+    expect(result.monitor?.alerts).toEqual([]);
+    expect(result.monitor?.baseline.find((b) => b.unit === 'u')?.upMessagesPerPumpHour).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('compromised-credentials: the stolen ICU credential used from the ward segment and the compromised gateway key are both detected within 1 min', async () => {
+    const { result } = await runScenario(loadScenarioFile('scenarios/compromised-credentials.yaml'), MQTT);
+    const m = result.monitor;
+    expect(m).toBeDefined();
+    const stolen = m?.detections.filter((d) => d.attack === 'stolen-credential') ?? [];
+    expect(stolen.length).toBeGreaterThan(0);
+    for (const d of stolen) expect(d.timeToDetectMs).toBeLessThanOrEqual(MIN);
+    expect(m?.alerts.find((a) => a.kind === 'unauthorised-command')).toMatchObject({ clientId: 'icu-3', segment: 'seg-icu' });
+    expect(m?.detections.find((d) => d.attack === 'compromised-gateway')).toMatchObject({ detected: true, firstKind: 'command-rate' });
+  }, 300_000);
+});
