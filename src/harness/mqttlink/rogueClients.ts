@@ -10,7 +10,7 @@ import type { Credentials } from '../broker/credentials.js';
 import type { NetworkStatsCounters } from '../link/network.js';
 import type { MqttStats } from './mqttStats.js';
 import type { QuiescenceBarrier } from './quiescenceBarrier.js';
-import { sendAsCredential } from './credentialAttack.js';
+import { sendRaw } from './rawClient.js';
 import { MqttSensor } from './mqttSensor.js';
 
 interface RogueClient {
@@ -44,6 +44,24 @@ export class RogueClients {
     this.sensor = new MqttSensor({ url: o.url, ca: o.ca, credentials: o.credentials, segmentOf: o.segmentOf, note: o.note });
   }
 
+  /** What one raw client sends within one instant, in one connection (the barrier's op takes it all). */
+  private readonly rawBatches = new Map<string, { topic: string; payload: string }[]>();
+
+  private raw(who: { clientId: string; username?: string; password?: string }, segment: string, topic: string, payload: string): void {
+    const key = `${who.clientId}|${segment}`;
+    const batch = this.rawBatches.get(key);
+    if (batch) {
+      batch.push({ topic, payload });
+      return;
+    }
+    const publishes = [{ topic, payload }];
+    this.rawBatches.set(key, publishes);
+    this.o.barrier.op(async () => {
+      this.rawBatches.delete(key);
+      await sendRaw(await this.sensor.urlFor(segment), who, publishes);
+    });
+  }
+
   /** Every client opened, to close with the network. */
   clients(): (MqttClient | undefined)[] {
     return [this.rogue?.client, ...[...this.legacyRogues.values()].map((r) => r.client)];
@@ -56,16 +74,16 @@ export class RogueClients {
    */
   send(pumpId: string, topic: string, payload: string, clientId?: string, segment = ''): void {
     const stolen = clientId !== undefined ? this.o.credentials.pumps.get(clientId) : undefined;
-    if (stolen) {
+    const open = this.o.policy.allowsAnonymous && this.o.credentials.legacyOpen.has(pumpId);
+    // A stolen credential, or a named client (scanner, flooder, rogue update server) where the topic is not open: a raw client the broker refuses.
+    if (stolen || (clientId !== undefined && !open)) {
       this.o.mqttStats.rogueBlocked++;
       this.o.stats.lost++;
-      const who = { clientId: `${stolen.clientId}.x`, username: stolen.username, password: stolen.password };
-      this.o.barrier.op(async () => sendAsCredential(await this.sensor.urlFor(segment), who, [{ topic, payload }]));
+      this.raw(stolen ? { clientId: `${stolen.clientId}.x`, username: stolen.username, password: stolen.password } : { clientId: clientId as string }, segment, topic, payload);
       return;
     }
     // Only a legacy-unauthenticated pump leaves its command topic open to an anonymous client.
-    const allowed = this.o.policy.allowsAnonymous && this.o.credentials.legacyOpen.has(pumpId);
-    if (!allowed) {
+    if (!open) {
       this.o.mqttStats.rogueBlocked++;
       this.o.stats.lost++;
       if (!this.rogue) {

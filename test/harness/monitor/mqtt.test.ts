@@ -40,6 +40,17 @@ describe('the monitor over MQTT (embedded broker)', () => {
     expect(result.monitor?.alerts[0]?.clientId).toMatch(/^rogue-\d+$/);
   }, 120_000);
 
+  it('broker-flood: 250 PUBLISHes from "flooder" behind a CONNECT the broker refuses: the sensor counts them all (message-flood at the 200th, at 15m), none reaches a pump, events exactly once', async () => {
+    const run = await runScenario(monitoredWard({ timeline: [{ at: '15m', fault: 'broker-flood', target: 'unit:u', args: { count: 250 } }], duration: '20m', expect: [{ check: 'events-exactly-once' }, { check: 'no-infusion-interrupted' }] }), MQTT);
+    const { result } = run;
+    const alerts = result.monitor?.alerts ?? [];
+    expect(alerts.filter((a) => a.kind === 'message-flood')).toEqual([expect.objectContaining({ clientId: 'flooder', segment: 's', atMs: 15 * MIN })]);
+    expect(alerts.find((a) => a.kind === 'unknown-client')).toMatchObject({ clientId: 'flooder', atMs: 15 * MIN });
+    expect(run.mqtt?.stats.rogueBlocked).toBe(250);
+    expect(result.blastRadius).toEqual([expect.objectContaining({ sent: 250, reached: 0, refused: 0, affected: 0 })]);
+    expect(result.outcome).toBe('pass');
+  }, 120_000);
+
   it('the same ward over MQTT without an attack raises nothing (the observer sees the normal traffic)', async () => {
     const { result } = await runScenario(monitoredWard({ timeline: [{ at: '12m', action: 'remote', target: 'u-1', args: { command: 'TITRATE dose=20' } }], duration: '20m' }), MQTT);
     expect(result.monitor?.alerts).toEqual([]);
@@ -55,5 +66,10 @@ describe('the monitor over MQTT (embedded broker)', () => {
     for (const d of stolen) expect(d.timeToDetectMs).toBeLessThanOrEqual(MIN);
     expect(m?.alerts.find((a) => a.kind === 'unauthorised-command')).toMatchObject({ clientId: 'icu-3', segment: 'seg-icu' });
     expect(m?.detections.find((d) => d.attack === 'compromised-gateway')).toMatchObject({ detected: true, firstKind: 'command-rate' });
+    // By hand: the PAUSEs go at 2h, 2h10 and 2h20 to the 12 ICU pumps; each cooldown is 10 min, so
+    // each repetition alerts again: 12 x 3 unauthorised-command and foreign-topic, 3 cross-segment
+    // (one pair of segments). No signature-failures: the broker refuses the commands, no pump reports one.
+    expect(m?.alertsByKind).toEqual({ 'unauthorised-command': 36, 'foreign-topic': 36, 'cross-segment': 3, 'command-rate': 1 });
+    expect(m?.falseAlerts).toBe(0);
   }, 300_000);
 });
