@@ -69,6 +69,17 @@ describe('segments as security boundaries', () => {
   });
 });
 
+describe('segments as security boundaries over MQTT (embedded broker)', () => {
+  it('rule set X: the scanner on a sends to 8 pumps only (the run drops the 4 to c before the broker, which refuses the other 8); the sensor on a sees those 8', async () => {
+    const run = await runScenario(threeUnits({ reach: RULES_X, timeline: scanFrom('a'), monitor: true }), { transport: { kind: 'mqtt' } });
+    expect(run.mqtt?.stats.rogueBlocked).toBe(8);
+    expect(run.result.blastRadius).toEqual([expect.objectContaining({ reachable: 8, sent: 12, reached: 0 })]);
+    const unauthorised = run.result.monitor?.alerts.filter((a) => a.kind === 'unauthorised-command').map((a) => a.pumpId) ?? [];
+    expect(unauthorised.sort()).toEqual(['ua-1', 'ua-2', 'ua-3', 'ua-4', 'ub-1', 'ub-2', 'ub-3', 'ub-4']);
+    expect(run.result.monitor?.alerts.filter((a) => a.kind === 'cross-segment')).toEqual([]);
+  }, 120_000);
+});
+
 describe('blast radius: pumps affected', () => {
   it("the gateway's key in an attacker's hands reaches all 12 whatever the rules; 2 signed boluses to ua-1 affect ua-1 only", async () => {
     const { result } = await run({ reach: RULES_X, timeline: [{ at: '15m', fault: 'compromised-gateway', target: 'ua-1', args: { count: 2 } }] });
