@@ -3,9 +3,11 @@
  * observer identity sees what the broker carries, a sensor on each segment's way to the broker
  * sees the clients that are not the run's; the same detectors fire as in process.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
 import { runScenario } from '../../../src/harness/run/runScenario.js';
-import { loadScenarioFile } from '../../../src/harness/scenario/load.js';
+import { loadScenarioFile, parseScenarioText } from '../../../src/harness/scenario/load.js';
 import { MIN, monitoredWard } from './helpers.js';
 
 const MQTT = { transport: { kind: 'mqtt' as const } };
@@ -17,6 +19,28 @@ function legacyWard(timeline: NonNullable<Parameters<typeof monitoredWard>[0]>['
   if (group) group.profile = 'legacy-unauthenticated';
   return w;
 }
+
+describe('the monitor over MQTT is passive', () => {
+  it('legacy-rogue-client.yaml over MQTT: the same trace hash with a monitor (observer, sensor on the segment) as without; the rogue at 15m is detected, the one at 20m not (as in process: the same client and pump within the 10 min cooldown)', async () => {
+    const plain = await runScenario(loadScenarioFile('scenarios/legacy-rogue-client.yaml'), MQTT);
+    const doc = parse(readFileSync('scenarios/legacy-rogue-client.yaml', 'utf8')) as Record<string, unknown>;
+    doc.monitor = { baseline: '10m' };
+    const watched = await runScenario(parseScenarioText(stringify(doc), 'scenarios/legacy-rogue-client.yaml'), MQTT);
+    expect(watched.result.traceHash).toBe(plain.result.traceHash);
+    expect(watched.result.monitor?.detections.map((d) => [d.attack, d.startMs, d.detected])).toEqual([
+      ['rogue-client', 15 * MIN, true],
+      ['rogue-client', 20 * MIN, false],
+    ]);
+    // At 15m: each legacy pump's anonymous client connects and publishes; the secure pumps' rogue is refused at CONNECT.
+    expect(watched.result.monitor?.alerts.map((a) => `${a.kind} ${a.pumpId ?? '-'} ${(a.clientId ?? '').replace(/\d+$/, 'PID')} ${a.atMs}`)).toEqual([
+      'unknown-client - anon.legacy-rogue-client.legacy-1.rogue-PID 900000',
+      'unauthorised-command legacy-1 anon.legacy-rogue-client.legacy-1.rogue-PID 900000',
+      'unknown-client - anon.legacy-rogue-client.legacy-2.rogue-PID 900000',
+      'unauthorised-command legacy-2 anon.legacy-rogue-client.legacy-2.rogue-PID 900000',
+      'unknown-client - rogue-PID 900000',
+    ]);
+  }, 300_000);
+});
 
 describe('the monitor over MQTT (embedded broker)', () => {
   it('a rogue replays at 15m the titration the gateway sent u-1 at 12m: unknown-client as it connects, then replay and unauthorised-command, all at 15m', async () => {
