@@ -12,7 +12,7 @@ const RELEASES = { releases: [{ id: 'good', version: '1.1.0', sizeBytes: 32768 }
 
 describe('broker-flood', () => {
   it('250 unsigned PINGs from "flooder" on s to unit u at 15m: message-flood at the 200th (max(200, floor(5 x 0) + 1)), every one refused, no pump affected, events exactly once', async () => {
-    const { result, trace } = await runScenario(monitoredWard({ timeline: [{ at: '15m', fault: 'broker-flood', target: 'unit:u', args: { count: 250 } }], expect: [{ check: 'events-exactly-once' }, { check: 'no-infusion-interrupted' }] }));
+    const { result, trace, gateway } = await runScenario(monitoredWard({ timeline: [{ at: '15m', fault: 'broker-flood', target: 'unit:u', args: { count: 250 } }], expect: [{ check: 'events-exactly-once' }, { check: 'no-infusion-interrupted' }] }));
     const flood = result.monitor?.alerts.filter((a) => a.kind === 'message-flood') ?? [];
     expect(flood).toEqual([expect.objectContaining({ clientId: 'flooder', segment: 's', atMs: 15 * MIN })]);
     expect(flood[0]?.detail).toMatch(/sent 200 messages/);
@@ -21,6 +21,11 @@ describe('broker-flood', () => {
     expect(result.blastRadius).toEqual([expect.objectContaining({ attack: 'broker-flood', from: ['s'], reachable: 5, sent: 250, reached: 250, refused: 250, affected: 0 })]);
     const refusals = trace.records.filter((r) => r.kind === 'pump' && r.event.type === 'REMOTE_REFUSED');
     expect(refusals).toHaveLength(250);
+    // Event latency in the flood's minute: every event ingested 20 ms after it happened, the link's
+    // latency: the in-process network has no capacity to exhaust.
+    const during = gateway.record.filter((e) => e.event.tMs >= 15 * MIN && e.event.tMs < 16 * MIN);
+    expect(during.length).toBeGreaterThanOrEqual(250);
+    expect(new Set(during.map((e) => e.receivedMs - e.event.tMs))).toEqual(new Set([LINK_MS]));
     expect(result.outcome).toBe('pass');
   });
 

@@ -65,12 +65,19 @@ describe('the monitor over MQTT (embedded broker)', () => {
   }, 120_000);
 
   it('broker-flood: 250 PUBLISHes from "flooder" behind a CONNECT the broker refuses: the sensor counts them all (message-flood at the 200th, at 15m), none reaches a pump, events exactly once', async () => {
-    const run = await runScenario(monitoredWard({ timeline: [{ at: '15m', fault: 'broker-flood', target: 'unit:u', args: { count: 250 } }], duration: '20m', expect: [{ check: 'events-exactly-once' }, { check: 'no-infusion-interrupted' }] }), MQTT);
+    const flood = [{ at: '15m', fault: 'broker-flood', target: 'unit:u', args: { count: 250 } }, { at: '15m', action: 'remote', target: 'u-1', args: { command: 'TITRATE dose=20' } }] as const;
+    const run = await runScenario(monitoredWard({ timeline: [...flood], duration: '20m', expect: [{ check: 'events-exactly-once' }, { check: 'no-infusion-interrupted' }] }), MQTT);
     const { result } = run;
     const alerts = result.monitor?.alerts ?? [];
     expect(alerts.filter((a) => a.kind === 'message-flood')).toEqual([expect.objectContaining({ clientId: 'flooder', segment: 's', atMs: 15 * MIN })]);
     expect(alerts.find((a) => a.kind === 'unknown-client')).toMatchObject({ clientId: 'flooder', atMs: 15 * MIN });
     expect(run.mqtt?.stats.rogueBlocked).toBe(250);
+    // Event latency in the flood's minute, on the run's virtual clock: the events of a titration
+    // the gateway sends u-1 at the flood's instant come in 20 ms after they happen, the link's
+    // latency (the link proxy holds each pump's frames that long), as without the flood.
+    const during = run.gateway.record.filter((e) => e.event.tMs >= 15 * MIN && e.event.tMs < 16 * MIN);
+    expect(during.length).toBeGreaterThan(0);
+    expect(new Set(during.map((e) => e.receivedMs - e.event.tMs))).toEqual(new Set([20]));
     expect(result.blastRadius).toEqual([expect.objectContaining({ sent: 250, reached: 0, refused: 0, affected: 0 })]);
     expect(result.outcome).toBe('pass');
   }, 120_000);
