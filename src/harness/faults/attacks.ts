@@ -77,7 +77,7 @@ export function segmentScanSend(ctx: FaultContext, pumpIds: readonly string[], a
 /**
  * broker-flood: a client (`client`, default "flooder") on segment `from` (default the first
  * targeted pump's) publishes `count` unsigned commands (`command`, default PING) at once, spread
- * over the targeted pumps in turn. Where a boundary or the broker does not stop them, each pump
+ * over the targeted pumps in turn, and over `connections` clients (`<client>-1`...) in turn. Where a boundary or the broker does not stop them, each pump
  * refuses what reaches it; the run counts what was sent, refused and dropped (Blast radius).
  */
 export function brokerFloodSend(ctx: FaultContext, pumpIds: readonly string[], args: Args): void {
@@ -88,13 +88,16 @@ export function brokerFloodSend(ctx: FaultContext, pumpIds: readonly string[], a
   const segment = textOr(args, 'from', ctx.network.segmentOf(first));
   const text = canonical(textArg(spec, args, 'command'));
   const count = Math.max(1, Math.floor(numberArg(spec, args, 'count')));
+  const connections = Math.max(1, Math.floor(numberArg(spec, args, 'connections')));
   const now = ctx.world.nowMs;
   for (let i = 0; i < count; i++) {
     const id = pumpIds[i % pumpIds.length] as string;
+    // Spread over `connections` clients in turn: `<client>-1` ... `<client>-n` (one client keeps its name).
+    const sender = connections === 1 ? clientId : `${clientId}-${(i % connections) + 1}`;
     // A counter of its own per message (now x 10^4 + i stays exact below 2^53 for any run length the schema allows).
     const counter = now * 10_000 + i;
     ctx.blast?.sent(id, counter);
-    ctx.network.sendDown({ kind: 'command', pumpId: id, envelope: { pumpId: id, counter, issuedMs: now, expiresMs: now + 60_000, command: text }, source: 'rogue', via: { clientId, segment } });
+    ctx.network.sendDown({ kind: 'command', pumpId: id, envelope: { pumpId: id, counter, issuedMs: now, expiresMs: now + 60_000, command: text }, source: 'rogue', via: { clientId: sender, segment } });
   }
 }
 

@@ -29,6 +29,20 @@ describe('broker-flood', () => {
     expect(result.outcome).toBe('pass');
   });
 
+  it('1000 spread over 4 connections (flooder-1..4, 250 each): message-flood for each at its 200th, and for each pump as its 334 or 333 refusals go up (20 ms later); 250 over 5 (50 each) stays under the per-client threshold, the flood is caught by unknown-client only', async () => {
+    const four = await runScenario(monitoredWard({ timeline: [{ at: '15m', fault: 'broker-flood', target: 'unit:u', args: { count: 1000, connections: 4 } }] }));
+    expect(four.result.monitor?.alerts.filter((a) => a.kind === 'message-flood').map((a) => `${a.clientId} ${a.atMs}`)).toEqual([
+      ...['flooder-1', 'flooder-2', 'flooder-3', 'flooder-4'].map((c) => `${c} ${15 * MIN}`),
+      ...['u-1', 'u-2', 'u-3'].map((p) => `${p} ${15 * MIN + LINK_MS}`),
+    ]);
+    expect(four.result.monitor?.falseAlerts).toBe(0);
+    const five = await runScenario(monitoredWard({ timeline: [{ at: '15m', fault: 'broker-flood', target: 'unit:u', args: { count: 250, connections: 5 } }] }));
+    const alerts = five.result.monitor?.alerts ?? [];
+    expect(alerts.filter((a) => a.kind === 'message-flood')).toEqual([]);
+    expect(alerts.filter((a) => a.kind === 'unknown-client').map((a) => a.clientId)).toEqual(['flooder-1', 'flooder-2', 'flooder-3', 'flooder-4', 'flooder-5']);
+    expect(five.result.monitor?.detections).toEqual([expect.objectContaining({ attack: 'broker-flood', detected: true, firstKind: 'unknown-client' })]);
+  });
+
   it('the same ward without the flood raises no message-flood', async () => {
     const { result } = await runScenario(monitoredWard({}));
     expect(result.monitor?.alerts.filter((a) => a.kind === 'message-flood')).toEqual([]);

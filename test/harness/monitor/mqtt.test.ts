@@ -82,6 +82,15 @@ describe('the monitor over MQTT (embedded broker)', () => {
     expect(result.outcome).toBe('pass');
   }, 120_000);
 
+  it('broker-flood over 4 connections: the broker refuses 4 CONNECTs; the sensor counts 100 PUBLISHes behind each: message-flood for none (under 200 each), unknown-client for each', async () => {
+    const run = await runScenario(monitoredWard({ timeline: [{ at: '15m', fault: 'broker-flood', target: 'unit:u', args: { count: 400, connections: 4 } }], duration: '20m' }), MQTT);
+    expect(run.mqtt?.brokerCounters?.connectionsRefused).toBe(4);
+    expect(run.mqtt?.stats.rogueBlocked).toBe(400);
+    const alerts = run.result.monitor?.alerts ?? [];
+    expect(alerts.filter((a) => a.kind === 'unknown-client').map((a) => a.clientId)).toEqual(['flooder-1', 'flooder-2', 'flooder-3', 'flooder-4']);
+    expect(alerts.filter((a) => a.kind === 'message-flood')).toEqual([]);
+  }, 120_000);
+
   it('the same ward over MQTT without an attack raises nothing (the observer sees the normal traffic)', async () => {
     const { result } = await runScenario(monitoredWard({ timeline: [{ at: '12m', action: 'remote', target: 'u-1', args: { command: 'TITRATE dose=20' } }], duration: '20m' }), MQTT);
     expect(result.monitor?.alerts).toEqual([]);
