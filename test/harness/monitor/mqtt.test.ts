@@ -91,6 +91,16 @@ describe('the monitor over MQTT (embedded broker)', () => {
     expect(alerts.filter((a) => a.kind === 'message-flood')).toEqual([]);
   }, 120_000);
 
+  it('malicious-firmware over MQTT: straight from rogue-updater, refused by the broker, seen by the sensor (firmware-offer at 15m for each of u-1..u-3); down the update path, refused by each pump\'s firmware (firmware-offer from the observer)', async () => {
+    const releases = { releases: [{ id: 'good', version: '1.1.0', sizeBytes: 32768 }] } as never;
+    const rogue = await runScenario(monitoredWard({ timeline: [{ at: '15m', fault: 'malicious-firmware', target: 'unit:u' }], duration: '20m', extra: releases }), MQTT);
+    expect(rogue.result.monitor?.alerts.filter((a) => a.kind === 'firmware-offer').map((a) => `${a.clientId} ${a.pumpId} ${a.atMs}`)).toEqual(['u-1', 'u-2', 'u-3'].map((p) => `rogue-updater ${p} ${15 * MIN}`));
+    const path = await runScenario(monitoredWard({ timeline: [{ at: '15m', fault: 'malicious-firmware', target: 'unit:u', args: { path: 'gateway' } }], duration: '20m', extra: releases }), MQTT);
+    expect(path.result.monitor?.alerts.filter((a) => a.kind === 'firmware-offer').map((a) => a.pumpId).sort()).toEqual(['u-1', 'u-2', 'u-3']);
+    expect(path.result.blastRadius).toEqual([expect.objectContaining({ from: ['gateway'], sent: 3, reached: 3, refused: 3, affected: 0 })]);
+    expect(path.result.pumps.map((p) => p.firmware)).toEqual(['1.0.0', '1.0.0', '1.0.0', '1.0.0', '1.0.0']);
+  }, 120_000);
+
   it('the same ward over MQTT without an attack raises nothing (the observer sees the normal traffic)', async () => {
     const { result } = await runScenario(monitoredWard({ timeline: [{ at: '12m', action: 'remote', target: 'u-1', args: { command: 'TITRATE dose=20' } }], duration: '20m' }), MQTT);
     expect(result.monitor?.alerts).toEqual([]);
