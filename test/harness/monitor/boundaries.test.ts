@@ -124,6 +124,18 @@ describe('site.reach: in a scenario file', () => {
     expect(p.path).toBe('site.reach[0].to[0]');
   });
 
+  it("the new attacks' args: a flood from a segment the site does not have, a firmware version that is not MAJOR.MINOR.PATCH, refused at the value", () => {
+    const flood = BASE.replace('timeline:\n', 'timeline:\n  - { at: 50m, fault: broker-flood, target: all, args: { from: seg-z } }\n');
+    expect(oneProblem(flood, 'seg-z').message).toMatch(/segment "seg-z" is not in site.segments/);
+    const fw = BASE.replace('timeline:\n', 'timeline:\n  - { at: 50m, fault: malicious-firmware, target: all, args: { version: nine } }\n').replace('expect:\n', 'releases:\n  - { id: good, version: 1.1.0, sizeBytes: 32768 }\nexpect:\n');
+    expect(oneProblem(fw, 'nine').message).toMatch(/version "nine" is not MAJOR.MINOR.PATCH/);
+  });
+
+  it('malicious-firmware without releases: is refused (the pumps have no update agent)', () => {
+    const text = BASE.replace('timeline:\n', 'timeline:\n  - { at: 50m, fault: malicious-firmware, target: all }\n');
+    expect(oneProblem(text, 'malicious-firmware').message).toMatch(/needs releases:/);
+  });
+
   it('two entries for one segment are refused at the second', () => {
     const text = BASE.replace('    - id: seg-b\n', '    - id: seg-b\n  reach:\n    - { from: seg-a, to: [seg-b] }\n    - { from: seg-a, to: [] }\n');
     const p = oneProblem(text, 'seg-a', '[seg-b] }\n');
