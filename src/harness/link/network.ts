@@ -224,8 +224,7 @@ export class Network {
       this.tap.message('down', m, via?.clientId ?? (m.kind === 'command' && m.source === 'rogue' ? 'rogue' : 'gateway'), via ? (via.segment ?? segment) : m.kind === 'command' && m.source === 'rogue' ? segment : '');
     }
     // A segment boundary drops a rogue's command where it is sent (counted once), not in flight.
-    if (m.kind === 'command' && m.source === 'rogue' && this.reachableByOthers(m.pumpId) && !this.boundaryAllows(m.via?.segment ?? this.link(m.pumpId).segment, m.pumpId)) {
-      this.boundaryDrops++;
+    if (m.kind === 'command' && m.source === 'rogue' && this.reachableByOthers(m.pumpId) && !this.rogueGetsThrough(m)) {
       this.stats.sent++;
       this.stats.lost++;
       return;

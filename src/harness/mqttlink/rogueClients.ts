@@ -70,7 +70,7 @@ export class RogueClients {
   /**
    * A rogue command to a pump the rogue can reach now (the network checked the partitions, the
    * segment boundaries and the broker), from a client on `segment`; `clientId` is a pump's id when
-   * the attacker holds that pump's credential (stolen-credential: credentialAttack.ts).
+   * the attacker holds that pump's credential (stolen-credential: rawClient.ts).
    */
   send(pumpId: string, topic: string, payload: string, clientId?: string, segment = ''): void {
     const stolen = clientId !== undefined ? this.o.credentials.pumps.get(clientId) : undefined;
