@@ -16,6 +16,7 @@ import { booleanArg, faultSpec, numberArg, textArg, type FaultName } from '../sc
 import type { SafetyMonitor } from '../safety/monitor.js';
 import type { World } from '../world/world.js';
 import { ATTACK_SENDERS } from './attacks.js';
+import type { BlastRecorder } from './blastRadius.js';
 
 export interface FaultContext {
   world: World;
@@ -25,6 +26,8 @@ export interface FaultContext {
   monitor: SafetyMonitor;
   /** Record a network state change in the trace. */
   net: (what: 'link-down' | 'link-up' | 'gateway-down' | 'gateway-up', target: string) => void;
+  /** Each attack's blast radius (blastRadius.ts); attacks tell it what they send. */
+  blast?: BlastRecorder | undefined;
 }
 
 export type Args = Readonly<Record<string, string | number | boolean>>;
@@ -59,6 +62,15 @@ function immediate(ctx: FaultContext, pumpId: string, alarm: AlarmId): void {
 }
 
 export function startFault(ctx: FaultContext, fault: string, target: string, pumps: readonly FleetPump[], args: Args): () => void {
+  ctx.blast?.open(fault, target, pumps.map((p) => p.id), args, ctx.world.nowMs);
+  try {
+    return startFaultNow(ctx, fault, target, pumps, args);
+  } finally {
+    ctx.blast?.close();
+  }
+}
+
+function startFaultNow(ctx: FaultContext, fault: string, target: string, pumps: readonly FleetPump[], args: Args): () => void {
   const ids = pumps.map((p) => p.id);
   const pumpOf = (id: string) => ctx.world.pump(id).pump;
   switch (fault) {
@@ -171,6 +183,8 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
     case 'stolen-credential':
     case 'compromised-gateway':
     case 'segment-scan':
+    case 'broker-flood':
+    case 'malicious-firmware':
       ATTACK_SENDERS[fault]?.(ctx, ids, args);
       return () => undefined;
     // The HL7 engine's faults act on the run's HL7 link (hl7/runLink.ts, given to the ward by the
@@ -192,8 +206,15 @@ export function startFault(ctx: FaultContext, fault: string, target: string, pum
 /** What a repeating fault does again at each `every:` (rogue clients, attacks, reconnect storms). */
 export function repeatOf(ctx: FaultContext, fault: FaultName, target: string, pumpIds: readonly string[], args: Args): () => void {
   const attack = ATTACK_SENDERS[fault];
-  if (attack) return () => attack(ctx, pumpIds, args);
-  return fault === 'rogue-client' ? () => rogueSend(ctx, pumpIds, args) : () => reconnectStorm(ctx, target, pumpIds, args);
+  const send = attack ? () => attack(ctx, pumpIds, args) : fault === 'rogue-client' ? () => rogueSend(ctx, pumpIds, args) : () => reconnectStorm(ctx, target, pumpIds, args);
+  return () => {
+    ctx.blast?.resume(fault, target);
+    try {
+      send();
+    } finally {
+      ctx.blast?.close();
+    }
+  };
 }
 
 export function reconnectStorm(ctx: FaultContext, target: string, pumpIds: readonly string[], args: Args): void {
@@ -228,6 +249,7 @@ export function rogueSend(ctx: FaultContext, pumpIds: readonly string[], args: A
     const client = args.client;
     const from = args.from;
     const via = typeof client === 'string' || typeof from === 'string' ? { via: { clientId: typeof client === 'string' ? client : 'rogue', ...(typeof from === 'string' ? { segment: from } : {}) } } : {};
+    ctx.blast?.sent(id, envelope.counter);
     ctx.network.sendDown({ kind: 'command', pumpId: id, envelope, source: 'rogue', ...(claim ? { claim } : {}), ...via });
   }
 }

@@ -8,6 +8,7 @@ import { Prng } from '../../sim/time/prng.js';
 import { loseNext } from './lossModel.js';
 import type { World } from '../world/world.js';
 import type { DownMessage, UpMessage } from './messages.js';
+import type { ReachRules } from './reach.js';
 
 export interface LinkConditions {
   latencyMs: number;
@@ -35,6 +36,8 @@ export interface ReconnectBackoff {
 export interface WireTap {
   message(dir: 'up' | 'down', m: UpMessage | DownMessage, clientId: string, fromSegment: string): void;
   link(target: string, down: boolean): void;
+  /** A client connects (seen over MQTT by a sensor on the segment's way to the broker: mqttlink/mqttSensor.ts). */
+  connect?(clientId: string, fromSegment: string): void;
 }
 
 export interface NetworkStatsCounters {
@@ -158,6 +161,29 @@ export class Network {
     return this.reachableOnSegment(pumpId) && !this.isolated.has(pumpId) && !this.aclNarrowed.has(pumpId);
   }
 
+  /** Segments as security boundaries (reach.ts): undefined lets every host reach every pump. */
+  reach: ReachRules | undefined;
+  /** Messages from hosts that are not the gateway that a segment boundary (`site.reach:`) dropped. */
+  boundaryDrops = 0;
+
+  /** Do the segment boundaries let a host on `fromSegment` reach this pump? */
+  boundaryAllows(fromSegment: string, pumpId: string): boolean {
+    return this.reach?.mayReach(fromSegment, this.link(pumpId).segment) ?? true;
+  }
+
+  /**
+   * Can a command that is not the gateway's get from where its sender stands (`via.segment`, else
+   * the pump's own segment) to this pump now: the pump's segment up, no isolation to the gateway,
+   * and the segment boundaries letting it through (a drop there is counted). ACLs are the broker's
+   * (reachableByOthers adds the in-process stand-in for them).
+   */
+  rogueGetsThrough(m: Extract<DownMessage, { kind: 'command' }>): boolean {
+    if (!this.reachableOnSegment(m.pumpId) || this.isolated.has(m.pumpId)) return false;
+    if (this.boundaryAllows(m.via?.segment ?? this.link(m.pumpId).segment, m.pumpId)) return true;
+    this.boundaryDrops++;
+    return false;
+  }
+
   /** Pumps under compensating controls (docs/advisories.md#controls). */
   private readonly isolated = new Set<string>();
   private readonly aclNarrowed = new Set<string>();
@@ -204,6 +230,12 @@ export class Network {
       const via = m.kind === 'command' ? m.via : undefined;
       const segment = this.link(m.pumpId).segment;
       this.tap.message('down', m, via?.clientId ?? (m.kind === 'command' && m.source === 'rogue' ? 'rogue' : 'gateway'), via ? (via.segment ?? segment) : m.kind === 'command' && m.source === 'rogue' ? segment : '');
+    }
+    // A segment boundary drops a rogue's command where it is sent (counted once), not in flight.
+    if (m.kind === 'command' && m.source === 'rogue' && this.reachableByOthers(m.pumpId) && !this.rogueGetsThrough(m)) {
+      this.stats.sent++;
+      this.stats.lost++;
+      return;
     }
     const sender = m.kind === 'command' ? (m.via?.clientId ?? (m.source === 'rogue' ? 'rogue' : 'gateway')) : 'gateway';
     const blocked = this.blockedClients.size > 0 && this.blockedClients.has(sender);

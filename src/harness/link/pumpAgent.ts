@@ -47,6 +47,8 @@ export interface RemoteCommandRecord {
   /** What the message itself said (`from` on MQTT): informational, never trusted. */
   claimed?: 'gateway' | 'rogue' | undefined;
   command: string;
+  /** The envelope's counter (the harness matches it to what an attack sent: faults/blastRadius.ts). */
+  counter?: number | undefined;
   verdict: RemoteVerdict;
   reply: Reply;
 }
@@ -189,7 +191,7 @@ export class PumpAgent {
           verdict = r.verdict;
           return r.reply;
         });
-        this.onRemote({ tMs: this.world.nowMs, pumpId: this.pumpId, source, claimed: m.source, command: text, verdict, reply });
+        this.onRemote({ tMs: this.world.nowMs, pumpId: this.pumpId, source, claimed: m.source, command: text, counter: m.envelope.counter, verdict, reply });
         if (verdict === 'accepted') this.heard();
         if (source === 'gateway') this.network.sendUp({ kind: 'command-ack', pumpId: this.pumpId, counter: m.envelope.counter, reply });
         break;
@@ -223,7 +225,7 @@ export class PumpAgent {
     const json = e.command.slice(UPDATE_PREFIX.length);
     const verdict = this.updateGuard.check(e, this.world.nowMs + this.clockOffsetMs);
     const record = (reply: RemoteCommandRecord['reply']): void =>
-      this.onRemote({ tMs: this.world.nowMs, pumpId: this.pumpId, source, claimed, command: `UPDATE op=${updateOp(json)}`, verdict, reply });
+      this.onRemote({ tMs: this.world.nowMs, pumpId: this.pumpId, source, claimed, command: `UPDATE op=${updateOp(json)}`, counter: e.counter, verdict, reply });
     if (verdict !== 'accepted') {
       this.updatesRefused++;
       record({ ok: false, code: 'UNAUTHORIZED', reason: `update refused: ${verdict}` });

@@ -21,7 +21,8 @@ export function attachMonitor(s: Scenario, fleet: readonly FleetPump[], network:
   if (!s.monitor) return undefined;
   // The release the scenario rolls out is approved: its version booting is no alert.
   const rolled = s.rollout ? s.releases?.find((r) => r.id === s.rollout?.release)?.version : undefined;
-  const config = resolveMonitorConfig(s.monitor, rolled !== undefined ? [rolled] : []);
+  // Segment pairs that site.reach: lets talk are not cross-segment traffic.
+  const config = resolveMonitorConfig(s.monitor, rolled !== undefined ? [rolled] : [], network.reach?.pairs() ?? []);
   const monitor = new TrafficMonitor(config, fleet.map((p) => ({ id: p.id, unit: p.unit, segment: p.segment, firmware: p.firmware })), () => world.nowMs, onAlert);
   network.tap = monitor;
   return { monitor, config };

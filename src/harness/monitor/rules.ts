@@ -19,14 +19,14 @@ export interface MonitorConfig {
   baselineMs: number;
   gatewaySegment: string;
   authorisedSources: ReadonlySet<string>;
-  /** "a|b" for every pair that may talk (both orders). */
+  /** "a|b" for every pair that may talk: both orders for `allow:`, from → to for `site.reach:`. */
   allowedPairs: ReadonlySet<string>;
   approvedFirmware: ReadonlySet<string>;
   attributeWithinMs: number;
   rules: Readonly<Record<DetectorKind, ResolvedRule>>;
 }
 
-export function resolveMonitorConfig(m: MonitorYaml, extraApprovedFirmware: readonly string[] = []): MonitorConfig {
+export function resolveMonitorConfig(m: MonitorYaml, extraApprovedFirmware: readonly string[] = [], reachPairs: readonly string[] = []): MonitorConfig {
   const rules = {} as Record<DetectorKind, ResolvedRule>;
   for (const kind of DETECTOR_KINDS) {
     const d: { severity: Severity; count?: number; window?: string; factor?: number; cooldown: string } = MONITOR_DETECTORS[kind];
@@ -40,7 +40,7 @@ export function resolveMonitorConfig(m: MonitorYaml, extraApprovedFirmware: read
       cooldownMs: parseDurationMs(r?.cooldown ?? d.cooldown),
     };
   }
-  const pairs = new Set<string>();
+  const pairs = new Set<string>(reachPairs);
   for (const p of m.allow) {
     pairs.add(`${p.from}|${p.to}`);
     pairs.add(`${p.to}|${p.from}`);

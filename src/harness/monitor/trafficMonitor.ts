@@ -16,7 +16,7 @@ import type { DetectorKind } from '../scenario/monitorSchema.js';
 import { MAX_EVIDENCE_LINES, type Alert } from './alert.js';
 import type { MonitorConfig } from './rules.js';
 import { TimedWindow } from './window.js';
-import { linkLine, wireLine } from './wireLine.js';
+import { connectLine, linkLine, wireLine } from './wireLine.js';
 import { newUnitBaseline, type UnitBaseline } from './baseline.js';
 
 export interface MonitoredPump {
@@ -31,6 +31,10 @@ const SIGNATURE_VERDICTS: ReadonlySet<string> = new Set(['unsigned', 'bad-signat
 /** Commands counted by command-rate (docs/monitoring.md). */
 const RATE_COMMANDS = /^(TITRATE|BOLUS)\b/;
 const MAX_ENVELOPES_PER_PUMP = 512;
+/** An update message that offers firmware (link/messages.ts: `UPDATE {"op":"fw-offer",...}`). */
+const FIRMWARE_OFFER = /^UPDATE \{"op":"fw-offer"/;
+/** Why a pump refuses a firmware offer that mean its signature (src/sim/firmware/refusals.ts). */
+const FIRMWARE_SIGNATURE_REASONS: ReadonlySet<string> = new Set(['bad-signature', 'unknown-key', 'malformed']);
 
 export class TrafficMonitor implements WireTap {
   readonly alerts: Alert[] = [];
@@ -84,6 +88,14 @@ export class TrafficMonitor implements WireTap {
     else if (m.kind === 'command') this.command(t, m, clientId, fromSegment, learning);
   }
 
+  /** A client connects (over MQTT, seen by the sensor on its segment): an unknown client id is raised as it connects, before it sends anything. */
+  connect(clientId: string, fromSegment: string): void {
+    if (this.known.has(clientId)) return;
+    const t = this.nowMs();
+    if (this.learning) this.known.add(clientId);
+    else this.raise('unknown-client', clientId, { clientId, segment: fromSegment || this.config.gatewaySegment }, `client id "${clientId}" is not a registered pump, the gateway or a client of the baseline`, [connectLine(t, clientId, fromSegment)]);
+  }
+
   link(target: string, down: boolean): void {
     if (!down) return;
     const t = this.nowMs();
@@ -110,6 +122,9 @@ export class TrafficMonitor implements WireTap {
       const n = w.add(t, wireLine(t, 'up', m, clientId, fromSegment));
       if (!learning && r.enabled && n >= r.count) this.raise('signature-failures', segment, { segment }, `${n} commands refused for their signature on ${segment} within ${r.windowMs} ms`, w.last(MAX_EVIDENCE_LINES));
     } else if (e.type === 'UPDATE') {
+      if (!learning && e.event.type === 'refused' && FIRMWARE_SIGNATURE_REASONS.has(String(e.event.reason))) {
+        this.raise('firmware-offer', m.pumpId, { pumpId: m.pumpId, segment }, `pump ${m.pumpId} refused a firmware offer (${String(e.event.reason)}${e.event.version !== undefined ? `, version ${e.event.version}` : ''}): an image the vendor did not sign came down the update path`, [wireLine(t, 'up', m, clientId, fromSegment)]);
+      }
       const boot = bootVersion(e.event);
       if (boot === undefined) return;
       const before = this.firmware.get(m.pumpId);
@@ -142,6 +157,7 @@ export class TrafficMonitor implements WireTap {
     if (learning) {
       this.sources.add(clientId);
     } else {
+      if (!this.sources.has(clientId) && FIRMWARE_OFFER.test(m.envelope.command)) this.raise('firmware-offer', `${clientId}|${m.pumpId}`, { clientId, pumpId: m.pumpId, segment }, `client "${clientId}" offers firmware to ${m.pumpId} and is not an authorised source`, [line()]);
       if (!this.sources.has(clientId)) this.raise('unauthorised-command', `${clientId}|${m.pumpId}`, { clientId, pumpId: m.pumpId, segment }, `client "${clientId}" is not an authorised command source`, [line()]);
       if (this.pumps.has(clientId)) this.raise('foreign-topic', `${clientId}|${m.pumpId}`, { clientId, pumpId: m.pumpId, segment }, `the client of pump ${clientId} publishes a command on the topics of pump ${m.pumpId}`, [line()]);
       const gw = this.config.gatewaySegment;

@@ -2,4 +2,6 @@
 export interface UpdaterEventLike {
   type: string;
   version?: string | undefined;
+  /** Why an offer was refused (a `refused` event). */
+  reason?: string | undefined;
 }

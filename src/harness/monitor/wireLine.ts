@@ -31,3 +31,7 @@ function what(m: UpMessage | DownMessage): string {
 export function linkLine(tMs: number, target: string, down: boolean): string {
   return `${String(Math.round(tMs)).padStart(9)} wire link ${down ? 'down' : 'up'} ${target}`;
 }
+
+export function connectLine(tMs: number, clientId: string, fromSegment: string): string {
+  return `${String(Math.round(tMs)).padStart(9)} wire connect ${clientId}@${fromSegment === '' ? 'gateway-segment' : fromSegment}`;
+}

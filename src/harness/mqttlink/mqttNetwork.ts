@@ -130,7 +130,7 @@ export class MqttNetwork extends Network {
     const note = (line: string): void => this.note(line);
     this.connections = new Connections({ url: o.url, ca, reconnectPeriodMs: o.reconnectPeriodMs, proxy: () => this.proxiedLinks.proxy, barrier: this.barrier, mqttStats: this.mqttStats, note });
     this.policy = new AccessPolicy(o.credentials);
-    this.rogues = new RogueClients({ url: o.url, ca, credentials: o.credentials, policy: this.policy, barrier: this.barrier, mqttStats: this.mqttStats, stats: this.stats, note });
+    this.rogues = new RogueClients({ url: o.url, ca, credentials: o.credentials, policy: this.policy, barrier: this.barrier, mqttStats: this.mqttStats, stats: this.stats, note, segmentOf: (id) => (this.pumps.has(id) ? this.segmentOf(id) : undefined) });
   }
 
   get url(): string {
@@ -192,6 +192,7 @@ export class MqttNetwork extends Network {
 
   /** Resolves when every connection asked for is up. */
   async ready(): Promise<void> {
+    this.rogues.sensor.start(this.tap, this.barrier); // the traffic monitor's eyes, when there is one (mqttSensor.ts)
     await this.settle();
   }
 
@@ -243,8 +244,8 @@ export class MqttNetwork extends Network {
     this.stats.sent++;
     if (m.kind === 'command' && m.source === 'rogue') {
       // segment-isolated (docs/advisories.md#controls): the rogue host on the segment no longer gets through.
-      if (!this.reachableOnSegment(m.pumpId) || this.isIsolated(m.pumpId) || this.brokerDown) this.stats.lost++;
-      else this.rogues.send(m.pumpId, topic, payload);
+      if (this.brokerDown || !this.rogueGetsThrough(m)) this.stats.lost++;
+      else this.rogues.send(m.pumpId, topic, payload, m.via?.clientId, m.via?.segment ?? this.segmentOf(m.pumpId));
       return;
     }
     const gw = this.gatewayEp;
@@ -366,6 +367,7 @@ export class MqttNetwork extends Network {
     const all = [...this.endpoints().map((e) => e.client), ...this.rogues.clients()];
     await Promise.all(all.map((c) => (c ? c.endAsync(true).catch(() => undefined) : undefined)));
     await this.proxiedLinks.proxy?.close();
+    await this.rogues.sensor.close();
   }
 
   // ---- internals ----

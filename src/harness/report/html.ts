@@ -5,6 +5,7 @@
 import { rolloutHtmlSection } from './rollout.js';
 import { monitorHtmlSection } from './monitor.js';
 import { playbookHtmlSection } from './playbook.js';
+import { blastHtmlSection } from './blastRadius.js';
 import { advisoryHtmlSection, inventoryHtmlSection } from './inventory.js';
 import { writeFileSync } from 'node:fs';
 import type { RunResult } from '../run/result.js';
@@ -256,6 +257,7 @@ export function renderHtmlReport(result: RunResult, trace?: Trace): string {
     inventoryHtmlSection(result),
     monitorHtmlSection(result),
     playbookHtmlSection(result),
+    blastHtmlSection(result),
     alarmTables(result),
     burdenHtml(result, (h, rows, numeric, name) => table(h, rows, numeric, false, '', name ?? ''), pumpLink),
     records ? escalationHtml(result, records, pumpLink) : '',

@@ -5,6 +5,7 @@
 import { rolloutSummaryLines } from './rollout.js';
 import { monitorSummaryLines } from './monitor.js';
 import { playbookSummaryLines } from './playbook.js';
+import { blastSummaryLines } from './blastRadius.js';
 import { ALARM_IDS, ALARM_TABLE, PRIORITY_RANK, isAlarmId } from '../../sim/alarms/alarmTable.js';
 import type { AlarmPriority } from '../../sim/alarms/alarmTable.js';
 import type { AlarmRecord, NetworkStats, PumpSummary, RunResult } from '../run/result.js';
@@ -250,6 +251,7 @@ export function formatSummary(result: RunResult, opts: SummaryOptions = {}): str
   out.push(...rolloutSummaryLines(result, (h, rows) => textTable(h, rows, { align: h.map((_, i): Align => (i === 0 ? 'l' : 'r')) })));
   out.push(...monitorSummaryLines(result, (h, rows) => textTable(h, rows, { align: h.map((): Align => 'l') })));
   out.push(...playbookSummaryLines(result, (h, rows) => textTable(h, rows, { align: h.map((): Align => 'l') })));
+  out.push(...blastSummaryLines(result, (h, rows) => textTable(h, rows, { align: h.map((): Align => 'l') })));
 
   out.push('', 'Network');
   out.push(textTable(['counter', 'count'], networkRows(result.network).map(([k, v]) => [k, String(v)]), { align: ['l', 'r'] }));

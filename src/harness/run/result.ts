@@ -8,6 +8,7 @@ import type { InventoryReport } from '../inventory/runInventory.js';
 import type { AdvisoryRunResult } from '../advisory/runtime.js';
 import type { MonitorReport } from '../monitor/detection.js';
 import type { PlaybookResult } from '../playbook/figures.js';
+import type { BlastRadius } from '../faults/blastRadius.js';
 
 export type { RolloutResult, VersionPoint } from '../rollout/runtime.js';
 import type { AlarmRecord, NetworkSpan, SeriesPoint } from '../ward/state.js';
@@ -97,4 +98,6 @@ export interface RunResult {
   monitor?: MonitorReport | undefined;
   /** Incident response: per playbook its trigger, steps, time to detect and to contain, infusions interrupted, events lost, pumps affected (docs/playbooks.md). */
   playbooks?: PlaybookResult[] | undefined;
+  /** Per injected attack: pumps reachable from where it stood and pumps it affected (docs/monitoring.md, Blast radius). */
+  blastRadius?: BlastRadius[] | undefined;
 }

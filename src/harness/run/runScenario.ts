@@ -183,6 +183,8 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   result.advisory = advisoryRun?.result(); // --- advisory ---
   if (traffic) result.monitor = traffic; // --- monitor ---
   if (incidents) result.playbooks = incidents; // --- playbooks ---
+  const blast = ward.blast.report();
+  if (blast.length > 0) result.blastRadius = blast;
   return { result, trace, world, gateway, ...(mqttInfo ? { mqtt: mqttInfo } : {}), ...(hl7Info ? { hl7: hl7Info } : {}) };
 }
 

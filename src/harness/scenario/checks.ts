@@ -20,6 +20,7 @@ import { advisoryProblems } from './advisoryChecks.js';
 import { releaseProblems } from './releaseChecks.js';
 import { monitorProblems } from './monitorChecks.js';
 import { playbookProblems } from './playbookChecks.js';
+import { reachProblems } from './reachChecks.js';
 
 type Ctx = ScenarioProblems;
 
@@ -42,7 +43,7 @@ export function checkSemantics(ctx: Ctx, raw: Record<string, unknown>, dir: stri
   for (const p of releaseProblems(raw.releases, dir)) ctx.add(p.path, p.message, p.onKey === true ? { onKey: true } : {});
   // --- inventory, advisory ---
   for (const p of [...inventoryProblems(raw.inventory, dir, fleet), ...advisoryProblems(raw, dir)]) ctx.add(p.path, p.message);
-  for (const p of monitorProblems(raw, fleet)) ctx.add(p.path, p.message); // --- monitor ---
+  for (const p of [...monitorProblems(raw, fleet), ...reachProblems(raw.site, fleet?.segmentIds)]) ctx.add(p.path, p.message); // --- monitor, segment boundaries ---
   for (const p of playbookProblems(raw, fleet)) ctx.add(p.path, p.message); // --- playbooks ---
   const expect = raw.expect;
   if (Array.isArray(expect)) {

@@ -16,7 +16,7 @@ interface FleetFacts {
   segmentIds: readonly string[];
 }
 
-const ATTACK_SEGMENT_ARGS: Readonly<Record<string, readonly string[]>> = { 'rogue-client': ['from'], 'stolen-credential': ['from'], 'segment-scan': ['from'] };
+const ATTACK_SEGMENT_ARGS: Readonly<Record<string, readonly string[]>> = { 'rogue-client': ['from'], 'stolen-credential': ['from'], 'segment-scan': ['from'], 'broker-flood': ['from'], 'malicious-firmware': ['from'] };
 
 export function monitorProblems(raw: Record<string, unknown>, fleet: FleetFacts | undefined): MonitorProblem[] {
   if (!fleet) return [];
@@ -42,6 +42,9 @@ export function monitorProblems(raw: Record<string, unknown>, fleet: FleetFacts 
       if (typeof fault !== 'string' || args === null || typeof args !== 'object') return;
       const a = args as Record<string, unknown>;
       for (const k of ATTACK_SEGMENT_ARGS[fault] ?? []) segmentProblem(a[k], ['timeline', i, 'args', k]);
+      if (fault === 'malicious-firmware' && a.version !== undefined && (typeof a.version !== 'string' || !/^(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})\.(0|[1-9]\d{0,5})$/.test(a.version))) {
+        out.push({ path: ['timeline', i, 'args', 'version'], message: `version ${JSON.stringify(a.version)} is not MAJOR.MINOR.PATCH (e.g. 9.9.9)` });
+      }
       if (fault === 'stolen-credential' && typeof a.credential === 'string' && !pumpIds.includes(a.credential)) {
         out.push({ path: ['timeline', i, 'args', 'credential'], message: `pump "${a.credential}" is not in the fleet${didYouMean(a.credential, pumpIds)}` });
       }

@@ -32,6 +32,7 @@ export const MONITOR_DETECTORS = {
   'connection-flapping': { severity: 'low', what: "a pump's or segment's connection drops `count` times within `window`", count: 3, window: '10m', cooldown: '30m' },
   'firmware-change': { severity: 'high', what: 'a pump boots a firmware version that is neither its baseline version nor approved (a rollout release or `approvedFirmware`)', cooldown: '1h' },
   'cross-segment': { severity: 'high', what: 'traffic between two segments that `allow:` does not let talk', cooldown: '10m' },
+  'firmware-offer': { severity: 'high', what: 'a firmware offer from a client that is not an authorised source, or one a pump refuses for its signature (unsigned, bad signature, unknown key)', cooldown: '10m' },
   'message-flood': { severity: 'medium', what: 'one client sends more messages within `window` than max(`count`, `factor` x its baseline peak)', count: 200, window: '1m', factor: 5, cooldown: '10m' },
 } as const satisfies Record<string, DetectorDefaults>;
 
@@ -83,6 +84,8 @@ export const ATTACKS = {
   'stolen-credential': ['unauthorised-command', 'foreign-topic', 'cross-segment', 'signature-failures'],
   'compromised-gateway': ['command-rate'],
   'segment-scan': ['cross-segment', 'unknown-client', 'unauthorised-command', 'signature-failures'],
+  'broker-flood': ['message-flood', 'unknown-client', 'unauthorised-command', 'signature-failures', 'cross-segment'],
+  'malicious-firmware': ['firmware-offer', 'unknown-client', 'unauthorised-command', 'cross-segment'],
   'reconnect-storm': ['connection-flapping'],
 } as const satisfies Record<string, readonly DetectorKind[]>;
 

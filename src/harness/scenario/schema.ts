@@ -283,6 +283,11 @@ export const scenarioSchema = z
         name: z.string().default('Hospital'),
         segments: z.array(z.object({ id, name: z.string().optional() }).strict()).min(1),
         units: z.array(unitSchema).min(1),
+        /**
+         * Segments as security boundaries (docs/scenarios.md#segments-as-security-boundaries): which
+         * segments a host on each one may reach. Absent: every host reaches every pump.
+         */
+        reach: z.array(z.object({ from: id, to: z.array(id).max(256).default([]) }).strict()).max(256).optional(),
       })
       .strict(),
     link: linkSchema.default({ latency: '20ms', jitter: '5ms', loss: 0, duplicate: 0, reorder: 0 }),

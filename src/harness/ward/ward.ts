@@ -41,6 +41,8 @@ import { scheduleTimeline, type TimelineHooks } from './timeline.js';
 import { scheduleParking } from './parking.js';
 // --- monitor (docs/monitoring.md) ---
 import { attachMonitor, type AttachedMonitor } from '../monitor/attach.js';
+import { reachRulesOf } from '../link/reach.js';
+import { BlastRecorder } from '../faults/blastRadius.js';
 import type { Alert } from '../monitor/alert.js';
 import { UnitSeries } from './unitSeries.js';
 
@@ -149,6 +151,8 @@ export class Ward {
   private readonly unparkLinks: () => void;
   /** The passive traffic monitor, when the scenario has `monitor:` (src/harness/monitor). */
   readonly traffic: AttachedMonitor | undefined;
+  /** Each attack's blast radius (faults/blastRadius.ts). */
+  readonly blast: BlastRecorder;
 
   constructor(
     plan: WardPlan,
@@ -166,6 +170,8 @@ export class Ward {
     this.fleet = fleet;
     this.rollout = rollout;
     this.network = options.network ?? new Network(world, plan.networkSeed, plan.linkDefaults);
+    this.network.reach = reachRulesOf(s.site, s.monitor?.gatewaySegment ?? 'core'); // segments as security boundaries
+    this.blast = new BlastRecorder(fleet, this.network);
     this.traffic = attachMonitor(s, fleet, this.network, world, hooks.onAlert); // --- monitor ---
     this.seriesEveryMs = Math.max(60_000, Math.round(this.durationMs / 288 / 60_000) * 60_000);
     const state = (this.state = newRunState(fleet));
@@ -220,6 +226,7 @@ export class Ward {
       const auth = { trustedKey: keys.publicKey, ackKey: ackKeyFor(keys.privateKey, fp.id), acceptUnauthenticated: legacy, acceptUnsignedAcks: external };
       const agent = new PumpAgent(fp.id, fp.segment, world, this.network, { telemetryEveryMs, provenance, auth }, (r) => {
         monitor.remote(r);
+        this.blast.remote(r);
         trace.add({ tMs: r.tMs, kind: 'command', pumpId: r.pumpId, source: r.source, ...(r.claimed !== undefined && r.claimed !== r.source ? { claimed: r.claimed } : {}), command: r.command, ok: r.reply.ok, code: r.reply.ok ? undefined : r.reply.code, auth: r.verdict === 'accepted' ? 'accepted' : r.verdict === 'bad-signature' ? 'bad-mac' : r.verdict === 'wrong-pump' ? 'unknown-key' : r.verdict });
         hooks.onRemote?.(r);
       });
@@ -247,6 +254,7 @@ export class Ward {
     world.onEvent((pumpId, e) => {
       trace.add({ tMs: e.tMs, kind: 'pump', pumpId, event: e });
       monitor.event(pumpId, e);
+      this.blast.pumpEvent(pumpId, e);
       rollout?.onPumpEvent(pumpId, e);
       this.agents.get(pumpId)?.onPumpEvent(e);
       this.activities.get(pumpId)?.onEvent(e);
@@ -264,7 +272,7 @@ export class Ward {
       }
       hooks.onNet?.(what, target);
     };
-    this.faultCtx = { world, network: this.network, gateway, agents: this.agents, monitor, net };
+    this.faultCtx = { world, network: this.network, gateway, agents: this.agents, monitor, net, blast: this.blast };
 
     // Start the fleet: agents and activities; then the timeline.
     const startPrng = new Prng(seeds.nextUint32());
