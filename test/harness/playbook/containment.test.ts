@@ -3,12 +3,13 @@
  * test where it is contained"): rogue-client (block-client, narrow-acl) and stolen-credential
  * (revoke-credential) in runner.test.ts, segment-scan (isolate-segment) in wardIntrusion.test.ts;
  * here a repeating scan stopped by block-client and a compromised gateway key stopped by taking its
- * targets off the network (standalone). The ward: test/harness/monitor/helpers.ts (links of exactly
- * 20 ms, baseline 10 min).
+ * targets off the network (standalone), a repeating broker flood and a repeating malicious firmware
+ * offer each stopped by block-client. The ward: test/harness/monitor/helpers.ts (links of exactly
+ * 20 ms, baseline 10 min; unit u is u-1..u-3 on segment s).
  */
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/index.js';
-import { MIN, monitoredWard } from '../monitor/helpers.js';
+import { LINK_MS, MIN, monitoredWard } from '../monitor/helpers.js';
 import { commandsOf } from '../run/helpers.js';
 
 const S = 1000;
@@ -51,5 +52,46 @@ describe('attacks contained by a playbook', () => {
     expect(result.playbooks?.[0]).toMatchObject({ trigger: { kind: 'command-rate', severity: 'medium', atMs: 15 * MIN }, attack: { what: 'compromised-gateway' }, timeToDetectMs: 3 * MIN, containedMs: 17 * MIN, timeToContainMs: 5 * MIN, pumpsAffected: 1 });
     expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
     expect(result.violations).toEqual([]);
+  });
+
+  /**
+   * "flooder" sends 250 unsigned PINGs to unit u at 15m, 16m, ... 24m. message-flood fires at 15m
+   * on its 200th message (test/harness/monitor/attacks.test.ts: threshold max(200, 5 x 0 + 1)).
+   * IT security blocks the client after 90 s (16m30s): the floods of 15m and 16m reach the pumps
+   * and each PING is refused (500 refusals, the last at 16m + 20 ms), the eight after it reach none.
+   */
+  it('broker-flood: blocking the flooder stops its floods', async () => {
+    const { result, trace } = await runScenario(
+      monitoredWard({
+        timeline: [{ at: '15m', fault: 'broker-flood', target: 'unit:u', args: { count: 250 }, every: '1m', end: '25m' }],
+        expect: [{ check: 'contain', within: '90s' }, { check: 'infusions-interrupted', max: 0 }, { check: 'events-exactly-once' }],
+        extra: { playbooks: [{ id: 'flood', trigger: { alerts: ['message-flood'] }, steps: [{ role: 'it-security', action: 'block-client', target: 'flooder', takes: '90s' }] }] },
+      }),
+    );
+    const refusals = trace.records.filter((r) => r.kind === 'pump' && r.event.type === 'REMOTE_REFUSED').map((r) => r.tMs);
+    expect(refusals).toHaveLength(500);
+    expect(new Set(refusals)).toEqual(new Set([15 * MIN + LINK_MS, 16 * MIN + LINK_MS]));
+    expect(result.playbooks?.[0]).toMatchObject({ trigger: { kind: 'message-flood', atMs: 15 * MIN }, timeToDetectMs: 0, timeToContainMs: 90 * S });
+    expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
+  });
+
+  /**
+   * "rogue-updater" on s offers an unsigned image straight to u-1..u-3 at 15m, 16m, ... 24m: each
+   * pump's comms module refuses the unsigned message, and firmware-offer alerts at 15m (the offer
+   * as it is sent). Blocking the client after 2 min (17m): the offers of 15m and 16m reach the
+   * pumps (6 refused), the eight after it reach none.
+   */
+  it('malicious-firmware: blocking the rogue updater stops its offers', async () => {
+    const { result } = await runScenario(
+      monitoredWard({
+        timeline: [{ at: '15m', fault: 'malicious-firmware', target: 'unit:u', every: '1m', end: '25m' }],
+        expect: [{ check: 'contain', within: '2m' }, { check: 'infusions-interrupted', max: 0 }],
+        extra: { releases: [{ id: 'good', version: '1.1.0', sizeBytes: 32768 }], playbooks: [{ id: 'fw', trigger: { alerts: ['firmware-offer'] }, steps: [{ role: 'it-security', action: 'block-client', target: 'rogue-updater', takes: '2m' }] }] } as never,
+      }),
+    );
+    expect(result.network.commandsRefused).toBe(6);
+    expect(result.pumps.map((p) => p.firmware)).toEqual(['1.0.0', '1.0.0', '1.0.0', '1.0.0', '1.0.0']);
+    expect(result.playbooks?.[0]).toMatchObject({ trigger: { kind: 'firmware-offer', atMs: 15 * MIN }, timeToDetectMs: 0, timeToContainMs: 2 * MIN });
+    expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
   });
 });
