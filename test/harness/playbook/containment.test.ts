@@ -4,7 +4,7 @@
  * (revoke-credential) in runner.test.ts, segment-scan (isolate-segment) in wardIntrusion.test.ts;
  * here a repeating scan stopped by block-client and a compromised gateway key stopped by taking its
  * targets off the network (standalone), a repeating broker flood and a repeating malicious firmware
- * offer each stopped by block-client. The ward: test/harness/monitor/helpers.ts (links of exactly
+ * offer and a repeated replay each stopped by block-client. The ward: test/harness/monitor/helpers.ts (links of exactly
  * 20 ms, baseline 10 min; unit u is u-1..u-3 on segment s).
  */
 import { describe, expect, it } from 'vitest';
@@ -94,4 +94,26 @@ describe('attacks contained by a playbook', () => {
     expect(result.playbooks?.[0]).toMatchObject({ trigger: { kind: 'firmware-offer', atMs: 15 * MIN }, timeToDetectMs: 0, timeToContainMs: 2 * MIN });
     expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
   });
+
+  /**
+   * The gateway titrates u-1 at 12m; from 15m a rogue replays that envelope every minute. replay
+   * fires at 15m on the first copy; IT security blocks the client "rogue" after 90 s (16m30s): the
+   * copies of 15m and 16m reach u-1 (each refused: its counter was used), none after.
+   */
+  it('rogue-client replaying a command: blocking the client stops the replays', async () => {
+    const { result, trace } = await runScenario(
+      monitoredWard({
+        timeline: [
+          { at: '12m', action: 'remote', target: 'u-1', args: { command: 'TITRATE dose=20' } },
+          { at: '15m', fault: 'rogue-client', target: 'u-1', args: { replay: true }, every: '1m', end: '25m' },
+        ],
+        expect: [{ check: 'contain', within: '90s' }, { check: 'infusions-interrupted', max: 0 }],
+        extra: { playbooks: [{ id: 'replay', trigger: { alerts: ['replay'] }, steps: [{ role: 'it-security', action: 'block-client', target: 'rogue', takes: '90s' }] }] },
+      }),
+    );
+    expect(commandsOf(trace, 'u-1').filter((c) => c.source === 'rogue').map((c) => c.tMs)).toEqual([15 * MIN + LINK_MS, 16 * MIN + LINK_MS]);
+    expect(result.playbooks?.[0]).toMatchObject({ trigger: { kind: 'replay', atMs: 15 * MIN }, timeToDetectMs: 0, timeToContainMs: 90 * S });
+    expect(result.expectations.filter((e) => !e.passed)).toEqual([]);
+  });
 });
+
