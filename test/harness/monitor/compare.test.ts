@@ -61,6 +61,12 @@ describe('infusim run scenarios/alert-fatigue.yaml --compare tight-rule shipped-
     expect(mixed.status).toBe(2);
     expect(mixed.stdout).toBe('');
     expect(mixed.stderr).toMatch(/^scenarios\/policies\/standard\.yaml:\d+:1: a rollout policy \(its key "\w+"\), but scenarios\/alert-fatigue\/tight-rule\.yaml is monitor settings: --compare takes two rollout policies or two monitor settings files/m);
+    // A policy file is checked at its place too.
+    const policy = join(dir, 'policy.yaml');
+    writeFileSync(policy, 'name: quick\nwavs: [{ count: 1 }]\n');
+    const p = infusimSync(['run', 'scenarios/alert-fatigue.yaml', '--compare', policy, 'scenarios/policies/standard.yaml']);
+    expect(p.status).toBe(2);
+    expect(p.stderr).toContain(`${policy}:2:1: wavs: unknown key "wavs" (did you mean "waves"?)`);
     const oneFile = join(dir, 'one-file.yaml');
     writeFileSync(oneFile, 'baseline: 1h\nwaves: [{ count: 1 }]\n');
     const one = infusimSync(['run', 'scenarios/alert-fatigue.yaml', '--compare', oneFile, SHIPPED]);
