@@ -36,6 +36,6 @@ export { GLOBAL_RULES } from './harness/safety/monitor.js';
 // Firmware and drug library updates (pure), rollouts (harness), training.
 export * from './sim/firmware/index.js';
 export { RolloutOrchestrator, UpdateServer, type RolloutResult } from './harness/rollout/index.js';
-export { compareRuns, comparePolicies, formatComparison, type RunComparison } from './harness/run/compare.js';
+export { compareRuns, compareFiles, comparePolicies, formatComparison, type RunComparison } from './harness/run/compare.js';
 export { TrainingSession } from './harness/train/session.js';
 export { loadTrainingFile } from './harness/train/schema.js';

@@ -11,7 +11,7 @@ import { loadTrainingFile } from '../train/schema.js';
 import { runScenario, type Speed } from '../run/runScenario.js';
 import { loadScenarioFile, ScenarioError, type LoadedScenario } from '../scenario/load.js';
 import { loadOrExit2 } from './options.js';
-import { comparePolicies, formatComparison } from '../run/compare.js';
+import { compareFiles, formatComparison } from '../run/compare.js';
 // --- mqtt transport flags (src/harness/cli/mqttOptions.ts) ---
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './mqttOptions.js';
 // --- hl7 flags (docs/hl7.md) ---
@@ -83,7 +83,7 @@ export function registerRun(program: Command): void {
     .option('--hl7-journal <file>', "the gateway's durable HL7 queue: unacknowledged messages survive a restart")
     .option('--alerts <file>', "write the traffic monitor's alerts, one JSON line each (a scenario with monitor:, docs/monitoring.md)")
     .option('--syslog <udp|tcp://host:port>', "send the traffic monitor's alerts as syslog (RFC 5424) to a SIEM as they are raised")
-    .option('--compare <policyA.yaml policyB.yaml...>', 'what-if: run the same seed under two rollout policies and report both side by side (docs/rollout.md)');
+    .option('--compare <a.yaml b.yaml...>', 'what-if: run the same seed under two rollout policies, or two monitor settings, and report both side by side (docs/rollout.md, docs/monitoring.md)');
   addTransportFlags(cmd, true) // --transport mqtt, --broker, --broker-port, --ca, --credentials, --broker-admin, --mosquitto
     .action(async (file: string, opts: RunOpts) => {
       const loaded = loadRunFile(file);
@@ -97,16 +97,17 @@ export function registerRun(program: Command): void {
       const s = loaded.scenario;
       if (opts.compare !== undefined) {
         if (opts.compare.length !== 2) {
-          process.stderr.write(`infusim run: --compare takes two policy files, got ${opts.compare.length}\n`);
+          process.stderr.write(`infusim run: --compare takes two files (two rollout policies or two monitor settings, docs/rollout.md), got ${opts.compare.length}\n`);
           process.exitCode = 2;
           return;
         }
         const [a, b] = opts.compare as [string, string];
         let cmp;
         try {
-          cmp = await comparePolicies(loaded, a, b, { speed: opts.speed });
+          cmp = await compareFiles(loaded, a, b, { speed: opts.speed });
         } catch (e) {
-          process.stderr.write(`infusim run: ${(e as Error).message}\n`);
+          // A broken file or a pair of two kinds: every problem with file:line:column (ScenarioError).
+          process.stderr.write(e instanceof ScenarioError ? `${e.message}\n` : `infusim run: ${(e as Error).message}\n`);
           process.exitCode = 2;
           return;
         }

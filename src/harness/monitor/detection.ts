@@ -40,6 +40,12 @@ export interface MonitorReport {
   baseline: UnitBaselineReport[];
 }
 
+/** A time to detect as the reports print it: `0 ms`, `12.0 s`, or `never`. */
+export function timeToDetectText(ms: number | undefined): string {
+  if (ms === undefined) return 'never';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
 export function isAttack(what: string): what is AttackName {
   return Object.hasOwn(ATTACKS, what);
 }

@@ -1,5 +1,6 @@
 /**
- * The what-if page of `infusim run --compare`: the comparison table, then the two reports side by
+ * The what-if page of `infusim run --compare` (two rollout policies or two monitor settings): the
+ * comparison table, then the two reports side by
  * side. Each report is the whole page `renderHtmlReport` writes, framed in an `<iframe srcdoc>`,
  * so its links and anchors stay its own and the file stays one self-contained page (no script).
  */
@@ -24,14 +25,14 @@ export function renderComparisonHtml(c: RunComparison, a: RunResult, b: RunResul
     })
     .join('\n');
   const frame = (label: string, r: RunResult): string =>
-    `<div><h2>policy ${escapeHtml(label)}</h2><iframe title="report under policy ${escapeHtml(label)}" srcdoc="${escapeHtml(renderHtmlReport(r))}"></iframe></div>`;
+    `<div><h2>${c.setting} ${escapeHtml(label)}</h2><iframe title="report under ${c.setting} ${escapeHtml(label)}" srcdoc="${escapeHtml(renderHtmlReport(r))}"></iframe></div>`;
   return [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>infusim what-if: ${escapeHtml(c.scenario)} seed ${c.seed}, ${escapeHtml(c.labels[0])} vs ${escapeHtml(c.labels[1])}</title>`,
+    `<title>infusim what-if: ${escapeHtml(c.scenario)} seed ${c.seed}, ${c.setting} ${escapeHtml(c.labels[0])} vs ${escapeHtml(c.labels[1])}</title>`,
     `<style>${CSS}</style></head><body>`,
-    `<h1>What-if: ${escapeHtml(c.scenario)}, seed ${c.seed}, policy ${escapeHtml(c.labels[0])} vs ${escapeHtml(c.labels[1])}</h1>`,
-    '<p>Same scenario, same seed: the only difference is the rollout policy. Highlighted: the metrics that differ.</p>',
+    `<h1>What-if: ${escapeHtml(c.scenario)}, seed ${c.seed}, ${c.setting} ${escapeHtml(c.labels[0])} vs ${escapeHtml(c.labels[1])}</h1>`,
+    `<p>Same scenario, same seed: the only difference is the ${c.setting === 'policy' ? 'rollout policy' : 'monitor settings'}. Highlighted: the metrics that differ.</p>`,
     `<table><thead><tr><th>metric</th><th>${escapeHtml(c.labels[0])}</th><th>${escapeHtml(c.labels[1])}</th></tr></thead><tbody>\n${rows}\n</tbody></table>`,
     `<div class="side">${frame(c.labels[0], a)}${frame(c.labels[1], b)}</div>`,
     '</body></html>',

@@ -7,17 +7,12 @@
 import { escapeHtml } from './charts/svg.js';
 import { clockText } from './timeline.js';
 import type { RunResult } from '../run/result.js';
-import type { MonitorReport } from '../monitor/detection.js';
+import { timeToDetectText, type MonitorReport } from '../monitor/detection.js';
 
 const MAX_ALERTS_SHOWN = 20;
 
-function ttd(ms: number | undefined): string {
-  if (ms === undefined) return 'never';
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
-}
-
 function detectionRows(m: MonitorReport): string[][] {
-  return m.detections.map((d) => [d.attack, d.target, clockText(d.startMs), d.detected ? 'yes' : 'NO', ttd(d.timeToDetectMs), d.firstKind ?? '-', String(d.alerts)]);
+  return m.detections.map((d) => [d.attack, d.target, clockText(d.startMs), d.detected ? 'yes' : 'NO', timeToDetectText(d.timeToDetectMs), d.firstKind ?? '-', String(d.alerts)]);
 }
 
 const DETECTION_HEADERS = ['attack', 'target', 'start', 'detected', 'time to detect', 'first alert', 'alerts'];

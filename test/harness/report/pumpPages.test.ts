@@ -97,7 +97,7 @@ describe('--compare as one page', () => {
     const b = syntheticResult();
     b.scenario.name = 'two-units';
     const page = renderComparisonHtml(
-      { scenario: 'two-units', seed: 42, labels: ['standard', 'cautious'], rows: [{ metric: 'alarms', a: '8', b: '8' }, { metric: 'time to full coverage', a: '05:00:00', b: 'not reached' }] },
+      { scenario: 'two-units', seed: 42, setting: 'policy', labels: ['standard', 'cautious'], rows: [{ metric: 'alarms', a: '8', b: '8' }, { metric: 'time to full coverage', a: '05:00:00', b: 'not reached' }] },
       a,
       b,
     );

@@ -160,6 +160,8 @@ describe('infusim run --compare', () => {
     expect(page.match(/<iframe /g)?.length).toBe(2);
     expect(page).toContain('<h2>policy cautious</h2>');
     expect(r.stdout).toMatch(/^pumps offered the release +\d+ +\d+$/m);
+    // No monitor in patch-rollout: no monitor rows (docs/rollout.md, What-if comparisons).
+    expect(r.stdout).not.toMatch(/^(alerts raised|false alerts|monitor baseline)/m);
     const one = spawnSync(process.execPath, [CLI, 'run', 'scenarios/patch-rollout.yaml', '--compare', 'scenarios/policies/standard.yaml'], { encoding: 'utf8', timeout: 300_000 });
     expect(one.status).toBe(2);
   });

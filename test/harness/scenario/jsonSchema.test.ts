@@ -14,8 +14,9 @@ function yamlFiles(dir: string): string[] {
     const p = join(dir, e.name);
     if (e.isDirectory()) {
       // druglib: drug libraries; policies: rollout policies (docs/rollout.md); training: training
-      // files, checked by their own loader (test/harness/train). None of these is a plain scenario.
-      if (!['druglib', 'policies', 'training'].includes(relative(SCENARIOS, p))) out.push(...yamlFiles(p));
+      // files, checked by their own loader (test/harness/train); alert-fatigue: its monitor settings
+      // for --compare (docs/monitoring.md, test/harness/monitor/compare.test.ts). None of these is a plain scenario.
+      if (!['druglib', 'policies', 'training', 'alert-fatigue'].includes(relative(SCENARIOS, p))) out.push(...yamlFiles(p));
     } else if (/\.ya?ml$/.test(e.name)) out.push(p);
   }
   return out.sort();
