@@ -48,7 +48,7 @@ process.on('message', (raw: unknown) => {
             (line, counter) => {
               if (counter !== 'restarts') send({ type: 'refused', line, counter });
             },
-            m.redisUrl ? redisBacking(m.redisUrl) : undefined,
+            m.redisUrl ? redisBacking(m.redisUrl, (line) => process.stderr.write(`infusim cluster node ${process.pid}: ${line}\n`)) : undefined,
           );
         }
         await broker.start(m.port);

@@ -6,6 +6,7 @@
  * loaded through require.
  */
 import { createRequire } from 'node:module';
+import { Redis } from 'ioredis';
 
 const require = createRequire(import.meta.url);
 
@@ -69,11 +70,27 @@ export function oneStorePerSubscribe(p: SubscriptionStore): void {
   };
 }
 
-export function redisBacking(url: string): SharedBacking {
+export function redisBacking(url: string, onRedisError?: (line: string) => void): SharedBacking {
   const opts = redisOptions(url);
   const persistenceFactory = require('aedes-persistence-redis') as (o: object) => SubscriptionStore;
-  const mqFactory = require('mqemitter-redis') as (o: object) => object;
-  const persistence = persistenceFactory({ ...opts });
+  const mqFactory = require('mqemitter-redis') as (o: object) => { state: NodeJS.EventEmitter };
+  // Redis unreachable: mqemitter-redis emits 'error' on `state`, which without a listener ended the
+  // node's process (a Redis kill took every node down), and the persistence's connection printed
+  // every failed reconnection. Said once per outage; ioredis reconnects on its own.
+  let told = false;
+  const tell = (e: Error): void => {
+    if (told) return;
+    told = true;
+    onRedisError?.(`Redis ${opts.host}:${opts.port}: ${e.message}`);
+  };
+  const conn = new Redis(opts);
+  conn.on('error', tell);
+  conn.on('ready', () => {
+    told = false;
+  });
+  const persistence = persistenceFactory({ conn });
   oneStorePerSubscribe(persistence);
-  return { persistence, mq: mqFactory({ ...opts }), heartbeatIntervalMs: CLUSTER_HEARTBEAT_MS };
+  const mq = mqFactory({ ...opts });
+  mq.state.on('error', tell);
+  return { persistence, mq, heartbeatIntervalMs: CLUSTER_HEARTBEAT_MS };
 }

@@ -51,6 +51,7 @@ export async function startClusterFor(creds: Credentials, t: ClusterTransport): 
 export function wireCluster(world: World, network: MqttNetwork, c: RunCluster, kills: readonly NodeKill[] = []): void {
   const own = c.own;
   if (!own) return;
-  own.onNodeDeath((_node, why) => network.connections.nodeDied(why, world.nowMs));
+  // node -1: the Redis the run started died (docs/scale.md, "A Redis kill"): said, not waited for.
+  own.onNodeDeath((node, why) => (node < 0 ? network.note(`${why} at t=${world.nowMs}: the nodes have lost their shared state`) : network.connections.nodeDied(why, world.nowMs)));
   for (const k of kills) world.at(k.atMs, () => own.killNode(k.node));
 }
