@@ -53,7 +53,7 @@ export class Connections {
   /** Set when the network closes: nothing connects any more, and a wait for a connection ends. */
   closed = false;
   private batch: Endpoint[] | undefined;
-  /** Every endpoint that has connected (a node death waits for them all, waitAllReady). */
+  /** Every endpoint that has connected (a node death waits for them all, nodeDied). */
   private readonly known = new Set<Endpoint>();
 
   constructor(private readonly o: ConnectionsOptions) {}
@@ -83,7 +83,7 @@ export class Connections {
     // A proxied pump talks plain TCP to the proxy on loopback; the proxy speaks TLS to an mqtts:// broker.
     const ca = ep.proxied ? undefined : this.o.ca;
     const id = ep.identity;
-    // A proxied pump's proxy connects to the run's URL: no failover list for it.
+    // A proxied pump connects to the proxy, which takes the turns over the nodes itself (tcpProxy.ts).
     const servers = ep.proxied ? undefined : this.o.serversFor?.(id);
     return {
       ...(servers ? { servers } : {}),
@@ -170,8 +170,9 @@ export class Connections {
 
   /**
    * A broker node died (a cluster, clusterLink.ts): counted and noted, and one op on the barrier
-   * that waits until every endpoint not cut is connected and subscribed again. Those of the dead node reconnect to the next node on their
-   * own (their server list); the others never lost their connection.
+   * that waits until every endpoint not cut is connected and subscribed again. Those of the dead
+   * node reconnect to the next node on their own (their server list); the others never lost their
+   * connection.
    */
   nodeDied(why: string, tMs: number): void {
     this.o.mqttStats.brokerNodeDeaths++;
