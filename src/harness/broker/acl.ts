@@ -105,6 +105,16 @@ export class AccessPolicy {
     this.creds.legacyOpen.delete(pumpId);
   }
 
+  /**
+   * Whose last will a publish without a client is (a cluster node publishing the will of a client
+   * of a dead node): the pump whose status topic it is, else nobody (refused).
+   */
+  willOwner(topic: string): Identity | undefined {
+    const t = parseTopic(topic);
+    const id = t && t.leaf === 'status' && t.site === this.creds.site ? this.creds.pumps.get(t.pumpId) : undefined;
+    return id?.pump && pumpTopic(id.pump, 'status') === topic ? id : undefined;
+  }
+
   mayPublish(id: Identity, topic: string): boolean {
     const t = parseTopic(topic);
     if (!t || t.site !== this.creds.site) return false;

@@ -80,6 +80,8 @@ export class ChildProcessBroker {
     private readonly host = '127.0.0.1',
     /** 'broker' (default): close and recreate the broker inside the child, keeping its persistence; 'process': SIGKILL the child and fork a fresh one. */
     readonly kill: ChildBrokerKill = 'broker',
+    /** A node of a broker cluster (cluster.ts): messages and sessions shared through this Redis. */
+    private readonly redisUrl?: string,
   ) {}
 
   get port(): number {
@@ -114,7 +116,7 @@ export class ChildProcessBroker {
 
   private async startOn(port: number): Promise<void> {
     const child = this.child ?? this.fork();
-    const msg: ToChild = { type: 'start', port, credentials: credentialsToJson(this.creds) };
+    const msg: ToChild = { type: 'start', port, credentials: credentialsToJson(this.creds), redisUrl: this.redisUrl };
     try {
       this.portValue = await this.request(child, msg, 'listening', 20_000, (m) => m.port);
       this.listening = true;

@@ -4,8 +4,8 @@
  * (in-memory) persistence, in a process of its own so that a large fleet's sockets are split
  * between two processes (one descriptor per connection on each side of a loopback connection).
  *
- * IPC protocol (process.send): parent → child `{ type: 'start', port, credentials }` (credentials
- * as credentialsToJson), `{ type: 'stop' }`, `{ type: 'info', gc? }`, `{ type: 'narrow', pumpId }` (acl.ts `narrow`), `{ type: 'close' }`; child → parent
+ * IPC protocol (process.send): parent → child `{ type: 'start', port, credentials, redisUrl? }` (credentials
+ * as credentialsToJson; redisUrl: a cluster node, redisBacking.ts), `{ type: 'stop' }`, `{ type: 'info', gc? }`, `{ type: 'narrow', pumpId }` (acl.ts `narrow`), `{ type: 'close' }`; child → parent
  * `{ type: 'listening', port }`, `{ type: 'stopped' }`, `{ type: 'narrowed' }`, `{ type: 'refused', line, counter }`,
  * `{ type: 'info', rss, connections }`, `{ type: 'error', message }`.
  *
@@ -16,8 +16,9 @@
 import { AccessPolicy } from './acl.js';
 import { EmbeddedBroker, type BrokerCounters } from './embeddedBroker.js';
 import { credentialsFromJson } from './credentials.js';
+import { redisBacking } from './redisBacking.js';
 
-export type ToChild = { type: 'start'; port: number; credentials: string } | { type: 'stop' } | { type: 'info'; gc?: boolean } | { type: 'narrow'; pumpId: string } | { type: 'close' };
+export type ToChild = { type: 'start'; port: number; credentials: string; redisUrl?: string | undefined } | { type: 'stop' } | { type: 'info'; gc?: boolean } | { type: 'narrow'; pumpId: string } | { type: 'close' };
 export type FromChild =
   | { type: 'listening'; port: number }
   | { type: 'stopped' }
@@ -40,9 +41,15 @@ process.on('message', (raw: unknown) => {
       if (m.type === 'start') {
         if (!broker) {
           policy = new AccessPolicy(credentialsFromJson(m.credentials));
-          broker = new EmbeddedBroker(policy, '127.0.0.1', (line, counter) => {
-            if (counter !== 'restarts') send({ type: 'refused', line, counter });
-          });
+          // With redisUrl: a node of a broker cluster (cluster.ts), sharing messages and sessions through Redis.
+          broker = new EmbeddedBroker(
+            policy,
+            '127.0.0.1',
+            (line, counter) => {
+              if (counter !== 'restarts') send({ type: 'refused', line, counter });
+            },
+            m.redisUrl ? redisBacking(m.redisUrl, (line) => process.stderr.write(`infusim cluster node ${process.pid}: ${line}\n`)) : undefined,
+          );
         }
         await broker.start(m.port);
         send({ type: 'listening', port: broker.port });

@@ -11,6 +11,7 @@ import memoryPersistenceModule from 'aedes-persistence';
 import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
 import { AccessPolicy } from './acl.js';
 import type { Identity } from './credentials.js';
+import type { SharedBacking } from './redisBacking.js';
 import { MAX_PAYLOAD_BYTES } from '../contract/wire.js';
 
 /** aedes-persistence is CommonJS (module.exports = factory); its types describe an ES default. */
@@ -121,7 +122,7 @@ export class EmbeddedBroker {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly identities = new WeakMap<Client, Identity>();
-  private readonly persistence = memoryPersistence();
+  private readonly persistence: object;
   private portValue = 0;
   private reserved: ReservedPort | undefined;
   readonly counters: BrokerCounters = { connectionsRefused: 0, takeoversRefused: 0, oversizeRefused: 0, publishesDenied: 0, subscriptionsDenied: 0, restarts: 0 };
@@ -133,7 +134,11 @@ export class EmbeddedBroker {
     private readonly host = '127.0.0.1',
     /** Told of every refusal (the child-process broker forwards them to its parent). */
     private readonly onRefusal?: (line: string, counter: keyof BrokerCounters) => void,
-  ) {}
+    /** A node of a cluster: messages and persistence shared through Redis (redisBacking.ts); default: this broker's own, in memory. */
+    private readonly backing?: SharedBacking,
+  ) {
+    this.persistence = backing?.persistence ?? memoryPersistence();
+  }
 
   /** Open client connections. */
   get connections(): number {
@@ -170,7 +175,8 @@ export class EmbeddedBroker {
   private async listen(port: number): Promise<void> {
     const broker = await Aedes.createBroker({
       persistence: this.persistence,
-      heartbeatInterval: 60_000,
+      heartbeatInterval: this.backing?.heartbeatIntervalMs ?? 60_000,
+      ...(this.backing ? { mq: this.backing.mq } : {}),
       authenticate: (client, username, password, done) => {
         const id = this.policy.authenticate(client.id, username ?? undefined, password?.toString());
         if (!id) {
@@ -188,7 +194,8 @@ export class EmbeddedBroker {
         done(null, true);
       },
       authorizePublish: (client, packet, done) => {
-        const id = client ? this.identities.get(client) : undefined;
+        // No client: the last will of a client of a dead cluster node, published by this node (aedes).
+        const id = client ? this.identities.get(client) : this.backing ? this.policy.willOwner(packet.topic) : undefined;
         if (!id || !this.policy.mayPublish(id, packet.topic)) {
           this.refuse(`publish denied: client "${client?.id ?? '-'}" topic "${packet.topic}"`, 'publishesDenied');
           done(new Error('not authorised'));
@@ -205,6 +212,10 @@ export class EmbeddedBroker {
         }
         done(null, sub);
       },
+    });
+    // An error of the broker itself (a cluster node: Redis unreachable while it publishes wills) is logged, not thrown.
+    (broker as unknown as NodeJS.EventEmitter).on('error', (e: Error) => {
+      if (this.log.length < 1000) this.log.push(`broker error: ${e.message}`);
     });
     const server = createServer((socket) => {
       this.sockets.add(socket);

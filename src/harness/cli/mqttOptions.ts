@@ -20,7 +20,13 @@ export interface TransportFlags {
 
 export const MOSQUITTO_PACKAGE_HINT = 'install the Debian package `mosquitto` (apt-get install mosquitto), or name the binary: --mosquitto /path/to/mosquitto';
 
+/** One broker URL, or an external cluster's nodes separated by commas (docs/scale.md). */
 export function parseBrokerUrl(text: string): string {
+  for (const one of text.split(',')) parseOneBrokerUrl(one.trim());
+  return text;
+}
+
+function parseOneBrokerUrl(text: string): string {
   let u: URL;
   try {
     u = new URL(text);
@@ -35,7 +41,7 @@ export function parseBrokerUrl(text: string): string {
 export function addTransportFlags(cmd: Command, withTransport: boolean): Command {
   if (withTransport) cmd.option('--transport <inproc|mqtt>', 'inproc: the in-process network (default); mqtt: every message crosses a real MQTT broker (docs/mqtt.md)');
   return cmd
-    .option('--broker <url>', 'an external broker (mqtt://host:port or mqtts://host:port) instead of the embedded one', parseBrokerUrl)
+    .option('--broker <url>', 'an external broker (mqtt://host:port or mqtts://host:port) instead of the embedded one; a cluster: its nodes\' URLs separated by commas (pumps spread over them)', parseBrokerUrl)
     .option('--broker-port <n>', 'port of the embedded broker on 127.0.0.1 (default: a free port)', portOption('--broker-port', 'listen'))
     .option('--ca <file>', 'CA certificate (PEM) for an mqtts:// broker')
     .option('--credentials <file>', 'the per-pump and gateway credentials the external broker was provisioned with (infusim fleet --write-credentials)')
@@ -54,9 +60,10 @@ export function transportFromFlags(f: TransportFlags, log?: (line: string) => vo
   if (kind !== 'mqtt') return `--transport is inproc or mqtt (got "${kind}")`;
   if (mosquitto && f.broker !== undefined) return '--mosquitto starts the run\'s own broker; --broker names someone else\'s: one or the other';
   if (f.broker !== undefined && f.brokerPort !== undefined) return '--broker-port is for the embedded broker or --mosquitto; an external one is named by --broker';
+  if (f.brokerAdmin !== undefined && f.broker?.includes(',')) return '--broker-admin provisions one mosquitto: name one --broker URL (a cluster of several is provisioned by its owner, --credentials <file>)';
   if (f.brokerAdmin !== undefined && f.broker === undefined) return '--broker-admin provisions an external broker: name it with --broker mqtt://host:port';
   if (f.broker !== undefined && f.credentials === undefined && f.brokerAdmin === undefined) return 'an external broker needs the credentials it was provisioned with: --credentials <file> (write them with infusim fleet <scenario> --write-credentials <dir>), or a dynamic security admin to provision it: --broker-admin <file>';
-  if (f.ca !== undefined && !f.broker?.startsWith('mqtts:')) return '--ca goes with an mqtts:// broker';
+  if (f.ca !== undefined && !f.broker?.split(',').some((u) => u.trim().startsWith('mqtts:'))) return '--ca goes with an mqtts:// broker';
   let credentials;
   if (f.credentials !== undefined) {
     try {
@@ -65,7 +72,8 @@ export function transportFromFlags(f: TransportFlags, log?: (line: string) => vo
       return `--credentials ${f.credentials}: ${(e as Error).message}`;
     }
   }
-  const t: MqttTransport = { kind: 'mqtt', brokerUrl: f.broker, brokerPort: f.brokerPort, caFile: f.ca, credentials, site: credentials?.site, log };
+  const urls = f.broker?.split(',').map((u) => u.trim());
+  const t: MqttTransport = { kind: 'mqtt', brokerUrl: urls?.[0], ...(urls && urls.length > 1 ? { brokerUrls: urls } : {}), brokerPort: f.brokerPort, caFile: f.ca, credentials, site: credentials?.site, log };
   if (f.brokerAdmin !== undefined && f.broker !== undefined) {
     let admin;
     try {
@@ -97,7 +105,7 @@ export function formatMqttSummary(m: MqttRunInfo): string {
     `MQTT (${m.broker}, ${m.url})`,
     `  published ${s.published}, received ${s.received}, malformed rejected ${s.malformed}`,
     `  telemetry coalesced while offline ${s.telemetryCoalesced}, held offline (kept in outboxes) ${s.heldOffline}`,
-    `  broker kills ${s.brokerKills}, ${s.brokerDeaths ? `BROKER DIED (unplanned) ${s.brokerDeaths} time(s), restarted, ` : ''}connection cuts ${s.connectionCuts}, reconnects ${s.reconnects}, rogue publishes blocked ${s.rogueBlocked}`,
+    `  broker kills ${s.brokerKills}, ${s.brokerDeaths ? `BROKER DIED (unplanned) ${s.brokerDeaths} time(s), restarted, ` : ''}${s.brokerNodeDeaths ? `broker nodes died ${s.brokerNodeDeaths} (their clients moved to other nodes), ` : ''}connection cuts ${s.connectionCuts}, reconnects ${s.reconnects}, rogue publishes blocked ${s.rogueBlocked}`,
     ...(s.reconnectStorms > 0 ? [`  reconnect storms ${s.reconnectStorms}, pump connections dropped by them ${s.stormDrops}`] : []),
     ...(m.brokerCounters ? [`  broker refused: connections ${m.brokerCounters.connectionsRefused}, client-id takeovers ${m.brokerCounters.takeoversRefused}, oversize packets ${m.brokerCounters.oversizeRefused}, publishes ${m.brokerCounters.publishesDenied}, subscriptions ${m.brokerCounters.subscriptionsDenied}`] : []),
     ...(s.barrierTimeouts > 0 ? [`  messages that never arrived (barrier timeouts) ${s.barrierTimeouts}`] : []),

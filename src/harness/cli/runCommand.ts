@@ -14,6 +14,7 @@ import { loadOrExit2 } from './options.js';
 import { compareFiles, formatComparison } from '../run/compare.js';
 // --- mqtt transport flags (src/harness/cli/mqttOptions.ts) ---
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './mqttOptions.js';
+import { addClusterFlags, applyClusterFlags, type ClusterFlags } from './clusterOptions.js';
 // --- hl7 flags (docs/hl7.md) ---
 import { hostPortOption, portOption } from './portOptions.js';
 // --- monitor flags (docs/monitoring.md) ---
@@ -52,7 +53,7 @@ function loadRunFile(file: string): LoadedScenario | undefined {
   }
 }
 
-interface RunOpts extends TransportFlags {
+interface RunOpts extends TransportFlags, ClusterFlags {
   speed: Speed;
   compare?: string[];
   json?: string;
@@ -84,11 +85,14 @@ export function registerRun(program: Command): void {
     .option('--alerts <file>', "write the traffic monitor's alerts, one JSON line each (a scenario with monitor:, docs/monitoring.md)")
     .option('--syslog <udp|tcp://host:port>', "send the traffic monitor's alerts as syslog (RFC 5424) to a SIEM as they are raised")
     .option('--compare <a.yaml b.yaml...>', 'what-if: run the same seed under two rollout policies, or two monitor settings, and report both side by side (docs/rollout.md, docs/monitoring.md)');
-  addTransportFlags(cmd, true) // --transport mqtt, --broker, --broker-port, --ca, --credentials, --broker-admin, --mosquitto
+  addClusterFlags(addTransportFlags(cmd, true)) // --transport mqtt, --broker, --broker-port, --ca, --credentials, --broker-admin, --mosquitto; --broker-nodes, --redis, --kill-node
     .action(async (file: string, opts: RunOpts) => {
       const loaded = loadRunFile(file);
       if (!loaded) return;
-      const transport = transportFromFlags(opts);
+      const cluster = opts.brokerNodes !== undefined || opts.redis !== undefined || opts.killNode !== undefined;
+      let transport = transportFromFlags({ ...opts, transport: opts.transport ?? (cluster ? 'mqtt' : undefined) });
+      if (typeof transport !== 'string' && transport.kind === 'inproc' && cluster) transport = '--broker-nodes, --redis and --kill-node need --transport mqtt';
+      if (typeof transport !== 'string' && transport.kind === 'mqtt') transport = applyClusterFlags(opts, transport) ?? transport;
       if (typeof transport === 'string') {
         process.stderr.write(`infusim run: ${transport}\n`);
         process.exitCode = 2;

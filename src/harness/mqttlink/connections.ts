@@ -11,6 +11,7 @@ import type { Identity } from '../broker/credentials.js';
 import type { MqttStats } from './mqttStats.js';
 import type { QuiescenceBarrier } from './quiescenceBarrier.js';
 import type { LinkProxy } from './tcpProxy.js';
+import type { ServerAddress } from './nodeSpread.js';
 
 /** How many first connections a batch opens at once. */
 const CONNECT_CONCURRENCY = 200;
@@ -44,12 +45,16 @@ export interface ConnectionsOptions {
   barrier: QuiescenceBarrier;
   mqttStats: MqttStats;
   note: (line: string) => void;
+  /** A broker cluster: an endpoint's nodes, its home first (nodeSpread.ts); undefined: `url` alone. */
+  serversFor?: ((identity: Identity) => ServerAddress[] | undefined) | undefined;
 }
 
 export class Connections {
   /** Set when the network closes: nothing connects any more, and a wait for a connection ends. */
   closed = false;
   private batch: Endpoint[] | undefined;
+  /** Every endpoint that has connected (a node death waits for them all, nodeDied). */
+  private readonly known = new Set<Endpoint>();
 
   constructor(private readonly o: ConnectionsOptions) {}
 
@@ -78,7 +83,10 @@ export class Connections {
     // A proxied pump talks plain TCP to the proxy on loopback; the proxy speaks TLS to an mqtts:// broker.
     const ca = ep.proxied ? undefined : this.o.ca;
     const id = ep.identity;
+    // A proxied pump connects to the proxy, which takes the turns over the nodes itself (tcpProxy.ts).
+    const servers = ep.proxied ? undefined : this.o.serversFor?.(id);
     return {
+      ...(servers ? { servers } : {}),
       clientId: id.clientId,
       username: id.username,
       password: id.password,
@@ -108,6 +116,7 @@ export class Connections {
     const client = mqtt.connect(url, { ...this.clientOptions(ep), clean: !ep.connectedOnce });
     ep.connectedOnce = true;
     ep.client = client;
+    this.known.add(ep);
     let first = true;
     client.on('connect', () => {
       // Nagle's algorithm with delayed ACKs would hold every small message ~40 ms.
@@ -156,6 +165,20 @@ export class Connections {
         resolve();
       };
       this.readyWaiters.add(check);
+    });
+  }
+
+  /**
+   * A broker node died (a cluster, clusterLink.ts): counted and noted, and one op on the barrier
+   * that waits until every endpoint not cut is connected and subscribed again. Those of the dead
+   * node reconnect to the next node on their own (their server list); the others never lost their
+   * connection.
+   */
+  nodeDied(why: string, tMs: number): void {
+    this.o.mqttStats.brokerNodeDeaths++;
+    this.o.note(`broker node died at t=${tMs}: ${why}; its clients reconnect to the other nodes`);
+    this.o.barrier.op(async () => {
+      await Promise.all([...this.known].filter((e) => !e.cut && e.client).map((e) => this.waitReady(e)));
     });
   }
 

@@ -32,6 +32,7 @@ import type { BrokerControl } from '../broker/control.js';
 import type { Credentials } from '../broker/credentials.js';
 import { Connections, type Endpoint } from './connections.js';
 import { hasConditions } from './messageShaping.js';
+import { nodeServers, nodeUpstreams } from './nodeSpread.js';
 import { emptyMqttStats, type MqttStats } from './mqttStats.js';
 import { ProxiedLinks } from './proxiedLinks.js';
 import { RestartGate } from './restartGate.js';
@@ -70,6 +71,8 @@ export interface MqttNetworkOptions {
   linkProxyMaxPumps?: number | undefined;
   /** Narrow a pump's ACL on a broker that does not share these credentials (the child-process broker). */
   narrowBrokerAcl?: ((pumpId: string) => Promise<void>) | undefined;
+  /** A broker cluster's node URLs: pumps spread over them, every client fails over to the next (nodeSpread.ts). */
+  nodeUrls?: readonly string[] | undefined;
 }
 
 export class MqttNetwork extends Network {
@@ -83,8 +86,8 @@ export class MqttNetwork extends Network {
   /** Tracks what is in flight and the connection changes pending; hands over each instant's arrivals. */
   private readonly barrier: QuiescenceBarrier;
   private brokerDown = false;
-  /** The pumps' and the gateway's clients (connections.ts). */
-  private readonly connections: Connections;
+  /** The pumps' and the gateway's clients (connections.ts; a broker node's death: clusterLink.ts). */
+  readonly connections: Connections;
   /** Clients that are not the gateway, sending rogue commands (rogueClients.ts). */
   private readonly rogues: RogueClients;
   /** The broker's access policy as the run sees it (shares `legacyOpen` with the embedded broker's). */
@@ -114,7 +117,7 @@ export class MqttNetwork extends Network {
     });
     this.proxiedLinks = new ProxiedLinks(
       seed,
-      { url: o.url, ca, linkDefaults, linkPumps: o.linkPumps, linkProxyMaxPumps: o.linkProxyMaxPumps, externalGateway: o.externalGateway },
+      { url: o.url, ca, linkDefaults, linkPumps: o.linkPumps, linkProxyMaxPumps: o.linkProxyMaxPumps, externalGateway: o.externalGateway, upstreamsFor: nodeUpstreams(o.nodeUrls, o.credentials) },
       {
         world: w,
         barrier: this.barrier,
@@ -128,7 +131,7 @@ export class MqttNetwork extends Network {
       },
     );
     const note = (line: string): void => this.note(line);
-    this.connections = new Connections({ url: o.url, ca, reconnectPeriodMs: o.reconnectPeriodMs, proxy: () => this.proxiedLinks.proxy, barrier: this.barrier, mqttStats: this.mqttStats, note });
+    this.connections = new Connections({ url: o.url, ca, reconnectPeriodMs: o.reconnectPeriodMs, proxy: () => this.proxiedLinks.proxy, barrier: this.barrier, mqttStats: this.mqttStats, note, serversFor: nodeServers(o.nodeUrls, o.credentials) });
     this.policy = new AccessPolicy(o.credentials);
     this.rogues = new RogueClients({ url: o.url, ca, credentials: o.credentials, policy: this.policy, barrier: this.barrier, mqttStats: this.mqttStats, stats: this.stats, note, segmentOf: (id) => (this.pumps.has(id) ? this.segmentOf(id) : undefined) });
   }

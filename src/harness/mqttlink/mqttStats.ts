@@ -14,6 +14,8 @@ export interface MqttStats {
   brokerKills: number;
   /** Unplanned broker deaths (a child-process broker that died without the run asking); each restarted. */
   brokerDeaths: number;
+  /** Nodes of a broker cluster that died (killed from outside or by the run's node kill); not restarted, their clients went to other nodes. */
+  brokerNodeDeaths: number;
   connectionCuts: number;
   /** Reconnect storms, and the pump connections they dropped (each reconnects; counted in `reconnects` too). */
   reconnectStorms: number;
@@ -37,7 +39,7 @@ export interface MqttStats {
 export function emptyMqttStats(): MqttStats {
   return {
     published: 0, received: 0, malformed: 0, telemetryCoalesced: 0, heldOffline: 0, barrierTimeouts: 0,
-    reconnects: 0, brokerKills: 0, brokerDeaths: 0, connectionCuts: 0, reconnectStorms: 0, stormDrops: 0, rogueBlocked: 0, presenceOnline: 0, presenceOffline: 0,
+    reconnects: 0, brokerKills: 0, brokerDeaths: 0, brokerNodeDeaths: 0, connectionCuts: 0, reconnectStorms: 0, stormDrops: 0, rogueBlocked: 0, presenceOnline: 0, presenceOffline: 0,
     linkProxyPumps: 0, linkProxyOverLimit: 0, framesDelayed: 0, framesDropped: 0, framesDuplicated: 0,
   };
 }

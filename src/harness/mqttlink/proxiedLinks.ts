@@ -28,6 +28,8 @@ export interface ProxiedLinksOptions {
   linkPumps?: ReadonlySet<string> | undefined;
   linkProxyMaxPumps?: number | undefined;
   externalGateway?: boolean | undefined;
+  /** A broker cluster: a pump's nodes, its home first (nodeSpread.ts); the proxy connects to them in turn. */
+  upstreamsFor?: ((pumpId: string) => readonly string[] | undefined) | undefined;
 }
 
 /** What the proxied links need from the network that owns them. */
@@ -89,7 +91,7 @@ export class ProxiedLinks {
     }
     this.h.mqttStats.linkProxyPumps++;
     this.linkProxy ??= new LinkProxy(
-      { upstreamUrl: this.o.url, ca: this.o.ca, log: (l) => this.h.note(l) },
+      { upstreamUrl: this.o.url, upstreamsFor: this.o.upstreamsFor, ca: this.o.ca, log: (l) => this.h.note(l) },
       { pumpOf: (clientId) => this.proxiedClients.get(clientId), onPublish: (c, dir, frame, pub) => this.onProxiedPublish(c, dir, frame, pub), admission: () => this.h.admission() },
     );
     return true;

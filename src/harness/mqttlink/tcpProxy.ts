@@ -36,6 +36,11 @@ export interface LinkProxyHooks {
 export interface LinkProxyOptions {
   /** The broker: mqtt://host:port or mqtts://host:port. */
   upstreamUrl: string;
+  /**
+   * A broker cluster: a pump's nodes, its home first. Each new connection of the pump goes to the
+   * next one in turn (as mqtt.js does with its server list), so a pump whose node died reaches another.
+   */
+  upstreamsFor?: ((pumpId: string) => readonly string[] | undefined) | undefined;
   /** PEM CA for an mqtts:// broker. */
   ca?: Buffer | undefined;
   log?: ((line: string) => void) | undefined;
@@ -50,6 +55,8 @@ export class LinkProxy {
   private readonly open = new Set<Connection>();
   /** Connections accepted since the start (each a pump connecting or reconnecting). */
   accepted = 0;
+  /** How many connections to the broker each pump has had (the turn in its upstream list). */
+  private readonly turns = new Map<string, number>();
 
   constructor(
     private readonly o: LinkProxyOptions,
@@ -87,9 +94,18 @@ export class LinkProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
+  /** The broker a pump's new connection goes to. */
+  private upstream(pumpId: string): string {
+    const list = this.o.upstreamsFor?.(pumpId);
+    if (!list || list.length === 0) return this.o.upstreamUrl;
+    const turn = this.turns.get(pumpId) ?? 0;
+    this.turns.set(pumpId, turn + 1);
+    return list[turn % list.length] as string;
+  }
+
   private accept(pumpSide: net.Socket): void {
     this.accepted++;
-    const c = new Connection(pumpSide, this.o, this.hooks, () => this.open.delete(c));
+    const c = new Connection(pumpSide, this.o, this.hooks, () => this.open.delete(c), (pumpId) => this.upstream(pumpId));
     this.open.add(c);
   }
 }
@@ -108,6 +124,7 @@ class Connection implements ProxiedConnection {
     private readonly o: LinkProxyOptions,
     private readonly hooks: LinkProxyHooks,
     private readonly onClosed: () => void,
+    private readonly upstream: (pumpId: string) => string,
   ) {
     pumpSide.setNoDelay(true);
     pumpSide.on('data', (chunk: Buffer) => this.fromPump(chunk));
@@ -203,7 +220,7 @@ class Connection implements ProxiedConnection {
   }
 
   private connectBroker(): net.Socket {
-    const u = new URL(this.o.upstreamUrl);
+    const u = new URL(this.upstream(this.pumpId));
     const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
     const s =
       u.protocol === 'mqtts:'

@@ -15,8 +15,9 @@ import { linkProxyBudget, openFileLimit } from './fdBudget.js';
 import type { BrokerControl, OwnedBroker } from '../broker/control.js';
 import { MqttNetwork, type MqttStats } from './mqttNetwork.js';
 import { siteLevel } from '../contract/topics.js';
+import { startClusterFor, wireCluster, type ClusterTransport } from './clusterLink.js';
 
-export interface MqttTransport {
+export interface MqttTransport extends ClusterTransport {
   kind: 'mqtt';
   /** mqtt://host:port or mqtts://host:port of an external broker; default: the embedded broker. */
   brokerUrl?: string | undefined;
@@ -113,7 +114,9 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
   const site = t.site ?? siteLevel(scenarioName);
   const creds = t.credentials ?? generateCredentials(site, fleet.map((f) => ({ pumpId: f.id, unit: f.unit, profile: f.profile })));
   let broker: RunBroker | undefined;
-  let url = t.brokerUrl;
+  // A cluster (clusterLink.ts): the run's own nodes over Redis, or an external cluster's node URLs; the first is the run's URL.
+  const cluster = await startClusterFor(creds, t);
+  let url = cluster.urls?.[0] ?? t.brokerUrl;
   let control = t.brokerControl;
   let owned: OwnedBroker | undefined;
   const placement = url === undefined && !t.startBroker ? chooseBrokerPlacement(fleet.length, t) : undefined;
@@ -131,9 +134,10 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
   } else if (t.provision) {
     await t.provision(creds);
   }
-  const network = new MqttNetwork(world, seed, defaults, { url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway, linkPumps, linkProxyMaxPumps: t.linkProxyMaxPumps ?? linkProxyBudget(fleet.length, placement === 'in-process', openFileLimit()), narrowBrokerAcl: broker instanceof ChildProcessBroker ? (id) => (broker as ChildProcessBroker).narrowAcl(id) : undefined });
+  const network = new MqttNetwork(world, seed, defaults, { url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway, linkPumps, linkProxyMaxPumps: t.linkProxyMaxPumps ?? linkProxyBudget(fleet.length, placement === 'in-process', openFileLimit()), nodeUrls: cluster.urls, narrowBrokerAcl: broker instanceof ChildProcessBroker ? (id) => (broker as ChildProcessBroker).narrowAcl(id) : undefined });
   // A death of a broker the run started itself (--mosquitto) is reported like the child-process broker's.
   owned?.onDeath?.((why) => network.brokerDied(why));
+  wireCluster(world, network, cluster, t.nodeKills);
   let steps = 0;
   const advance = async (untilMs: number): Promise<void> => {
     await network.settle();
@@ -152,11 +156,12 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
     network,
     broker,
     advance,
-    info: () => ({ broker: broker ? (placement === 'child-process' ? 'embedded aedes (child process)' : 'embedded aedes') : (owned?.name ?? t.brokerName ?? 'external'), placement: placement ?? 'external', url: url as string, stats: network.mqttStats, brokerCounters: broker?.counters, log: network.log }),
+    info: () => ({ broker: broker ? (placement === 'child-process' ? 'embedded aedes (child process)' : 'embedded aedes') : (owned?.name ?? cluster.name ?? t.brokerName ?? 'external'), placement: placement ?? 'external', url: url as string, stats: network.mqttStats, brokerCounters: broker?.counters, log: network.log }),
     close: async () => {
       await network.close();
       if (broker) await broker.close();
       else if (owned) await owned.close();
+      else if (cluster.own) await cluster.own.close();
       else if (t.deprovision) await t.deprovision(creds);
     },
   };

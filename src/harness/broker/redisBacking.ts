@@ -1,0 +1,96 @@
+/**
+ * What an aedes node of a cluster shares with the others through Redis (docs/scale.md):
+ * `mqemitter-redis` carries every message to every node (each delivers it to its own clients), and
+ * `aedes-persistence-redis` keeps sessions, subscriptions, QoS 1 messages queued for offline
+ * clients, retained messages and last wills. Both are CommonJS without types for the persistence:
+ * loaded through require.
+ */
+import { createRequire } from 'node:module';
+import { Redis } from 'ioredis';
+
+const require = createRequire(import.meta.url);
+
+/** How often a cluster node says it is alive; a node silent for 3 of these is dead, and another node publishes its clients' last wills (aedes). */
+export const CLUSTER_HEARTBEAT_MS = 2000;
+
+export interface SharedBacking {
+  persistence: object;
+  mq: object;
+  heartbeatIntervalMs: number;
+}
+
+/** ioredis options from redis://[:password@]host:port[/db]. */
+export function redisOptions(url: string): { host: string; port: number; password?: string; db?: number } {
+  const u = new URL(url);
+  if (u.protocol !== 'redis:') throw new RangeError(`a Redis URL is redis://host:port (got "${url}")`);
+  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
+  if (db !== undefined && !Number.isInteger(db)) throw new RangeError(`the Redis database in "${url}" is not a number`);
+  return {
+    host: u.hostname || '127.0.0.1',
+    port: u.port ? Number(u.port) : 6379,
+    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+    ...(db !== undefined ? { db } : {}),
+  };
+}
+
+interface Sub {
+  topic: string;
+}
+/** The part of aedes-persistence's interface that stores a client's subscriptions. */
+interface SubscriptionStore {
+  addSubscriptions(client: { id: string }, subs: Sub[], cb?: (err?: Error | null) => void): Promise<unknown> | undefined;
+}
+
+/**
+ * aedes 1.2 stores a SUBSCRIBE's subscriptions once per filter in it, each time the whole list
+ * (lib/handlers/subscribe.js, storeSubscriptions), and aedes-persistence's broadcast waits for
+ * its own `$SYS/sub/add` message under the key client id + first filter, one waiter per key
+ * (broadcastPersistence.js): the second call replaces the first's waiter, which never resolves,
+ * so a persistent session's SUBSCRIBE of two filters or more never got its SUBACK over Redis.
+ * Calls with the same list share one store; a different list under the same key waits for the
+ * one before it.
+ */
+export function oneStorePerSubscribe(p: SubscriptionStore): void {
+  const add = p.addSubscriptions.bind(p);
+  const inFlight = new Map<string, { list: string; done: Promise<unknown> }>();
+  p.addSubscriptions = (client, subs, cb) => {
+    if (cb) return add(client, subs, cb);
+    const key = `${client.id}\u0000${subs[0]?.topic ?? ''}`;
+    const list = subs.map((s) => s.topic).join('\u0000');
+    const before = inFlight.get(key);
+    if (before?.list === list) return before.done;
+    const done = (before ? before.done.catch(() => undefined) : Promise.resolve()).then(() => add(client, subs));
+    const entry = { list, done };
+    inFlight.set(key, entry);
+    const forget = (): void => {
+      if (inFlight.get(key) === entry) inFlight.delete(key);
+    };
+    done.then(forget, forget);
+    return done;
+  };
+}
+
+export function redisBacking(url: string, onRedisError?: (line: string) => void): SharedBacking {
+  const opts = redisOptions(url);
+  const persistenceFactory = require('aedes-persistence-redis') as (o: object) => SubscriptionStore;
+  const mqFactory = require('mqemitter-redis') as (o: object) => { state: NodeJS.EventEmitter };
+  // Redis unreachable: mqemitter-redis emits 'error' on `state`, which without a listener ended the
+  // node's process (a Redis kill took every node down), and the persistence's connection printed
+  // every failed reconnection. Said once per outage; ioredis reconnects on its own.
+  let told = false;
+  const tell = (e: Error): void => {
+    if (told) return;
+    told = true;
+    onRedisError?.(`Redis ${opts.host}:${opts.port}: ${e.message}`);
+  };
+  const conn = new Redis(opts);
+  conn.on('error', tell);
+  conn.on('ready', () => {
+    told = false;
+  });
+  const persistence = persistenceFactory({ conn });
+  oneStorePerSubscribe(persistence);
+  const mq = mqFactory({ ...opts });
+  mq.state.on('error', tell);
+  return { persistence, mq, heartbeatIntervalMs: CLUSTER_HEARTBEAT_MS };
+}
