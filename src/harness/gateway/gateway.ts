@@ -10,7 +10,7 @@ import { signEnvelope, type RemoteEnvelope } from '../../sim/security/remoteComm
 import type { PumpEvent } from '../../sim/trace/events.js';
 import { ackText, UPDATE_PREFIX, type AckAuth, type UpdatePayload, type UpMessage } from '../link/messages.js';
 import type { Network } from '../link/network.js';
-import { ackKeyFor, ackMac } from '../link/signedDown.js';
+import { ackKeyFor, IssuedAck } from '../link/signedDown.js';
 import type { World } from '../world/world.js';
 
 export interface IngestedEvent {
@@ -170,8 +170,7 @@ export class Gateway {
   private ackAuth(pumpId: string, r: PumpRecord, text: string): AckAuth {
     const now = this.world.nowMs;
     r.ackKey ??= ackKeyFor(this.privateKey, pumpId);
-    const f = { counter: ++r.ackCounter, issuedMs: now, expiresMs: now + this.commandTtlMs };
-    return { ...f, mac: ackMac(r.ackKey, pumpId, f, text) };
+    return new IssuedAck(r.ackKey, pumpId, { counter: ++r.ackCounter, issuedMs: now, expiresMs: now + this.commandTtlMs }, text);
   }
 
   private ingest(pumpId: string, r: PumpRecord, seq: number, event: PumpEvent): void {
