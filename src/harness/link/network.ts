@@ -6,7 +6,7 @@
  */
 import { Prng } from '../../sim/time/prng.js';
 import { loseNext } from './lossModel.js';
-import type { World } from '../world/world.js';
+import type { Task, World } from '../world/world.js';
 import type { DownMessage, UpMessage } from './messages.js';
 
 export interface LinkConditions {
@@ -185,8 +185,9 @@ export class Network {
   }
 
   sendUp(m: UpMessage): void {
-    this.tap?.message('up', m, m.pumpId, this.link(m.pumpId).segment);
-    this.transmit(m.pumpId, 'up', () => this.reachable(m.pumpId), () => this.toGateway(m));
+    const l = this.link(m.pumpId);
+    this.tap?.message('up', m, m.pumpId, l.segment);
+    this.transmit(l, m.pumpId, 'up', false, m, undefined);
   }
 
   sendDown(m: DownMessage): void {
@@ -197,10 +198,26 @@ export class Network {
       const segment = this.link(m.pumpId).segment;
       this.tap.message('down', m, via?.clientId ?? (m.kind === 'command' && m.source === 'rogue' ? 'rogue' : 'gateway'), via ? (via.segment ?? segment) : m.kind === 'command' && m.source === 'rogue' ? segment : '');
     }
-    const path = m.kind === 'command' && m.source === 'rogue' ? () => this.reachableByOthers(m.pumpId) : () => this.reachable(m.pumpId);
+    const rogue = m.kind === 'command' && m.source === 'rogue';
     // The receiver sees what a wire would carry: the sender's claim, not who sent it.
     const seen: DownMessage = m.kind === 'command' && m.claim !== undefined ? { ...m, source: m.claim, claim: undefined } : m;
-    this.transmit(m.pumpId, 'down', path, () => handler(seen));
+    this.transmit(this.link(m.pumpId), m.pumpId, 'down', rogue, seen, handler);
+  }
+
+  /** Can this message pass now: a rogue client's by its own path, everything else between pump and gateway. */
+  private canPass(pumpId: string, rogue: boolean): boolean {
+    return rogue ? this.reachableByOthers(pumpId) : this.reachable(pumpId);
+  }
+
+  /** A message arrives (a Delivery comes due): lost if a partition started while it was in flight. */
+  arrive(d: Delivery): void {
+    if (!this.canPass(d.pumpId, d.rogue)) {
+      this.stats.lost++;
+      return;
+    }
+    this.stats.delivered++;
+    if (d.handler) d.handler(d.message as DownMessage);
+    else this.toGateway(d.message as UpMessage);
   }
 
   private link(pumpId: string): LinkState {
@@ -213,10 +230,10 @@ export class Network {
     return loseNext(l.conditions, l, this.prng);
   }
 
-  private transmit(pumpId: string, dir: 'up' | 'down', canPass: () => boolean, deliver: () => void): void {
-    const l = this.link(pumpId);
+  /** `handler`: the pump's, for a message down; none for a message up (the gateway's, at arrival). */
+  private transmit(l: LinkState, pumpId: string, dir: 'up' | 'down', rogue: boolean, message: UpMessage | DownMessage, handler: ((m: DownMessage) => void) | undefined): void {
     this.stats.sent++;
-    if (!canPass() || this.lose(l)) {
+    if (!this.canPass(pumpId, rogue) || this.lose(l)) {
       this.stats.lost++;
       return;
     }
@@ -236,15 +253,28 @@ export class Network {
         atMs = Math.max(atMs, l.lastDownMs);
         l.lastDownMs = atMs;
       }
-      this.world.at(atMs, () => {
-        // A partition that starts while a message is in flight drops it.
-        if (!canPass()) {
-          this.stats.lost++;
-          return;
-        }
-        this.stats.delivered++;
-        deliver();
-      });
+      // A partition that starts while a message is in flight drops it (arrive).
+      this.world.at(atMs, new Delivery(this, pumpId, rogue, message, handler));
     }
+  }
+}
+
+/**
+ * A message on its way: one object, the world's task for its arrival (issue 20: it took three
+ * closures and their context a message, and the garbage collector a share that grew with the fleet).
+ */
+class Delivery implements Task {
+  constructor(
+    private readonly network: Network,
+    readonly pumpId: string,
+    /** A rogue client's command: it passes by its own path (Network.reachableByOthers). */
+    readonly rogue: boolean,
+    readonly message: UpMessage | DownMessage,
+    /** The pump's handler for a message down; undefined for a message up (to the gateway). */
+    readonly handler: ((m: DownMessage) => void) | undefined,
+  ) {}
+
+  run(): void {
+    this.network.arrive(this);
   }
 }

@@ -75,6 +75,8 @@ export class PumpAgent {
   /** Update messages refused (recorded as remote commands too). */
   updatesRefused = 0;
   private stopped = false;
+  /** The telemetry cycle's next step (one function for the agent's life, not one a tick). */
+  private readonly tickTask = (): void => this.tick();
   private readonly updateGuard: RemoteGuard;
   private readonly ackGuard: AckGuard;
 
@@ -98,7 +100,7 @@ export class PumpAgent {
   /** Start the telemetry cycle (offset so a fleet does not speak all at once). */
   start(offsetMs: number): void {
     this.lastHeardMs = this.world.nowMs;
-    this.world.at(this.world.nowMs + offsetMs, () => this.tick());
+    this.world.at(this.world.nowMs + offsetMs, this.tickTask);
   }
 
   stop(): void {
@@ -152,7 +154,7 @@ export class PumpAgent {
       if (budget-- <= 0) break;
       if (now - e.lastSentMs >= this.retransmitMs) this.send(e);
     }
-    this.world.at(now + this.options.telemetryEveryMs, () => this.tick());
+    this.world.at(now + this.options.telemetryEveryMs, this.tickTask);
   }
 
   /** Total acknowledgements refused. */

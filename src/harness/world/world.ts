@@ -15,9 +15,25 @@ export interface WorldPump {
   version: number;
 }
 
-type Entry =
-  | { atMs: number; seq: number; kind: 'wake'; slot: WorldPump; version: number }
-  | { atMs: number; seq: number; kind: 'action'; run: (world: World) => void };
+/** Something scheduled that is an object of its own (a message on its way): no closure to build for it. */
+export interface Task {
+  run(world: World): void;
+}
+
+/**
+ * One queue entry, one shape for both kinds (issue 20: a pump's wake, or an action: a function
+ * or a Task): the heap compares entries of one hidden class.
+ */
+class Entry {
+  seq = 0;
+  constructor(
+    readonly atMs: number,
+    /** A wake of this pump at this version of its schedule; null for an action. */
+    readonly slot: WorldPump | null,
+    readonly version: number,
+    readonly action: ((world: World) => void) | Task | null,
+  ) {}
+}
 
 export interface WorldStats {
   wakes: number;
@@ -31,6 +47,9 @@ export type CommandSink = (pumpId: string, c: PumpCommand, r: Reply, source: str
 /** Called after every step of a pump (a command or a wake), before its events are handed on. */
 /** `sync`: the pump was brought to now right before a command (a checker must take a fresh look). */
 export type StepHook = (slot: WorldPump, step: { cmd?: PumpCommand | undefined; reply?: Reply | undefined; sync?: boolean }) => PumpEvent[] | undefined;
+
+/** The step of a wake or a touch: nothing but time (one object, never written to). */
+const NO_STEP: Parameters<StepHook>[1] = Object.freeze({});
 
 export class World {
   private nowMsValue = 0;
@@ -81,8 +100,8 @@ export class World {
   }
 
   /** Schedule an action at an absolute instant (not before now). */
-  at(atMs: number, run: (world: World) => void): void {
-    this.queue.push({ atMs: Math.max(atMs, this.nowMsValue), kind: 'action', run });
+  at(atMs: number, run: ((world: World) => void) | Task): void {
+    this.queue.push(new Entry(Math.max(atMs, this.nowMsValue), null, 0, run));
   }
 
   /** Run a command on a pump now; its events reach the sinks and its wake is rescheduled. */
@@ -107,7 +126,7 @@ export class World {
   touch(slot: WorldPump): void {
     if (slot.pump.nowMs < this.nowMsValue) {
       slot.pump.advanceTo(this.nowMsValue);
-      this.flush(slot, {});
+      this.flush(slot, NO_STEP);
     }
   }
 
@@ -123,15 +142,18 @@ export class World {
       if (!e || e.atMs > untilMs) break;
       this.queue.pop();
       this.nowMsValue = e.atMs;
-      if (e.kind === 'wake') {
-        if (e.version !== e.slot.version) continue;
+      const slot = e.slot;
+      if (slot !== null) {
+        if (e.version !== slot.version) continue;
         this.stats.wakes++;
-        e.slot.pump.advanceTo(e.atMs);
-        this.flush(e.slot, {});
-        this.reschedule(e.slot);
+        slot.pump.advanceTo(e.atMs);
+        this.flush(slot, NO_STEP);
+        this.reschedule(slot);
       } else {
         this.stats.actions++;
-        e.run(this);
+        const a = e.action!;
+        if (typeof a === 'function') a(this);
+        else a.run(this);
       }
     }
     this.nowMsValue = Math.max(this.nowMsValue, untilMs);
@@ -147,6 +169,6 @@ export class World {
   private reschedule(slot: WorldPump): void {
     slot.version++;
     const next = slot.pump.nextWakeMs();
-    if (next < Infinity) this.queue.push({ atMs: next, kind: 'wake', slot, version: slot.version });
+    if (next < Infinity) this.queue.push(new Entry(next, slot, slot.version, null));
   }
 }
