@@ -10,7 +10,7 @@ import { signEnvelope, type RemoteEnvelope } from '../../sim/security/remoteComm
 import type { PumpEvent } from '../../sim/trace/events.js';
 import { ackText, UPDATE_PREFIX, type AckAuth, type UpdatePayload, type UpMessage } from '../link/messages.js';
 import type { Network } from '../link/network.js';
-import { ackKeyFor, IssuedAck } from '../link/signedDown.js';
+import { ackKeyFor, IssuedAck, keyIdOf } from '../link/signedDown.js';
 import type { World } from '../world/world.js';
 
 export interface IngestedEvent {
@@ -36,6 +36,8 @@ interface PumpRecord {
   ackCounter: number;
   /** The key of this pump's acknowledgements (ackKeyFor). */
   ackKey?: Buffer | undefined;
+  /** keyIdOf(ackKey), kept with it. */
+  ackKeyId?: string | undefined;
   lastEnvelope?: RemoteEnvelope | undefined;
   /** Active high-priority alarms: id → raised time, escalation level reached. */
   highAlarms: Map<string, { raisedMs: number; level: number }>;
@@ -169,8 +171,11 @@ export class Gateway {
   /** The signature, counter and expiry of an acknowledgement. */
   private ackAuth(pumpId: string, r: PumpRecord, text: string): AckAuth {
     const now = this.world.nowMs;
-    r.ackKey ??= ackKeyFor(this.privateKey, pumpId);
-    return new IssuedAck(r.ackKey, pumpId, { counter: ++r.ackCounter, issuedMs: now, expiresMs: now + this.commandTtlMs }, text);
+    if (!r.ackKey || r.ackKeyId === undefined) {
+      r.ackKey = ackKeyFor(this.privateKey, pumpId);
+      r.ackKeyId = keyIdOf(r.ackKey);
+    }
+    return new IssuedAck(r.ackKey, pumpId, { counter: ++r.ackCounter, issuedMs: now, expiresMs: now + this.commandTtlMs }, text, r.ackKeyId);
   }
 
   private ingest(pumpId: string, r: PumpRecord, seq: number, event: PumpEvent): void {

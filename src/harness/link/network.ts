@@ -52,6 +52,8 @@ interface LinkState {
   conditions: LinkConditions;
   partitioned: number;
   burstBad: boolean;
+  /** The pump's handler of messages down. */
+  handler: (m: DownMessage) => void;
 }
 
 export class Network {
@@ -63,7 +65,6 @@ export class Network {
   private toGateway: (m: UpMessage) => void = () => undefined;
   /** The traffic monitor, when the scenario has one (docs/monitoring.md). */
   tap: WireTap | undefined;
-  private readonly toPump = new Map<string, (m: DownMessage) => void>();
 
   constructor(
     private readonly world: World,
@@ -78,8 +79,7 @@ export class Network {
   }
 
   attachPump(pumpId: string, segment: string, handler: (m: DownMessage) => void): void {
-    this.links.set(pumpId, { segment, lastUpMs: 0, lastDownMs: 0, conditions: { ...this.defaults }, partitioned: 0, burstBad: false });
-    this.toPump.set(pumpId, handler);
+    this.links.set(pumpId, { segment, lastUpMs: 0, lastDownMs: 0, conditions: { ...this.defaults }, partitioned: 0, burstBad: false, handler });
   }
 
   segmentOf(pumpId: string): string {
@@ -139,7 +139,10 @@ export class Network {
 
   /** Can a message cross between this pump and the gateway right now? */
   reachable(pumpId: string): boolean {
-    const l = this.link(pumpId);
+    return this.linkUp(this.link(pumpId));
+  }
+
+  private linkUp(l: LinkState): boolean {
     return l.partitioned <= 0 && (this.segmentDown.get(l.segment) ?? 0) <= 0 && this.gatewayUp;
   }
 
@@ -191,27 +194,27 @@ export class Network {
   }
 
   sendDown(m: DownMessage): void {
-    const handler = this.toPump.get(m.pumpId);
-    if (!handler) return;
+    const l = this.links.get(m.pumpId);
+    if (!l) return;
     if (this.tap) {
       const via = m.kind === 'command' ? m.via : undefined;
-      const segment = this.link(m.pumpId).segment;
+      const segment = l.segment;
       this.tap.message('down', m, via?.clientId ?? (m.kind === 'command' && m.source === 'rogue' ? 'rogue' : 'gateway'), via ? (via.segment ?? segment) : m.kind === 'command' && m.source === 'rogue' ? segment : '');
     }
     const rogue = m.kind === 'command' && m.source === 'rogue';
     // The receiver sees what a wire would carry: the sender's claim, not who sent it.
     const seen: DownMessage = m.kind === 'command' && m.claim !== undefined ? { ...m, source: m.claim, claim: undefined } : m;
-    this.transmit(this.link(m.pumpId), m.pumpId, 'down', rogue, seen, handler);
+    this.transmit(l, m.pumpId, 'down', rogue, seen, l.handler);
   }
 
   /** Can this message pass now: a rogue client's by its own path, everything else between pump and gateway. */
-  private canPass(pumpId: string, rogue: boolean): boolean {
-    return rogue ? this.reachableByOthers(pumpId) : this.reachable(pumpId);
+  private canPass(l: LinkState, pumpId: string, rogue: boolean): boolean {
+    return rogue ? this.reachableByOthers(pumpId) : this.linkUp(l);
   }
 
   /** A message arrives (a Delivery comes due): lost if a partition started while it was in flight. */
   arrive(d: Delivery): void {
-    if (!this.canPass(d.pumpId, d.rogue)) {
+    if (!this.canPass(d.link, d.pumpId, d.rogue)) {
       this.stats.lost++;
       return;
     }
@@ -233,7 +236,7 @@ export class Network {
   /** `handler`: the pump's, for a message down; none for a message up (the gateway's, at arrival). */
   private transmit(l: LinkState, pumpId: string, dir: 'up' | 'down', rogue: boolean, message: UpMessage | DownMessage, handler: ((m: DownMessage) => void) | undefined): void {
     this.stats.sent++;
-    if (!this.canPass(pumpId, rogue) || this.lose(l)) {
+    if (!this.canPass(l, pumpId, rogue) || this.lose(l)) {
       this.stats.lost++;
       return;
     }
@@ -254,7 +257,7 @@ export class Network {
         l.lastDownMs = atMs;
       }
       // A partition that starts while a message is in flight drops it (arrive).
-      this.world.at(atMs, new Delivery(this, pumpId, rogue, message, handler));
+      this.world.at(atMs, new Delivery(this, l, pumpId, rogue, message, handler));
     }
   }
 }
@@ -266,6 +269,8 @@ export class Network {
 class Delivery implements Task {
   constructor(
     private readonly network: Network,
+    /** The pump's link (its state at arrival decides). */
+    readonly link: LinkState,
     readonly pumpId: string,
     /** A rogue client's command: it passes by its own path (Network.reachableByOthers). */
     readonly rogue: boolean,
