@@ -6,7 +6,7 @@
  */
 import { Prng } from '../../sim/time/prng.js';
 import { loseNext } from './lossModel.js';
-import type { Task, World } from '../world/world.js';
+import { Timer, type World } from '../world/world.js';
 import type { DownMessage, UpMessage } from './messages.js';
 
 export interface LinkConditions {
@@ -257,17 +257,18 @@ export class Network {
         l.lastDownMs = atMs;
       }
       // A partition that starts while a message is in flight drops it (arrive).
-      this.world.at(atMs, new Delivery(this, l, pumpId, rogue, message, handler));
+      this.world.schedule(new Delivery(atMs, this, l, pumpId, rogue, message, handler));
     }
   }
 }
 
 /**
- * A message on its way: one object, the world's task for its arrival (issue 20: it took three
+ * A message on its way: one object, its own entry in the world's queue (issue 20: it took three
  * closures and their context a message, and the garbage collector a share that grew with the fleet).
  */
-class Delivery implements Task {
+class Delivery extends Timer {
   constructor(
+    atMs: number,
     private readonly network: Network,
     /** The pump's link (its state at arrival decides). */
     readonly link: LinkState,
@@ -277,9 +278,11 @@ class Delivery implements Task {
     readonly message: UpMessage | DownMessage,
     /** The pump's handler for a message down; undefined for a message up (to the gateway). */
     readonly handler: ((m: DownMessage) => void) | undefined,
-  ) {}
+  ) {
+    super(atMs, null, 0, null);
+  }
 
-  run(): void {
+  override fire(): void {
     this.network.arrive(this);
   }
 }

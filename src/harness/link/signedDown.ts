@@ -100,7 +100,10 @@ export class IssuedAck implements AckFields {
   readonly counter: number;
   readonly issuedMs: number;
   readonly expiresMs: number;
-  readonly #fields: AckFields;
+  /** The issued values (the public fields could be written over). */
+  readonly #counter: number;
+  readonly #issuedMs: number;
+  readonly #expiresMs: number;
   readonly #key: Buffer;
   readonly #keyId: string;
   readonly #pumpId: string;
@@ -114,7 +117,9 @@ export class IssuedAck implements AckFields {
     this.counter = f.counter;
     this.issuedMs = f.issuedMs;
     this.expiresMs = f.expiresMs;
-    this.#fields = f;
+    this.#counter = f.counter;
+    this.#issuedMs = f.issuedMs;
+    this.#expiresMs = f.expiresMs;
     this.#key = key;
     this.#keyId = keyId;
     this.#pumpId = pumpId;
@@ -122,7 +127,7 @@ export class IssuedAck implements AckFields {
   }
 
   get mac(): string | undefined {
-    if (this.#mac === undefined && !this.#overwritten) this.#mac = ackMac(this.#key, this.#pumpId, this.#fields, this.#text);
+    if (this.#mac === undefined && !this.#overwritten) this.#mac = ackMac(this.#key, this.#pumpId, { counter: this.#counter, issuedMs: this.#issuedMs, expiresMs: this.#expiresMs }, this.#text);
     return this.#mac;
   }
 
@@ -133,8 +138,7 @@ export class IssuedAck implements AckFields {
 
   /** Issued for this key (by its bytes), pump and text, and nothing of it changed since. */
   issuedFor(keyId: string, pumpId: string, text: string): boolean {
-    const f = this.#fields;
-    return !this.#overwritten && this.#keyId === keyId && this.#pumpId === pumpId && this.#text === text && this.counter === f.counter && this.issuedMs === f.issuedMs && this.expiresMs === f.expiresMs;
+    return !this.#overwritten && this.#keyId === keyId && this.#pumpId === pumpId && this.#text === text && this.counter === this.#counter && this.issuedMs === this.#issuedMs && this.expiresMs === this.#expiresMs;
   }
 
   /** On the wire (JSON): the fields and the MAC. */

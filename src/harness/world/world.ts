@@ -21,18 +21,28 @@ export interface Task {
 }
 
 /**
- * One queue entry, one shape for both kinds (issue 20: a pump's wake, or an action: a function
- * or a Task): the heap compares entries of one hidden class.
+ * One queue entry (issue 20: a pump's wake, or an action: a function or a Task). Something that
+ * happens often and carries data of its own (a message on its way) extends it and overrides
+ * `fire`, so that it is its own entry: one object an event, no closure.
  */
-class Entry {
+export class Timer {
   seq = 0;
   constructor(
-    readonly atMs: number,
+    /** When it fires (the world clamps it to now when it is scheduled). */
+    public atMs: number,
     /** A wake of this pump at this version of its schedule; null for an action. */
     readonly slot: WorldPump | null,
     readonly version: number,
     readonly action: ((world: World) => void) | Task | null,
   ) {}
+
+  /** An action's turn (a wake is the world's own). */
+  fire(world: World): void {
+    const a = this.action;
+    if (a === null) return;
+    if (typeof a === 'function') a(world);
+    else a.run(world);
+  }
 }
 
 export interface WorldStats {
@@ -53,7 +63,7 @@ const NO_STEP: Parameters<StepHook>[1] = Object.freeze({});
 
 export class World {
   private nowMsValue = 0;
-  private readonly queue = new EventQueue<Entry>();
+  private readonly queue = new EventQueue<Timer>();
   private readonly slots = new Map<string, WorldPump>();
   readonly stats: WorldStats = { wakes: 0, actions: 0, commands: 0, pumpEvents: 0 };
   private readonly sinks: EventSink[] = [];
@@ -101,7 +111,13 @@ export class World {
 
   /** Schedule an action at an absolute instant (not before now). */
   at(atMs: number, run: ((world: World) => void) | Task): void {
-    this.queue.push(new Entry(Math.max(atMs, this.nowMsValue), null, 0, run));
+    this.queue.push(new Timer(Math.max(atMs, this.nowMsValue), null, 0, run));
+  }
+
+  /** Schedule an entry of its own (a Timer subclass) at its `atMs` (not before now). */
+  schedule(timer: Timer): void {
+    if (timer.atMs < this.nowMsValue) timer.atMs = this.nowMsValue;
+    this.queue.push(timer);
   }
 
   /** Run a command on a pump now; its events reach the sinks and its wake is rescheduled. */
@@ -151,9 +167,7 @@ export class World {
         this.reschedule(slot);
       } else {
         this.stats.actions++;
-        const a = e.action!;
-        if (typeof a === 'function') a(this);
-        else a.run(this);
+        e.fire(this);
       }
     }
     this.nowMsValue = Math.max(this.nowMsValue, untilMs);
@@ -169,6 +183,6 @@ export class World {
   private reschedule(slot: WorldPump): void {
     slot.version++;
     const next = slot.pump.nextWakeMs();
-    if (next < Infinity) this.queue.push(new Entry(next, slot, slot.version, null));
+    if (next < Infinity) this.queue.push(new Timer(next, slot, slot.version, null));
   }
 }
