@@ -8,7 +8,7 @@ import { createHash, type KeyObject } from 'node:crypto';
 import type { PumpStatus } from '../../sim/pump/pump.js';
 import { signEnvelope, type RemoteEnvelope } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
-import { ackText, UPDATE_PREFIX, type AckAuth, type UpdatePayload, type UpMessage } from '../link/messages.js';
+import { ackText, STATUS_ACK_TEXT, UPDATE_PREFIX, type AckAuth, type UpdatePayload, type UpMessage } from '../link/messages.js';
 import type { Network } from '../link/network.js';
 import { ackKeyFor, IssuedAck, keyIdOf } from '../link/signedDown.js';
 import type { World } from '../world/world.js';
@@ -159,7 +159,7 @@ export class Gateway {
     r.lastSeenMs = this.world.nowMs;
     if (m.kind === 'status') {
       r.status = m.status;
-      this.network.sendDown({ kind: 'status-ack', pumpId: m.pumpId, auth: this.ackAuth(m.pumpId, r, ackText({ kind: 'status-ack' })) });
+      this.network.sendDown({ kind: 'status-ack', pumpId: m.pumpId, auth: this.ackAuth(m.pumpId, r, STATUS_ACK_TEXT) });
       return;
     }
     if (m.kind === 'command-ack') return;
