@@ -15,13 +15,8 @@ export interface WorldPump {
   version: number;
 }
 
-/** Something scheduled that is an object of its own (a message on its way): no closure to build for it. */
-export interface Task {
-  run(world: World): void;
-}
-
 /**
- * One queue entry (issue 20: a pump's wake, or an action: a function or a Task). Something that
+ * One queue entry (issue 20: a pump's wake, or an action). Something that
  * happens often and carries data of its own (a message on its way) extends it and overrides
  * `fire`, so that it is its own entry: one object an event, no closure.
  */
@@ -33,15 +28,12 @@ export class Timer {
     /** A wake of this pump at this version of its schedule; null for an action. */
     readonly slot: WorldPump | null,
     readonly version: number,
-    readonly action: ((world: World) => void) | Task | null,
+    readonly action: ((world: World) => void) | null,
   ) {}
 
   /** An action's turn (a wake is the world's own). */
   fire(world: World): void {
-    const a = this.action;
-    if (a === null) return;
-    if (typeof a === 'function') a(world);
-    else a.run(world);
+    this.action?.(world);
   }
 }
 
@@ -110,7 +102,7 @@ export class World {
   }
 
   /** Schedule an action at an absolute instant (not before now). */
-  at(atMs: number, run: ((world: World) => void) | Task): void {
+  at(atMs: number, run: (world: World) => void): void {
     this.queue.push(new Timer(Math.max(atMs, this.nowMsValue), null, 0, run));
   }
 
