@@ -5,6 +5,7 @@
 import { Pump, LARGE_VOLUME_PUMP, SYRINGE_PUMP, loadLibraryFile } from '../dist/index.js';
 import { World } from '../dist/harness/world/world.js';
 import { WardActivity } from '../dist/harness/world/wardActivity.js';
+import { cpus, loadavg } from 'node:os';
 
 const PUMPS = Number(process.env.BENCH_PUMPS ?? 1000);
 const HOURS = Number(process.env.BENCH_HOURS ?? 24);
@@ -35,6 +36,7 @@ export function benchFleetDay() {
   let peakRss = process.memoryUsage().rss;
   let checksum = 0;
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   for (let t = SAMPLE_MS; t <= HOURS * 3_600_000; t += SAMPLE_MS) {
     world.runUntil(t);
     for (const s of slots) {
@@ -45,6 +47,8 @@ export function benchFleetDay() {
     if (t % 3_600_000 === 0) peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuS = (cpu.user + cpu.system) / 1e6;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const st = world.stats;
   const events = st.wakes + st.actions + st.commands + st.pumpEvents + samples;
@@ -55,10 +59,12 @@ export function benchFleetDay() {
   console.log(`  pump events emitted    ${st.pumpEvents}`);
   console.log(`  status samples         ${samples}`);
   console.log(`  simulated events       ${events} (all of the above and scheduled actions)`);
+  console.log(`  CPU time               ${cpuS.toFixed(2)} s (user + system; load ${loadavg()[0].toFixed(2)} on ${cpus().length} CPUs)`);
   console.log(`  events per second      ${(events / wallS).toFixed(0)}  (aim: >= 1,500,000 on a quiet machine)`);
+  console.log(`  events per CPU second  ${(events / cpuS).toFixed(0)}  (steadier than wall time on a shared machine)`);
   console.log(`  peak RSS               ${mb(peakRss)} MB`);
   console.log(`  checksum               ${checksum.toFixed(3)}`);
-  return { wallS, events, eventsPerS: events / wallS, peakRss };
+  return { wallS, cpuS, events, eventsPerS: events / wallS, eventsPerCpuS: events / cpuS, peakRss };
 }
 
 export function benchIdleMemory(n = 10_000) {

@@ -120,10 +120,15 @@ export function encodeDown(m: DownMessage): { leaf: Leaf; payload: string } {
     case 'command':
       return { leaf: 'cmd', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, envelope: m.envelope, from: m.claim ?? m.source }) };
     case 'event-ack':
-      return { leaf: 'acks', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, kind: 'event-ack', uptoSeq: m.uptoSeq, ...m.auth }) };
+      return { leaf: 'acks', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, kind: 'event-ack', uptoSeq: m.uptoSeq, ...ackFields(m.auth) }) };
     case 'status-ack':
-      return { leaf: 'acks', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, kind: 'status-ack', ...m.auth }) };
+      return { leaf: 'acks', payload: JSON.stringify({ v: 1, pumpId: m.pumpId, kind: 'status-ack', ...ackFields(m.auth) }) };
   }
+}
+
+/** An acknowledgement's authentication as plain fields (the gateway's IssuedAck computes its MAC when read). */
+function ackFields(a: AckAuth | undefined): Partial<AckAuth> {
+  return a ? { counter: a.counter, issuedMs: a.issuedMs, expiresMs: a.expiresMs, mac: a.mac } : {};
 }
 
 export type Decoded<T> = { ok: true; value: T } | { ok: false; error: string };

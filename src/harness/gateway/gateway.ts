@@ -8,9 +8,9 @@ import { createHash, type KeyObject } from 'node:crypto';
 import type { PumpStatus } from '../../sim/pump/pump.js';
 import { signEnvelope, type RemoteEnvelope } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
-import { ackText, UPDATE_PREFIX, type AckAuth, type UpdatePayload, type UpMessage } from '../link/messages.js';
+import { ackText, STATUS_ACK_TEXT, UPDATE_PREFIX, type AckAuth, type UpdatePayload, type UpMessage } from '../link/messages.js';
 import type { Network } from '../link/network.js';
-import { ackKeyFor, ackMac } from '../link/signedDown.js';
+import { ackKeyFor, IssuedAck, keyIdOf } from '../link/signedDown.js';
 import type { World } from '../world/world.js';
 
 export interface IngestedEvent {
@@ -36,6 +36,8 @@ interface PumpRecord {
   ackCounter: number;
   /** The key of this pump's acknowledgements (ackKeyFor). */
   ackKey?: Buffer | undefined;
+  /** keyIdOf(ackKey), kept with it. */
+  ackKeyId?: string | undefined;
   lastEnvelope?: RemoteEnvelope | undefined;
   /** Active high-priority alarms: id → raised time, escalation level reached. */
   highAlarms: Map<string, { raisedMs: number; level: number }>;
@@ -157,7 +159,7 @@ export class Gateway {
     r.lastSeenMs = this.world.nowMs;
     if (m.kind === 'status') {
       r.status = m.status;
-      this.network.sendDown({ kind: 'status-ack', pumpId: m.pumpId, auth: this.ackAuth(m.pumpId, r, ackText({ kind: 'status-ack' })) });
+      this.network.sendDown({ kind: 'status-ack', pumpId: m.pumpId, auth: this.ackAuth(m.pumpId, r, STATUS_ACK_TEXT) });
       return;
     }
     if (m.kind === 'command-ack') return;
@@ -169,9 +171,11 @@ export class Gateway {
   /** The signature, counter and expiry of an acknowledgement. */
   private ackAuth(pumpId: string, r: PumpRecord, text: string): AckAuth {
     const now = this.world.nowMs;
-    r.ackKey ??= ackKeyFor(this.privateKey, pumpId);
-    const f = { counter: ++r.ackCounter, issuedMs: now, expiresMs: now + this.commandTtlMs };
-    return { ...f, mac: ackMac(r.ackKey, pumpId, f, text) };
+    if (!r.ackKey || r.ackKeyId === undefined) {
+      r.ackKey = ackKeyFor(this.privateKey, pumpId);
+      r.ackKeyId = keyIdOf(r.ackKey);
+    }
+    return new IssuedAck(r.ackKey, pumpId, { counter: ++r.ackCounter, issuedMs: now, expiresMs: now + this.commandTtlMs }, text, r.ackKeyId);
   }
 
   private ingest(pumpId: string, r: PumpRecord, seq: number, event: PumpEvent): void {

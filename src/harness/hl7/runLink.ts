@@ -11,7 +11,7 @@ import type { DrugLibrary } from '../../sim/druglib/schema.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
 import type { Gateway, IngestedEvent } from '../gateway/gateway.js';
 import { parseDurationMs } from '../scenario/duration.js';
-import type { FleetPump } from '../scenario/fleet.js';
+import { fleetIndex, type FleetPump } from '../scenario/fleet.js';
 import type { Scenario } from '../scenario/schema.js';
 import { faultSpec, numberArg, type FaultName } from '../scenario/timelineTable.js';
 import type { World } from '../world/world.js';
@@ -212,7 +212,7 @@ export class Hl7RunLink {
     const place = this.where.get(pumpId);
     const status = this.gateway?.lastKnown(pumpId);
     if (!place || !this.world) return;
-    const fp = this.fleet.find((f) => f.id === pumpId);
+    const fp = fleetIndex(this.fleet).get(pumpId);
     const area = fp ? findCareArea(this.library, fp.careArea) : undefined;
     const drug = status && status.drug !== '-' && area ? findDrug(area, status.drug) : undefined;
     const snap: DecSnapshot = {

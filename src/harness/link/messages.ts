@@ -72,5 +72,8 @@ export const UPDATE_PREFIX = 'UPDATE ';
 /** What the gateway signs for an acknowledgement (never a protocol command: its own prefix). */
 export const ACK_PREFIX = 'ACK-';
 export function ackText(m: { kind: 'event-ack'; uptoSeq: number } | { kind: 'status-ack' }): string {
-  return m.kind === 'event-ack' ? `${ACK_PREFIX}EVENTS upto=${m.uptoSeq}` : `${ACK_PREFIX}STATUS`;
+  return m.kind === 'event-ack' ? `${ACK_PREFIX}EVENTS upto=${m.uptoSeq}` : STATUS_ACK_TEXT;
 }
+
+/** ackText of a status acknowledgement (one string for every one). */
+export const STATUS_ACK_TEXT = `${ACK_PREFIX}STATUS`;

@@ -6,7 +6,7 @@
  */
 import { Prng } from '../../sim/time/prng.js';
 import { loseNext } from './lossModel.js';
-import type { World } from '../world/world.js';
+import { Timer, type World } from '../world/world.js';
 import type { DownMessage, UpMessage } from './messages.js';
 import type { ReachRules } from './reach.js';
 
@@ -55,6 +55,8 @@ interface LinkState {
   conditions: LinkConditions;
   partitioned: number;
   burstBad: boolean;
+  /** The pump's handler of messages down. */
+  handler: (m: DownMessage) => void;
 }
 
 export class Network {
@@ -66,7 +68,6 @@ export class Network {
   private toGateway: (m: UpMessage) => void = () => undefined;
   /** The traffic monitor, when the scenario has one (docs/monitoring.md). */
   tap: WireTap | undefined;
-  private readonly toPump = new Map<string, (m: DownMessage) => void>();
 
   constructor(
     private readonly world: World,
@@ -81,8 +82,7 @@ export class Network {
   }
 
   attachPump(pumpId: string, segment: string, handler: (m: DownMessage) => void): void {
-    this.links.set(pumpId, { segment, lastUpMs: 0, lastDownMs: 0, conditions: { ...this.defaults }, partitioned: 0, burstBad: false });
-    this.toPump.set(pumpId, handler);
+    this.links.set(pumpId, { segment, lastUpMs: 0, lastDownMs: 0, conditions: { ...this.defaults }, partitioned: 0, burstBad: false, handler });
   }
 
   segmentOf(pumpId: string): string {
@@ -142,7 +142,10 @@ export class Network {
 
   /** Can a message cross between this pump and the gateway right now? */
   reachable(pumpId: string): boolean {
-    const l = this.link(pumpId);
+    return this.linkUp(this.link(pumpId));
+  }
+
+  private linkUp(l: LinkState): boolean {
     return l.partitioned <= 0 && (this.segmentDown.get(l.segment) ?? 0) <= 0 && this.gatewayUp;
   }
 
@@ -219,30 +222,48 @@ export class Network {
   }
 
   sendUp(m: UpMessage): void {
-    this.tap?.message('up', m, m.pumpId, this.link(m.pumpId).segment);
-    this.transmit(m.pumpId, 'up', () => this.reachable(m.pumpId), () => this.toGateway(m));
+    const l = this.link(m.pumpId);
+    this.tap?.message('up', m, m.pumpId, l.segment);
+    this.transmit(l, m.pumpId, 'up', false, m, undefined);
   }
 
   sendDown(m: DownMessage): void {
-    const handler = this.toPump.get(m.pumpId);
-    if (!handler) return;
+    const l = this.links.get(m.pumpId);
+    if (!l) return;
     if (this.tap) {
       const via = m.kind === 'command' ? m.via : undefined;
-      const segment = this.link(m.pumpId).segment;
+      const segment = l.segment;
       this.tap.message('down', m, via?.clientId ?? (m.kind === 'command' && m.source === 'rogue' ? 'rogue' : 'gateway'), via ? (via.segment ?? segment) : m.kind === 'command' && m.source === 'rogue' ? segment : '');
     }
-    // A segment boundary drops a rogue's command where it is sent (counted once), not in flight.
-    if (m.kind === 'command' && m.source === 'rogue' && this.reachableByOthers(m.pumpId) && !this.rogueGetsThrough(m)) {
+    const rogue = m.kind === 'command' && m.source === 'rogue';
+    // A segment boundary drops a rogue's command where it is sent (counted once), not in flight;
+    // so does the broker's refusal of a client id a playbook blocked (block-client).
+    const sender = m.kind === 'command' ? (m.via?.clientId ?? (rogue ? 'rogue' : 'gateway')) : 'gateway';
+    const blocked = this.blockedClients.size > 0 && this.blockedClients.has(sender);
+    if (blocked || (rogue && this.reachableByOthers(m.pumpId) && !this.rogueGetsThrough(m))) {
       this.stats.sent++;
       this.stats.lost++;
       return;
     }
-    const sender = m.kind === 'command' ? (m.via?.clientId ?? (m.source === 'rogue' ? 'rogue' : 'gateway')) : 'gateway';
-    const blocked = this.blockedClients.size > 0 && this.blockedClients.has(sender);
-    const path = blocked ? () => false : m.kind === 'command' && m.source === 'rogue' ? () => this.reachableByOthers(m.pumpId) : () => this.reachable(m.pumpId);
     // The receiver sees what a wire would carry: the sender's claim, not who sent it.
     const seen: DownMessage = m.kind === 'command' && m.claim !== undefined ? { ...m, source: m.claim, claim: undefined } : m;
-    this.transmit(m.pumpId, 'down', path, () => handler(seen));
+    this.transmit(l, m.pumpId, 'down', rogue, seen, l.handler);
+  }
+
+  /** Can this message pass now: a rogue client's by its own path, everything else between pump and gateway. */
+  private canPass(l: LinkState, pumpId: string, rogue: boolean): boolean {
+    return rogue ? this.reachableByOthers(pumpId) : this.linkUp(l);
+  }
+
+  /** A message arrives (a Delivery comes due): lost if a partition started while it was in flight. */
+  arrive(d: Delivery): void {
+    if (!this.canPass(d.link, d.pumpId, d.rogue)) {
+      this.stats.lost++;
+      return;
+    }
+    this.stats.delivered++;
+    if (d.handler) d.handler(d.message as DownMessage);
+    else this.toGateway(d.message as UpMessage);
   }
 
   private link(pumpId: string): LinkState {
@@ -255,10 +276,10 @@ export class Network {
     return loseNext(l.conditions, l, this.prng);
   }
 
-  private transmit(pumpId: string, dir: 'up' | 'down', canPass: () => boolean, deliver: () => void): void {
-    const l = this.link(pumpId);
+  /** `handler`: the pump's, for a message down; none for a message up (the gateway's, at arrival). */
+  private transmit(l: LinkState, pumpId: string, dir: 'up' | 'down', rogue: boolean, message: UpMessage | DownMessage, handler: ((m: DownMessage) => void) | undefined): void {
     this.stats.sent++;
-    if (!canPass() || this.lose(l)) {
+    if (!this.canPass(l, pumpId, rogue) || this.lose(l)) {
       this.stats.lost++;
       return;
     }
@@ -278,15 +299,33 @@ export class Network {
         atMs = Math.max(atMs, l.lastDownMs);
         l.lastDownMs = atMs;
       }
-      this.world.at(atMs, () => {
-        // A partition that starts while a message is in flight drops it.
-        if (!canPass()) {
-          this.stats.lost++;
-          return;
-        }
-        this.stats.delivered++;
-        deliver();
-      });
+      // A partition that starts while a message is in flight drops it (arrive).
+      this.world.schedule(new Delivery(atMs, this, l, pumpId, rogue, message, handler));
     }
+  }
+}
+
+/**
+ * A message on its way: one object, its own entry in the world's queue (issue 20: it took three
+ * closures and their context a message, and the garbage collector a share that grew with the fleet).
+ */
+class Delivery extends Timer {
+  constructor(
+    atMs: number,
+    private readonly network: Network,
+    /** The pump's link (its state at arrival decides). */
+    readonly link: LinkState,
+    readonly pumpId: string,
+    /** A rogue client's command: it passes by its own path (Network.reachableByOthers). */
+    readonly rogue: boolean,
+    readonly message: UpMessage | DownMessage,
+    /** The pump's handler for a message down; undefined for a message up (to the gateway). */
+    readonly handler: ((m: DownMessage) => void) | undefined,
+  ) {
+    super(atMs, null, 0, null);
+  }
+
+  override fire(): void {
+    this.network.arrive(this);
   }
 }

@@ -9,7 +9,7 @@ import type { PumpCommand, Reply } from '../../sim/protocol/commands.js';
 import type { KeyObject } from 'node:crypto';
 import { RemoteGuard, type RemoteEnvelope, type RemoteVerdict } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
-import type { World } from '../world/world.js';
+import type { World, WorldPump } from '../world/world.js';
 import { ackText, UPDATE_PREFIX, type AckAuth, type DownMessage, type UpdatePayload } from './messages.js';
 import { AckGuard } from './signedDown.js';
 import type { Network } from './network.js';
@@ -77,6 +77,10 @@ export class PumpAgent {
   /** Update messages refused (recorded as remote commands too). */
   updatesRefused = 0;
   private stopped = false;
+  /** The telemetry cycle's next step (one function for the agent's life, not one a tick). */
+  private readonly tickTask = (): void => this.tick();
+  /** The pump's place in the world, found at the first tick (the world adds the pump after the agent). */
+  private slot: WorldPump | undefined;
   private readonly updateGuard: RemoteGuard;
   private readonly ackGuard: AckGuard;
 
@@ -100,7 +104,7 @@ export class PumpAgent {
   /** Start the telemetry cycle (offset so a fleet does not speak all at once). */
   start(offsetMs: number): void {
     this.lastHeardMs = this.world.nowMs;
-    this.world.at(this.world.nowMs + offsetMs, () => this.tick());
+    this.world.at(this.world.nowMs + offsetMs, this.tickTask);
   }
 
   stop(): void {
@@ -141,7 +145,7 @@ export class PumpAgent {
   private tick(): void {
     if (this.stopped) return;
     const now = this.world.nowMs;
-    const slot = this.world.pump(this.pumpId);
+    const slot = (this.slot ??= this.world.pump(this.pumpId));
     this.world.touch(slot);
     this.network.sendUp({ kind: 'status', pumpId: this.pumpId, tMs: now + this.clockOffsetMs, status: slot.pump.status(), outboxDepth: this.outbox.length });
     if (!this.commLost && now - this.lastHeardMs > this.commTimeoutMs) {
@@ -154,7 +158,7 @@ export class PumpAgent {
       if (budget-- <= 0) break;
       if (now - e.lastSentMs >= this.retransmitMs) this.send(e);
     }
-    this.world.at(now + this.options.telemetryEveryMs, () => this.tick());
+    this.world.at(now + this.options.telemetryEveryMs, this.tickTask);
   }
 
   /** Total acknowledgements refused. */

@@ -83,10 +83,11 @@ export class SafetyMonitor {
   /** The world's step hook: check the pump invariants and hand back the step's events. */
   step(pumpId: string, pump: Pump, step: { cmd?: PumpCommand | undefined; reply?: Reply | undefined; sync?: boolean }): PumpEvent[] {
     const events = pump.takeEvents();
-    const w = this.watches.get(pumpId);
     // A step with no command and no event is only time passing at constant rates: it is checked
     // as part of the next step that does something (the invariants hold over the joined interval).
-    if (!w || (step.cmd === undefined && events.length === 0 && step.sync !== true)) return events;
+    if (step.cmd === undefined && events.length === 0 && step.sync !== true) return events;
+    const w = this.watches.get(pumpId);
+    if (!w) return events;
     this.counts.steps++;
     const found = checkPumpInvariants(pump, w.observer, { cmd: step.cmd, reply: step.reply, events });
     for (const f of found) this.add({ tMs: pump.nowMs, rule: f.rule, pumpId, detail: f.detail });

@@ -60,7 +60,7 @@ export class UnitSeries {
       const st = slot.pump.status();
       a.rate += st.rateMlPerH;
       // All the volume the pump's motor moved this run, across programs.
-      a.vi += slot.pump.telemetry().motorNominalMl;
+      a.vi += slot.pump.motorNominalMl;
       if (st.state === 'RUNNING' || st.state === 'KVO') a.running++;
       if (st.alarm !== '-') a.alarming++;
     }

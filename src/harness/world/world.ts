@@ -15,9 +15,27 @@ export interface WorldPump {
   version: number;
 }
 
-type Entry =
-  | { atMs: number; seq: number; kind: 'wake'; slot: WorldPump; version: number }
-  | { atMs: number; seq: number; kind: 'action'; run: (world: World) => void };
+/**
+ * One queue entry (issue 20: a pump's wake, or an action). Something that
+ * happens often and carries data of its own (a message on its way) extends it and overrides
+ * `fire`, so that it is its own entry: one object an event, no closure.
+ */
+export class Timer {
+  seq = 0;
+  constructor(
+    /** When it fires (the world clamps it to now when it is scheduled). */
+    public atMs: number,
+    /** A wake of this pump at this version of its schedule; null for an action. */
+    readonly slot: WorldPump | null,
+    readonly version: number,
+    readonly action: ((world: World) => void) | null,
+  ) {}
+
+  /** An action's turn (a wake is the world's own). */
+  fire(world: World): void {
+    this.action?.(world);
+  }
+}
 
 export interface WorldStats {
   wakes: number;
@@ -32,9 +50,12 @@ export type CommandSink = (pumpId: string, c: PumpCommand, r: Reply, source: str
 /** `sync`: the pump was brought to now right before a command (a checker must take a fresh look). */
 export type StepHook = (slot: WorldPump, step: { cmd?: PumpCommand | undefined; reply?: Reply | undefined; sync?: boolean }) => PumpEvent[] | undefined;
 
+/** The step of a wake or a touch: nothing but time (one object, never written to). */
+const NO_STEP: Parameters<StepHook>[1] = Object.freeze({});
+
 export class World {
   private nowMsValue = 0;
-  private readonly queue = new EventQueue<Entry>();
+  private readonly queue = new EventQueue<Timer>();
   private readonly slots = new Map<string, WorldPump>();
   readonly stats: WorldStats = { wakes: 0, actions: 0, commands: 0, pumpEvents: 0 };
   private readonly sinks: EventSink[] = [];
@@ -82,7 +103,13 @@ export class World {
 
   /** Schedule an action at an absolute instant (not before now). */
   at(atMs: number, run: (world: World) => void): void {
-    this.queue.push({ atMs: Math.max(atMs, this.nowMsValue), kind: 'action', run });
+    this.queue.push(new Timer(Math.max(atMs, this.nowMsValue), null, 0, run));
+  }
+
+  /** Schedule an entry of its own (a Timer subclass) at its `atMs` (not before now). */
+  schedule(timer: Timer): void {
+    if (timer.atMs < this.nowMsValue) timer.atMs = this.nowMsValue;
+    this.queue.push(timer);
   }
 
   /** Run a command on a pump now; its events reach the sinks and its wake is rescheduled. */
@@ -107,7 +134,7 @@ export class World {
   touch(slot: WorldPump): void {
     if (slot.pump.nowMs < this.nowMsValue) {
       slot.pump.advanceTo(this.nowMsValue);
-      this.flush(slot, {});
+      this.flush(slot, NO_STEP);
     }
   }
 
@@ -123,15 +150,16 @@ export class World {
       if (!e || e.atMs > untilMs) break;
       this.queue.pop();
       this.nowMsValue = e.atMs;
-      if (e.kind === 'wake') {
-        if (e.version !== e.slot.version) continue;
+      const slot = e.slot;
+      if (slot !== null) {
+        if (e.version !== slot.version) continue;
         this.stats.wakes++;
-        e.slot.pump.advanceTo(e.atMs);
-        this.flush(e.slot, {});
-        this.reschedule(e.slot);
+        slot.pump.advanceTo(e.atMs);
+        this.flush(slot, NO_STEP);
+        this.reschedule(slot);
       } else {
         this.stats.actions++;
-        e.run(this);
+        e.fire(this);
       }
     }
     this.nowMsValue = Math.max(this.nowMsValue, untilMs);
@@ -147,6 +175,6 @@ export class World {
   private reschedule(slot: WorldPump): void {
     slot.version++;
     const next = slot.pump.nextWakeMs();
-    if (next < Infinity) this.queue.push({ atMs: next, kind: 'wake', slot, version: slot.version });
+    if (next < Infinity) this.queue.push(new Timer(next, slot, slot.version, null));
   }
 }

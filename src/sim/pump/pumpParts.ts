@@ -27,6 +27,9 @@ import { RemoteIntent } from './remoteIntent.js';
 import { ServiceState } from './service.js';
 import { UpdateAgents } from './updates.js';
 
+/** What takeEvents gives when there is nothing: one frozen empty array (a caller that wrote to it would throw). */
+const NO_EVENTS: PumpEvent[] = Object.freeze([]) as unknown as PumpEvent[];
+
 export abstract class PumpParts {
   readonly type: PumpType;
   readonly log: EventLog;
@@ -120,7 +123,14 @@ export abstract class PumpParts {
   /** Take the events produced since the last call (the pump's outbox: its callers act on them). */
   takeEvents(): PumpEvent[] {
     const out = this.outbox;
+    // Most steps of a fleet (a wake, a touch to read a status) emit nothing: no new array for them.
+    if (out.length === 0) return NO_EVENTS;
     this.outbox = [];
     return out;
+  }
+
+  /** All the volume the motor moved, nominally (mL): what `telemetry().motorNominalMl` says, without building the rest. */
+  get motorNominalMl(): number {
+    return this.mechanism.nominalMl;
   }
 }

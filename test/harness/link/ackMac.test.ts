@@ -19,7 +19,7 @@ vi.mock('node:crypto', async (importOriginal) => {
   };
 });
 
-const { AckGuard, ackMac } = await import('../../../src/harness/link/signedDown.js');
+const { AckGuard, ackMac, IssuedAck } = await import('../../../src/harness/link/signedDown.js');
 const realHmac = (await vi.importActual<typeof import('node:crypto')>('node:crypto')).createHmac;
 
 function oracle(key: Buffer, pumpId: string, f: { counter: number; issuedMs: number; expiresMs: number }, text: string): string {
@@ -62,5 +62,37 @@ describe('acknowledgement MACs (issue 20)', () => {
     expect(guard.check('event-ack upto=4', { ...f, mac }, 20)).toBe('bad-signature');
     expect(guard.check('event-ack upto=3', { ...f, mac: oracle(keyB, 'p-2', f, 'event-ack upto=3') }, 20)).toBe('bad-signature');
     expect(guard.check('event-ack upto=3', { ...f, mac }, 20)).toBe('accepted');
+  });
+
+  it("the gateway's acknowledgement, checked unaltered by its pump, costs no HMAC at all; on the wire it carries the MAC", () => {
+    const f = { counter: 4, issuedMs: 100, expiresMs: 30_100 };
+    const issued = new IssuedAck(keyA, 'p-3', f, 'event-ack upto=9'); // the gateway
+    const guard = new AckGuard('p-3', Buffer.from(keyA), false); // the pump, with a copy of the key
+    expect(guard.check('event-ack upto=9', issued, 200)).toBe('accepted');
+    expect(hmacs.made).toBe(0);
+    // Read (an MQTT link puts it on the wire): the HMAC of the documented message.
+    expect(JSON.parse(JSON.stringify(issued))).toEqual({ ...f, mac: oracle(keyA, 'p-3', f, 'event-ack upto=9') });
+    expect(issued.mac).toBe(oracle(keyA, 'p-3', f, 'event-ack upto=9'));
+  });
+
+  it('an issued acknowledgement that was altered, copied, or meant for another pump, key or text takes the full check', () => {
+    const f = { counter: 4, issuedMs: 100, expiresMs: 30_100 };
+    const issue = (key = keyA, pump = 'p-4', text = 'event-ack upto=9') => new IssuedAck(key, pump, f, text);
+    const guard = () => new AckGuard('p-4', Buffer.from(keyA), false);
+    expect(guard().check('event-ack upto=10', issue(), 200)).toBe('bad-signature'); // the message's text changed
+    expect(guard().check('event-ack upto=9', issue(keyB), 200)).toBe('bad-signature'); // another key's
+    expect(guard().check('event-ack upto=9', issue(keyA, 'p-5'), 200)).toBe('bad-signature'); // another pump's
+    const forged = issue();
+    forged.mac = oracle(keyB, 'p-4', f, 'event-ack upto=9');
+    expect(guard().check('event-ack upto=9', forged, 200)).toBe('bad-signature'); // a MAC written over it
+    const bumped = issue();
+    (bumped as unknown as { counter: number }).counter = 5;
+    expect(guard().check('event-ack upto=9', bumped, 200)).toBe('bad-signature'); // a field changed
+    expect(guard().check('event-ack upto=9', { ...issue() }, 200)).toBe('unsigned'); // a copy of its fields only
+    expect(guard().check('event-ack upto=9', { ...f, mac: issue().mac }, 200)).toBe('accepted'); // the right MAC, as from the wire
+    const g = guard();
+    expect(g.check('event-ack upto=9', issue(), 200)).toBe('accepted');
+    expect(g.check('event-ack upto=9', issue(), 200)).toBe('replay'); // its counter used
+    expect(guard().check('event-ack upto=9', issue(), 40_000)).toBe('stale');
   });
 });
