@@ -72,8 +72,10 @@ describe('infusim run --hl7-listen with infusim hl7 send (PCD-03, real processes
     const dir = mkdtempSync(join(tmpdir(), 'infusim-hl7-orders-'));
     const file = join(dir, 'orders.yaml');
     writeFileSync(file, ['name: hl7-orders-cli', 'seed: 7', 'duration: 1h', 'site:', '  segments: [{ id: seg-a }]', '  units:', '    - { id: icu, careArea: icu, segment: seg-a, pumps: [{ type: lvp, count: 2 }] }', ''].join('\n'));
-    // Paced at 60x: an hour of virtual time takes a minute, time enough for the order to arrive.
-    const child = spawnInfusim(['run', file, '--hl7-listen', '0', '--speed', '60x', '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Paced at 120x: the hour of virtual time takes at least 30 s of wall time (pacing only ever
+    // slows a run down), time enough for \`hl7 send\` to start and its order to arrive; the
+    // confirmation at the pump comes 10 virtual seconds after it (docs/hl7.md).
+    const child = spawnInfusim(['run', file, '--hl7-listen', '0', '--speed', '120x', '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       let out = '';
       let err = '';
