@@ -5,11 +5,10 @@
  * persistence directory).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onProcessExit } from '../net/cleanup.js';
+import { removeServerDir, serverDir, trackServerProcess, untrackServerProcess } from '../net/childServers.js';
 import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { Credentials } from './credentials.js';
@@ -62,16 +61,6 @@ function dropPrivilegesFor(dir: string, files: string[]): void {
   for (const f of [dir, ...files]) chownSync(f, uid, g);
 }
 
-/** Temporary folders of brokers not yet closed, and their running processes: removed and ended on every exit path (net/cleanup.ts). */
-const openDirs = new Set<string>();
-const running = new Set<ChildProcess>();
-onProcessExit(() => {
-  // SIGKILL, not SIGTERM: a broker told to stop writes its persistence file into its folder while
-  // exiting, which raced the removal below (under load the folder was left behind, non-empty).
-  for (const c of running) c.kill('SIGKILL');
-  for (const d of openDirs) rmSync(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
-});
-
 export class MosquittoProcess {
   private child: ChildProcess | undefined;
   /** Resolves when the running child has exited (by its own doing or a signal). */
@@ -108,8 +97,7 @@ export class MosquittoProcess {
   static async start(creds: Credentials, options: { bin?: string; port?: number; baseConf?: string } = {}): Promise<MosquittoProcess> {
     const bin = options.bin ?? findMosquitto();
     if (!bin) throw new Error('mosquitto is not installed (Debian package `mosquitto`)');
-    const dir = mkdtempSync(join(tmpdir(), 'infusim-mosquitto-'));
-    openDirs.add(dir);
+    const dir = serverDir('infusim-mosquitto-');
     try {
       const plain = [creds.gateway, creds.observer, ...creds.pumps.values()].map((i) => `${i.username}:${i.password}`).join('\n') + '\n';
       const pw = join(dir, 'passwords');
@@ -149,8 +137,7 @@ export class MosquittoProcess {
       value.reserved = reserved;
       return value;
     } catch (e) {
-      openDirs.delete(dir);
-      rmSync(dir, { recursive: true, force: true });
+      removeServerDir(dir);
       throw e;
     }
   }
@@ -179,13 +166,13 @@ export class MosquittoProcess {
     });
     this.child = child;
     this.childAlive = true;
-    running.add(child);
+    trackServerProcess(child);
     this.stopping = false;
     // exitCode stays null for a child killed by a signal: the 'exit' event is the one sure sign.
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         this.childAlive = false;
-        running.delete(child);
+        untrackServerProcess(child);
         if (this.child === child && !this.stopping) {
           this.unexpectedExits++;
           this.onUnexpectedExit?.(`mosquitto (pid ${child.pid ?? '?'}) exited unexpectedly (${signal ?? `code ${code}`})${this.stderr.length ? `: ${this.stderr.join('').trim()}` : ''}`);
@@ -194,7 +181,7 @@ export class MosquittoProcess {
       });
       child.once('error', (e) => {
         this.childAlive = false;
-        running.delete(child);
+        untrackServerProcess(child);
         this.stderr.push(e.message);
         resolve();
       });
@@ -236,8 +223,7 @@ export class MosquittoProcess {
     await this.stop();
     this.reserved?.release();
     this.reserved = undefined;
-    openDirs.delete(this.dir);
-    rmSync(this.dir, { recursive: true, force: true });
+    removeServerDir(this.dir);
   }
 }
 

@@ -6,11 +6,9 @@
  * queued message it held (docs/scale.md). Its folder and process go on every exit path.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { onProcessExit } from '../net/cleanup.js';
+import { removeServerDir, serverDir, trackServerProcess, untrackServerProcess } from '../net/childServers.js';
 import { listensOn } from '../net/portOwner.js';
 import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
 
@@ -24,13 +22,6 @@ export function findRedisServer(): string | undefined {
   if (env && existsSync(env)) return env;
   return CANDIDATES.find((p) => existsSync(p));
 }
-
-const openDirs = new Set<string>();
-const running = new Set<ChildProcess>();
-onProcessExit(() => {
-  for (const c of running) c.kill('SIGKILL');
-  for (const d of openDirs) rmSync(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
-});
 
 /** Does host:port answer a Redis PING with +PONG? */
 export function pingRedis(port: number, host = '127.0.0.1'): Promise<boolean> {
@@ -82,8 +73,7 @@ export class RedisProcess {
   static async start(options: { bin?: string | undefined; port?: number | undefined } = {}): Promise<RedisProcess> {
     const bin = options.bin ?? findRedisServer();
     if (!bin) throw new Error(`redis-server is not installed: ${REDIS_PACKAGE_HINT}`);
-    const dir = mkdtempSync(join(tmpdir(), 'infusim-redis-'));
-    openDirs.add(dir);
+    const dir = serverDir('infusim-redis-');
     const startOn = async (port: number): Promise<RedisProcess> => {
       const r = new RedisProcess(bin, port, dir);
       try {
@@ -100,8 +90,7 @@ export class RedisProcess {
       value.reserved = reserved;
       return value;
     } catch (e) {
-      openDirs.delete(dir);
-      rmSync(dir, { recursive: true, force: true });
+      removeServerDir(dir);
       throw e;
     }
   }
@@ -120,12 +109,12 @@ export class RedisProcess {
     child.stderr?.on('data', keep);
     this.child = child;
     this.stopping = false;
-    running.add(child);
+    trackServerProcess(child);
     let alive = true;
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
         alive = false;
-        running.delete(child);
+        untrackServerProcess(child);
         if (this.child === child) {
           this.child = undefined;
           if (!this.stopping) this.onUnexpectedExit?.(`redis-server (pid ${child.pid ?? '?'}) exited unexpectedly (${signal ?? `code ${code}`})`);
@@ -134,7 +123,7 @@ export class RedisProcess {
       });
       child.once('error', (e) => {
         alive = false;
-        running.delete(child);
+        untrackServerProcess(child);
         if (this.child === child) this.child = undefined;
         this.output.push(e.message);
         resolve();
@@ -172,7 +161,6 @@ export class RedisProcess {
     await this.stop();
     this.reserved?.release();
     this.reserved = undefined;
-    openDirs.delete(this.dir);
-    rmSync(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+    removeServerDir(this.dir);
   }
 }
