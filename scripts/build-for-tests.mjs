@@ -1,8 +1,10 @@
 /**
- * Builds dist/ for the tests that spawn the CLI (test/support/cli.ts): tsc with
- * tsconfig.build.json, incrementally (dist/.tsbuildinfo), and the bin made executable. Run by the
- * vitest global setup (test/support/buildCli.ts) and, beside the other checks, by
- * scripts/checks.mjs, so that under `npm test` the global setup finds dist/ up to date.
+ * Builds dist/ for the tests that spawn the CLI (test/support/cli.ts): `tsc -b` with
+ * tsconfig.build.json, as `npm run build` does, and the bin made executable. Run by the vitest
+ * global setup (test/support/buildCli.ts) and, beside the other checks, by scripts/checks.mjs.
+ * `tsc -b` keeps dist/tsconfig.build.tsbuildinfo and compares timestamps: when dist/ is up to date
+ * (the build of `npm install` / `npm ci`, or of the checks) it ends in about a second instead of
+ * compiling every file again (about 20 s of CPU here).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { fileURLToPath, URL } from 'node:url';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
 try {
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--incremental', '--tsBuildInfoFile', 'dist/.tsbuildinfo'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8' });
+  execFileSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe', encoding: 'utf8' });
 } catch (e) {
   process.stderr.write(`building dist/ for the CLI tests failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
   process.exit(1);

@@ -10,9 +10,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Credentials, Identity } from './credentials.js';
 import { DOWN_LEAVES, pumpTopic, TOPIC_ROOT, UP_LEAVES } from '../contract/topics.js';
+
+/**
+ * mqtt.js, loaded when a session opens: the CLI's option parsing imports this file (--broker-admin),
+ * and a run that provisions nothing should not pay for loading the MQTT client.
+ */
+async function loadMqtt(): Promise<typeof import('mqtt').default> {
+  return (await import('mqtt')).default;
+}
 
 export const DYNSEC_TOPIC = '$CONTROL/dynamic-security/v1';
 export const DYNSEC_RESPONSE_TOPIC = `${DYNSEC_TOPIC}/response`;
@@ -197,7 +205,7 @@ export class DynsecSession {
   static async open(t: DynsecTarget): Promise<DynsecSession> {
     let client: MqttClient;
     try {
-      client = await mqtt.connectAsync(t.url, {
+      client = await (await loadMqtt()).connectAsync(t.url, {
         // Its own client id: admin connections of parallel runs must not take over each other's session.
         clientId: `infusim-dynsec-${randomBytes(6).toString('hex')}`,
         username: t.admin.username,
@@ -262,7 +270,7 @@ function fail(url: string, what: string, errs: string[]): Error {
 /** Does the broker let a client in without a user name? */
 async function allowsAnonymous(t: DynsecTarget): Promise<boolean> {
   try {
-    const c = await mqtt.connectAsync(t.url, { clientId: `infusim-probe-${randomBytes(6).toString('hex')}`, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 30_000, ...(t.caFile ? { ca: readFileSync(t.caFile) } : {}) });
+    const c = await (await loadMqtt()).connectAsync(t.url, { clientId: `infusim-probe-${randomBytes(6).toString('hex')}`, protocolVersion: 4, clean: true, reconnectPeriod: 0, connectTimeout: 30_000, ...(t.caFile ? { ca: readFileSync(t.caFile) } : {}) });
     await c.endAsync(true);
     return true;
   } catch {

@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import { Redis } from 'ioredis';
+import { redisOptions } from './redisUrl.js';
 
 const require = createRequire(import.meta.url);
 
@@ -17,20 +18,6 @@ export interface SharedBacking {
   persistence: object;
   mq: object;
   heartbeatIntervalMs: number;
-}
-
-/** ioredis options from redis://[:password@]host:port[/db]. */
-export function redisOptions(url: string): { host: string; port: number; password?: string; db?: number } {
-  const u = new URL(url);
-  if (u.protocol !== 'redis:') throw new RangeError(`a Redis URL is redis://host:port (got "${url}")`);
-  const db = u.pathname.length > 1 ? Number(u.pathname.slice(1)) : undefined;
-  if (db !== undefined && !Number.isInteger(db)) throw new RangeError(`the Redis database in "${url}" is not a number`);
-  return {
-    host: u.hostname || '127.0.0.1',
-    port: u.port ? Number(u.port) : 6379,
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(db !== undefined ? { db } : {}),
-  };
 }
 
 interface Sub {

@@ -6,7 +6,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { MAX_BROKER_NODES } from '../broker/cluster.js';
 import { findRedisServer, REDIS_PACKAGE_HINT } from '../broker/redis.js';
-import { redisOptions } from '../broker/redisBacking.js';
+import { redisOptions } from '../broker/redisUrl.js';
 import type { NodeKill } from '../mqttlink/clusterLink.js';
 import type { MqttTransport } from '../mqttlink/transport.js';
 import { parseDurationMs } from '../scenario/duration.js';

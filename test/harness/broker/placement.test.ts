@@ -14,11 +14,11 @@ import { ChildProcessBroker } from '../../../src/harness/broker/childProcessBrok
 import { generateCredentials } from '../../../src/harness/broker/credentials.js';
 import { childBrokerKillOf, chooseBrokerPlacement, DEFAULT_CHILD_BROKER_ABOVE_PUMPS } from '../../../src/harness/mqttlink/transport.js';
 import { runScenario } from '../../../src/harness/run/runScenario.js';
-import { loadScenarioFile } from '../../../src/harness/scenario/load.js';
 import mqtt, { type IConnackPacket, type MqttClient } from 'mqtt';
 import type { Credentials, Identity } from '../../../src/harness/broker/credentials.js';
 import { expectExactlyOnce } from '../../support/exactlyOnce.js';
 import { throughMarker } from '../../support/mqtt.js';
+import { gatewayOutageTo4h } from '../../support/scenarioText.js';
 
 /** A client with its messages collected from the first packet on (a persistent session's queue arrives right after CONNACK). */
 async function client(url: string, id: Identity, clean: boolean): Promise<{ c: MqttClient; connack: IConnackPacket; messages: { topic: string; payload: string }[] }> {
@@ -153,7 +153,7 @@ describe('broker placement', () => {
   });
 
   it.each(['broker', 'process'] as const)('gateway-outage with the child-process broker (threshold 5 pumps, kill %s): every event exactly once', async (kill) => {
-    const loaded = loadScenarioFile('scenarios/gateway-outage.yaml');
+    const loaded = gatewayOutageTo4h();
     const run = await runScenario(loaded, { transport: { kind: 'mqtt', childBrokerAbovePumps: 5, childBrokerKill: kill } });
     const r = run.result;
     expect(run.mqtt?.placement).toBe('child-process');

@@ -19,6 +19,9 @@ vi.mock('node:crypto', async (importOriginal) => {
   };
 });
 
+// The suite's workers share a module graph between test files (vitest.config.ts, isolate: false):
+// signedDown.ts may already be loaded with the real node:crypto. A fresh graph for this file.
+vi.resetModules();
 const { AckGuard, ackMac, IssuedAck } = await import('../../../src/harness/link/signedDown.js');
 const realHmac = (await vi.importActual<typeof import('node:crypto')>('node:crypto')).createHmac;
 

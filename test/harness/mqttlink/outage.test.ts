@@ -9,11 +9,12 @@ import { runScenario } from '../../../src/harness/run/runScenario.js';
 import { fleetPumps } from '../../../src/harness/scenario/fleet.js';
 import { loadScenarioFile } from '../../../src/harness/scenario/load.js';
 import { expectExactlyOnce } from '../../support/exactlyOnce.js';
+import { gatewayOutageTo4h } from '../../support/scenarioText.js';
 import { TARGETS } from './targets.js';
 
 describe.each(TARGETS)('gateway-outage over MQTT ($name)', (target) => {
   (target.available ? it : it.skip)('kills the broker mid-run; infusions go on and every event is ingested exactly once', async () => {
-    const loaded = loadScenarioFile('scenarios/gateway-outage.yaml');
+    const loaded = gatewayOutageTo4h();
     const creds = generateCredentials('go', fleetPumps(loaded.scenario).map((f) => ({ pumpId: f.id, unit: f.unit, profile: f.profile })));
     // The "the test's own mosquitto process": this test kills it and restarts it.
     const broker = await target.start(creds, { killable: true });

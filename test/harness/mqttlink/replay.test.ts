@@ -7,9 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../../src/harness/run/runScenario.js';
 import { loadScenarioFile } from '../../../src/harness/scenario/load.js';
+import { gatewayOutageTo4h } from '../../support/scenarioText.js';
 
 async function twice(name: string) {
-  const loaded = loadScenarioFile(`scenarios/${name}.yaml`);
+  const loaded = name === 'gateway-outage' ? gatewayOutageTo4h() : loadScenarioFile(`scenarios/${name}.yaml`);
   const runs = [];
   for (let i = 0; i < 2; i++) {
     const run = await runScenario(loaded, { transport: { kind: 'mqtt' } });
