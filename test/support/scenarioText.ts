@@ -19,12 +19,12 @@ export function oneWardSite(pumpGroups: readonly string[]): string {
 }
 
 /**
- * A shipped scenario, changed for a test over MQTT, where every message costs CPU: `duration` ends
- * the run earlier, `telemetryEvery` sets the pumps' status period (inserted before `timeline:`; the
- * scenario must not set one). Each change is checked to have taken, so a reworded scenario file
- * fails here rather than running unchanged.
+ * A shipped scenario's text, changed for a test over MQTT, where every message costs CPU:
+ * `duration` ends the run earlier, `telemetryEvery` sets the pumps' status period (inserted before
+ * `timeline:`; the scenario must not set one). Each change is checked to have taken, so a reworded
+ * scenario file fails here rather than running unchanged.
  */
-export function shippedScenario(name: string, changes: { duration?: string; telemetryEvery?: string }): LoadedScenario {
+export function shippedScenarioText(name: string, changes: { duration?: string; telemetryEvery?: string }): string {
   const file = `scenarios/${name}.yaml`;
   let text = readFileSync(file, 'utf8');
   if (changes.duration !== undefined) {
@@ -38,7 +38,12 @@ export function shippedScenario(name: string, changes: { duration?: string; tele
     if (changed === text) throw new Error(`${file}: no timeline line to insert the telemetry period before`);
     text = changed;
   }
-  return parseScenarioText(text, file);
+  return text;
+}
+
+/** shippedScenarioText, parsed (its errors name the shipped file). */
+export function shippedScenario(name: string, changes: { duration?: string; telemetryEvery?: string }): LoadedScenario {
+  return parseScenarioText(shippedScenarioText(name, changes), `scenarios/${name}.yaml`);
 }
 
 /**
@@ -47,6 +52,8 @@ export function shippedScenario(name: string, changes: { duration?: string; tele
  * the shortened run passes all of them, exit 0, with 862 events sent against 1,157 to 6 h), and the
  * two hours left cost about a third of the run's messages.
  */
+export const GATEWAY_OUTAGE_TO_4H = { duration: '4h' } as const;
+
 export function gatewayOutageTo4h(): LoadedScenario {
-  return shippedScenario('gateway-outage', { duration: '4h' });
+  return shippedScenario('gateway-outage', GATEWAY_OUTAGE_TO_4H);
 }

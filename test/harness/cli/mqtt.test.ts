@@ -10,6 +10,7 @@ import { AccessPolicy } from '../../../src/harness/broker/acl.js';
 import { parseTopic, pumpTopic } from '../../../src/harness/contract/topics.js';
 import { dynsecBroker, mosquittoBin, SUITE_BROKER } from '../mqttlink/targets.js';
 import { CLI } from '../../support/cli.js';
+import { GATEWAY_OUTAGE_TO_4H, shippedScenarioText } from '../../support/scenarioText.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'infusim-mqtt-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -57,7 +58,9 @@ function infusim(args: string[]): Promise<{ status: number | null; stdout: strin
 describe.runIf(mosquittoBin !== undefined)('infusim run --mosquitto', () => {
   it('gateway-outage on the run\'s own mosquitto: killed once mid-run, every infusion goes on, every event ingested exactly once, the outage on the timeline', async () => {
     const json = join(dir, 'outage.json');
-    const r = await infusim(['scenarios/gateway-outage.yaml', '--transport', 'mqtt', '--mosquitto', '--json', json]);
+    const scenario = join(dir, 'gateway-outage.yaml');
+    writeFileSync(scenario, shippedScenarioText('gateway-outage', GATEWAY_OUTAGE_TO_4H));
+    const r = await infusim([scenario, '--transport', 'mqtt', '--mosquitto', '--json', json]);
     expect(r.stderr).not.toMatch(/Error/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/outcome +PASS/);

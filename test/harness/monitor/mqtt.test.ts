@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { runScenario } from '../../../src/harness/run/runScenario.js';
 import { loadScenarioFile, parseScenarioText } from '../../../src/harness/scenario/load.js';
+import { shippedScenario } from '../../support/scenarioText.js';
 import { MIN, monitoredWard } from './helpers.js';
 
 const MQTT = { transport: { kind: 'mqtt' as const } };
@@ -108,7 +109,8 @@ describe('the monitor over MQTT (embedded broker)', () => {
   }, 120_000);
 
   it('compromised-credentials: the stolen ICU credential used from the ward segment and the compromised gateway key are both detected within 1 min', async () => {
-    const { result } = await runScenario(loadScenarioFile('scenarios/compromised-credentials.yaml'), MQTT);
+    // To 3 h 15 min of the shipped 4 h: the last attack is at 3 h, and it is detected within a minute.
+    const { result } = await runScenario(shippedScenario('compromised-credentials', { duration: '3h15m' }), MQTT);
     const m = result.monitor;
     expect(m).toBeDefined();
     const stolen = m?.detections.filter((d) => d.attack === 'stolen-credential') ?? [];
