@@ -49,8 +49,24 @@ export interface ParsedTopic extends PumpAddress {
   leaf: Leaf;
 }
 
-/** Parse a topic of the tree; undefined for anything else. */
-export function parseTopic(topic: string): ParsedTopic | undefined {
+/**
+ * Parsed topics, by text: every message over MQTT has its topic parsed several times (ACL, link
+ * proxy, receivers), always among the same few per pump. Bounded: emptied when it reaches
+ * PARSED_TOPICS_MAX, so topics made up by a rogue client cannot grow it without end.
+ */
+const parsedTopics = new Map<string, Readonly<ParsedTopic> | undefined>();
+const PARSED_TOPICS_MAX = 65_536;
+
+/** Parse a topic of the tree; undefined for anything else. The result is shared: do not change it. */
+export function parseTopic(topic: string): Readonly<ParsedTopic> | undefined {
+  if (parsedTopics.has(topic)) return parsedTopics.get(topic);
+  if (parsedTopics.size >= PARSED_TOPICS_MAX) parsedTopics.clear();
+  const t = parseTopicText(topic);
+  parsedTopics.set(topic, t === undefined ? undefined : Object.freeze(t));
+  return t;
+}
+
+function parseTopicText(topic: string): ParsedTopic | undefined {
   const parts = topic.split('/');
   if (parts.length !== 6 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT) return undefined;
   const [, , site, unit, pumpId, leaf] = parts as [string, string, string, string, string, string];
