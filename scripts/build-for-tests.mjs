@@ -1,9 +1,8 @@
 /**
  * Builds dist/ for the tests that spawn the CLI (test/support/cli.ts): `tsc -b` with
  * tsconfig.build.json, as `npm run build` does, and the bin made executable. Run by the vitest
- * global setup (test/support/buildCli.ts) and, beside the other checks, by scripts/checks.mjs.
- * `tsc -b` keeps dist/tsconfig.build.tsbuildinfo and compares timestamps: when dist/ is up to date
- * (the build of `npm install` / `npm ci`, or of the checks) it ends in about a second instead of
+ * global setup (test/support/buildCli.ts) before any test file. `tsc -b` keeps dist/tsconfig.build.tsbuildinfo and compares timestamps: when dist/ is up to date
+ * (the build of `npm install` / `npm ci`, or of the last test run) it ends in about a second instead of
  * compiling every file again (about 20 s of CPU here).
  */
 import { execFileSync } from 'node:child_process';

@@ -1,9 +1,9 @@
 /**
- * The checks `npm test` runs before vitest, two at a time instead of one after the other (each is
- * one single-threaded process, and CI has two cores): the type check, ESLint, the layering check
- * and the build of dist/ for the CLI tests (scripts/build-for-tests.mjs; the vitest global setup
- * then finds it up to date). Each one's output is printed when it ends, under its name; the exit
- * status is 1 if any failed, after all have ended, so that one run reports every failure.
+ * The checks `npm test` runs beside vitest (scripts/test.mjs): the type check, ESLint and the
+ * layering check, one at a time. Each is one single-threaded process of pure CPU; vitest's files
+ * often wait (on brokers, child processes, ptys, a browser, a paced run), so the checks fill those
+ * gaps instead of holding both cores before the first test starts. Each one's output is printed
+ * when it ends, under its name. `node scripts/checks.mjs` alone runs them two at a time.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath, URL } from 'node:url';
@@ -11,14 +11,12 @@ import { fileURLToPath, URL } from 'node:url';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const bin = (name) => fileURLToPath(new URL(`../node_modules/.bin/${name}`, import.meta.url));
 
-/** Longest first, so that the two slots end at about the same time. */
+/** Longest first. */
 const CHECKS = [
   ['typecheck', bin('tsc'), ['-p', 'tsconfig.json']],
-  ['build for the CLI tests', process.execPath, ['scripts/build-for-tests.mjs']],
   ['lint', bin('eslint'), ['.']],
   ['layers', bin('depcruise'), ['src', '--config', '.dependency-cruiser.cjs', '--output-type', 'err']],
 ];
-const AT_ONCE = 2;
 
 function run([name, cmd, args]) {
   const t0 = Date.now();
@@ -30,18 +28,29 @@ function run([name, cmd, args]) {
     const done = (ok, why) => {
       const s = ((Date.now() - t0) / 1000).toFixed(1);
       process.stdout.write(`== ${name}: ${ok ? 'ok' : `FAILED (${why})`} in ${s} s\n${out}${out && !out.endsWith('\n') ? '\n' : ''}`);
-      resolve(ok);
+      resolve({ name, ok });
     };
     child.on('error', (e) => done(false, e.message));
     child.on('close', (code, signal) => done(code === 0, signal ?? `exit ${code}`));
   });
 }
 
-const queue = [...CHECKS];
-const results = [];
-await Promise.all(
-  Array.from({ length: AT_ONCE }, async () => {
-    for (let c = queue.shift(); c; c = queue.shift()) results.push(await run(c));
-  }),
-);
-process.exit(results.every(Boolean) ? 0 : 1);
+/** Every check, `atOnce` at a time; resolves to each one's name and whether it passed, in CHECKS order. */
+export async function runChecks(atOnce) {
+  const queue = [...CHECKS];
+  const results = new Map();
+  await Promise.all(
+    Array.from({ length: atOnce }, async () => {
+      for (let c = queue.shift(); c; c = queue.shift()) {
+        const r = await run(c);
+        results.set(r.name, r.ok);
+      }
+    }),
+  );
+  return CHECKS.map(([name]) => ({ name, ok: results.get(name) }));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const results = await runChecks(2);
+  process.exit(results.every((r) => r.ok) ? 0 : 1);
+}

@@ -2,8 +2,8 @@
  * vitest global setup: build the package once (dist/, incrementally) before any test file runs, so
  * that every test that runs the CLI spawns plain `node dist/harness/cli/main.js` (test/support/cli.ts)
  * instead of compiling the TypeScript sources again in each child process through tsx. The build is
- * scripts/build-for-tests.mjs, which `npm test` has already run beside its other checks
- * (scripts/checks.mjs): then this finds dist/ up to date.
+ * scripts/build-for-tests.mjs (`tsc -b`): after `npm install` / `npm ci`, which build the package,
+ * it finds dist/ up to date in about a second.
  */
 import { spawnSync } from 'node:child_process';
 import { ROOT } from './cli.js';
