@@ -54,6 +54,12 @@ if (rows.length >= 2) {
   console.log(`  peak RSS per pump, ${last.pumps} against ${first.pumps} pumps: ${fmt(last.kbPerPump / first.kbPerPump)}x`);
 }
 const big = rows.find((r) => r.pumps >= 10_000);
-if (big && HOURS === 24) console.log(`  10,000 pumps x 24 h: ${fmt(big.wallS, 1)} s (CPU ${fmt(big.cpuS, 1)} s), ${fmt(mb(big.peakRssBytes), 0)} MB (aim: under 120 s and 2.5 GB: ${big.wallS < 120 && big.peakRssBytes < 2.5 * 1024 ** 3 ? 'met' : 'NOT met'})`);
+// Each time aim judged on wall time and on CPU time (user + system): on a shared machine wall time
+// counts other processes' turns, so the CPU verdict is the one to read there (docs/bench.md).
+const verdict = (x, aim) => (x < aim ? 'met' : 'NOT met');
+if (big && HOURS === 24) {
+  const memOk = big.peakRssBytes < 2.5 * 1024 ** 3;
+  console.log(`  10,000 pumps x 24 h: ${fmt(big.wallS, 1)} s wall, ${fmt(big.cpuS, 1)} s CPU (${fmt(big.cpuS / 120)}x the aim), ${fmt(mb(big.peakRssBytes), 0)} MB (aim: under 120 s and 2.5 GB: memory ${memOk ? 'met' : 'NOT met'}, time by wall ${verdict(big.wallS, 120)}, by CPU ${verdict(big.cpuS, 120)}; load ${fmt(big.load, 1)})`);
+}
 const k = rows.find((r) => r.pumps >= 990 && r.pumps <= 1010);
-if (k && HOURS === 24) console.log(`  1,000-pump day: ${fmt(k.wallS)} s, CPU ${fmt(k.cpuS)} s (aim: under 10 s: ${k.wallS < 10 ? 'met' : 'NOT met'})`);
+if (k && HOURS === 24) console.log(`  1,000-pump day: ${fmt(k.wallS)} s wall, ${fmt(k.cpuS)} s CPU (${fmt(k.cpuS / 10)}x the aim; aim: under 10 s: by wall ${verdict(k.wallS, 10)}, by CPU ${verdict(k.cpuS, 10)}; load ${fmt(k.load, 1)})`);

@@ -42,6 +42,12 @@ describe('EventLog', () => {
     expect(new EventLog().toText()).toBe('');
   });
 
+  it('an entry hash is SHA-256 (hex) of "prev|seq|tMs|dir|text" in UTF-8 (digests from sha256sum)', () => {
+    // printf '%s' "<64 zeros>|0|0|cmd|PING" | sha256sum, and the same with a non-ASCII text.
+    expect(entryHash(GENESIS_HASH, 0, 0, 'cmd', 'PING')).toBe('74943dc74e5c333dc7b7de94b4e751c008a58648cdbcbcd516fa28b3132783ae');
+    expect(entryHash(GENESIS_HASH, 3, 1500, 'event', '* ALARM id=OCCLUSION_DOWN prio=high é')).toBe('2d75f96bbb9212030e4ddfbb401c956461dbc782851a0c781a3d0bf93130a73f');
+  });
+
   it('refuses a timestamp that goes back', () => {
     const log = new EventLog();
     log.append(10, 'event', 'a');

@@ -88,6 +88,7 @@ export class Gateway {
     this.pumps.set(pumpId, { nextExpected: 1, ahead: new Set(), aheadMax: 0, lastSeenMs: -1, ingested: 0, duplicates: 0, gaps: 0, counter: 0, updateCounter: 0, ackCounter: 0, highAlarms: new Map() });
   }
 
+  /** The pump's last status as telemetry told it: the gateway's own object, updated in place (copy it to keep it). */
   lastKnown(pumpId: string): PumpStatus | undefined {
     return this.pumps.get(pumpId)?.status;
   }
@@ -158,7 +159,9 @@ export class Gateway {
     if (!r) return; // an unknown sender gets nothing
     r.lastSeenMs = this.world.nowMs;
     if (m.kind === 'status') {
-      r.status = m.status;
+      // Copied into the record's own object (issue 20: the message's object, kept a telemetry period,
+      // outlived a young-generation collection at 10,000 pumps and was copied into the old one).
+      r.status = copyStatus(m.status, r.status);
       this.network.sendDown({ kind: 'status-ack', pumpId: m.pumpId, auth: this.ackAuth(m.pumpId, r, STATUS_ACK_TEXT) });
       return;
     }
@@ -226,6 +229,23 @@ export class Gateway {
       this.scheduleEscalation(pumpId, alarmId, raisedMs, level + 1);
     });
   }
+}
+
+/** `s`'s fields written into `into` (a new object when there is none yet). */
+function copyStatus(s: PumpStatus, into: PumpStatus | undefined): PumpStatus {
+  if (!into) return { tMs: s.tMs, state: s.state, mode: s.mode, drug: s.drug, rateMlPerH: s.rateMlPerH, viMl: s.viMl, vtbiMl: s.vtbiMl, alarm: s.alarm, prio: s.prio, batteryPercent: s.batteryPercent, onMains: s.onMains };
+  into.tMs = s.tMs;
+  into.state = s.state;
+  into.mode = s.mode;
+  into.drug = s.drug;
+  into.rateMlPerH = s.rateMlPerH;
+  into.viMl = s.viMl;
+  into.vtbiMl = s.vtbiMl;
+  into.alarm = s.alarm;
+  into.prio = s.prio;
+  into.batteryPercent = s.batteryPercent;
+  into.onMains = s.onMains;
+  return into;
 }
 
 function envelopeDigest(e: RemoteEnvelope): string {

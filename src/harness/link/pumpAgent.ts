@@ -9,7 +9,7 @@ import type { PumpCommand, Reply } from '../../sim/protocol/commands.js';
 import type { KeyObject } from 'node:crypto';
 import { RemoteGuard, type RemoteEnvelope, type RemoteVerdict } from '../../sim/security/remoteCommand.js';
 import type { PumpEvent } from '../../sim/trace/events.js';
-import type { World, WorldPump } from '../world/world.js';
+import { Timer, type World, type WorldPump } from '../world/world.js';
 import { ackText, UPDATE_PREFIX, type AckAuth, type DownMessage, type UpdatePayload } from './messages.js';
 import { AckGuard } from './signedDown.js';
 import type { Network } from './network.js';
@@ -77,8 +77,12 @@ export class PumpAgent {
   /** Update messages refused (recorded as remote commands too). */
   updatesRefused = 0;
   private stopped = false;
-  /** The telemetry cycle's next step (one function for the agent's life, not one a tick). */
-  private readonly tickTask = (): void => this.tick();
+  /**
+   * The telemetry cycle's next step: one queue entry for the agent's life, scheduled again at each
+   * tick (issue 20: a new entry a tick lived a telemetry period, long enough at 10,000 pumps to
+   * outlive a young-generation collection and be copied into the old one).
+   */
+  private readonly tickTimer = new TickTimer(this);
   /** The pump's place in the world, found at the first tick (the world adds the pump after the agent). */
   private slot: WorldPump | undefined;
   private readonly updateGuard: RemoteGuard;
@@ -104,7 +108,7 @@ export class PumpAgent {
   /** Start the telemetry cycle (offset so a fleet does not speak all at once). */
   start(offsetMs: number): void {
     this.lastHeardMs = this.world.nowMs;
-    this.world.at(this.world.nowMs + offsetMs, this.tickTask);
+    this.scheduleTick(this.world.nowMs + offsetMs);
   }
 
   stop(): void {
@@ -142,7 +146,16 @@ export class PumpAgent {
     this.network.sendUp({ kind: 'event', pumpId: this.pumpId, seq: entry.seq, event: entry.event });
   }
 
-  private tick(): void {
+  private scheduleTick(atMs: number): void {
+    if (this.tickTimer.pending) throw new Error(`pump agent ${this.pumpId}: telemetry already scheduled (start called twice?)`);
+    this.tickTimer.pending = true;
+    this.tickTimer.atMs = atMs;
+    this.world.schedule(this.tickTimer);
+  }
+
+  /** The tick timer's turn (TickTimer). */
+  tick(): void {
+    this.tickTimer.pending = false;
     if (this.stopped) return;
     const now = this.world.nowMs;
     const slot = (this.slot ??= this.world.pump(this.pumpId));
@@ -158,7 +171,7 @@ export class PumpAgent {
       if (budget-- <= 0) break;
       if (now - e.lastSentMs >= this.retransmitMs) this.send(e);
     }
-    this.world.at(now + this.options.telemetryEveryMs, this.tickTask);
+    this.scheduleTick(now + this.options.telemetryEveryMs);
   }
 
   /** Total acknowledgements refused. */
@@ -269,6 +282,20 @@ export class PumpAgent {
       }
       return { ok: true, fields: {} };
     });
+  }
+}
+
+/** An agent's telemetry tick: its own entry in the world's queue, in it at most once at a time. */
+class TickTimer extends Timer {
+  /** In the world's queue now. */
+  pending = false;
+
+  constructor(private readonly agent: PumpAgent) {
+    super(0, null, 0, null);
+  }
+
+  override fire(): void {
+    this.agent.tick();
   }
 }
 

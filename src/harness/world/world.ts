@@ -140,15 +140,14 @@ export class World {
 
   /** The next instant anything happens, or Infinity. */
   nextEventMs(): number {
-    return this.queue.peek()?.atMs ?? Infinity;
+    return this.queue.peekMs();
   }
 
   /** Run every event up to and including untilMs, then set the clock to untilMs. */
   runUntil(untilMs: number): void {
-    for (;;) {
-      const e = this.queue.peek();
-      if (!e || e.atMs > untilMs) break;
-      this.queue.pop();
+    const queue = this.queue;
+    while (queue.peekMs() <= untilMs) {
+      const e = queue.pop()!;
       this.nowMsValue = e.atMs;
       const slot = e.slot;
       if (slot !== null) {

@@ -3,7 +3,7 @@
  * reply, alarm and state change is an entry (FDA premarket cybersecurity guidance 2023:
  * forensic event logging). Each entry's hash covers the previous hash, so any edit shows.
  */
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 
 export type LogDirection = 'cmd' | 'reply' | 'event';
 
@@ -18,8 +18,16 @@ export interface LogEntry {
 export const GENESIS_HASH = '0'.repeat(64);
 
 export function entryHash(prevHash: string, seq: number, tMs: number, dir: LogDirection, text: string): string {
-  return createHash('sha256').update(`${prevHash}|${seq}|${tMs}|${dir}|${text}`).digest('hex');
+  return sha256Hex(`${prevHash}|${seq}|${tMs}|${dir}|${text}`);
 }
+
+/**
+ * SHA-256 of a text, in hex: node's one-shot `crypto.hash` where it exists (Node 20.12 and later;
+ * issue 20: about 2.5 times faster than a Hash object for a log entry, and every entry is hashed
+ * by the pump and again by the safety observer), the same digest through createHash otherwise.
+ */
+const sha256Hex: (text: string) => string =
+  typeof nodeCrypto.hash === 'function' ? (text) => nodeCrypto.hash('sha256', text, 'hex') : (text) => nodeCrypto.createHash('sha256').update(text).digest('hex');
 
 export interface EventLogOptions {
   /** Keep at most this many entries in memory (oldest dropped; the chain head still covers them). */
