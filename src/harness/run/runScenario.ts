@@ -61,6 +61,8 @@ export interface RunOptions {
   hl7?: Hl7Option;
   /** Each alert of the traffic monitor as it is raised (a scenario with `monitor:`; `--alerts`, `--syslog`). */
   onAlert?: (a: Alert) => void;
+  /** Run only these pumps of the fleet, by index in fleet order (a shard, scenario/shard.ts); default all. */
+  runsPump?: (index: number) => boolean;
 }
 
 export interface ScenarioRun {
@@ -77,7 +79,7 @@ export interface ScenarioRun {
 export async function runScenario(loaded: LoadedScenario, options: RunOptions = {}): Promise<ScenarioRun> {
   const wallNow = options.wallNowMs ?? (() => performance.now());
   const wallStart = wallNow();
-  const plan = planWard(loaded, { rolloutPolicy: options.rolloutPolicy, keepTrace: options.keepTrace });
+  const plan = planWard(loaded, { rolloutPolicy: options.rolloutPolicy, keepTrace: options.keepTrace, runsPump: options.runsPump });
   const { world, trace, fleet, durationMs } = plan;
   // Gathered as the trace is written (before the ward adds a record), so neither reads a kept trace.
   if (options.onTraceLine) trace.onLine(options.onTraceLine);
@@ -86,7 +88,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   // --- mqtt transport: the same Network surface over a real broker, advanced with a quiescence barrier ---
   // Loaded only when asked for, so an in-process run does not load the MQTT client and broker.
   // Pumps whose link can have conditions connect through the link proxy (docs/mqtt.md).
-  const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqttlink/transport.js')).startMqtt(world, plan.networkSeed, plan.linkDefaults, plan.scenario.name, fleet, options.transport, (await import('../mqttlink/shapedPumps.js')).pumpsWithLinkConditions(plan.scenario, fleet)) : undefined;
+  const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqttlink/transport.js')).startMqtt(world, plan.networkSeed, plan.linkDefaults, plan.scenario.name, plan.allPumps, options.transport, (await import('../mqttlink/shapedPumps.js')).pumpsWithLinkConditions(plan.scenario, fleet)) : undefined;
   // --- hl7: loaded only when the scenario or the command asks for it ---
   const hl7 = plan.scenario.hl7 !== undefined || options.hl7 !== undefined ? new (await import('../hl7/runLink.js')).Hl7RunLink(plan.scenario, fleet, plan.library, options.hl7) : undefined;
   await hl7?.start();
