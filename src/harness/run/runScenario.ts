@@ -11,7 +11,7 @@ import type { LoadedScenario } from '../scenario/load.js';
 import type { RolloutPolicyYaml } from '../scenario/schema.js';
 import type { Trace } from '../trace/trace.js';
 import { ViolationContexts } from '../trace/violationContext.js';
-import { planWard, Ward } from '../ward/ward.js';
+import { planWard, SETTLE_MS, Ward } from '../ward/ward.js';
 import type { World } from '../world/world.js';
 import { buildResult } from './buildResult.js';
 import { evaluateExpectations, ExpectedStates } from './expectations.js';
@@ -63,6 +63,8 @@ export interface RunOptions {
   onAlert?: (a: Alert) => void;
   /** Run only these pumps of the fleet, by index in fleet order (a shard, scenario/shard.ts); default all. */
   runsPump?: (index: number) => boolean;
+  /** After the ward's own settle, go on 30 s at a time while this holds, at most SETTLE_MS (the gateway's process while the pump shards drain their outboxes). */
+  settleWhile?: () => boolean;
 }
 
 export interface ScenarioRun {
@@ -155,6 +157,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   // After the end: activities stop, every fault ends, links heal, outboxes drain.
   ward.stopActivity();
   for (const step of ward.settleSteps()) await advance(step);
+  for (const endMs = world.nowMs + SETTLE_MS; options.settleWhile?.() === true && world.nowMs < endMs; ) await advance(world.nowMs + 30_000);
   const hl7Info = await hl7?.finish();
   const mqttInfo = mqttRun?.info();
   await mqttRun?.close();

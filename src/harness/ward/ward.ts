@@ -184,9 +184,9 @@ export class Ward {
     this.trace = trace;
     this.fleet = fleet;
     this.allPumps = plan.allPumps;
-    this.runsGateway = options.externalGateway !== true;
     const runs = new Set(fleet);
     this.rollout = rollout;
+    this.runsGateway = options.externalGateway !== true;
     this.network = options.network ?? new Network(world, plan.networkSeed, plan.linkDefaults);
     this.network.reach = reachRulesOf(s.site, s.monitor?.gatewaySegment ?? 'core'); // segments as security boundaries
     this.blast = new BlastRecorder(fleet, this.network);
@@ -227,7 +227,8 @@ export class Ward {
     for (const fp of plan.allPumps) {
       gateway.register(fp.id);
       if (!runs.has(fp)) {
-        // Another process's pump (a shard): its two draws (pump, activity), so the next pump gets its own.
+        // Another process's pump (a shard): the gateway's link state for it, and its two draws (pump, activity), so the next pump gets its own.
+        if (this.runsGateway) this.network.attachRemotePump(fp.id, fp.segment);
         seeds.nextUint32();
         seeds.nextUint32();
         continue;

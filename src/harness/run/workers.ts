@@ -1,0 +1,91 @@
+/**
+ * `infusim run --workers N` (docs/scale.md, "Pump shards"): the scenario's pumps spread over N
+ * worker processes on this machine, shard k running the pumps of shard k/N (scenario/shard.ts);
+ * the gateway in this process, consuming from the run's broker (the embedded aedes, a cluster of
+ * the run's own, or an external broker). The report merges the shards (mergeShards.ts).
+ *
+ * Time: at `--speed max` every process's virtual time goes through the step coordinator in this
+ * process (mqttlink/stepProtocol.ts), so the quiescence barrier spans the processes; a paced run
+ * (1x, 10x) needs no coordination: each process paces its own clock from the start signal.
+ */
+import { credentialsToJson } from '../broker/credentials.js';
+import type { Gateway } from '../gateway/gateway.js';
+import { SharedLedger, StepCoordinator, StepMember, type MemberPort } from '../mqttlink/stepProtocol.js';
+import type { MqttRunInfo, MqttTransport } from '../mqttlink/transport.js';
+import { fleetPumps } from '../scenario/fleet.js';
+import type { LoadedScenario } from '../scenario/load.js';
+import { MAX_SHARDS } from '../scenario/shard.js';
+import { mergeMqtt, mergeShards } from './mergeShards.js';
+import type { RunResult } from './result.js';
+import { runScenario, type RunOptions, type Speed } from './runScenario.js';
+import { WorkerPort } from './workerPort.js';
+
+export interface WorkersOptions {
+  workers: number;
+  speed?: Speed | undefined;
+  /** The run's MQTT transport (broker, cluster, credentials); the gateway's process uses it as it is. */
+  transport: MqttTransport;
+  onProgress?: RunOptions['onProgress'];
+}
+
+export interface WorkersRun {
+  result: RunResult;
+  mqtt: MqttRunInfo;
+  gateway: Gateway;
+  /** The worker processes' ids, by shard (1..N). */
+  pids: (number | undefined)[];
+  /** Rounds of the step protocol (max speed). */
+  stepRounds: number;
+}
+
+export async function runWithWorkers(loaded: LoadedScenario, o: WorkersOptions): Promise<WorkersRun> {
+  const n = o.workers;
+  if (!Number.isInteger(n) || n < 1 || n > MAX_SHARDS) throw new RangeError(`--workers is 1..${MAX_SHARDS} (got ${n})`);
+  const speed = o.speed ?? 'max';
+  const log = (line: string): void => o.transport.log?.(line);
+  const ledger = new SharedLedger();
+  const member = speed === 'max' ? new StepMember(ledger) : undefined;
+  const ports: WorkerPort[] = [];
+  let coordinator: StepCoordinator | undefined;
+  let coordinated: Promise<void> = Promise.resolve();
+  let lostBetween = 0;
+  const failures: string[] = [];
+  const onBrokerUp = async (b: { url: string; nodeUrls: readonly string[] | undefined; credentials: import('../broker/credentials.js').Credentials }): Promise<void> => {
+    await o.transport.onBrokerUp?.(b);
+    for (let k = 1; k <= n; k++) {
+      const port = new WorkerPort({ type: 'start', loaded, shard: { k, n }, speed, url: b.url, nodeUrls: b.nodeUrls, credentials: credentialsToJson(b.credentials), barrierTimeoutMs: o.transport.barrierTimeoutMs }, ledger, log);
+      port.onExit = (why) => {
+        if (why) failures.push(why);
+      };
+      ports.push(port);
+    }
+    if (member) {
+      const local: MemberPort = { parked: () => member.parked(), release: () => Promise.resolve(member.release()), step: (t) => member.step(t), resume: () => member.resume() };
+      coordinator = new StepCoordinator([local, ...ports], ledger, { barrierTimeoutMs: o.transport.barrierTimeoutMs, onLost: (c) => (lostBetween += c), note: log });
+      coordinated = coordinator.run();
+    }
+  };
+  const allDone = (): boolean => ports.every((p) => p.outcome !== undefined || p.dead);
+  let run;
+  try {
+    run = await runScenario(loaded, {
+      speed,
+      keepTrace: true,
+      runsPump: () => false,
+      settleWhile: () => !allDone(),
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+      transport: { ...o.transport, remotePumps: true, onBrokerUp, ...(member ? { steps: member } : {}) },
+    });
+    await coordinated;
+    await Promise.all(ports.map((p) => new Promise<void>((r) => (p.dead ? r() : p.child.once('exit', () => r())))));
+  } finally {
+    for (const p of ports) if (!p.dead) p.kill();
+  }
+  if (failures.length > 0) throw new Error(`infusim run --workers: ${failures.join('; ')}`);
+  const parts = ports.map((p) => p.outcome as NonNullable<WorkerPort['outcome']>);
+  const result = mergeShards(run.result, run.gateway, fleetPumps(loaded.scenario), parts);
+  const mqtt = mergeMqtt(run.mqtt as MqttRunInfo, parts.map((p) => p.mqtt));
+  mqtt.stats.barrierTimeouts += lostBetween;
+  result.network.messagesLost += lostBetween;
+  return { result, mqtt, gateway: run.gateway, pids: ports.map((p) => p.pid), stepRounds: coordinator?.roundCount ?? 0 };
+}
