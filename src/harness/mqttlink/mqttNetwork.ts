@@ -77,6 +77,8 @@ export interface MqttNetworkOptions {
   sharedInFlight?: SharedInFlight | undefined;
   /** The gateway's pumps run in other processes (paced `--workers N`): commands and acks go to them by their credentials, untracked. */
   remotePumps?: boolean | undefined;
+  /** Each message handed to a pump, as it is handled (a shard's journal, run/shardWorker.ts: replayed after a shard kill). */
+  onPumpDown?: ((tMs: number, pumpId: string, topic: string, payload: string) => void) | undefined;
 }
 
 export class MqttNetwork extends Network {
@@ -231,10 +233,29 @@ export class MqttNetwork extends Network {
     if (narrowBroker) this.barrier.op(() => narrowBroker(pumpId));
   }
 
+  /**
+   * A restarted shard rebuilding its pumps' state (run/shardWorker.ts): until `replayUntilMs` what
+   * the pumps send goes nowhere (it was sent before the kill) and what they received before the
+   * kill is handed to them again from the journal (`replayDown`) at the instant they handled it.
+   */
+  replayUntilMs: number | undefined;
+
+  /** One journal entry: a message the pump handled at this instant before the kill. */
+  replayDown(pumpId: string, topic: string, payload: string): void {
+    const t = parseTopic(topic);
+    const handler = this.pumpHandlers.get(pumpId);
+    if (!t || !handler) return;
+    const d = decodeDown(t.leaf, Buffer.from(payload), pumpId);
+    if (!d.ok) return;
+    this.o.onPumpDown?.(this.w.nowMs, pumpId, topic, payload);
+    handler(d.value);
+  }
+
   override sendUp(m: UpMessage): void {
     const ep = this.pumps.get(m.pumpId);
     if (!ep) return;
     this.stats.sent++;
+    if (this.replayUntilMs !== undefined && this.w.nowMs <= this.replayUntilMs) return;
     const gatewayOk = this.o.externalGateway ? true : this.reachable(m.pumpId) && !!this.gatewayEp?.ready;
     const pumpOk = this.o.externalGateway ? this.reachableOnSegment(m.pumpId) : true;
     if (!gatewayOk || !pumpOk || !ep.ready || !ep.client?.connected) {
@@ -482,6 +503,7 @@ export class MqttNetwork extends Network {
           return;
         }
         this.stats.delivered++;
+        this.o.onPumpDown?.(this.w.nowMs, pumpId, topic, payload.toString());
         handler(m);
       });
     } finally {

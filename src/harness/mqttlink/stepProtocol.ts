@@ -176,6 +176,10 @@ export class MemberGone extends Error {}
 
 export interface CoordinatorOptions {
   barrierTimeoutMs?: number | undefined;
+  /** Stop at these instants (time does not pass them before `atStop` has run), in order: a shard kill (run/workers.ts). */
+  stops?: readonly number[] | undefined;
+  /** Every member is quiet at a stop's instant; it may replace members (replace()) before the next round. */
+  atStop?: ((tMs: number) => void) | undefined;
   /** Messages between processes the barrier gave up on (counted lost). */
   onLost?: ((count: number) => void) | undefined;
   note?: ((line: string) => void) | undefined;
@@ -188,6 +192,7 @@ export interface CoordinatorOptions {
 export class StepCoordinator {
   private readonly members: (MemberPort | undefined)[];
   private rounds = 0;
+  private readonly stops: number[];
 
   constructor(
     members: readonly MemberPort[],
@@ -195,6 +200,7 @@ export class StepCoordinator {
     private readonly o: CoordinatorOptions = {},
   ) {
     this.members = [...members];
+    this.stops = [...(o.stops ?? [])].sort((a, b) => a - b);
   }
 
   get roundCount(): number {
@@ -237,7 +243,15 @@ export class StepCoordinator {
         for (const r of atTarget) r.m.resume();
         return false;
       }
-      const t = Math.min(...released.map((r) => Math.min(r.nextMs, r.target)));
+      const nowMs = Math.max(...released.map((r) => r.nowMs));
+      const stop = this.stops[0];
+      if (stop !== undefined && stop <= nowMs && released.every((r) => r.nextMs > nowMs)) {
+        // Everyone is quiet at the stop's instant, with nothing more due there (what arrived has been handled).
+        this.stops.shift();
+        this.o.atStop?.(nowMs);
+        return false;
+      }
+      const t = Math.min(...released.map((r) => Math.min(r.nextMs, r.target)), stop ?? Infinity);
       this.rounds++;
       await Promise.all(active.map((a) => a.m.step(t)));
       return false;

@@ -9,20 +9,20 @@ import { credentialsFromJson } from '../broker/credentials.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { inShard, type Shard } from '../scenario/shard.js';
 import { StepMember } from '../mqttlink/stepProtocol.js';
-import type { MqttRunInfo } from '../mqttlink/transport.js';
+import type { JournalEntry, MqttRunInfo } from '../mqttlink/transport.js';
 import type { RunResult } from './result.js';
 import { runScenario, type Speed } from './runScenario.js';
 
 /** Parent to worker. */
 export type ToWorker =
-  | { type: 'start'; loaded: LoadedScenario; shard: Shard; speed: Speed; url: string; nodeUrls?: readonly string[] | undefined; credentials: string; barrierTimeoutMs?: number | undefined }
+  | { type: 'start'; loaded: LoadedScenario; shard: Shard; speed: Speed; url: string; nodeUrls?: readonly string[] | undefined; credentials: string; barrierTimeoutMs?: number | undefined; replay?: { untilMs: number; journal: JournalEntry[] } | undefined }
   | { type: 'release' }
   | { type: 'step'; tMs: number }
   | { type: 'resume' };
 
 /** Worker to parent (in this order on the channel: keys before the reply that follows them). */
 export type FromWorker =
-  | { type: 'keys'; pub: string[]; recv: string[] }
+  | { type: 'keys'; pub: string[]; recv: string[]; journal: JournalEntry[] }
   | { type: 'parked'; target: number | 'done' }
   | { type: 'released'; nextMs: number; nowMs: number }
   | { type: 'stepped' }
@@ -37,6 +37,7 @@ function send(m: FromWorker): void {
 class KeyBatch {
   private pub: string[] = [];
   private recv: string[] = [];
+  private journal: JournalEntry[] = [];
   private scheduled = false;
 
   readonly inFlight = {
@@ -44,15 +45,21 @@ class KeyBatch {
     received: (k: string): void => this.add(this.recv, k),
   };
 
-  flush(): void {
-    this.scheduled = false;
-    if (this.pub.length === 0 && this.recv.length === 0) return;
-    send({ type: 'keys', pub: this.pub, recv: this.recv });
-    this.pub = [];
-    this.recv = [];
+  /** A message a pump handled: the parent keeps the shard's journal, replayed if the shard is killed. */
+  handled(e: JournalEntry): void {
+    this.add(this.journal, e);
   }
 
-  private add(list: string[], k: string): void {
+  flush(): void {
+    this.scheduled = false;
+    if (this.pub.length === 0 && this.recv.length === 0 && this.journal.length === 0) return;
+    send({ type: 'keys', pub: this.pub, recv: this.recv, journal: this.journal });
+    this.pub = [];
+    this.recv = [];
+    this.journal = [];
+  }
+
+  private add<T>(list: T[], k: T): void {
     list.push(k);
     if (!this.scheduled) {
       this.scheduled = true;
@@ -100,7 +107,7 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     speed: m.speed,
     keepTrace: false,
     runsPump: (i) => inShard(i, shard),
-    transport: { kind: 'mqtt', brokerUrl: m.url, brokerUrls: m.nodeUrls, credentials: credentialsFromJson(m.credentials), externalGateway: true, barrierTimeoutMs: m.barrierTimeoutMs, ...(member ? { steps: member } : {}) },
+    transport: { kind: 'mqtt', brokerUrl: m.url, brokerUrls: m.nodeUrls, credentials: credentialsFromJson(m.credentials), externalGateway: true, barrierTimeoutMs: m.barrierTimeoutMs, onPumpDown: (e) => keys.handled(e), replay: m.replay, ...(member ? { steps: member } : {}) },
   });
   keys.flush();
   send({ type: 'result', result: run.result, mqtt: run.mqtt });

@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { forkRaisingFdLimit } from '../broker/childProcessBroker.js';
 import { MemberGone, type MemberPort, type SharedLedger } from '../mqttlink/stepProtocol.js';
-import type { MqttRunInfo } from '../mqttlink/transport.js';
+import type { JournalEntry, MqttRunInfo } from '../mqttlink/transport.js';
 import type { RunResult } from './result.js';
 import type { FromWorker, ToWorker } from './shardWorker.js';
 
@@ -34,6 +34,10 @@ export class WorkerPort implements MemberPort {
   private gone: string | undefined;
   /** The shard's result, once it has sent it. */
   outcome: ShardOutcome | undefined;
+  /** What the shard's pumps handled, in order (replayed by its successor after a kill). */
+  readonly journal: JournalEntry[] = [];
+  /** Killed by the run (a shard kill): its exit is no failure. */
+  killedOnPurpose = false;
   /** Told once when the process has exited (with or without its result). */
   onExit: ((why: string | undefined) => void) | undefined;
 
@@ -46,7 +50,7 @@ export class WorkerPort implements MemberPort {
     this.child = forkRaisingFdLimit(file, [], execArgv);
     this.child.on('message', (m: FromWorker) => this.onMessage(m));
     this.child.on('exit', (code, signal) => {
-      const why = this.outcome ? undefined : `shard ${start.shard.k}/${start.shard.n} (pid ${this.child.pid}) exited ${signal ? `on ${signal}` : `with code ${code}`} before its result`;
+      const why = this.outcome || this.killedOnPurpose ? undefined : `shard ${start.shard.k}/${start.shard.n} (pid ${this.child.pid}) exited ${signal ? `on ${signal}` : `with code ${code}`} before its result`;
       this.gone = why ?? 'exited';
       this.reply?.reject(new MemberGone(why ?? 'worker exited'));
       this.reply = undefined;
@@ -91,6 +95,12 @@ export class WorkerPort implements MemberPort {
     this.child.kill('SIGKILL');
   }
 
+  /** A shard kill (workers.ts): SIGKILL, not counted as a failure. */
+  killOnPurpose(): void {
+    this.killedOnPurpose = true;
+    this.kill();
+  }
+
   private ask(m: ToWorker, expect: 'released' | 'stepped'): Promise<{ nextMs: number; nowMs: number } | undefined> {
     if (this.gone !== undefined) return Promise.reject(new MemberGone(this.gone));
     return new Promise((resolve, reject) => {
@@ -103,6 +113,7 @@ export class WorkerPort implements MemberPort {
     if (m.type === 'keys') {
       for (const k of m.pub) this.ledger.published(k);
       for (const k of m.recv) this.ledger.received(k);
+      for (const e of m.journal) this.journal.push(e);
     } else if (m.type === 'parked') {
       this.target = m.target;
       const ws = this.parkWaiters;
