@@ -17,7 +17,7 @@ export interface ShardPart {
   mqtt: MqttRunInfo | undefined;
 }
 
-export function mergeShards(gatewayRun: RunResult, gateway: Gateway, fleet: readonly FleetPump[], shards: readonly ShardPart[]): RunResult {
+export function mergeShards(gatewayRun: RunResult, gateway: Gateway, fleet: readonly FleetPump[], shards: readonly ShardPart[], expect: readonly { check: string; target?: string | undefined }[] = []): RunResult {
   const order = new Map(fleet.map((p, i) => [p.id, i]));
   const pumps = shards
     .flatMap((s) => s.result.pumps)
@@ -44,7 +44,7 @@ export function mergeShards(gatewayRun: RunResult, gateway: Gateway, fleet: read
   }
   const all = [gatewayRun, ...shards.map((s) => s.result)];
   const violations = [...all.flatMap((r) => r.violations).filter((v) => v.rule !== 'events-exactly-once'), ...exactlyOnce].sort((a, b) => a.tMs - b.tMs);
-  const expectations = mergeExpectations(all.map((r) => r.expectations));
+  const expectations = mergeExpectations(expect, gatewayRun, shards.map((x) => x.result), (id) => order.get(id), exactlyOnce.length === 0);
   const passed = violations.length === 0 && expectations.every((e) => e.passed);
   const sum = (f: (r: RunResult) => number | undefined): number => all.reduce((n, r) => n + (f(r) ?? 0), 0);
   const units = gatewayRun.units.map((u) => ({ ...u, pumps: pumps.filter((p) => p.unit === u.id).length }));
@@ -91,13 +91,25 @@ export function mergeMqtt(gatewayInfo: MqttRunInfo, shards: readonly (MqttRunInf
   return { ...gatewayInfo, stats, log };
 }
 
-/** An expectation holds when it holds in every process (each judged its own pumps). */
-function mergeExpectations(lists: readonly ExpectationResult[][]): ExpectationResult[] {
-  const first = lists[0] ?? [];
-  return first.map((e, i) => {
-    const same = lists.map((l) => l[i]).filter((x): x is ExpectationResult => x !== undefined);
-    const failed = same.filter((x) => !x.passed);
-    return failed.length === 0 ? e : { ...e, passed: false, detail: failed.map((x) => x.detail).join('; ') };
+/** Checks judged by the gateway's process alone (what the gateway saw and did). */
+const GATEWAY_CHECKS: ReadonlySet<string> = new Set(['escalation', 'advisory-closed', 'hl7-exactly-once', 'detect', 'false-alerts', 'contain']);
+
+/**
+ * Each expectation from the process that can judge it: the gateway's checks by the gateway's
+ * process; events-exactly-once by the count across the shards; a check on one pump by its shard;
+ * any other check holds when it holds in every shard (each judged its own pumps).
+ */
+function mergeExpectations(expect: readonly { check: string; target?: string | undefined }[], gatewayRun: RunResult, shards: readonly RunResult[], indexOf: (pumpId: string) => number | undefined, exactlyOnce: boolean): ExpectationResult[] {
+  return gatewayRun.expectations.map((e, i) => {
+    const spec = expect[i];
+    if (spec?.check === 'events-exactly-once') return { ...e, passed: exactlyOnce, detail: exactlyOnce ? 'held across the shards' : 'events missing or out of order across the shards (violations)' };
+    if (spec === undefined || GATEWAY_CHECKS.has(spec.check)) return e;
+    const target = spec.target ?? 'all';
+    const index = target.includes(':') ? undefined : indexOf(target);
+    const judges = index !== undefined ? [shards[index % shards.length]] : shards;
+    const results = judges.map((r) => r?.expectations[i]).filter((x): x is ExpectationResult => x !== undefined);
+    const failed = results.filter((x) => !x.passed);
+    return failed.length === 0 ? (results[0] ?? e) : { ...e, passed: false, detail: failed.map((x) => x.detail).join('; ') };
   });
 }
 

@@ -167,7 +167,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const { gateway, monitor } = ward;
   const traffic = ward.traffic ? monitorReport(ward.traffic, state.faultSpans, fleet.length, durationMs) : undefined; // --- monitor ---
   const incidents = playbooks.runner ? incidentFigures(playbooks.runner, ward) : undefined; // --- playbooks ---
-  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs, states: expectedStates, advisory: advisoryRun, hl7: hl7Info, traffic, playbooks: incidents });
+  const expectations = evaluateExpectations(plan.scenario, { fleet, allPumps: plan.allPumps, world, trace, state, monitor, durationMs, states: expectedStates, advisory: advisoryRun, hl7: hl7Info, traffic, playbooks: incidents });
   const result = buildResult({
     loaded,
     durationMs,

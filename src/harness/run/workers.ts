@@ -109,7 +109,7 @@ export async function runWithWorkers(loaded: LoadedScenario, o: WorkersOptions):
   }
   if (failures.length > 0) throw new Error(`infusim run --workers: ${failures.join('; ')}`);
   const parts = ports.map((p) => p.outcome as NonNullable<WorkerPort['outcome']>);
-  const result = mergeShards(run.result, run.gateway, fleetPumps(loaded.scenario), parts);
+  const result = mergeShards(run.result, run.gateway, fleetPumps(loaded.scenario), parts, loaded.scenario.expect);
   const mqtt = mergeMqtt(run.mqtt as MqttRunInfo, parts.map((p) => p.mqtt));
   mqtt.stats.barrierTimeouts += lostBetween;
   result.network.messagesLost += lostBetween;
