@@ -247,6 +247,7 @@ export class MqttNetwork extends Network {
     if (!t || !handler) return;
     const d = decodeDown(t.leaf, Buffer.from(payload), pumpId);
     if (!d.ok) return;
+    this.stats.delivered++;
     this.o.onPumpDown?.(this.w.nowMs, pumpId, topic, payload);
     handler(d.value);
   }

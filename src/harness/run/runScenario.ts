@@ -63,6 +63,8 @@ export interface RunOptions {
   onAlert?: (a: Alert) => void;
   /** Run only these pumps of the fleet, by index in fleet order (a shard, scenario/shard.ts); default all. */
   runsPump?: (index: number) => boolean;
+  /** Awaited once every connection is up, before the clock starts (`--workers N` paced: every process starts its clock on one signal). */
+  beforeClock?: () => Promise<void>;
   /** After the ward's own settle, go on 30 s at a time while this holds, at most SETTLE_MS (the gateway's process while the pump shards drain their outboxes). */
   settleWhile?: () => boolean;
 }
@@ -130,6 +132,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
 
   // Run: the world goes from event to event, sampled on the way (ward.stepsTo).
   if (mqttRun) await mqttRun.network.ready();
+  await options.beforeClock?.();
   const speed = options.speed ?? 'max';
   const progress = (): void => options.onProgress?.({ tMs: world.nowMs, totalMs: durationMs, pumps: fleet.length, activeAlarms: state.alarmsOpen.size, violations: violations.length });
   if (speed === 'max') {

@@ -18,7 +18,8 @@ export type ToWorker =
   | { type: 'start'; loaded: LoadedScenario; shard: Shard; speed: Speed; url: string; nodeUrls?: readonly string[] | undefined; credentials: string; barrierTimeoutMs?: number | undefined; replay?: { untilMs: number; journal: JournalEntry[] } | undefined }
   | { type: 'release' }
   | { type: 'step'; tMs: number }
-  | { type: 'resume' };
+  | { type: 'resume' }
+  | { type: 'go' };
 
 /** Worker to parent (in this order on the channel: keys before the reply that follows them). */
 export type FromWorker =
@@ -26,6 +27,7 @@ export type FromWorker =
   | { type: 'parked'; target: number | 'done' }
   | { type: 'released'; nextMs: number; nowMs: number }
   | { type: 'stepped' }
+  | { type: 'ready' }
   | { type: 'result'; result: RunResult; mqtt: MqttRunInfo | undefined }
   | { type: 'failed'; error: string };
 
@@ -103,8 +105,18 @@ async function start(m: Extract<ToWorker, { type: 'start' }>): Promise<void> {
     })();
   }
   const shard = m.shard;
+  // Paced: the clock starts when the parent says go (every process at once), once this shard's pumps are connected.
+  const go = new Promise<void>((resolve) => process.on('message', (msg: ToWorker) => msg.type === 'go' && resolve()));
   const run = await runScenario(m.loaded, {
     speed: m.speed,
+    ...(member
+      ? {}
+      : {
+          beforeClock: async () => {
+            send({ type: 'ready' });
+            await go;
+          },
+        }),
     keepTrace: false,
     runsPump: (i) => inShard(i, shard),
     transport: { kind: 'mqtt', brokerUrl: m.url, brokerUrls: m.nodeUrls, credentials: credentialsFromJson(m.credentials), externalGateway: true, barrierTimeoutMs: m.barrierTimeoutMs, onPumpDown: (e) => keys.handled(e), replay: m.replay, ...(member ? { steps: member } : {}) },

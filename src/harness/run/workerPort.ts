@@ -38,6 +38,9 @@ export class WorkerPort implements MemberPort {
   readonly journal: JournalEntry[] = [];
   /** Killed by the run (a shard kill): its exit is no failure. */
   killedOnPurpose = false;
+  /** Paced runs: resolves when the worker's pumps are connected and it waits for the start signal (go()). */
+  readonly ready: Promise<void>;
+  private readyResolve: () => void = () => undefined;
   /** Told once when the process has exited (with or without its result). */
   onExit: ((why: string | undefined) => void) | undefined;
 
@@ -46,6 +49,7 @@ export class WorkerPort implements MemberPort {
     private readonly ledger: SharedLedger,
     private readonly note: (line: string) => void,
   ) {
+    this.ready = new Promise<void>((resolve) => (this.readyResolve = resolve));
     const { file, execArgv } = workerEntry();
     this.child = forkRaisingFdLimit(file, [], execArgv);
     this.child.on('message', (m: FromWorker) => this.onMessage(m));
@@ -86,6 +90,11 @@ export class WorkerPort implements MemberPort {
     await this.ask({ type: 'step', tMs }, 'stepped');
   }
 
+  /** Paced runs: start the clock. */
+  go(): void {
+    if (!this.gone) this.child.send({ type: 'go' } satisfies ToWorker);
+  }
+
   resume(): void {
     this.target = undefined;
     if (!this.gone) this.child.send({ type: 'resume' } satisfies ToWorker);
@@ -123,6 +132,8 @@ export class WorkerPort implements MemberPort {
       const r = this.reply;
       this.reply = undefined;
       r?.resolve(m.type === 'released' ? { nextMs: m.nextMs, nowMs: m.nowMs } : undefined);
+    } else if (m.type === 'ready') {
+      this.readyResolve();
     } else if (m.type === 'result') {
       this.outcome = { result: m.result, mqtt: m.mqtt };
     } else {

@@ -99,6 +99,11 @@ export async function runWithWorkers(loaded: LoadedScenario, o: WorkersOptions):
       keepTrace: true,
       runsPump: () => false,
       settleWhile: () => !allDone(),
+      // Paced: every process starts its clock on one signal, once every worker's pumps are connected (a worker that died does not hold it).
+      ...(member ? {} : { beforeClock: async () => {
+        await Promise.all(ports.map((p) => Promise.race([p.ready, new Promise<void>((r) => p.child.once('exit', () => r()))])));
+        for (const p of ports) p.go();
+      } }),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
       transport: { ...o.transport, remotePumps: true, onBrokerUp, ...(member ? { steps: member } : {}) },
     });

@@ -30,4 +30,12 @@ describe('infusim run --workers 2 (max speed)', () => {
     for (const p of spread.result.pumps) expect({ id: p.id, eventsSent: p.eventsSent, viMl: p.viMl, alarms: p.alarms }).toEqual({ id: p.id, eventsSent: 7, viMl: 4.8, alarms: 1 });
     expect(spread.result.violations).toEqual([]);
   }, 120_000);
+
+  it('paced (300x): no coordination, one start signal; the same pumps, every event ingested exactly once', async () => {
+    const scenario = ward({ name: 'workers-paced', pumps: 4, duration: '30m', timeline: [...infuse(), { at: '20m', action: 'pause', target: 'all' }] });
+    const spread = await runWithWorkers(scenario, { workers: 2, speed: 300, transport: { kind: 'mqtt' } });
+    expect(spread.stepRounds).toBe(0);
+    expectExactlyOnce(spread);
+    for (const p of spread.result.pumps) expect({ id: p.id, eventsSent: p.eventsSent, viMl: p.viMl, finalState: p.finalState }).toEqual({ id: p.id, eventsSent: 7, viMl: 4.8, finalState: 'PAUSED' });
+  }, 120_000);
 });
