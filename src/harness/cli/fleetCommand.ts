@@ -14,6 +14,13 @@ import { credentialsToJson, generateCredentials, type Credentials } from '../bro
 import { mosquittoAcl } from '../broker/mosquitto.js';
 import { assertTopicLevel, siteLevel } from '../contract/topics.js';
 import type { MqttRunInfo, MqttTransport } from '../mqttlink/transport.js';
+import { inShard, parseShard, shardOf, type Shard } from '../scenario/shard.js';
+
+function shardOption(text: string): Shard {
+  const s = parseShard(text);
+  if (typeof s === 'string') throw new InvalidArgumentError(s);
+  return s;
+}
 
 type Speed = 'max' | number;
 
@@ -24,11 +31,12 @@ type Speed = 'max' | number;
  */
 export type RunFleetScenario = (
   loaded: LoadedScenario,
-  options: { speed: Speed; transport: MqttTransport; onProgress: (p: { tMs: number; totalMs: number; activeAlarms: number }) => void },
+  options: { speed: Speed; transport: MqttTransport; runsPump?: (index: number) => boolean; onProgress: (p: { tMs: number; totalMs: number; activeAlarms: number }) => void },
 ) => Promise<{ result: { pumps: readonly unknown[]; network: { eventsSent: number }; scenario: { durationMs: number } }; mqtt?: MqttRunInfo | undefined }>;
 
 interface FleetOpts extends TransportFlags {
   speed: Speed;
+  shard?: Shard;
   site?: string;
   writeCredentials?: string;
 }
@@ -58,6 +66,7 @@ export function registerFleet(program: Command, runScenario: RunFleetScenario): 
     .description('only the pumps of a scenario, on an MQTT broker: your own gateway, dashboard or integration engine is the system under test (docs/mqtt.md)')
     .argument('<scenario.yaml>', 'scenario file: its site, pumps, patients and timeline (the gateway is yours)')
     .option('--speed <max|Nx>', 'virtual time against the wall clock (default 1x: real time)', parseSpeed, 1 as Speed)
+    .option('--shard <k/N>', "run only shard k of N: pump i of the scenario's order (from 0) is in shard (i mod N) + 1 (docs/scale.md)", shardOption)
     .option('--site <name>', 'site level of the topic tree (default: from the scenario name)')
     .option('--write-credentials <dir>', 'write credentials.json, mosquitto.passwd and mosquitto.acl for this fleet, then exit');
   addTransportFlags(cmd, false).action(async (file: string, opts: FleetOpts) => {
@@ -85,10 +94,14 @@ export function registerFleet(program: Command, runScenario: RunFleetScenario): 
       writeFleetCredentials(dir, creds);
       process.stderr.write(`infusim fleet: credentials for your gateway (user ${creds.gateway.username}) in ${join(dir, 'credentials.json')}\n`);
     }
-    process.stderr.write(`infusim fleet ${s.name}: ${fleetPumps(s).length} pumps under infusim/v1/${creds.site}/..., speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
+    const shard = opts.shard;
+    const all = fleetPumps(s).length;
+    const here = shard ? `${shardOf(fleetPumps(s), shard).length} of ${all} pumps (shard ${shard.k}/${shard.n})` : `${all} pumps`;
+    process.stderr.write(`infusim fleet ${s.name}: ${here} under infusim/v1/${creds.site}/..., speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}\n`);
     let lastTenMin = -1;
     const run = await runScenario(loaded, {
       speed: opts.speed,
+      ...(shard ? { runsPump: (i: number) => inShard(i, shard) } : {}),
       transport: { ...transport, credentials: creds, site: creds.site, externalGateway: true, log: (l) => process.stderr.write(`mqtt: ${l}\n`) },
       onProgress: (p) => {
         // After the scenario's end the run goes on (at most SETTLE_MS) only to drain the pumps' outboxes: not counted as scenario time.
@@ -99,7 +112,7 @@ export function registerFleet(program: Command, runScenario: RunFleetScenario): 
       },
     });
     const r = run.result;
-    process.stdout.write(`infusim fleet: ${r.pumps.length} pumps, ${r.network.eventsSent} events sent over ${Math.round(r.scenario.durationMs / 60_000)} min of the scenario (then up to ${SETTLE_MS / 60_000} min for the pumps' outboxes to drain)\n`);
+    process.stdout.write(`infusim fleet${shard ? ` (shard ${shard.k}/${shard.n})` : ''}: ${r.pumps.length} pumps, ${r.network.eventsSent} events sent over ${Math.round(r.scenario.durationMs / 60_000)} min of the scenario (then up to ${SETTLE_MS / 60_000} min for the pumps' outboxes to drain)\n`);
     if (run.mqtt) process.stdout.write(formatMqttSummary(run.mqtt) + '\n');
   });
 }

@@ -15,6 +15,8 @@ import { compareFiles, formatComparison } from '../run/compare.js';
 // --- mqtt transport flags (src/harness/cli/mqttOptions.ts) ---
 import { addTransportFlags, formatMqttSummary, transportFromFlags, type TransportFlags } from './mqttOptions.js';
 import { addClusterFlags, applyClusterFlags, type ClusterFlags } from './clusterOptions.js';
+import { addWorkerFlags, workerFlagsProblem, type WorkerFlags } from './workerOptions.js';
+import { runWithWorkers } from '../run/workers.js';
 // --- hl7 flags (docs/hl7.md) ---
 import { hostPortOption, portOption } from './portOptions.js';
 // --- monitor flags (docs/monitoring.md) ---
@@ -53,7 +55,7 @@ function loadRunFile(file: string): LoadedScenario | undefined {
   }
 }
 
-interface RunOpts extends TransportFlags, ClusterFlags {
+interface RunOpts extends TransportFlags, ClusterFlags, WorkerFlags {
   speed: Speed;
   compare?: string[];
   json?: string;
@@ -85,11 +87,17 @@ export function registerRun(program: Command): void {
     .option('--alerts <file>', "write the traffic monitor's alerts, one JSON line each (a scenario with monitor:, docs/monitoring.md)")
     .option('--syslog <udp|tcp://host:port>', "send the traffic monitor's alerts as syslog (RFC 5424) to a SIEM as they are raised")
     .option('--compare <a.yaml b.yaml...>', 'what-if: run the same seed under two rollout policies, or two monitor settings, and report both side by side (docs/rollout.md, docs/monitoring.md)');
-  addClusterFlags(addTransportFlags(cmd, true)) // --transport mqtt, --broker, --broker-port, --ca, --credentials, --broker-admin, --mosquitto; --broker-nodes, --redis, --kill-node
+  addWorkerFlags(addClusterFlags(addTransportFlags(cmd, true))) // --transport mqtt, --broker, --broker-port, --ca, --credentials, --broker-admin, --mosquitto; --broker-nodes, --redis, --kill-node; --workers, --kill-shard
     .action(async (file: string, opts: RunOpts) => {
+      const workersProblem = workerFlagsProblem(opts);
+      if (workersProblem) {
+        process.stderr.write(`infusim run: ${workersProblem}\n`);
+        process.exitCode = 2;
+        return;
+      }
       const loaded = loadRunFile(file);
       if (!loaded) return;
-      const cluster = opts.brokerNodes !== undefined || opts.redis !== undefined || opts.killNode !== undefined;
+      const cluster = opts.brokerNodes !== undefined || opts.redis !== undefined || opts.killNode !== undefined || opts.workers !== undefined;
       let transport = transportFromFlags({ ...opts, transport: opts.transport ?? (cluster ? 'mqtt' : undefined) });
       if (typeof transport !== 'string' && transport.kind === 'inproc' && cluster) transport = '--broker-nodes, --redis and --kill-node need --transport mqtt';
       if (typeof transport !== 'string' && transport.kind === 'mqtt') transport = applyClusterFlags(opts, transport) ?? transport;
@@ -124,6 +132,19 @@ export function registerRun(program: Command): void {
         }
         if (opts.json) process.stdout.write(`JSON comparison: ${opts.json}\n`);
         process.exitCode = cmp.a.exitCode === 0 && cmp.b.exitCode === 0 ? 0 : 1;
+        return;
+      }
+      if (opts.workers !== undefined && transport.kind === 'mqtt') {
+        if (opts.progress) process.stderr.write(`infusim run ${s.name}: seed ${s.seed}, duration ${String(s.duration)}, speed ${opts.speed === 'max' ? 'max' : `${opts.speed}x`}, ${opts.workers} worker process(es)\n`);
+        const run = await runWithWorkers(loaded, { workers: opts.workers, speed: opts.speed, transport: { ...transport, log: (l) => process.stderr.write(`mqtt: ${l}\n`) }, shardKills: opts.killShard });
+        process.stdout.write(formatSummary(run.result, { color: opts.color === true }) + '\n');
+        process.stdout.write(formatMqttSummary(run.mqtt) + '\n');
+        process.stdout.write(`workers: ${opts.workers} (pids ${run.pids.join(', ')})${opts.speed === 'max' ? `, ${run.stepRounds} step rounds` : ''}${run.kills.map((k) => `; shard ${k.shard} killed at t=${k.atMs} ms (pid ${k.killedPid}), rebuilt as pid ${k.newPid} from ${k.replayed} journal entries`).join('')}\n`);
+        if (opts.json) {
+          writeFileSync(opts.json, formatJsonReport(run.result));
+          process.stdout.write(`JSON report: ${opts.json}\n`);
+        }
+        process.exitCode = run.result.exitCode;
         return;
       }
       const alertOutputs = await openAlertOutputs(s, opts);

@@ -85,6 +85,11 @@ export class Network {
     this.links.set(pumpId, { segment, lastUpMs: 0, lastDownMs: 0, conditions: { ...this.defaults }, partitioned: 0, burstBad: false, handler });
   }
 
+  /** A pump that another process of this run runs (a shard, run/workers.ts): its link state only, for the gateway's side of it. */
+  attachRemotePump(pumpId: string, segment: string): void {
+    this.links.set(pumpId, { segment, lastUpMs: 0, lastDownMs: 0, conditions: { ...this.defaults }, partitioned: 0, burstBad: false, handler: () => undefined });
+  }
+
   segmentOf(pumpId: string): string {
     return this.link(pumpId).segment;
   }

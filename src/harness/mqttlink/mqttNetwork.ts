@@ -36,7 +36,7 @@ import { nodeServers, nodeUpstreams } from './nodeSpread.js';
 import { emptyMqttStats, type MqttStats } from './mqttStats.js';
 import { ProxiedLinks } from './proxiedLinks.js';
 import { RestartGate } from './restartGate.js';
-import { QuiescenceBarrier } from './quiescenceBarrier.js';
+import { QuiescenceBarrier, type SharedInFlight } from './quiescenceBarrier.js';
 import { RogueClients } from './rogueClients.js';
 import { gatewayFilters, parseTopic, pumpTopic, type PumpAddress } from '../contract/topics.js';
 import { decodeDown, decodeUp, encodeDown, encodeUp, statusPayload } from '../contract/wire.js';
@@ -73,6 +73,12 @@ export interface MqttNetworkOptions {
   narrowBrokerAcl?: ((pumpId: string) => Promise<void>) | undefined;
   /** A broker cluster's node URLs: pumps spread over them, every client fails over to the next (nodeSpread.ts). */
   nodeUrls?: readonly string[] | undefined;
+  /** Pumps and gateway in several processes of one run at max speed (run/stepProtocol.ts): the in-flight count is the coordinator's. */
+  sharedInFlight?: SharedInFlight | undefined;
+  /** The gateway's pumps run in other processes (paced `--workers N`): commands and acks go to them by their credentials, untracked. */
+  remotePumps?: boolean | undefined;
+  /** Each message handed to a pump, as it is handled (a shard's journal, run/shardWorker.ts: replayed after a shard kill). */
+  onPumpDown?: ((tMs: number, pumpId: string, topic: string, payload: string) => void) | undefined;
 }
 
 export class MqttNetwork extends Network {
@@ -109,6 +115,7 @@ export class MqttNetwork extends Network {
     this.barrier = new QuiescenceBarrier(w, {
       barrierTimeoutMs: o.barrierTimeoutMs,
       externalGateway: o.externalGateway,
+      shared: o.sharedInFlight,
       onTimeout: (count) => {
         this.mqttStats.barrierTimeouts += count;
         this.stats.lost += count;
@@ -208,6 +215,11 @@ export class MqttNetwork extends Network {
     return this.barrier.inFlight;
   }
 
+  /** With a shared in-flight count (run/stepProtocol.ts): every process is quiet, hand over the instant's arrivals. */
+  releaseArrivals(): void {
+    this.barrier.release();
+  }
+
   /**
    * acl-narrowed on the broker itself: the legacy pump's command topic is closed to anonymous
    * clients in the access policy the embedded broker applies (shared credentials in this process;
@@ -221,10 +233,30 @@ export class MqttNetwork extends Network {
     if (narrowBroker) this.barrier.op(() => narrowBroker(pumpId));
   }
 
+  /**
+   * A restarted shard rebuilding its pumps' state (run/shardWorker.ts): until `replayUntilMs` what
+   * the pumps send goes nowhere (it was sent before the kill) and what they received before the
+   * kill is handed to them again from the journal (`replayDown`) at the instant they handled it.
+   */
+  replayUntilMs: number | undefined;
+
+  /** One journal entry: a message the pump handled at this instant before the kill. */
+  replayDown(pumpId: string, topic: string, payload: string): void {
+    const t = parseTopic(topic);
+    const handler = this.pumpHandlers.get(pumpId);
+    if (!t || !handler) return;
+    const d = decodeDown(t.leaf, Buffer.from(payload), pumpId);
+    if (!d.ok) return;
+    this.stats.delivered++;
+    this.o.onPumpDown?.(this.w.nowMs, pumpId, topic, payload);
+    handler(d.value);
+  }
+
   override sendUp(m: UpMessage): void {
     const ep = this.pumps.get(m.pumpId);
     if (!ep) return;
     this.stats.sent++;
+    if (this.replayUntilMs !== undefined && this.w.nowMs <= this.replayUntilMs) return;
     const gatewayOk = this.o.externalGateway ? true : this.reachable(m.pumpId) && !!this.gatewayEp?.ready;
     const pumpOk = this.o.externalGateway ? this.reachableOnSegment(m.pumpId) : true;
     if (!gatewayOk || !pumpOk || !ep.ready || !ep.client?.connected) {
@@ -236,14 +268,16 @@ export class MqttNetwork extends Network {
     const { leaf, payload } = encodeUp(m);
     const topic = pumpTopic(ep.identity.pump as PumpAddress, leaf);
     const qos = m.kind === 'status' ? 0 : 1;
-    this.publish(ep.client, topic, payload, qos, !this.o.externalGateway);
+    this.publish(ep.client, topic, payload, qos, !this.o.externalGateway || this.o.sharedInFlight !== undefined);
   }
 
   override sendDown(m: DownMessage): void {
     const target = this.pumps.get(m.pumpId);
-    if (!target?.identity.pump) return;
+    // A pump of another process of this run (a shard, run/workers.ts): addressed by its credentials, tracked only in a shared count.
+    const address = target?.identity.pump ?? (this.o.sharedInFlight || this.o.remotePumps ? this.o.credentials.pumps.get(m.pumpId)?.pump : undefined);
+    if (!address) return;
     const { leaf, payload } = encodeDown(m);
-    const topic = pumpTopic(target.identity.pump, leaf);
+    const topic = pumpTopic(address, leaf);
     this.stats.sent++;
     if (m.kind === 'command' && m.source === 'rogue') {
       // segment-isolated (docs/advisories.md#controls): the rogue host on the segment no longer gets through.
@@ -252,12 +286,12 @@ export class MqttNetwork extends Network {
       return;
     }
     const gw = this.gatewayEp;
-    if (!this.reachable(m.pumpId) || !gw?.ready || !gw.client?.connected || !target.ready) {
+    if (!this.reachable(m.pumpId) || !gw?.ready || !gw.client?.connected || (target !== undefined && !target.ready)) {
       this.stats.lost++;
       this.mqttStats.heldOffline++;
       return;
     }
-    this.publish(gw.client, topic, payload, 1, true);
+    this.publish(gw.client, topic, payload, 1, target !== undefined || this.o.sharedInFlight !== undefined);
   }
 
   /** Partitions cut the pump's real connection (nesting as in Network). */
@@ -470,6 +504,7 @@ export class MqttNetwork extends Network {
           return;
         }
         this.stats.delivered++;
+        this.o.onPumpDown?.(this.w.nowMs, pumpId, topic, payload.toString());
         handler(m);
       });
     } finally {

@@ -17,6 +17,19 @@ export interface QuiescenceOptions {
   /** The barrier gave up on this many messages (counted before they leave the in-flight count). */
   onTimeout: (count: number) => void;
   note: (line: string) => void;
+  /**
+   * The run spans several processes (`infusim run --workers N`, run/stepProtocol.ts): what is
+   * published and received is told to the run's coordinator, which keeps the in-flight count
+   * for all of them; `settle()` then waits only for this process's connection changes, and the
+   * instant's arrivals are handed over when the coordinator says so (`release()`).
+   */
+  shared?: SharedInFlight | undefined;
+}
+
+/** The in-flight count kept across processes (run/stepProtocol.ts). */
+export interface SharedInFlight {
+  published(key: string): void;
+  received(key: string): void;
 }
 
 export class QuiescenceBarrier {
@@ -56,7 +69,7 @@ export class QuiescenceBarrier {
         continue;
       }
       if (this.inflightCount <= 0) {
-        this.flushArrivals();
+        if (!this.o.shared) this.flushArrivals();
         return;
       }
       const timeoutMs = this.o.barrierTimeoutMs ?? 5000;
@@ -92,6 +105,9 @@ export class QuiescenceBarrier {
   }
 
   isTracked(k: string): boolean {
+    // A shared count (several processes): whether the publisher tracked it is not known here; every
+    // PUBLISH counts as tracked (one that was not comes out below zero and the coordinator drops it).
+    if (this.o.shared) return true;
     return this.inflight.has(k);
   }
 
@@ -100,6 +116,7 @@ export class QuiescenceBarrier {
   }
 
   trackKey(k: string): void {
+    if (this.o.shared) return this.o.shared.published(k);
     this.inflight.set(k, (this.inflight.get(k) ?? 0) + 1);
     this.inflightCount++;
   }
@@ -109,6 +126,7 @@ export class QuiescenceBarrier {
   }
 
   untrackKey(k: string): void {
+    if (this.o.shared) return this.o.shared.received(k);
     const n = this.inflight.get(k);
     if (n === undefined) return;
     if (n <= 1) this.inflight.delete(k);
@@ -130,8 +148,13 @@ export class QuiescenceBarrier {
    */
   arrive(dir: Direction, pumpId: string, handle: () => void): void {
     // Only the pumps (infusim fleet): nothing is tracked and there is no barrier to wait for.
-    if (this.o.externalGateway) this.w.at(this.w.nowMs, handle);
+    if (this.o.externalGateway && !this.o.shared) this.w.at(this.w.nowMs, handle);
     else this.arrivals.push({ dir, pumpId, index: this.arrivals.length, handle });
+  }
+
+  /** With a shared in-flight count: the coordinator saw every process quiet; hand over this instant's arrivals. */
+  release(): void {
+    this.flushArrivals();
   }
 
   private flushArrivals(): void {

@@ -16,6 +16,7 @@ import type { BrokerControl, OwnedBroker } from '../broker/control.js';
 import { MqttNetwork, type MqttStats } from './mqttNetwork.js';
 import { siteLevel } from '../contract/topics.js';
 import { startClusterFor, wireCluster, type ClusterTransport } from './clusterLink.js';
+import type { StepMember } from './stepProtocol.js';
 
 export interface MqttTransport extends ClusterTransport {
   kind: 'mqtt';
@@ -59,6 +60,24 @@ export interface MqttTransport extends ClusterTransport {
   externalGateway?: boolean | undefined;
   /** At most this many pumps connect through the link proxy (default: what the open-file limit allows, fdBudget.ts; 2,000 when it is unknown); the others connect directly, without link conditions. */
   linkProxyMaxPumps?: number | undefined;
+  /** One process of a run over several (`--workers N` at max speed, stepProtocol.ts): virtual time advances through the coordinator. */
+  steps?: StepMember | undefined;
+  /** The gateway's pumps run in other processes (`--workers N`): commands and acks go to them by their credentials. */
+  remotePumps?: boolean | undefined;
+  /** A restarted pump shard (run/shardWorker.ts): rebuild its pumps' state up to untilMs from the seed and the journal of what they handled, then join. */
+  replay?: { untilMs: number; journal: readonly JournalEntry[] } | undefined;
+  /** Each message handed to a pump of this process, as it is handled (the shard's journal). */
+  onPumpDown?: ((e: JournalEntry) => void) | undefined;
+  /** Called once the broker is up, before any client of this process connects (`--workers N` starts its worker processes then). */
+  onBrokerUp?: ((b: { url: string; nodeUrls: readonly string[] | undefined; credentials: Credentials }) => Promise<void>) | undefined;
+}
+
+/** A message a pump handled, at the virtual instant it handled it. */
+export interface JournalEntry {
+  tMs: number;
+  pumpId: string;
+  topic: string;
+  payload: string;
 }
 
 export type TransportOption = { kind: 'inproc' } | MqttTransport;
@@ -134,12 +153,27 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
   } else if (t.provision) {
     await t.provision(creds);
   }
-  const network = new MqttNetwork(world, seed, defaults, { url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway, linkPumps, linkProxyMaxPumps: t.linkProxyMaxPumps ?? linkProxyBudget(fleet.length, placement === 'in-process', openFileLimit()), nodeUrls: cluster.urls, narrowBrokerAcl: broker instanceof ChildProcessBroker ? (id) => (broker as ChildProcessBroker).narrowAcl(id) : undefined });
+  await t.onBrokerUp?.({ url, nodeUrls: cluster.urls, credentials: creds });
+  const onPumpDown = t.onPumpDown;
+  const network = new MqttNetwork(world, seed, defaults, { ...(onPumpDown ? { onPumpDown: (tMs: number, pumpId: string, topic: string, payload: string) => onPumpDown({ tMs, pumpId, topic, payload }) } : {}), sharedInFlight: t.steps?.inFlight, remotePumps: t.remotePumps, url, credentials: creds, caFile: t.caFile, brokerControl: control, gatewayOutage: t.gatewayOutage, barrierTimeoutMs: t.barrierTimeoutMs, log: t.log, onWire: t.onWire, externalGateway: t.externalGateway, linkPumps, linkProxyMaxPumps: t.linkProxyMaxPumps ?? linkProxyBudget(fleet.length, placement === 'in-process', openFileLimit()), nodeUrls: cluster.urls, narrowBrokerAcl: broker instanceof ChildProcessBroker ? (id) => (broker as ChildProcessBroker).narrowAcl(id) : undefined });
   // A death of a broker the run started itself (--mosquitto) is reported like the child-process broker's.
   owned?.onDeath?.((why) => network.brokerDied(why));
   wireCluster(world, network, cluster, t.nodeKills);
   let steps = 0;
+  const member = t.steps;
+  member?.attach({ nowMs: () => world.nowMs, nextEventMs: () => world.nextEventMs(), runUntil: (tMs) => world.runUntil(tMs), settle: () => network.settle(), release: () => network.releaseArrivals() });
+  const replay = t.replay;
+  if (replay) {
+    network.replayUntilMs = replay.untilMs;
+    for (const e of replay.journal) world.at(e.tMs, () => network.replayDown(e.pumpId, e.topic, e.payload));
+  }
   const advance = async (untilMs: number): Promise<void> => {
+    if (replay && world.nowMs < replay.untilMs) {
+      // Rebuilding: the world alone, no barrier (nothing of it goes out), up to the instant of the kill.
+      world.runUntil(Math.min(untilMs, replay.untilMs));
+      if (untilMs <= replay.untilMs) return;
+    }
+    if (member) return member.advance(untilMs);
     await network.settle();
     for (;;) {
       const next = world.nextEventMs();
@@ -158,6 +192,7 @@ export async function startMqtt(world: World, seed: number, defaults: LinkCondit
     advance,
     info: () => ({ broker: broker ? (placement === 'child-process' ? 'embedded aedes (child process)' : 'embedded aedes') : (owned?.name ?? cluster.name ?? t.brokerName ?? 'external'), placement: placement ?? 'external', url: url as string, stats: network.mqttStats, brokerCounters: broker?.counters, log: network.log }),
     close: async () => {
+      member?.finish();
       await network.close();
       if (broker) await broker.close();
       else if (owned) await owned.close();

@@ -18,6 +18,8 @@ import type { PlaybookResult } from '../playbook/figures.js';
 
 export interface ExpectationContext {
   fleet: FleetPump[];
+  /** The whole fleet when this process runs one shard of it (the gateway's checks name pumps of other processes). */
+  allPumps?: readonly FleetPump[] | undefined;
   world: World;
   trace: Trace;
   state: RunState;
@@ -99,7 +101,7 @@ function judge(ctx: ExpectationContext, e: Expectation): ExpectationResult {
       return { description: `no ${e.alarm} on ${e.target}`, passed: hits.length === 0, detail: hits.length ? `${hits.length} raised, first on ${hits[0]?.pumpId}` : 'none' };
     }
     case 'escalation': {
-      const pumps = new Set(resolveTarget(e.target, ctx.fleet).map((p) => p.id));
+      const pumps = new Set(resolveTarget(e.target, ctx.allPumps ?? ctx.fleet).map((p) => p.id));
       const afterMs = parseDurationMs(e.after);
       const withinMs = parseDurationMs(e.within);
       const hits = ctx.state.escalations.filter((x) => x.alarmId === e.alarm && x.level >= e.level && pumps.has(x.pumpId) && x.tMs >= afterMs && x.tMs <= afterMs + withinMs);

@@ -11,7 +11,7 @@ import type { LoadedScenario } from '../scenario/load.js';
 import type { RolloutPolicyYaml } from '../scenario/schema.js';
 import type { Trace } from '../trace/trace.js';
 import { ViolationContexts } from '../trace/violationContext.js';
-import { planWard, Ward } from '../ward/ward.js';
+import { planWard, SETTLE_MS, Ward } from '../ward/ward.js';
 import type { World } from '../world/world.js';
 import { buildResult } from './buildResult.js';
 import { evaluateExpectations, ExpectedStates } from './expectations.js';
@@ -61,6 +61,12 @@ export interface RunOptions {
   hl7?: Hl7Option;
   /** Each alert of the traffic monitor as it is raised (a scenario with `monitor:`; `--alerts`, `--syslog`). */
   onAlert?: (a: Alert) => void;
+  /** Run only these pumps of the fleet, by index in fleet order (a shard, scenario/shard.ts); default all. */
+  runsPump?: (index: number) => boolean;
+  /** Awaited once every connection is up, before the clock starts (`--workers N` paced: every process starts its clock on one signal). */
+  beforeClock?: () => Promise<void>;
+  /** After the ward's own settle, go on 30 s at a time while this holds, at most SETTLE_MS (the gateway's process while the pump shards drain their outboxes). */
+  settleWhile?: () => boolean;
 }
 
 export interface ScenarioRun {
@@ -77,7 +83,7 @@ export interface ScenarioRun {
 export async function runScenario(loaded: LoadedScenario, options: RunOptions = {}): Promise<ScenarioRun> {
   const wallNow = options.wallNowMs ?? (() => performance.now());
   const wallStart = wallNow();
-  const plan = planWard(loaded, { rolloutPolicy: options.rolloutPolicy, keepTrace: options.keepTrace });
+  const plan = planWard(loaded, { rolloutPolicy: options.rolloutPolicy, keepTrace: options.keepTrace, runsPump: options.runsPump });
   const { world, trace, fleet, durationMs } = plan;
   // Gathered as the trace is written (before the ward adds a record), so neither reads a kept trace.
   if (options.onTraceLine) trace.onLine(options.onTraceLine);
@@ -86,7 +92,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   // --- mqtt transport: the same Network surface over a real broker, advanced with a quiescence barrier ---
   // Loaded only when asked for, so an in-process run does not load the MQTT client and broker.
   // Pumps whose link can have conditions connect through the link proxy (docs/mqtt.md).
-  const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqttlink/transport.js')).startMqtt(world, plan.networkSeed, plan.linkDefaults, plan.scenario.name, fleet, options.transport, (await import('../mqttlink/shapedPumps.js')).pumpsWithLinkConditions(plan.scenario, fleet)) : undefined;
+  const mqttRun = options.transport?.kind === 'mqtt' ? await (await import('../mqttlink/transport.js')).startMqtt(world, plan.networkSeed, plan.linkDefaults, plan.scenario.name, plan.allPumps, options.transport, (await import('../mqttlink/shapedPumps.js')).pumpsWithLinkConditions(plan.scenario, fleet)) : undefined;
   // --- hl7: loaded only when the scenario or the command asks for it ---
   const hl7 = plan.scenario.hl7 !== undefined || options.hl7 !== undefined ? new (await import('../hl7/runLink.js')).Hl7RunLink(plan.scenario, fleet, plan.library, options.hl7) : undefined;
   await hl7?.start();
@@ -126,6 +132,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
 
   // Run: the world goes from event to event, sampled on the way (ward.stepsTo).
   if (mqttRun) await mqttRun.network.ready();
+  await options.beforeClock?.();
   const speed = options.speed ?? 'max';
   const progress = (): void => options.onProgress?.({ tMs: world.nowMs, totalMs: durationMs, pumps: fleet.length, activeAlarms: state.alarmsOpen.size, violations: violations.length });
   if (speed === 'max') {
@@ -153,6 +160,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   // After the end: activities stop, every fault ends, links heal, outboxes drain.
   ward.stopActivity();
   for (const step of ward.settleSteps()) await advance(step);
+  for (const endMs = world.nowMs + SETTLE_MS; options.settleWhile?.() === true && world.nowMs < endMs; ) await advance(world.nowMs + 30_000);
   const hl7Info = await hl7?.finish();
   const mqttInfo = mqttRun?.info();
   await mqttRun?.close();
@@ -162,7 +170,7 @@ export async function runScenario(loaded: LoadedScenario, options: RunOptions = 
   const { gateway, monitor } = ward;
   const traffic = ward.traffic ? monitorReport(ward.traffic, state.faultSpans, fleet.length, durationMs) : undefined; // --- monitor ---
   const incidents = playbooks.runner ? incidentFigures(playbooks.runner, ward) : undefined; // --- playbooks ---
-  const expectations = evaluateExpectations(plan.scenario, { fleet, world, trace, state, monitor, durationMs, states: expectedStates, advisory: advisoryRun, hl7: hl7Info, traffic, playbooks: incidents });
+  const expectations = evaluateExpectations(plan.scenario, { fleet, allPumps: plan.allPumps, world, trace, state, monitor, durationMs, states: expectedStates, advisory: advisoryRun, hl7: hl7Info, traffic, playbooks: incidents });
   const result = buildResult({
     loaded,
     durationMs,

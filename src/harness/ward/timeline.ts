@@ -26,6 +26,10 @@ export interface TimelineWard {
   readonly world: World;
   readonly trace: Trace;
   readonly fleet: readonly FleetPump[];
+  /** The whole fleet: targets and `fraction:` are drawn over it; only the pumps of `fleet` (this process's shard) are acted on. */
+  readonly allPumps: readonly FleetPump[];
+  /** This process runs the gateway (false in a pump shard, whose gateway is in another process). */
+  readonly runsGateway: boolean;
   readonly gateway: Gateway;
   readonly rollout: RolloutRuntime | undefined;
   readonly faultCtx: FaultContext;
@@ -54,6 +58,14 @@ export function pickPumps(entry: Pick<TimelineEntry, 'target' | 'fraction'>, fle
   return chosen.slice(0, n).sort((a, b) => ix.indexOf(a) - ix.indexOf(b));
 }
 
+/** pickPumps over the whole fleet, then only the pumps this process runs (all of them unless it runs one shard). */
+function pickHere(ward: TimelineWard, entry: Pick<TimelineEntry, 'target' | 'fraction'>, prng: Prng): FleetPump[] {
+  const picked = pickPumps(entry, ward.allPumps, prng);
+  if (ward.fleet === ward.allPumps) return picked;
+  const here = fleetIndex(ward.fleet);
+  return picked.filter((p) => here.get(p.id) !== undefined);
+}
+
 /** The instants `at`, `at + every`, ... before `end` (just `at` without `every:`). */
 function repeatTimes(atMs: number, everyMs: number | undefined, endMs: number | undefined): number[] {
   const times = [atMs];
@@ -77,7 +89,7 @@ function scheduleFault(ward: TimelineWard, prng: Prng, entry: TimelineEntry, fau
   if (spec.end === 'armed') {
     // Armed now; each pump's update agent fires it when the pump next enters the stage.
     world.at(atMs, () => {
-      const pumps = pickPumps(entry, ward.fleet, prng);
+      const pumps = pickHere(ward, entry, prng);
       const stage = textArg(spec.args, entry.args, 'stage');
       ward.rollout?.armPowerLoss(
         pumps.map((p) => p.id),
@@ -90,7 +102,7 @@ function scheduleFault(ward: TimelineWard, prng: Prng, entry: TimelineEntry, fau
   }
   world.at(atMs, () => {
     // The pumps are picked once: a repeating fault repeats on the same pumps.
-    const pumps = pickPumps(entry, ward.fleet, prng);
+    const pumps = pickHere(ward, entry, prng);
     const finish = ward.startFault(fault, entry.target, pumps, entry.args, 'scenario');
     if (spec.repeats && everyMs !== undefined && endMs !== undefined) {
       const ids = pumps.map((p) => p.id);
@@ -119,9 +131,12 @@ function scheduleAction(ward: TimelineWard, prng: Prng, hooks: TimelineHooks, en
         hooks.onAdvisory?.(world.nowMs);
         return;
       }
-      for (const p of pickPumps(entry, ward.fleet, prng)) {
+      const here = ward.fleet === ward.allPumps ? undefined : fleetIndex(ward.fleet);
+      for (const p of pickPumps(entry, ward.allPumps, prng)) {
         let delayMs = spreadMs > 0 ? prng.uniform(0, spreadMs) : 0;
         if (entry.delay) delayMs += prng.uniform(parseDurationMs(entry.delay.min), parseDurationMs(entry.delay.max));
+        // A shard (scenario/shard.ts): the draws are made for every pump; the gateway's commands go from the gateway's process, the others from the pump's.
+        if (here !== undefined && (spec.via === 'gateway' ? !ward.runsGateway : here.get(p.id) === undefined)) continue;
         world.at(world.nowMs + Math.floor(delayMs), () => {
           if (spec.via === 'gateway') {
             ward.gateway.sendCommand(p.id, String(entry.args.command), { signed: booleanArg(spec.args, entry.args, 'signed') });

@@ -82,7 +82,10 @@ export interface WardPlan {
   rollout: RolloutRuntime | undefined;
   world: World;
   trace: Trace;
+  /** The pumps this process runs: the whole fleet, or one shard of it (scenario/shard.ts). */
   fleet: FleetPump[];
+  /** The scenario's whole fleet: seeds are drawn and timeline targets picked over it, so a shard's pumps are those of the whole run. */
+  allPumps: FleetPump[];
   linkDefaults: LinkConditions;
   networkSeed: number;
   /** The seed's draws after the network's: pumps, activities, agent starts, timeline. */
@@ -97,6 +100,12 @@ export interface PlanOptions {
    * (issue 20).
    */
   keepTrace?: boolean | undefined;
+  /**
+   * Which pumps this process runs, by their index in fleet order (a shard: scenario/shard.ts);
+   * default every one. The others' random draws are still made, so each pump gets the seeds it
+   * has in the whole run.
+   */
+  runsPump?: ((index: number) => boolean) | undefined;
 }
 
 export function planWard(loaded: LoadedScenario, options: PlanOptions = {}): WardPlan {
@@ -109,10 +118,12 @@ export function planWard(loaded: LoadedScenario, options: PlanOptions = {}): War
   const rollout = hasUpdates(s) ? new RolloutRuntime(loaded, library, options.rolloutPolicy) : undefined;
   const world = new World();
   const trace = new Trace({ keep: options.keepTrace ?? true });
-  const fleet = fleetPumps(s);
+  const allPumps = fleetPumps(s);
+  const runsPump = options.runsPump;
+  const fleet = runsPump ? allPumps.filter((_, i) => runsPump(i)) : allPumps;
   const linkDefaults = linkConditionsOf(s.link);
   const networkSeed = seeds.nextUint32();
-  return { loaded, scenario: s, durationMs, library, keys, rollout, world, trace, fleet, linkDefaults, networkSeed, seeds };
+  return { loaded, scenario: s, durationMs, library, keys, rollout, world, trace, fleet, allPumps, linkDefaults, networkSeed, seeds };
 }
 
 export interface WardOptions {
@@ -133,6 +144,10 @@ export class Ward {
   readonly world: World;
   readonly trace: Trace;
   readonly fleet: FleetPump[];
+  /** The scenario's whole fleet (the same as fleet unless this process runs one shard). */
+  readonly allPumps: FleetPump[];
+  /** The gateway is this process's (not someone else's, nor another process's: options.externalGateway). */
+  readonly runsGateway: boolean;
   readonly network: Network;
   readonly gateway: Gateway;
   readonly monitor: SafetyMonitor;
@@ -168,7 +183,10 @@ export class Ward {
     this.world = world;
     this.trace = trace;
     this.fleet = fleet;
+    this.allPumps = plan.allPumps;
+    const runs = new Set(fleet);
     this.rollout = rollout;
+    this.runsGateway = options.externalGateway !== true;
     this.network = options.network ?? new Network(world, plan.networkSeed, plan.linkDefaults);
     this.network.reach = reachRulesOf(s.site, s.monitor?.gatewaySegment ?? 'core'); // segments as security boundaries
     this.blast = new BlastRecorder(fleet, this.network);
@@ -206,7 +224,15 @@ export class Ward {
     const external = options.externalGateway === true;
     const provenance = (e: RemoteEnvelope): 'gateway' | 'rogue' => (external ? (signedBy(e, keys.publicKey) ? 'gateway' : 'rogue') : gateway.consumeSent(e) ? 'gateway' : 'rogue');
     const telemetryEveryMs = parseDurationMs(s.telemetryEvery);
-    for (const fp of fleet) {
+    for (const fp of plan.allPumps) {
+      gateway.register(fp.id);
+      if (!runs.has(fp)) {
+        // Another process's pump (a shard): the gateway's link state for it, and its two draws (pump, activity), so the next pump gets its own.
+        if (this.runsGateway) this.network.attachRemotePump(fp.id, fp.segment);
+        seeds.nextUint32();
+        seeds.nextUint32();
+        continue;
+      }
       const unit = s.site.units.find((u) => u.id === fp.unit);
       const area = findCareArea(plan.library, fp.careArea);
       if (!unit || !area) throw new RangeError(`unit ${fp.unit} or care area ${fp.careArea} missing`);
@@ -222,7 +248,6 @@ export class Ward {
         remote: { trustedKey: keys.publicKey, pumpId: fp.id, acceptUnauthenticated: legacy },
         ...(rollout ? rollout.pumpOptions(fp) : {}),
       });
-      gateway.register(fp.id);
       const auth = { trustedKey: keys.publicKey, ackKey: ackKeyFor(keys.privateKey, fp.id), acceptUnauthenticated: legacy, acceptUnsignedAcks: external };
       const agent = new PumpAgent(fp.id, fp.segment, world, this.network, { telemetryEveryMs, provenance, auth }, (r) => {
         monitor.remote(r);
@@ -276,8 +301,9 @@ export class Ward {
 
     // Start the fleet: agents and activities; then the timeline.
     const startPrng = new Prng(seeds.nextUint32());
-    for (const fp of fleet) {
-      this.agents.get(fp.id)?.start(Math.floor(startPrng.uniform(0, telemetryEveryMs)));
+    for (const fp of plan.allPumps) {
+      const startMs = Math.floor(startPrng.uniform(0, telemetryEveryMs)); // drawn for every pump of the fleet, run here or not
+      this.agents.get(fp.id)?.start(startMs);
       this.activities.get(fp.id)?.start(this.durationMs);
     }
     scheduleTimeline(this, new Prng(seeds.nextUint32()), hooks);

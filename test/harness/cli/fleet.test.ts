@@ -38,6 +38,12 @@ describe('infusim fleet (only the pumps; the gateway is the user\'s)', () => {
   });
 
 
+  it('--shard k/N that is not a shard of N exits 2 with the reason', async () => {
+    const r = await infusim(['fleet', 'scenarios/occlusion-drill.yaml', '--shard', '3/2', '--broker', 'mqtt://127.0.0.1:1', '--credentials', join(dir, 'none.json')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--shard 3/2: k is 1..N (shards are counted from 1)');
+  });
+
   it('writes the fleet\'s credentials, then runs its pumps against a gateway of the user\'s own', async () => {
     const credsDir = join(dir, 'creds');
     const w = await infusim(['fleet', 'scenarios/occlusion-drill.yaml', '--write-credentials', credsDir]);
