@@ -36,6 +36,13 @@ describe('infusim run --workers 2 (max speed)', () => {
     const spread = await runWithWorkers(scenario, { workers: 2, speed: 300, transport: { kind: 'mqtt' } });
     expect(spread.stepRounds).toBe(0);
     expectExactlyOnce(spread);
-    for (const p of spread.result.pumps) expect({ id: p.id, eventsSent: p.eventsSent, viMl: p.viMl, finalState: p.finalState }).toEqual({ id: p.id, eventsSent: 7, viMl: 4.8, finalState: 'PAUSED' });
+    // Each process keeps its own paced clock (docs/scale.md): on a loaded machine a worker's clock
+    // can fall behind the gateway's, and its pumps then send events of their own beyond the 7 by
+    // hand (u-4 sent 11 in one run of three with three CPU-bound processes beside the test). Exactly
+    // once holds whatever they send, and the infusion is the pump's own.
+    for (const p of spread.result.pumps) {
+      expect({ id: p.id, viMl: p.viMl, finalState: p.finalState }).toEqual({ id: p.id, viMl: 4.8, finalState: 'PAUSED' });
+      expect(p.eventsSent, p.id).toBeGreaterThanOrEqual(7);
+    }
   }, 120_000);
 });
