@@ -12,7 +12,7 @@
 //   node bench/cluster.mjs --pumps 100000       # the full fleet (about 10 min here)
 //   BENCH_CLUSTER_PUMPS, BENCH_CLUSTER_RUN_S (sending time, default 60 s, 150 s at 100,000), --no-kill
 // Needs `npm run build` and redis-server (apt-get install -y redis-server). Figures only: no aim asserted.
-/* global setTimeout, setInterval, clearInterval */
+/* global setTimeout, setInterval, clearInterval, URL */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
