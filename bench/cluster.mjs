@@ -10,6 +10,7 @@
 //
 //   node bench/cluster.mjs                      # 3,000 pumps (npm run bench)
 //   node bench/cluster.mjs --pumps 100000       # the full fleet (about 10 min here)
+//   node bench/cluster.mjs --pumps 600 --kill-redis   # redis-server killed and started again instead
 //   BENCH_CLUSTER_PUMPS, BENCH_CLUSTER_RUN_S (sending time, default 60 s, 150 s at 100,000), --no-kill
 // Needs `npm run build` and redis-server (apt-get install -y redis-server). Figures only: no aim asserted.
 /* global setTimeout, setInterval, clearInterval, URL */
@@ -32,6 +33,9 @@ const arg = (name) => {
 const N = Number(arg('--pumps') ?? process.env.BENCH_CLUSTER_PUMPS ?? 3000);
 const RUN_S = Number(arg('--run-s') ?? process.env.BENCH_CLUSTER_RUN_S ?? (N >= 50_000 ? 150 : 60));
 const KILL = !process.argv.includes('--no-kill');
+// --kill-redis: SIGKILL the cluster's redis-server at a third of the sending and start it again
+// (empty: it saves nothing) at half, instead of the node kill.
+const KILL_REDIS = process.argv.includes('--kill-redis');
 const TELEMETRY_MS = 30_000;
 const EVENT_MS = 60_000;
 const SITE = 'bench';
@@ -42,7 +46,7 @@ const SITE = 'bench';
 const FD_LIMIT = 20_000;
 const PORTS_PER_DESTINATION = 28_000;
 const PER_PROCESS = 15_000; // connections a node or shard is planned for, leaving room for files, Redis, churn
-const nodes = Math.max(3, Math.ceil(N / 17_000) + (KILL ? 1 : 0));
+const nodes = Math.max(3, Math.ceil(N / 17_000) + (KILL && !KILL_REDIS ? 1 : 0));
 const shards = Math.max(3, Math.ceil(N / PER_PROCESS));
 const MB = 2 ** 20;
 
@@ -170,14 +174,27 @@ async function main() {
       const s = (performance.now() - tRun) / 1000;
       console.log(`    t=${s.toFixed(0)} s: consumer got ${received.telemetry - r0.telemetry} telemetry, ${received.events} events (${received.dup} duplicates), load ${load()}`);
     }, 15_000);
-    if (KILL) {
+    if (KILL_REDIS) {
+      await new Promise((r) => setTimeout(r, (RUN_S * 1000) / 3));
+      killAtS = (performance.now() - tRun) / 1000;
+      console.log(`  killing redis-server (pid ${cluster.redis?.pid}) at t=${killAtS.toFixed(1)} s of sending, load ${load()}`);
+      await cluster.redis?.kill();
+      await new Promise((r) => setTimeout(r, (RUN_S * 1000) / 6));
+      await cluster.redis?.startProcess();
+      console.log(`  redis-server started again (empty, pid ${cluster.redis?.pid}) at t=${((performance.now() - tRun) / 1000).toFixed(1)} s; nodes alive: ${cluster.urls.map((_, i) => (cluster.pid(i) ? i : `${i} (dead)`)).join(', ')}`);
+    } else if (KILL) {
       await new Promise((r) => setTimeout(r, (RUN_S * 1000) / 3));
       killAtS = (performance.now() - tRun) / 1000;
       const before = procStat(cluster.pid(1));
       console.log(`  killing node 1 (pid ${cluster.pid(1)}, ${before.fds} open files) at t=${killAtS.toFixed(1)} s of sending, load ${load()}`);
       cluster.killNode(1);
     }
-    const sentBy = await Promise.all(sent);
+    // A shard whose pumps cannot send (no node accepts them) would never finish: bounded.
+    const sentBy = await Promise.race([Promise.all(sent), new Promise((r) => setTimeout(() => r(undefined), RUN_S * 1000 + 180_000))]);
+    if (!sentBy) {
+      console.log(`  the shards did not finish sending within ${RUN_S + 180} s (pumps not connected, their events in the shards' outboxes); consumer: ${received.events} distinct events, ${received.dup} duplicates; node deaths: ${deaths.map((d) => `node ${d.node} at ${d.atS.toFixed(1)} s (${d.why})`).join('; ') || 'none'}; load ${load()}`);
+      return 1;
+    }
     const sendS = (performance.now() - tRun) / 1000;
     clearInterval(progress);
     const total = (f) => sentBy.reduce((a, m) => a + m[f], 0);
@@ -210,7 +227,7 @@ async function main() {
     console.log(`  sending ${sendS.toFixed(1)} s (${RUN_S} s planned), drain ${drainS.toFixed(1)} s; load ${load()}`);
     console.log(`  shards sent ${total('telemetry')} telemetry (${total('telemetryDropped')} dropped while their pump was not connected) and ${eventsSent} events (${total('eventsHeld')} held in an outbox while not connected, all sent again: ${total('eventsResent')}); pump reconnections ${total('reconnects')}`);
     console.log(`  consumer: ${tel} telemetry and ${received.events} distinct events in ${runS.toFixed(1)} s (${sendS.toFixed(1)} s of sending and ${drainS.toFixed(1)} s of drain) = ${Math.round((tel + received.events + received.dup) / sendS)} messages/s over the sending (telemetry ${Math.round(tel / sendS)}/s, planned ${Math.round(N / (TELEMETRY_MS / 1000))}/s)`);
-    console.log(`  events exactly once${KILL ? ` through the kill of node 1 at t=${killAtS?.toFixed(1)} s` : ''}: sent ${eventsSent}, received once ${received.events}, duplicates on the wire ${received.dup} (counted once), missing ${eventsSent - received.events}; still unacknowledged by the broker at the pumps (mqtt.js): ${unacked.reduce((a, b) => a + b, 0)}`);
+    console.log(`  events exactly once${KILL_REDIS ? ` through the kill of redis-server at t=${killAtS?.toFixed(1)} s` : KILL ? ` through the kill of node 1 at t=${killAtS?.toFixed(1)} s` : ''}: sent ${eventsSent}, received once ${received.events}, duplicates on the wire ${received.dup} (counted once), missing ${eventsSent - received.events}; still unacknowledged by the broker at the pumps (mqtt.js): ${unacked.reduce((a, b) => a + b, 0)}`);
     if (missing.length > 0) console.log(`    missing by home node of the pump: ${[...byHome].map(([h, c]) => `node ${h}: ${c}`).join(', ')}; sent at ${Math.min(...missing.map((x) => x.atS)).toFixed(1)}-${Math.max(...missing.map((x) => x.atS)).toFixed(1)} s of sending (about)`);
     console.log(`  node deaths seen by the cluster: ${deaths.map((d) => `node ${d.node} at ${d.atS.toFixed(1)} s`).join(', ') || 'none'}`);
     const cpuS = cpuAt(cpu1) - cpuAt(cpu0.filter((r) => cpu1.some((x) => x.pid === r.pid)));

@@ -29,9 +29,17 @@ const creds = credentialsFromJson(readFileSync(spec.credsFile, 'utf8'));
 const ids = [...creds.pumps.keys()];
 const world = new World();
 const net = new MqttNetwork(world, 1, LINK, { url: spec.urls[0], credentials: creds, externalGateway: true, nodeUrls: spec.urls, reconnectPeriodMs: 1000, log: () => undefined });
+process.on('disconnect', () => process.exit(0));
+// Pumps attached (and connected) BATCH at a time: each CONNECT costs the cluster several Redis round
+// trips and broadcasts to every node (session, will, subscriptions, retained status); all of a
+// shard's pumps at once (200 connecting at a time, connections.ts) overran the nodes on a loaded
+// machine, CONNACKs came after mqtt.js's 5 s connect timeout, and the clients started over.
+const BATCH = Number(process.env.BENCH_CLUSTER_CONNECT_BATCH ?? 25);
 const t0 = performance.now();
-for (const id of ids) net.attachPump(id, 'bench', () => undefined);
-await net.ready();
+for (let i = 0; i < ids.length; i += BATCH) {
+  for (const id of ids.slice(i, i + BATCH)) net.attachPump(id, 'bench', () => undefined);
+  await net.ready();
+}
 const connectMs = performance.now() - t0;
 process.send({ type: 'ready', connectMs, notConnected: net.log.filter((l) => l.includes('not connected')).length, pumps: ids.length });
 
@@ -119,4 +127,3 @@ process.on('message', async (m) => {
     process.exit(0);
   }
 });
-process.on('disconnect', () => process.exit(0));
