@@ -57,9 +57,47 @@ export function oneStorePerSubscribe(p: SubscriptionStore): void {
   };
 }
 
+interface WillPacket {
+  clientId: string;
+  brokerId: string;
+}
+/** The part of aedes-persistence's interface that holds last wills (one per client and node). */
+interface WillStore {
+  streamWill(brokers?: Record<string, number>): AsyncIterable<WillPacket>;
+  delWill(client: { id: string; brokerId: string }): Promise<unknown>;
+}
+
+/**
+ * aedes-persistence-redis keeps a last will per node and client (`will:<node id>:<client id>`,
+ * its own key format, asyncPersistence.js willKey in 11.2.2). When a node dies, another node
+ * publishes the wills of the dead node's clients once the node has missed 3 heartbeats, even for
+ * a client that has reconnected to a live node meanwhile (aedes checks only its own clients): a
+ * pump that moved had its retained `offline` status published after its `online` one, and stayed
+ * `offline` (docs/scale.md). A will whose client has a will on a live node (it connected there
+ * since, with a will) is now dropped instead of published. Returns how many were dropped so far.
+ */
+export function noStaleWills(p: WillStore, conn: Pick<Redis, 'exists'>): () => number {
+  const stream = p.streamWill.bind(p);
+  let dropped = 0;
+  p.streamWill = (brokers) =>
+    (async function* () {
+      const live = Object.keys(brokers ?? {});
+      for await (const will of stream(brokers)) {
+        const keys = live.filter((b) => b !== will.brokerId).map((b) => `will:${b}:${encodeURIComponent(will.clientId)}`);
+        if (keys.length > 0 && (await conn.exists(...keys)) > 0) {
+          dropped++;
+          await p.delWill({ id: will.clientId, brokerId: will.brokerId });
+          continue;
+        }
+        yield will;
+      }
+    })();
+  return () => dropped;
+}
+
 export function redisBacking(url: string, onRedisError?: (line: string) => void): SharedBacking {
   const opts = redisOptions(url);
-  const persistenceFactory = require('aedes-persistence-redis') as (o: object) => SubscriptionStore;
+  const persistenceFactory = require('aedes-persistence-redis') as (o: object) => SubscriptionStore & WillStore;
   const mqFactory = require('mqemitter-redis') as (o: object) => { state: NodeJS.EventEmitter };
   // Redis unreachable: mqemitter-redis emits 'error' on `state`, which without a listener ended the
   // node's process (a Redis kill took every node down), and the persistence's connection printed
@@ -77,6 +115,7 @@ export function redisBacking(url: string, onRedisError?: (line: string) => void)
   });
   const persistence = persistenceFactory({ conn });
   oneStorePerSubscribe(persistence);
+  noStaleWills(persistence, conn);
   const mq = mqFactory({ ...opts });
   mq.state.on('error', tell);
   return { persistence, mq, heartbeatIntervalMs: CLUSTER_HEARTBEAT_MS };

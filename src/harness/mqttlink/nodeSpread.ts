@@ -1,9 +1,11 @@
 /**
  * Pumps spread over the nodes of a broker cluster (docs/scale.md): pump i of the fleet (the order
  * of the run's credentials, which is the scenario's) has node i mod N as its home, and the other
- * nodes after it as its failover list: mqtt.js tries the next server of the list at each
- * reconnection, so a pump whose node dies reconnects to the next node and resumes its session
- * there (the cluster shares sessions). The gateway's home is node 0: one gateway client is enough,
+ * nodes as its failover list: mqtt.js tries the next server of the list at each reconnection, so a
+ * pump whose node dies reconnects to the next node of its list and resumes its session there (the
+ * cluster shares sessions). The other nodes come in turn after the home, the turn rotated by
+ * floor(i / N): the pumps of a dead node spread evenly over the survivors, instead of all landing
+ * on the node after it (which would hold twice its share of connections, and open files). The gateway's home is node 0: one gateway client is enough,
  * since the cluster carries every message to every node, and a second one under the gateway's
  * client id would take over its session (MQTT-3.1.4-2).
  */
@@ -46,24 +48,29 @@ export class NodeSpread {
     return pumpIndex % this.servers.length;
   }
 
-  /** Every node, starting at `home`. */
-  private from(home: number): ServerAddress[] {
-    return this.servers.map((_, k) => this.servers[(home + k) % this.servers.length] as ServerAddress);
+  /** Node indexes for the fleet's pump `index` (the gateway: 0, 1, 2, ...): its home, then the others in turn, from the one `turn` places after the next. */
+  private order(home: number, turn: number): number[] {
+    const n = this.servers.length;
+    const others = n - 1;
+    return [home, ...Array.from({ length: others }, (_, k) => (home + 1 + ((k + turn) % others)) % n)];
+  }
+
+  private orderOf(pumpIndex: number): number[] {
+    return this.order(this.homeOf(pumpIndex), Math.floor(pumpIndex / this.servers.length));
   }
 
   /** A pump's node URLs, its home first (the link proxy's upstreams). */
   urlsFor(pumpId: string): string[] | undefined {
     const index = this.pumpIndex.get(pumpId);
     if (index === undefined) return undefined;
-    const home = this.homeOf(index);
-    return this.urls.map((_, k) => this.urls[(home + k) % this.urls.length] as string);
+    return this.orderOf(index).map((k) => this.urls[k] as string);
   }
 
   /** An endpoint's server list: a pump's from its home node, the gateway's from node 0; undefined for anyone else (the run's first URL). */
   serversFor(identity: Identity): ServerAddress[] | undefined {
-    if (identity.role === 'gateway' && identity.clientId === this.creds.gateway.clientId) return this.from(0);
+    if (identity.role === 'gateway' && identity.clientId === this.creds.gateway.clientId) return this.order(0, 0).map((k) => this.servers[k] as ServerAddress);
     const index = identity.role === 'pump' && identity.pump ? this.pumpIndex.get(identity.pump.pumpId) : undefined;
-    return index === undefined ? undefined : this.from(this.homeOf(index));
+    return index === undefined ? undefined : this.orderOf(index).map((k) => this.servers[k] as ServerAddress);
   }
 }
 
