@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startBrokerCluster, type BrokerCluster } from '../../../src/harness/broker/cluster.js';
 import { generateCredentials } from '../../../src/harness/broker/credentials.js';
 import { findRedisServer, REDIS_PACKAGE_HINT } from '../../../src/harness/broker/redis.js';
-import { redisOptions } from '../../../src/harness/broker/redisBacking.js';
+import { redisOptions } from '../../../src/harness/broker/redisUrl.js';
 import { pumpTopic, type PumpAddress } from '../../../src/harness/contract/topics.js';
 import { MqttNetwork } from '../../../src/harness/mqttlink/mqttNetwork.js';
 import { World } from '../../../src/harness/world/world.js';
