@@ -17,9 +17,11 @@ export default defineConfig({
     testTimeout: 600_000,
     hookTimeout: 600_000,
     teardownTimeout: 60_000,
-    // Two test files at a time even on 2 cores (vitest's default there is one): most files wait on
-    // brokers, ptys, child processes or a browser rather than compute, so two overlap well.
-    maxWorkers: 2,
+    // Three test files at a time on 2 cores: many files wait on brokers, ptys, child processes, a
+    // browser or a paced run rather than compute (the machine was 18 % idle over a run with two),
+    // so a third fills the gaps (a quiet run of the suite's 166 files: 288 s with two on a fresh
+    // clone, 253 s with three in a checkout). npm run test:stress shows it holds under load.
+    maxWorkers: 3,
     // Each worker keeps its module graph from one test file to the next instead of loading src/
     // again for every file: that loading took about 66 s of the suite's CPU (vitest's "import"),
     // 31 s without it. A file that needs a module graph of its own (vi.mock of a module others
