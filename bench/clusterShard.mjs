@@ -16,6 +16,7 @@
 /* global setInterval, clearInterval */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
+import { eventMsg, telemetryMsg } from './upMessages.mjs';
 
 const LINK = { latencyMs: 0, jitterMs: 0, lossRate: 0, burstLoss: false, duplicateRate: 0, reorderRate: 0 };
 const TICK_MS = 100;
@@ -42,16 +43,6 @@ for (let i = 0; i < ids.length; i += BATCH) {
 }
 const connectMs = performance.now() - t0;
 process.send({ type: 'ready', connectMs, notConnected: net.log.filter((l) => l.includes('not connected')).length, pumps: ids.length });
-
-function telemetryMsg(pumpId, tMs) {
-  return {
-    kind: 'status', pumpId, tMs, outboxDepth: 0,
-    status: { tMs, state: 'RUNNING', mode: 'drug', drug: 'heparin 25000 units/250 mL', rateMlPerH: 14.4, viMl: 123.456, vtbiMl: 250, alarm: '-', prio: '-', batteryPercent: 87.5, onMains: true },
-  };
-}
-function eventMsg(pumpId, seq, tMs) {
-  return { kind: 'event', pumpId, seq, event: { type: 'ALARM', tMs, id: 'OCCLUSION_DOWN', prio: 'high', stops: true } };
-}
 
 const lastSeq = new Uint32Array(ids.length);
 const counts = { telemetry: 0, telemetryDropped: 0, events: 0, eventsHeld: 0, eventsResent: 0 };

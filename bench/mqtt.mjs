@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { eventMsg, telemetryMsg } from './upMessages.mjs';
 // Imports are per role: a worker loads only what holds its pumps (no broker, no aedes), which is
 // part of its fixed RSS.
 const LINK = { latencyMs: 0, jitterMs: 0, lossRate: 0, burstLoss: false, duplicateRate: 0, reorderRate: 0 };
@@ -24,17 +25,6 @@ const KB = 1024;
 // The workers only hold idle connections: a 1 MB young generation and V8's memory-over-speed
 // heuristics (measured: the command round trip (d) stays at a few ms p99).
 const WORKER_FLAGS = ['--expose-gc', '--max-semi-space-size=1', '--optimize-for-size'];
-
-/** A pump's telemetry as the pumps send it (checked against the wire schema below). */
-function telemetryMsg(pumpId, tMs) {
-  return {
-    kind: 'status', pumpId, tMs, outboxDepth: 0,
-    status: { tMs, state: 'RUNNING', mode: 'drug', drug: 'heparin 25000 units/250 mL', rateMlPerH: 14.4, viMl: 123.456, vtbiMl: 250, alarm: '-', prio: '-', batteryPercent: 87.5, onMains: true },
-  };
-}
-function eventMsg(pumpId, seq, tMs) {
-  return { kind: 'event', pumpId, seq, event: { type: 'ALARM', tMs, id: 'OCCLUSION_DOWN', prio: 'high', stops: true } };
-}
 
 if (process.argv[2] === '--worker') await worker();
 else await main();

@@ -9,7 +9,7 @@ import { findRedisServer, REDIS_PACKAGE_HINT } from '../broker/redis.js';
 import { redisOptions } from '../broker/redisUrl.js';
 import type { NodeKill } from '../mqttlink/clusterLink.js';
 import type { MqttTransport } from '../mqttlink/transport.js';
-import { parseDurationMs } from '../scenario/duration.js';
+import { parseIndexAtTime } from './indexAtTime.js';
 
 export interface ClusterFlags {
   brokerNodes?: number;
@@ -34,15 +34,8 @@ export function parseRedisUrl(text: string): string {
 
 /** `k@time`: node k (from 0) at a virtual time (30m, 1h, ...); repeatable. */
 export function parseNodeKill(text: string, before: NodeKill[] = []): NodeKill[] {
-  const m = /^(\d+)@(.+)$/.exec(text);
-  if (!m) throw new InvalidArgumentError(`--kill-node is node@time, e.g. 1@30m (got "${text}")`);
-  let atMs: number;
-  try {
-    atMs = parseDurationMs(m[2] as string);
-  } catch (e) {
-    throw new InvalidArgumentError(`--kill-node ${text}: ${(e as Error).message}`);
-  }
-  return [...before, { node: Number(m[1]), atMs }];
+  const { index, atMs } = parseIndexAtTime('--kill-node', 'node@time, e.g. 1@30m', 0, text);
+  return [...before, { node: index, atMs }];
 }
 
 export function addClusterFlags(cmd: Command): Command {

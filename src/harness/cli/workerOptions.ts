@@ -3,8 +3,8 @@
  * pumps spread over N worker processes, the gateway in the run's process (run/workers.ts).
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { parseDurationMs } from '../scenario/duration.js';
 import { MAX_SHARDS } from '../scenario/shard.js';
+import { parseIndexAtTime } from './indexAtTime.js';
 
 export interface WorkerFlags {
   workers?: number;
@@ -19,15 +19,8 @@ export function parseWorkers(text: string): number {
 
 /** `k@time`: shard k (from 1) at a virtual time; repeatable. */
 export function parseShardKill(text: string, before: { shard: number; atMs: number }[] = []): { shard: number; atMs: number }[] {
-  const m = /^(\d+)@(.+)$/.exec(text);
-  if (!m || Number(m[1]) < 1) throw new InvalidArgumentError(`--kill-shard is shard@time, shards counted from 1, e.g. 2@30m (got "${text}")`);
-  let atMs: number;
-  try {
-    atMs = parseDurationMs(m[2] as string);
-  } catch (e) {
-    throw new InvalidArgumentError(`--kill-shard ${text}: ${(e as Error).message}`);
-  }
-  return [...before, { shard: Number(m[1]), atMs }];
+  const { index, atMs } = parseIndexAtTime('--kill-shard', 'shard@time, shards counted from 1, e.g. 2@30m', 1, text);
+  return [...before, { shard: index, atMs }];
 }
 
 export function addWorkerFlags(cmd: Command): Command {
