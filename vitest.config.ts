@@ -19,8 +19,9 @@ export default defineConfig({
     teardownTimeout: 60_000,
     // Three test files at a time on 2 cores: many files wait on brokers, ptys, child processes, a
     // browser or a paced run rather than compute (the machine was 18 % idle over a run with two),
-    // so a third fills the gaps (a quiet run of the suite's 166 files: 288 s with two on a fresh
-    // clone, 253 s with three in a checkout). npm run test:stress shows it holds under load.
+    // so a third fills the gaps. .ci/run on a fresh clone, quiet, the suite's 166 files: vitest 288 s
+    // with two (the machine 18 % idle), 236 s with three (6 % idle). npm run test:stress shows it
+    // holds under load.
     maxWorkers: 3,
     // Each worker keeps its module graph from one test file to the next instead of loading src/
     // again for every file: that loading took about 66 s of the suite's CPU (vitest's "import"),
