@@ -8,8 +8,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { removeServerDir, serverDir, trackServerProcess, untrackServerProcess } from '../net/childServers.js';
-import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
+import { removeServerDir, serverDir, startServerProcess, trackServerProcess, untrackServerProcess } from '../net/childServers.js';
+import type { ReservedPort } from '../net/ports.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import type { Credentials } from './credentials.js';
 import { listensOn } from '../net/portOwner.js';
@@ -117,25 +117,16 @@ export class MosquittoProcess {
       // client id (docs/mqtt.md; the embedded broker refuses it).
       const tiedIds = creds.legacyOpen.size > 0 ? '' : 'use_username_as_clientid true\n';
       const confPath = join(dir, 'mosquitto.conf');
-      const startOn = async (port: number): Promise<MosquittoProcess> => {
+      const { server, reserved } = await startServerProcess(options.port, (port) => {
         // use_username_as_clientid is a listener option: after the listener line (.ci/mosquitto.conf says why).
         // A pump's session belongs to its user name: nobody can take over another pump's client id.
         const conf = `${base}\n# per run\n${anonymous}listener ${port} 127.0.0.1\n${tiedIds}password_file ${pw}\nacl_file ${join(dir, 'acl')}\npersistence_location ${dir}/\n`;
         writeFileSync(confPath, conf, { mode: 0o600 });
         dropPrivilegesFor(dir, [pw, join(dir, 'acl'), confPath]);
-        const m = new MosquittoProcess(bin, port, confPath, dir);
-        try {
-          await m.startProcess();
-          return m;
-        } catch (e) {
-          await m.stop();
-          throw e;
-        }
-      };
-      if (options.port !== undefined) return await startOn(options.port);
-      const { value, reserved } = await startOnReservedPort(startOn);
-      value.reserved = reserved;
-      return value;
+        return new MosquittoProcess(bin, port, confPath, dir);
+      });
+      server.reserved = reserved;
+      return server;
     } catch (e) {
       removeServerDir(dir);
       throw e;

@@ -8,9 +8,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
-import { removeServerDir, serverDir, trackServerProcess, untrackServerProcess } from '../net/childServers.js';
+import { removeServerDir, serverDir, startServerProcess, trackServerProcess, untrackServerProcess } from '../net/childServers.js';
 import { listensOn } from '../net/portOwner.js';
-import { startOnReservedPort, type ReservedPort } from '../net/ports.js';
+import type { ReservedPort } from '../net/ports.js';
 
 const CANDIDATES = ['/usr/bin/redis-server', '/usr/sbin/redis-server', '/usr/local/bin/redis-server'];
 
@@ -74,21 +74,10 @@ export class RedisProcess {
     const bin = options.bin ?? findRedisServer();
     if (!bin) throw new Error(`redis-server is not installed: ${REDIS_PACKAGE_HINT}`);
     const dir = serverDir('infusim-redis-');
-    const startOn = async (port: number): Promise<RedisProcess> => {
-      const r = new RedisProcess(bin, port, dir);
-      try {
-        await r.startProcess();
-        return r;
-      } catch (e) {
-        await r.stop();
-        throw e;
-      }
-    };
     try {
-      if (options.port !== undefined) return await startOn(options.port);
-      const { value, reserved } = await startOnReservedPort(startOn);
-      value.reserved = reserved;
-      return value;
+      const { server, reserved } = await startServerProcess(options.port, (port) => new RedisProcess(bin, port, dir));
+      server.reserved = reserved;
+      return server;
     } catch (e) {
       removeServerDir(dir);
       throw e;

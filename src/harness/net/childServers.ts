@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onProcessExit } from './cleanup.js';
+import { startOnReservedPort, type ReservedPort } from './ports.js';
 
 const openDirs = new Set<string>();
 const running = new Set<ChildProcess>();
@@ -42,4 +43,32 @@ export function untrackServerProcess(child: ChildProcess): void {
 
 function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 50 });
+}
+
+/** What startServerProcess needs of a server: start its process, stop it. */
+export interface ServerProcess {
+  startProcess(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Make a server on `port` when given, else on a port reserved below the ephemeral range
+ * (startOnReservedPort: a fresh port if it turns out taken), and start its process. A server
+ * whose process does not start is stopped before the error goes on. The reservation comes back
+ * with it, for the server to release when it stops.
+ */
+export async function startServerProcess<S extends ServerProcess>(port: number | undefined, make: (port: number) => S): Promise<{ server: S; reserved?: ReservedPort }> {
+  const startOn = async (p: number): Promise<S> => {
+    const s = make(p);
+    try {
+      await s.startProcess();
+      return s;
+    } catch (e) {
+      await s.stop();
+      throw e;
+    }
+  };
+  if (port !== undefined) return { server: await startOn(port) };
+  const { value, reserved } = await startOnReservedPort(startOn);
+  return { server: value, reserved };
 }
